@@ -1,0 +1,95 @@
+# TuxTape top-level build. `make` builds every program into $(O)/, `make check` runs every
+# test, `make demo` runs the pipeline on built-in data, `make bench` prints the figures.
+# Dependencies are Debian packages installed by tests/deps.sh (idempotent).
+
+O ?= build
+PREFIX ?= /usr
+SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+DESTDIR ?=
+SAN ?=
+
+CC ?= cc
+PKGS := libgit2 sqlite3 jansson inih libsystemd
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wpointer-arith -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter -Wno-format-nonliteral
+HARDEN := -fstack-protector-strong -fstack-clash-protection -fcf-protection -fPIE \
+	-D_FORTIFY_SOURCE=2
+ifeq ($(SAN),1)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+HARDEN := -fPIE
+LDSAN := -fsanitize=address,undefined
+else
+OPT := -O2 -g
+endif
+CFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Icommon -Ibackend $(PKG_CFLAGS) \
+	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' $(CFLAGS)
+LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDSAN) $(LDFLAGS)
+
+COMMON_SRC := $(wildcard common/*.c)
+BACKEND_SRC := $(filter-out backend/main.c,$(wildcard backend/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
+BACKEND_OBJ := $(BACKEND_SRC:%.c=$(O)/%.o)
+UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
+
+PROGRAMS := $(O)/tuxtape-backend
+
+.PHONY: all check check-unit check-san demo bench install clean deps
+all: deps-present $(PROGRAMS)
+
+# Fails with the names of the missing Debian packages rather than a compiler error.
+.PHONY: deps-present
+deps-present:
+	@tests/deps.sh --check || { echo "run tests/deps.sh (or make check / make demo, which do)" >&2; exit 1; }
+
+deps:
+	@tests/deps.sh
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(O)/libcommon.a: $(COMMON_OBJ)
+	$(AR) rcs $@ $^
+$(O)/libbackend.a: $(BACKEND_OBJ)
+	$(AR) rcs $@ $^
+
+$(O)/tuxtape-backend: $(O)/backend/main.o $(O)/libbackend.a $(O)/libcommon.a
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tests/unit/%: tests/unit/%.c $(O)/libbackend.a $(O)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -MMD -MP -o $@ $< $(O)/libbackend.a $(O)/libcommon.a \
+		$(PKG_LIBS) -lcmocka
+
+unit-bins: $(UNIT_BIN)
+.PHONY: unit-bins
+
+check: deps
+	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) --no-print-directory O=build-san SAN=1 unit-bins $(if $(filter 1,$(SAN)),,build-san/tuxtape-backend)
+	@tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tests/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/tuxtape \
+		$(DESTDIR)$(LOCALSTATEDIR)/lib/tuxtape
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 docs/backend.conf.example $(DESTDIR)$(SYSCONFDIR)/tuxtape/backend.conf
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What every tuxtape-backend subcommand shares: exit codes, the --db/--config/--json/--help
+ * options, and JSON output. One subcommand per file (cmd_*.c), each an entry point
+ * int cmd_NAME(int argc, char **argv) returning an exit code.
+ */
+#pragma once
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "db.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,    /* the command failed; nothing was changed */
+	EXIT_USAGE = 2,   /* bad arguments */
+	EXIT_PARTIAL = 3, /* scan done, but some records were malformed and skipped */
+	EXIT_BUSY = 4,    /* another scan holds the lock */
+};
+
+/* Long options shared by every subcommand; their short letters are never reused. */
+#define COMMON_LONG_OPTIONS                                   \
+	{ "db", required_argument, NULL, 'D' },               \
+	{ "config", required_argument, NULL, 'C' },           \
+	{ "json", no_argument, NULL, 'j' },                   \
+	{ "help", no_argument, NULL, 'h' }
+
+struct common_opts {
+	const char *db;
+	const char *config;
+	bool json;
+	bool help;
+	struct backend_config cfg;
+};
+
+/* Handles a shared option; returns true when opt was one of them. */
+bool common_opt(struct common_opts *c, int opt, const char *arg);
+/* Loads the configuration and settles the database path. */
+int common_setup(struct common_opts *c);
+void common_done(struct common_opts *c);
+const char *common_db_path(const struct common_opts *c);
+
+/* Prints v (consumed) to stdout, indented, with a trailing newline. */
+int json_print(json_t *v);
+
+int cmd_scan(int argc, char **argv);
+int cmd_cve(int argc, char **argv);

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The backend's configuration file (INI, read with libinih), default
+ * /etc/tuxtape/backend.conf or $TUXTAPE_CONFIG. Unknown sections or keys and bad values are
+ * errors naming the file and line. Command-line options override the file, which overrides
+ * the built-in defaults; the database path may also come from $TUXTAPE_DB.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#define DEFAULT_CONFIG SYSCONFDIR "/tuxtape/backend.conf"
+#define DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/tuxtape"
+#define DEFAULT_DB DEFAULT_STATE_DIR "/backend.db"
+#define DEFAULT_VULNS_URL "https://git.kernel.org/pub/scm/linux/security/vulns.git"
+#define DEFAULT_BRANCH "master"
+
+struct backend_config {
+	char *db;     /* [backend] db */
+	char *vulns;  /* [scan] vulns: URL or local path */
+	char *branch; /* [scan] branch */
+	char *mirror; /* [scan] mirror: where a URL source is cloned */
+};
+
+/* path NULL: the default file, which may be absent. A named file must exist. */
+int config_load(const char *path, struct backend_config *cfg);
+void config_free(struct backend_config *cfg);

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include "db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "util.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
+
+/* Each entry moves the schema from version i to i + 1. Never edit a released entry. */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE cve("
+	"  id TEXT PRIMARY KEY,"
+	"  state TEXT NOT NULL CHECK (state IN ('published', 'rejected')),"
+	"  dir TEXT NOT NULL,"
+	"  title TEXT, description TEXT, notes TEXT, data_version TEXT,"
+	"  cvss_vector TEXT, cvss_score REAL, cvss_severity TEXT,"
+	"  blobs TEXT NOT NULL,"
+	"  first_seen INTEGER NOT NULL, first_seen_commit TEXT NOT NULL,"
+	"  modified INTEGER NOT NULL, modified_commit TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX cve_by_modified ON cve(modified);"
+	"CREATE TABLE cve_product("
+	"  cve_id TEXT NOT NULL REFERENCES cve(id) ON DELETE CASCADE, idx INTEGER NOT NULL,"
+	"  default_status TEXT NOT NULL, is_git INTEGER NOT NULL,"
+	"  PRIMARY KEY (cve_id, idx)) WITHOUT ROWID;"
+	"CREATE TABLE cve_range("
+	"  cve_id TEXT NOT NULL REFERENCES cve(id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+	"  product INTEGER NOT NULL, version TEXT NOT NULL, less_than TEXT,"
+	"  less_than_or_equal TEXT, version_type TEXT, status TEXT NOT NULL,"
+	"  PRIMARY KEY (cve_id, seq)) WITHOUT ROWID;"
+	"CREATE TABLE cve_dyad("
+	"  cve_id TEXT NOT NULL REFERENCES cve(id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+	"  vuln_version TEXT, vuln_commit TEXT, fixed_version TEXT, fixed_commit TEXT,"
+	"  PRIMARY KEY (cve_id, seq)) WITHOUT ROWID;"
+	"CREATE TABLE cve_file("
+	"  cve_id TEXT NOT NULL REFERENCES cve(id) ON DELETE CASCADE, path TEXT NOT NULL,"
+	"  PRIMARY KEY (cve_id, path)) WITHOUT ROWID;"
+	"CREATE INDEX cve_file_by_path ON cve_file(path);"
+	"CREATE TABLE cve_commit("
+	"  cve_id TEXT NOT NULL REFERENCES cve(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('mainline_fix', 'vulnerable')),"
+	"  seq INTEGER NOT NULL, commit_id TEXT NOT NULL,"
+	"  PRIMARY KEY (cve_id, kind, seq)) WITHOUT ROWID;"
+	"CREATE TABLE cve_reference("
+	"  cve_id TEXT NOT NULL REFERENCES cve(id) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+	"  url TEXT NOT NULL, PRIMARY KEY (cve_id, seq)) WITHOUT ROWID;"
+	"CREATE TABLE scan("
+	"  id INTEGER PRIMARY KEY, started INTEGER NOT NULL, seconds REAL NOT NULL,"
+	"  source TEXT NOT NULL, branch TEXT NOT NULL, from_commit TEXT, to_commit TEXT NOT NULL,"
+	"  full INTEGER NOT NULL, new INTEGER NOT NULL, updated INTEGER NOT NULL,"
+	"  rejected INTEGER NOT NULL, errors INTEGER NOT NULL);"
+	"CREATE TABLE cve_change("
+	"  id INTEGER PRIMARY KEY, cve_id TEXT NOT NULL, scan_id INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL, at INTEGER NOT NULL, detail TEXT);"
+	"CREATE INDEX cve_change_by_cve ON cve_change(cve_id);"
+	/* Records that failed to parse; retried by every scan until they parse. */
+	"CREATE TABLE scan_error("
+	"  cve_id TEXT PRIMARY KEY, path TEXT NOT NULL, reason TEXT NOT NULL,"
+	"  scan_id INTEGER NOT NULL) WITHOUT ROWID;",
+};
+
+const char *cve_state_to_string(enum cve_state s)
+{
+	return s == CVE_REJECTED ? "rejected" : "published";
+}
+
+int db_exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->sql, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int r = sqlite3_errcode(db->sql) == SQLITE_BUSY ? -EBUSY : -EIO;
+
+		log_error("%s: %s", db->path, msg ? msg : sqlite3_errmsg(db->sql));
+		sqlite3_free(msg);
+		return r;
+	}
+	return 0;
+}
+
+int db_prepare(struct db *db, const char *sql, sqlite3_stmt **ret)
+{
+	if (sqlite3_prepare_v2(db->sql, sql, -1, ret, NULL) != SQLITE_OK)
+		return log_error_errno(EIO, "%s: cannot prepare statement: %s", db->path,
+				       sqlite3_errmsg(db->sql));
+	return 0;
+}
+
+int db_cached(struct db *db, unsigned slot, const char *sql, sqlite3_stmt **ret)
+{
+	if (slot >= DB_STMT_CACHE)
+		return -EINVAL;
+	if (!db->cache[slot] &&
+	    sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &db->cache[slot],
+			       NULL) != SQLITE_OK)
+		return log_error_errno(EIO, "%s: cannot prepare statement: %s", db->path,
+				       sqlite3_errmsg(db->sql));
+	sqlite3_reset(db->cache[slot]);
+	sqlite3_clear_bindings(db->cache[slot]);
+	*ret = db->cache[slot];
+	return 0;
+}
+
+int db_step_done(struct db *db, sqlite3_stmt *st)
+{
+	int k = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (k != SQLITE_DONE && k != SQLITE_ROW)
+		return log_error_errno(k == SQLITE_FULL ? ENOSPC : EIO, "%s: %s", db->path,
+				       sqlite3_errmsg(db->sql));
+	return 0;
+}
+
+int db_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
+
+int db_commit(struct db *db)
+{
+	return db_exec(db, "COMMIT");
+}
+
+void db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->sql))
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int schema_version(struct db *db, int *ret)
+{
+	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+	int k;
+
+	k = sqlite3_prepare_v2(db->sql, "SELECT version FROM schema_version", -1, &st, NULL);
+	if (k != SQLITE_OK) {
+		*ret = 0; /* no table: a new database */
+		return 0;
+	}
+	k = sqlite3_step(st);
+	*ret = k == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	return 0;
+}
+
+static int migrate(struct db *db)
+{
+	int version, k;
+
+	schema_version(db, &version);
+	if (version > (int)ELEMENTSOF(migrations))
+		return log_error_errno(EPROTO, "%s: schema version %d is newer than this program "
+				       "knows (%zu); upgrade tuxtape", db->path, version,
+				       ELEMENTSOF(migrations));
+	if (version == (int)ELEMENTSOF(migrations))
+		return 0;
+	k = db_begin(db);
+	if (k < 0)
+		return k;
+	schema_version(db, &version); /* again, under the write lock */
+	if (version == 0)
+		k = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);"
+			    "INSERT INTO schema_version VALUES (0);");
+	for (; k >= 0 && version < (int)ELEMENTSOF(migrations); version++) {
+		char sql[96];
+
+		k = db_exec(db, migrations[version]);
+		if (k < 0)
+			break;
+		snprintf(sql, sizeof(sql), "UPDATE schema_version SET version = %d", version + 1);
+		k = db_exec(db, sql);
+	}
+	if (k < 0) {
+		db_rollback(db);
+		return log_error_errno(k, "%s: migration to schema version %d failed", db->path,
+				       version + 1);
+	}
+	return db_commit(db);
+}
+
+static int mkdir_parents(const char *path)
+{
+	_cleanup_free_ char *copy = strdup(path);
+	char *dir;
+
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return negative_errno();
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return negative_errno();
+	return 0;
+}
+
+int db_open(const char *path, bool writable, struct db **ret)
+{
+	struct db *db;
+	int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+	int k;
+
+	if (!writable && access(path, F_OK) < 0)
+		return log_error_errno(errno, "%s: %m (run 'tuxtape-backend scan' first)", path);
+	if (writable) {
+		k = mkdir_parents(path);
+		if (k < 0)
+			return log_error_errno(k, "%s: cannot create its directory: %m", path);
+	}
+	db = calloc(1, sizeof(*db));
+	if (!db)
+		return log_error_errno(ENOMEM, "out of memory");
+	db->path = strdup(path);
+	if (!db->path) {
+		free(db);
+		return log_error_errno(ENOMEM, "out of memory");
+	}
+	k = sqlite3_open_v2(path, &db->sql, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (k != SQLITE_OK) {
+		log_error("%s: cannot open database: %s", path,
+			  db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(k));
+		db_close(db);
+		return -EIO;
+	}
+	sqlite3_busy_timeout(db->sql, 10000);
+	k = db_exec(db, "PRAGMA foreign_keys = ON");
+	if (k >= 0 && writable)
+		k = db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+	if (k >= 0 && writable)
+		k = migrate(db);
+	if (k >= 0 && !writable) {
+		int version;
+
+		schema_version(db, &version);
+		if (version != (int)ELEMENTSOF(migrations))
+			k = log_error_errno(EPROTO, "%s: schema version %d, expected %zu (run a "
+					    "scan to migrate)", path, version,
+					    ELEMENTSOF(migrations));
+	}
+	if (k < 0) {
+		db_close(db);
+		return k;
+	}
+	*ret = db;
+	return 0;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (unsigned i = 0; i < DB_STMT_CACHE; i++)
+		sqlite3_finalize(db->cache[i]);
+	sqlite3_close_v2(db->sql);
+	free(db->path);
+	free(db);
+}
+
+int db_meta_get(struct db *db, const char *key, char **ret)
+{
+	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+	int k;
+
+	*ret = NULL;
+	k = db_prepare(db, "SELECT value FROM meta WHERE key = ?", &st);
+	if (k < 0)
+		return k;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*ret = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!*ret)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int db_meta_set(struct db *db, const char *key, const char *value)
+{
+	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+	int k;
+
+	k = db_prepare(db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", &st);
+	if (k < 0)
+		return k;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return db_step_done(db, st);
+}

@@ -1,0 +1,76 @@
+#!/bin/bash
+# Runs every test TuxTape has and ends with one line "N passed, N failed".
+# Unit tests (cmocka) run twice: the normal build and the ASan/UBSan build.
+# Integration tests are tests/integration/*.sh; each prints "ok - NAME" / "not ok - NAME".
+# Select with TESTS=glob (matched against the test file name), e.g. TESTS='*scan*'.
+set -u
+cd "$(dirname "$0")/.."
+top=$PWD
+export TUXTAPE_TOP=$top
+export TUXTAPE_BIN=$top/build
+export TUXTAPE_SHARED=${TUXTAPE_SHARED:-$top/../shared}
+pattern=${TESTS:-*}
+passed=0
+failed=0
+failures=()
+logdir=$(mktemp -d /tmp/tuxtape-tests.XXXXXX)
+
+count_cmocka() { # file name
+	local p f
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	if [ "${f:-0}" != 0 ] || [ -z "$p$f" ]; then
+		failures+=("$2")
+		[ -z "$p$f" ] && failed=$((failed + 1))
+		sed 's/^/    /' "$1" | tail -40
+	fi
+}
+
+for build in build build-san; do
+	for t in "$top/$build"/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		case "$name" in $pattern) ;; *) continue ;; esac
+		log=$logdir/$build-$name.log
+		echo "== unit ($build) $name"
+		ASAN_OPTIONS=detect_leaks=1 "$t" >"$log" 2>&1
+		rc=$?
+		count_cmocka "$log" "$build/$name"
+		if [ $rc -ne 0 ] && ! grep -q '^\[  FAILED  \]' "$log"; then
+			failed=$((failed + 1)); failures+=("$build/$name (exit $rc)")
+			tail -20 "$log" | sed 's/^/    /'
+		fi
+	done
+done
+
+for t in "$top"/tests/integration/*.sh; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t")
+	case "$name" in $pattern) ;; *) continue ;; esac
+	log=$logdir/$name.log
+	echo "== integration $name"
+	bash "$t" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^ok - ' "$log")
+	f=$(grep -c '^not ok - ' "$log")
+	grep -E '^(ok|not ok) - ' "$log" | sed 's/^/    /'
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -ne 0 ] || [ $rc -ne 0 ]; then
+		failures+=("$name")
+		if [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
+		echo "    --- last lines of $log:"
+		tail -30 "$log" | sed 's/^/    | /'
+	fi
+done
+
+if [ ${#failures[@]} -ne 0 ]; then
+	echo "failed: ${failures[*]}"
+	echo "logs: $logdir"
+else
+	rm -rf "$logdir"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
