@@ -240,7 +240,8 @@ int db_open(const char *path, bool writable, struct db **ret)
 	sqlite3_busy_timeout(db->sql, 10000);
 	k = db_exec(db, "PRAGMA foreign_keys = ON");
 	if (k >= 0 && writable)
-		k = db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+		k = db_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+			    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;");
 	if (k >= 0 && writable)
 		k = migrate(db);
 	if (k >= 0 && !writable) {

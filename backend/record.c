@@ -12,7 +12,6 @@
 #include "kver.h"
 #include "util.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_t *, json_decref);
 
 _printf_(2, 3) static int fail(struct record_error *err, const char *fmt, ...)
 {

@@ -363,6 +363,12 @@ static void changed_kinds(const char *old, const char *new, char *out, size_t ou
 	}
 }
 
+static const char *json_name(const char *id, char *buf)
+{
+	snprintf(buf, CVE_ID_MAX + 8, "%s.json", id);
+	return buf;
+}
+
 static int scan_one(struct scan_ctx *c, const char *id)
 {
 	const git_tree_entry *ent[_SIB_MAX] = { 0 };
@@ -370,14 +376,18 @@ static int scan_one(struct scan_ctx *c, const char *id)
 	struct db_cve_stamp stamp;
 	struct db_store_info info;
 	struct record_error err = { { 0 } };
-	char blobs[_SIB_MAX * 60], dir[48], path[128], detail[128];
+	char blobs[_SIB_MAX * 60], dir[48], path[128], detail[128], name_buf[CVE_ID_MAX + 8];
 	enum cve_state state = CVE_PUBLISHED;
 	git_tree *yt = NULL;
 	size_t off = 0;
 	bool found = false;
 	int year = atoi(id + 4), k;
 
+	/* Published needs its .json there: after a rejection, stray siblings (a late .cvss or
+	 * .vulnerable) can stay behind in published/ while the record lives in rejected/. */
 	for (int which = 0; which < 2 && !found; which++) {
+		bool any = false;
+
 		yt = year_tree(c, which, year);
 		if (!yt)
 			continue;
@@ -388,13 +398,14 @@ static int scan_one(struct scan_ctx *c, const char *id)
 			ent[s] = git_tree_entry_byname(yt, name);
 			if (ent[s] && git_tree_entry_type(ent[s]) != GIT_OBJECT_BLOB)
 				ent[s] = NULL;
-			found |= ent[s] != NULL;
+			any |= ent[s] != NULL;
 		}
-		if (found) {
-			state = which ? CVE_REJECTED : CVE_PUBLISHED;
-			snprintf(dir, sizeof(dir), "cve/%s/%d", which ? "rejected" : "published",
-				 year);
-		}
+		if (!any || (which == 0 && !ent[SIB_JSON] && year_tree(c, 1, year) &&
+			     git_tree_entry_byname(year_tree(c, 1, year), json_name(id, name_buf))))
+			continue;
+		found = true;
+		state = which ? CVE_REJECTED : CVE_PUBLISHED;
+		snprintf(dir, sizeof(dir), "cve/%s/%d", which ? "rejected" : "published", year);
 	}
 
 	k = db_cve_stamp(c->db, id, &stamp);
