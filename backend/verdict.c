@@ -133,16 +133,20 @@ static bool ancestor(const char *a, const struct kver *x)
 	return kver_is_mainline(&v) && kver_cmp(&v, x) < 0;
 }
 
+/* strak's rule, plus "reached": the bug shipped in a release X contains. A same-version pair
+ * (introduced and fixed in one release) never shipped, so it does not count as reached. */
 static void dyad_rule(const struct cve_record *r, const struct kver *x, bool *must_look,
-		      bool *found)
+		      bool *found, bool *reached)
 {
-	*must_look = *found = false;
+	*must_look = *found = *reached = false;
 	for (size_t i = 0; i < r->n_dyads; i++) {
 		const struct cve_dyad *d = &r->dyads[i];
 
 		if (!ancestor(d->vuln_version, x))
 			continue;
 		*must_look = true;
+		if (!streq_ptr(d->vuln_version, d->fixed_version))
+			*reached = true;
 		if (d->fixed_version && ancestor(d->fixed_version, x))
 			*found = true;
 	}
@@ -178,8 +182,9 @@ static void branch_fix(const struct cve_record *r, const struct kver *x, bool af
 				best = d;
 				bv = f;
 			}
-		} else if (kver_is_mainline(&f) && kver_cmp(&f, &xb) < 0) {
-			/* A mainline fix older than X's branch was inherited by it. */
+		} else if (!affected && kver_is_mainline(&f) && kver_cmp(&f, &xb) < 0) {
+			/* A mainline fix older than X's branch was inherited by it. When X is
+			 * affected, such a fix closed an earlier window and is not X's fix. */
 			if (!best_main || kver_cmp(&f, &mv) > 0) {
 				best_main = d;
 				mv = f;
@@ -198,7 +203,7 @@ static void branch_fix(const struct cve_record *r, const struct kver *x, bool af
 
 int verdict_check(const struct cve_record *r, const struct kver *x, struct verdict_result *ret)
 {
-	bool must_look, found, has_semver = false;
+	bool must_look, found, reached, has_semver = false;
 	bool json_aff;
 
 	memset(ret, 0, sizeof(*ret));
@@ -207,7 +212,7 @@ int verdict_check(const struct cve_record *r, const struct kver *x, struct verdi
 
 	json_aff = semver_product_affected(r, x, &has_semver);
 	json_aff = git_product_affected(r, x) || json_aff;
-	dyad_rule(r, x, &must_look, &found);
+	dyad_rule(r, x, &must_look, &found, &reached);
 
 	ret->json_has_data = has_semver;
 	ret->json_affected = json_aff;
@@ -215,7 +220,7 @@ int verdict_check(const struct cve_record *r, const struct kver *x, struct verdi
 
 	if (has_semver ? json_aff : ret->dyad_affected)
 		ret->verdict = VERDICT_AFFECTED;
-	else if (must_look)
+	else if (reached)
 		ret->verdict = VERDICT_FIXED;
 	else
 		ret->verdict = VERDICT_NOT_AFFECTED;
