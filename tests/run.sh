@@ -10,6 +10,7 @@ export TUXTAPE_TOP=$top
 export TUXTAPE_BIN=$top/build
 export TUXTAPE_SHARED=${TUXTAPE_SHARED:-$top/../shared}
 pattern=${TESTS:-*}
+SAN_INTEGRATION=${SAN_INTEGRATION-scan_incremental.sh versions_expected.sh}
 passed=0
 failed=0
 failures=()
@@ -45,14 +46,26 @@ for build in build build-san; do
 	done
 done
 
-for t in "$top"/tests/integration/*.sh; do
+# The integration tests once with the normal build, then the quick ones again with the
+# ASan/UBSan build of the programs (the whole-corpus test would take minutes there).
+runs=()
+for t in "$top"/tests/integration/*.sh; do runs+=("build:$t"); done
+for t in $SAN_INTEGRATION; do runs+=("build-san:$top/tests/integration/$t"); done
+
+for run in "${runs[@]}"; do
+	build=${run%%:*} t=${run#*:}
 	[ -f "$t" ] || continue
 	name=$(basename "$t")
 	case "$name" in $pattern) ;; *) continue ;; esac
-	log=$logdir/$name.log
+	[ "$build" = build ] || name="$name ($build)"
+	log=$logdir/${name// /_}.log
 	echo "== integration $name"
-	bash "$t" >"$log" 2>&1
+	TUXTAPE_BIN=$top/$build ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$top/tests/lsan.supp bash "$t" >"$log" 2>&1
 	rc=$?
+	if grep -q -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"; then
+		echo "    sanitizer report in $log"
+		failed=$((failed + 1)); failures+=("$name (sanitizer)")
+	fi
 	p=$(grep -c '^ok - ' "$log")
 	f=$(grep -c '^not ok - ' "$log")
 	grep -E '^(ok|not ok) - ' "$log" | sed 's/^/    /'
