@@ -2,6 +2,7 @@
 #include "scan.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <git2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "log.h"
 #include "record.h"
+#include "scan_internal.h"
 #include "util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(git_repository *, git_repository_free);
@@ -20,7 +22,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(git_tree *, git_tree_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(git_remote *, git_remote_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(git_diff *, git_diff_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(git_odb *, git_odb_free);
-DEFINE_TRIVIAL_CLEANUP_FUNC(git_blob *, git_blob_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
 
 static const char *git_msg(void)
@@ -29,44 +30,6 @@ static const char *git_msg(void)
 
 	return e && e->message ? e->message : "unknown libgit2 error";
 }
-
-/* The sibling files of a record that the scanner reads, in parse order. */
-enum sibling { SIB_NOTES, SIB_JSON, SIB_DYAD, SIB_SHA1, SIB_VULNERABLE, SIB_CVSS, SIB_REFERENCE,
-	       _SIB_MAX };
-static const char *const sibling_suffix[_SIB_MAX] = {
-	[SIB_NOTES] = "", [SIB_JSON] = ".json", [SIB_DYAD] = ".dyad", [SIB_SHA1] = ".sha1",
-	[SIB_VULNERABLE] = ".vulnerable", [SIB_CVSS] = ".cvss", [SIB_REFERENCE] = ".reference",
-};
-static const char *const sibling_key[_SIB_MAX] = {
-	[SIB_NOTES] = "notes", [SIB_JSON] = "json", [SIB_DYAD] = "dyad", [SIB_SHA1] = "sha1",
-	[SIB_VULNERABLE] = "vulnerable", [SIB_CVSS] = "cvss", [SIB_REFERENCE] = "reference",
-};
-
-typedef int (*sibling_parser)(struct cve_record *, const char *, size_t, struct record_error *);
-static const sibling_parser sibling_parse[_SIB_MAX] = {
-	[SIB_NOTES] = record_parse_notes, [SIB_JSON] = record_parse_json,
-	[SIB_DYAD] = record_parse_dyad, [SIB_SHA1] = record_parse_sha1,
-	[SIB_VULNERABLE] = record_parse_vulnerable, [SIB_CVSS] = record_parse_cvss,
-	[SIB_REFERENCE] = record_parse_reference,
-};
-
-#define YEAR_MIN 1999
-#define YEAR_MAX 2199
-
-struct scan_ctx {
-	struct db *db;
-	git_repository *repo;
-	git_odb *odb;
-	git_tree *tree;
-	const char *commit;
-	int64_t commit_time;
-	int64_t scan_id;
-	/* Year directories of the head tree, looked up once: [0] published, [1] rejected. */
-	git_tree *years[2][YEAR_MAX - YEAR_MIN + 1];
-	bool years_looked[2][YEAR_MAX - YEAR_MIN + 1];
-	struct cve_record rec;
-	struct scan_stats *st;
-};
 
 bool scan_source_is_url(const char *source)
 {
@@ -144,26 +107,6 @@ static int resolve_head(git_repository *repo, const struct scan_options *o, git_
 	return log_error_errno(ENOENT, "%s: no branch '%s'", o->source, o->branch);
 }
 
-static git_tree *year_tree(struct scan_ctx *c, int which, int year)
-{
-	char path[64];
-	git_tree_entry *e = NULL;
-
-	if (year < YEAR_MIN || year > YEAR_MAX)
-		return NULL;
-	if (c->years_looked[which][year - YEAR_MIN])
-		return c->years[which][year - YEAR_MIN];
-	c->years_looked[which][year - YEAR_MIN] = true;
-	snprintf(path, sizeof(path), "cve/%s/%d", which ? "rejected" : "published", year);
-	if (git_tree_entry_bypath(&e, c->tree, path) == 0) {
-		if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
-			git_tree_lookup(&c->years[which][year - YEAR_MIN], c->repo,
-					git_tree_entry_id(e));
-		git_tree_entry_free(e);
-	}
-	return c->years[which][year - YEAR_MIN];
-}
-
 struct id_list {
 	char (*ids)[CVE_ID_MAX];
 	size_t n, cap;
@@ -237,7 +180,7 @@ static int list_all(struct scan_ctx *c, struct id_list *l)
 
 			if (*end || git_tree_entry_type(ye) != GIT_OBJECT_TREE)
 				continue;
-			yt = year_tree(c, which, (int)year);
+			yt = scan_year_tree(c, which, (int)year);
 			if (!yt)
 				continue;
 			for (size_t j = 0, m = git_tree_entrycount(yt); j < m; j++) {
@@ -292,224 +235,188 @@ static int list_changed(struct scan_ctx *c, git_tree *old, struct id_list *l)
 	return 0;
 }
 
-static int read_blob(struct scan_ctx *c, const git_oid *oid, const char *path, git_blob **ret)
-{
-	size_t len;
-	git_object_t type;
 
-	/* The header is cheap and bounds what a hostile repository can make us load. */
-	if (git_odb_read_header(&len, &type, c->odb, oid) < 0)
-		return log_error_errno(EIO, "%s: cannot read object: %s", path, git_msg());
-	if (type != GIT_OBJECT_BLOB)
-		return log_error_errno(EIO, "%s: not a file", path);
-	if (len > RECORD_FILE_MAX) {
-		*ret = NULL;
-		return -EFBIG;
+/* What the database holds for each listed id, looked up before the records are read. */
+static int load_stamps(struct scan_ctx *c, const struct id_list *l, struct db_cve_stamp *stamps)
+{
+	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+	size_t i = 0;
+	int k;
+
+	if (l->n < 512) {
+		for (i = 0; i < l->n; i++) {
+			k = db_cve_stamp(c->db, l->ids[i], &stamps[i]);
+			if (k < 0)
+				return k;
+		}
+		return 0;
 	}
-	if (git_blob_lookup(ret, c->repo, oid) < 0)
-		return log_error_errno(EIO, "%s: cannot read file: %s", path, git_msg());
+	/* Many records: one ordered pass over the table, merged with the sorted list. */
+	k = db_prepare(c->db, "SELECT id, state, blobs FROM cve ORDER BY id", &st);
+	if (k < 0)
+		return k;
+	while (i < l->n && sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		int d = 1;
+
+		while (i < l->n && (d = strcmp(l->ids[i], id)) < 0)
+			i++;
+		if (i == l->n || d > 0)
+			continue;
+		stamps[i].exists = true;
+		stamps[i].state = streq((const char *)sqlite3_column_text(st, 1), "rejected")
+					  ? CVE_REJECTED : CVE_PUBLISHED;
+		stamps[i].blobs = strdup((const char *)sqlite3_column_text(st, 2));
+		if (!stamps[i].blobs)
+			return log_error_errno(ENOMEM, "out of memory");
+		i++;
+	}
 	return 0;
 }
 
-static int record_error_row(struct scan_ctx *c, const char *id, const char *path,
-			    const char *reason)
+static void progress(const struct scan_options *o, size_t done, size_t total)
 {
-	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-	int k = db_prepare(c->db, "INSERT OR REPLACE INTO scan_error(cve_id, path, reason, scan_id)"
-			   " VALUES (?, ?, ?, ?)", &st);
-
-	if (k < 0)
-		return k;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, c->scan_id);
-	return db_step_done(c->db, st);
+	if (!o->progress || (done % 256 != 0 && done != total))
+		return;
+	fprintf(stderr, "\rscanning: %zu/%zu records (%zu%%)", done, total,
+		total ? done * 100 / total : 100);
+	if (done == total)
+		fputs("\r\033[K", stderr);
 }
 
-static int clear_error_row(struct scan_ctx *c, const char *id)
-{
-	sqlite3_stmt *st;
-	int k = db_cached(c->db, 31, "DELETE FROM scan_error WHERE cve_id = ?", &st);
+/*
+ * Reading and parsing (git, jansson) costs about twice what storing (SQLite) does, so a
+ * large scan runs them on two threads: a reader thread prepares items in order into a ring
+ * of PIPE_SLOTS, and this thread commits them in the same order, in one transaction.
+ */
+#define PIPE_SLOTS 64
+#define PIPE_MIN_RECORDS 256
 
-	if (k < 0)
-		return k;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	return db_step_done(c->db, st);
+struct pipeline {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t produced, consumed, n;
+	bool stop;
+	int error;
+	struct scan_ctx *c;
+	const struct id_list *l;
+	struct db_cve_stamp *stamps;
+	struct scan_item *items;
+};
+
+static struct scan_item *item_setup(struct pipeline *p, size_t i, size_t slot)
+{
+	struct scan_item *it = &p->items[slot];
+
+	snprintf(it->id, sizeof(it->id), "%s", p->l->ids[i]);
+	it->stamp = &p->stamps[i];
+	return it;
 }
 
-/* Which sibling kinds differ between two "key=oid ..." stamps, as "dyad,json". */
-static void changed_kinds(const char *old, const char *new, char *out, size_t outlen)
+static void *reader_thread(void *arg)
 {
-	size_t off = 0;
+	struct pipeline *p = arg;
 
-	out[0] = '\0';
-	for (int s = 0; s < _SIB_MAX; s++) {
-		char key[32];
-		const char *a, *b;
-		size_t al = 0, bl = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		int k;
 
-		snprintf(key, sizeof(key), "%s=", sibling_key[s]);
-		a = strstr(old, key);
-		b = strstr(new, key);
-		if (a)
-			al = strcspn(a, " ");
-		if (b)
-			bl = strcspn(b, " ");
-		if (al == bl && (!a || memcmp(a, b, al) == 0))
-			continue;
-		off += (size_t)snprintf(out + off, outlen > off ? outlen - off : 0, "%s%s",
-					off ? "," : "", sibling_key[s]);
-	}
-}
-
-static const char *json_name(const char *id, char *buf)
-{
-	snprintf(buf, CVE_ID_MAX + 8, "%s.json", id);
-	return buf;
-}
-
-static int scan_one(struct scan_ctx *c, const char *id)
-{
-	const git_tree_entry *ent[_SIB_MAX] = { 0 };
-	_cleanup_free_ char *old_blobs = NULL;
-	struct db_cve_stamp stamp;
-	struct db_store_info info;
-	struct record_error err = { { 0 } };
-	char blobs[_SIB_MAX * 60], dir[48], path[128], detail[128], name_buf[CVE_ID_MAX + 8];
-	enum cve_state state = CVE_PUBLISHED;
-	git_tree *yt = NULL;
-	size_t off = 0;
-	bool found = false;
-	int year = atoi(id + 4), k;
-
-	/* Published needs its .json there: after a rejection, stray siblings (a late .cvss or
-	 * .vulnerable) can stay behind in published/ while the record lives in rejected/. */
-	for (int which = 0; which < 2 && !found; which++) {
-		bool any = false;
-
-		yt = year_tree(c, which, year);
-		if (!yt)
-			continue;
-		for (int s = 0; s < _SIB_MAX; s++) {
-			char name[CVE_ID_MAX + 16];
-
-			snprintf(name, sizeof(name), "%s%s", id, sibling_suffix[s]);
-			ent[s] = git_tree_entry_byname(yt, name);
-			if (ent[s] && git_tree_entry_type(ent[s]) != GIT_OBJECT_BLOB)
-				ent[s] = NULL;
-			any |= ent[s] != NULL;
-		}
-		if (!any || (which == 0 && !ent[SIB_JSON] && year_tree(c, 1, year) &&
-			     git_tree_entry_byname(year_tree(c, 1, year), json_name(id, name_buf))))
-			continue;
-		found = true;
-		state = which ? CVE_REJECTED : CVE_PUBLISHED;
-		snprintf(dir, sizeof(dir), "cve/%s/%d", which ? "rejected" : "published", year);
-	}
-
-	k = db_cve_stamp(c->db, id, &stamp);
-	if (k < 0)
-		return k;
-	old_blobs = stamp.blobs;
-
-	if (!found) {
-		/* Gone from both directories without a rejection: keep it, but not as published. */
-		k = clear_error_row(c, id);
-		if (k >= 0 && stamp.exists && stamp.state == CVE_PUBLISHED) {
-			k = db_cve_set_state(c->db, id, CVE_REJECTED);
-			if (k >= 0)
-				k = db_cve_change(c->db, id, c->scan_id, "removed", c->commit_time,
-						  "no longer in cve/published or cve/rejected");
-			c->st->rejected++;
-		}
-		return k;
-	}
-
-	for (int s = 0; s < _SIB_MAX; s++) {
-		char hex[GIT_OID_HEXSZ + 1];
-
-		if (!ent[s])
-			continue;
-		git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(ent[s]));
-		off += (size_t)snprintf(blobs + off, sizeof(blobs) - off, "%s%s=%s", off ? " " : "",
-					sibling_key[s], hex);
-	}
-	c->st->records++;
-	if (stamp.exists && stamp.state == state && streq(old_blobs, blobs)) {
-		c->st->unchanged++;
-		return clear_error_row(c, id);
-	}
-
-	record_reset(&c->rec);
-	snprintf(c->rec.id, sizeof(c->rec.id), "%s", id);
-	c->rec.state = state;
-	if (state == CVE_PUBLISHED && !ent[SIB_JSON]) {
-		snprintf(path, sizeof(path), "%s/%s.json", dir, id);
-		snprintf(err.msg, sizeof(err.msg), "missing (other files of the record exist)");
-		k = -EINVAL;
-	}
-	for (int s = 0; s < _SIB_MAX && k >= 0; s++) {
-		_cleanup_(git_blob_freep) git_blob *blob = NULL;
-
-		if (!ent[s])
-			continue;
-		snprintf(path, sizeof(path), "%s/%s%s", dir, id, sibling_suffix[s]);
-		k = read_blob(c, git_tree_entry_id(ent[s]), path, &blob);
-		if (k == -EFBIG) {
-			snprintf(err.msg, sizeof(err.msg), "larger than %u bytes", RECORD_FILE_MAX);
-			k = -EINVAL;
+		pthread_mutex_lock(&p->lock);
+		while (!p->stop && i - p->consumed >= PIPE_SLOTS)
+			pthread_cond_wait(&p->cond, &p->lock);
+		pthread_mutex_unlock(&p->lock);
+		if (p->stop)
 			break;
+		k = scan_item_prepare(p->c, item_setup(p, i, i % PIPE_SLOTS));
+		pthread_mutex_lock(&p->lock);
+		if (k < 0) {
+			p->error = k;
+			p->stop = true;
+		} else {
+			p->produced = i + 1;
 		}
+		pthread_cond_broadcast(&p->cond);
+		pthread_mutex_unlock(&p->lock);
 		if (k < 0)
-			return k; /* an unreadable object: the repository is broken */
-		k = sibling_parse[s](&c->rec, git_blob_rawcontent(blob),
-				     (size_t)git_blob_rawsize(blob), &err);
-		if (k == -ENOMEM)
-			return log_error_errno(k, "out of memory");
+			break;
 	}
-	if (k >= 0) {
-		snprintf(path, sizeof(path), "%s/%s", dir, id);
-		k = record_validate(&c->rec, &err);
-	}
-	if (k < 0) {
-		log_warning("%s: %s (record skipped)", path, err.msg);
-		c->st->errors++;
-		return record_error_row(c, id, path, err.msg);
-	}
+	return NULL;
+}
 
-	info = (struct db_store_info){ .dir = dir, .blobs = blobs, .commit = c->commit,
-				       .commit_time = c->commit_time };
-	k = db_cve_store(c->db, &c->rec, &info);
-	if (k >= 0)
-		k = clear_error_row(c, id);
+static int run_pipeline(struct pipeline *p, const struct scan_options *o)
+{
+	pthread_t reader;
+	int k = 0;
+
+	if (pthread_create(&reader, NULL, reader_thread, p) != 0)
+		return log_error_errno(EAGAIN, "cannot start the reader thread");
+	for (size_t i = 0; i < p->n && k >= 0; i++) {
+		pthread_mutex_lock(&p->lock);
+		while (p->produced <= i && !p->error)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->produced <= i)
+			k = p->error;
+		pthread_mutex_unlock(&p->lock);
+		if (k < 0)
+			break;
+		k = scan_item_commit(p->c, &p->items[i % PIPE_SLOTS]);
+		pthread_mutex_lock(&p->lock);
+		p->consumed = i + 1;
+		pthread_cond_broadcast(&p->cond);
+		pthread_mutex_unlock(&p->lock);
+		progress(o, i + 1, p->n);
+	}
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(reader, NULL);
+	return k;
+}
+
+static int process(struct scan_ctx *c, const struct scan_options *o, const struct id_list *l)
+{
+	struct pipeline p = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER,
+			      .n = l->n, .c = c, .l = l };
+	size_t slots = l->n < PIPE_MIN_RECORDS ? 1 : PIPE_SLOTS;
+	int k;
+
+	if (l->n == 0)
+		return 0;
+	p.stamps = calloc(l->n, sizeof(*p.stamps));
+	p.items = calloc(slots, sizeof(*p.items));
+	if (!p.stamps || !p.items) {
+		k = log_error_errno(ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < slots; i++)
+		record_init(&p.items[i].rec);
+	k = load_stamps(c, l, p.stamps);
 	if (k < 0)
-		return k;
-
-	if (!stamp.exists) {
-		if (state == CVE_REJECTED)
-			c->st->rejected++;
-		else
-			c->st->new_records++;
-		return db_cve_change(c->db, id, c->scan_id, state == CVE_REJECTED ? "rejected" : "new",
-				     c->commit_time, NULL);
+		goto out;
+	if (slots > 1) {
+		k = run_pipeline(&p, o);
+	} else {
+		/* A handful of records (the usual incremental scan): no thread needed. */
+		for (size_t i = 0; i < l->n && k >= 0; i++) {
+			k = scan_item_prepare(c, item_setup(&p, i, 0));
+			if (k >= 0)
+				k = scan_item_commit(c, &p.items[0]);
+			progress(o, i + 1, l->n);
+		}
 	}
-	if (stamp.state != state) {
-		if (state == CVE_REJECTED)
-			c->st->rejected++;
-		else
-			c->st->updated++;
-		return db_cve_change(c->db, id, c->scan_id,
-				     state == CVE_REJECTED ? "rejected" : "republished",
-				     c->commit_time, NULL);
-	}
-	changed_kinds(old_blobs, blobs, detail, sizeof(detail));
-	c->st->updated++;
-	return db_cve_change(c->db, id, c->scan_id, "updated", c->commit_time, detail);
+out:
+	for (size_t i = 0; p.items && i < slots; i++)
+		record_free(&p.items[i].rec);
+	for (size_t i = 0; p.stamps && i < l->n; i++)
+		free(p.stamps[i].blobs);
+	free(p.items);
+	free(p.stamps);
+	return k;
 }
 
 /* In a full scan, a stored record absent from the tree has vanished. */
-static int sweep_vanished(struct scan_ctx *c, const struct id_list *l)
+static int sweep_vanished(struct scan_ctx *c, const struct scan_options *o,
+			  const struct id_list *l)
 {
 	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
 	struct id_list gone = { 0 };
@@ -527,8 +434,7 @@ static int sweep_vanished(struct scan_ctx *c, const struct id_list *l)
 			return log_error_errno(ENOMEM, "out of memory");
 		}
 	}
-	for (size_t i = 0; i < gone.n && k >= 0; i++)
-		k = scan_one(c, gone.ids[i]);
+	k = process(c, o, &gone);
 	free(gone.ids);
 	return k;
 }
@@ -580,28 +486,16 @@ static int finish_scan_row(struct scan_ctx *c)
 	return db_step_done(c->db, st);
 }
 
-static void progress(const struct scan_options *o, size_t done, size_t total)
-{
-	if (!o->progress || (done % 256 != 0 && done != total))
-		return;
-	fprintf(stderr, "\rscanning: %zu/%zu records (%zu%%)", done, total,
-		total ? done * 100 / total : 100);
-	if (done == total)
-		fputs("\r\033[K", stderr);
-}
-
 static int scan_work(struct scan_ctx *c, const struct scan_options *o, git_tree *old_tree)
 {
 	struct id_list l = { 0 };
 	int k;
 
 	k = old_tree ? list_changed(c, old_tree, &l) : list_all(c, &l);
-	for (size_t i = 0; i < l.n && k >= 0; i++) {
-		k = scan_one(c, l.ids[i]);
-		progress(o, i + 1, l.n);
-	}
+	if (k >= 0)
+		k = process(c, o, &l);
 	if (k >= 0 && !old_tree)
-		k = sweep_vanished(c, &l);
+		k = sweep_vanished(c, o, &l);
 	free(l.ids);
 	return k;
 }
@@ -662,7 +556,6 @@ int scan_run(struct db *db, const struct scan_options *o, struct scan_stats *st)
 	c.tree = tree;
 	c.commit = st->commit;
 	c.commit_time = (int64_t)git_commit_time(head);
-	record_init(&c.rec);
 
 	k = db_begin(db);
 	if (k < 0)
@@ -684,7 +577,6 @@ int scan_run(struct db *db, const struct scan_options *o, struct scan_stats *st)
 	if (k < 0)
 		db_rollback(db);
 out:
-	record_free(&c.rec);
 	for (int w = 0; w < 2; w++)
 		for (size_t i = 0; i < ELEMENTSOF(c.years[w]); i++)
 			git_tree_free(c.years[w][i]);
