@@ -1,0 +1,56 @@
+#!/bin/bash
+# Prints TuxTape's performance figures (docs/PERFORMANCE.md records them with the targets).
+# Scanner: full first scan of the whole CNA corpus from a git repository, an incremental scan
+# of a commit touching 10 records, a full rescan of an unchanged head, and a `cve check` of
+# every record; wall time, CPU time and peak RSS of each, best of $RUNS.
+set -eu
+cd "$(dirname "$0")/.."
+BACKEND=${BACKEND:-$PWD/build/tuxtape-backend}
+SHARED=${TUXTAPE_SHARED:-$PWD/../shared}
+TARBALL=$SHARED/data/vulns/vulns-cve-d9dda40c.tar.xz
+RUNS=${RUNS:-3}
+W=$(mktemp -d /tmp/tuxtape-bench.XXXXXX)
+echo "# bench/run.sh, $(date -u +%F), RUNS=$RUNS"
+trap 'rm -rf "$W"' EXIT
+
+# measure NAME CMD...: runs CMD $RUNS times (SETUP, if set, before each) and prints the best.
+measure() {
+	local name=$1 best="" line; shift
+	for _ in $(seq "$RUNS"); do
+		[ -n "${SETUP:-}" ] && eval "$SETUP"
+		line=$(/usr/bin/time -f "%e %U %S %M" "$@" 2>&1 >/dev/null | tail -1)
+		if [ -z "$best" ] || awk -v a="$line" -v b="$best" 'BEGIN{split(a,x," ");split(b,y," ");exit !(x[1]<y[1])}'; then
+			best=$line
+		fi
+	done
+	read -r wall user sys rss <<<"$best"
+	printf '%-44s %7.2f s wall  %6.2f s cpu  %7.1f MiB peak RSS\n' "$name" "$wall" \
+		"$(echo "$user + $sys" | bc)" "$(echo "scale=1; $rss / 1024" | bc)"
+}
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r)"
+echo "preparing a git repository of the whole corpus..."
+git init -q -b master "$W/vulns"
+tar -xJf "$TARBALL" -C "$W/vulns"
+git -C "$W/vulns" add -A cve/published cve/rejected
+git -C "$W/vulns" -c gc.auto=0 -c user.email=b@tuxtape.invalid -c user.name=bench commit -q -m corpus
+git -C "$W/vulns" repack -adq  # the real repository is packed too
+echo "records: $(git -C "$W/vulns" ls-tree -r --name-only HEAD cve/published | grep -c '\.json$') published"
+
+SETUP='rm -f "$W"/b.db*' measure "scan: full first scan (whole corpus)" \
+	"$BACKEND" scan --db "$W/b.db" --vulns "$W/vulns"
+
+# A commit touching 10 records: new dyad lines, as a stable release would bring.
+"$BACKEND" scan --db "$W/b.db" --vulns "$W/vulns" >/dev/null
+git -C "$W/vulns" ls-tree -r --name-only HEAD cve/published/2025 | grep '\.dyad$' | head -10 >"$W/ten"
+while read -r f; do echo "6.1.999:0123456789abcdef0123456789abcdef01234567:0:0" >>"$W/vulns/$f"; done <"$W/ten"
+git -C "$W/vulns" -c gc.auto=0 -c user.email=b@tuxtape.invalid -c user.name=bench commit -q -a -m ten
+cp "$W/b.db" "$W/base.db"
+SETUP='cp "$W/base.db" "$W/b.db"; rm -f "$W/b.db-wal" "$W/b.db-shm"' \
+	measure "scan: incremental, a commit touching 10 records" \
+	"$BACKEND" scan --db "$W/b.db" --vulns "$W/vulns"
+SETUP='' measure "scan --full of an unchanged head" \
+	"$BACKEND" scan --db "$W/b.db" --vulns "$W/vulns" --full
+SETUP='' measure "cve check --version 6.1.120 (every record)" \
+	"$BACKEND" cve check --db "$W/b.db" --version 6.1.120 --json
+echo "database size: $(du -m "$W/b.db" | cut -f1) MiB"
