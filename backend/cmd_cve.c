@@ -134,8 +134,7 @@ static int show(struct db *db, const char *id, bool as_json)
 		record_free(&r);
 		return log_error_errno(ENOMEM, "out of memory");
 	}
-	if (o && json_is_null(json_object_get(o, "cvss_score")) == 0 &&
-	    !json_object_get(o, "cvss_score"))
+	if (!json_object_get(o, "cvss_score")) /* the contract says null, not absent */
 		json_object_set_new(o, "cvss_score", json_null());
 	stored_dates(db, r.id, o);
 
@@ -151,16 +150,19 @@ static int show(struct db *db, const char *id, bool as_json)
 	printf("Files:  ");
 	for (size_t i = 0; i < r.n_files; i++)
 		printf("%s%s", i ? "\n        " : "", r.files[i]);
-	printf("%s\n\nAffected and fixed (per stable branch):\n", r.n_files ? "" : "(none named)");
+	printf("%s\n\nAffected and fixed, per line of development (.dyad):\n",
+	       r.n_files ? "" : "(none named)");
+	printf("  %-8s %-12s %-12s %s\n", "BRANCH", "INTRODUCED", "FIXED", "FIX COMMIT");
 	for (size_t i = 0; i < r.n_dyads; i++) {
 		const struct cve_dyad *d = &r.dyads[i];
+		char b[KVER_STRLEN];
+		const char *branch = branch_of(d->fixed_version ? d->fixed_version : d->vuln_version,
+					       b, sizeof(b));
 
-		printf("  %-10s introduced %-10s %s %s%.12s\n",
-		       d->vuln_version ? d->vuln_version : "(unknown)", "",
-		       d->fixed_version ? "fixed in" : "not fixed", strempty(d->fixed_version),
-		       d->fixed_commit ? "" : "");
-		if (d->fixed_commit)
-			printf("             fix commit %s\n", d->fixed_commit);
+		printf("  %-8s %-12s %-12s %s\n", strempty(branch),
+		       d->vuln_version ? d->vuln_version : "(unknown)",
+		       d->fixed_version ? d->fixed_version : "not fixed",
+		       d->fixed_commit ? d->fixed_commit : "-");
 	}
 	if (r.n_mainline_fixes)
 		printf("\nMainline fix: %s\n", r.mainline_fixes[0]);
@@ -252,6 +254,7 @@ static int list(struct db *db, const char *glob, const char *since, bool rejecte
 	}
 	if (arr)
 		return json_print(arr);
+	fflush(stdout);
 	fprintf(stderr, "%zu CVEs\n", n);
 	return 0;
 }
@@ -322,6 +325,7 @@ static int check(struct db *db, const char *version, char **ids, int n_ids, bool
 	}
 	if (arr)
 		return json_print(arr);
+	fflush(stdout);
 	fprintf(stderr, "%s: %u affected, %u fixed, %u not affected\n", version,
 		counts[VERDICT_AFFECTED], counts[VERDICT_FIXED], counts[VERDICT_NOT_AFFECTED]);
 	return 0;
