@@ -82,3 +82,11 @@ rm -f "$WORK"/notty.db*
 "$BACKEND" scan --db "$WORK/notty.db" --vulns "$REPO" >"$WORK/notty.out" 2>"$WORK/notty.err"
 check "a pipe gets none" test ! -s "$WORK/notty.err"
 expect_eq "a pipe gets one summary line" 1 "$(wc -l <"$WORK/notty.out")"
+
+# make install puts things at FHS paths under DESTDIR
+make -C "$TOP" --no-print-directory install DESTDIR="$WORK/inst" PREFIX=/usr >/dev/null 2>&1
+check "install: the program in /usr/bin" test -x "$WORK/inst/usr/bin/tuxtape-backend"
+check "install: the configuration in /etc/tuxtape" test -f "$WORK/inst/etc/tuxtape/backend.conf"
+check "install: the state directory /var/lib/tuxtape" test -d "$WORK/inst/var/lib/tuxtape"
+expect_exit "the installed example configuration parses" 0 "$BACKEND" cve list \
+	--config "$WORK/inst/etc/tuxtape/backend.conf" --db "$DB"
