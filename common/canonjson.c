@@ -2,7 +2,7 @@
 #include "canonjson.h"
 
 #include <errno.h>
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +14,7 @@ struct buf {
 	size_t len, cap;
 };
 
+/* Appends n bytes and keeps the buffer NUL-terminated, so the result needs no final step. */
 static int put(struct buf *b, const char *s, size_t n)
 {
 	if (b->cap - b->len <= n) {
@@ -31,10 +32,16 @@ static int put(struct buf *b, const char *s, size_t n)
 		b->data = p;
 		b->cap = cap;
 	}
-	memcpy(b->data + b->len, s, n);
+	if (n)
+		memcpy(b->data + b->len, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;
+}
+
+static int put_str(struct buf *b, const char *s)
+{
+	return put(b, s, strlen(s));
 }
 
 static int put_string(struct buf *b, const char *s, size_t n)
@@ -47,7 +54,7 @@ static int put_string(struct buf *b, const char *s, size_t n)
 			continue;
 		k = put(b, s + start, i - start);
 		if (k >= 0)
-			k = put(b, s[i] == '"' ? "\\\"" : "\\\\", 2);
+			k = put_str(b, s[i] == '"' ? "\\\"" : "\\\\");
 		start = i + 1;
 	}
 	if (k >= 0)
@@ -57,69 +64,104 @@ static int put_string(struct buf *b, const char *s, size_t n)
 	return k;
 }
 
+struct key {
+	const char *s;
+	size_t len;
+	const json_t *value;
+};
+
+/*
+ * securesystemslib sorts Python strings by code point; for UTF-8 that is byte order, and a
+ * key that is a prefix of another sorts first, which memcmp alone would not decide.
+ */
 static int cmp_keys(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const struct key *x = a, *y = b;
+	int r = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+
+	if (r)
+		return r;
+	return x->len < y->len ? -1 : x->len > y->len;
 }
 
+static int encode(struct buf *b, const json_t *v, unsigned depth);
+
+static int encode_array(struct buf *b, const json_t *v, unsigned depth)
+{
+	int k = put(b, "[", 1);
+
+	for (size_t i = 0; k >= 0 && i < json_array_size(v); i++) {
+		if (i)
+			k = put(b, ",", 1);
+		if (k >= 0)
+			k = encode(b, json_array_get(v, i), depth);
+	}
+	return k < 0 ? k : put(b, "]", 1);
+}
+
+static int encode_object(struct buf *b, const json_t *v, unsigned depth)
+{
+	size_t n = json_object_size(v), i = 0;
+	_cleanup_free_ struct key *keys = NULL;
+	const char *key;
+	size_t key_len;
+	json_t *val;
+	int k;
+
+	if (n) {
+		keys = calloc(n, sizeof(*keys));
+		if (!keys)
+			return -ENOMEM;
+	}
+	/* jansson's iteration API takes a non-const object but does not modify it. */
+	json_object_keylen_foreach((json_t *)v, key, key_len, val) {
+		if (i == n)
+			return -EINVAL; /* cannot happen: the size is the number of keys */
+		keys[i++] = (struct key){ key, key_len, val };
+	}
+	if (n)
+		qsort(keys, n, sizeof(*keys), cmp_keys);
+	k = put(b, "{", 1);
+	for (i = 0; k >= 0 && i < n; i++) {
+		if (i)
+			k = put(b, ",", 1);
+		if (k >= 0)
+			k = put_string(b, keys[i].s, keys[i].len);
+		if (k >= 0)
+			k = put(b, ":", 1);
+		if (k >= 0)
+			k = encode(b, keys[i].value, depth);
+	}
+	return k < 0 ? k : put(b, "}", 1);
+}
+
+/* depth counts the arrays and objects around v; the limit also ends a reference cycle. */
 static int encode(struct buf *b, const json_t *v, unsigned depth)
 {
 	char num[32];
-	int k = 0;
 
-	if (depth > CANONJSON_MAX_DEPTH)
-		return -EINVAL;
 	switch (json_typeof(v)) {
 	case JSON_NULL:
-		return put(b, "null", 4);
+		return put_str(b, "null");
 	case JSON_TRUE:
-		return put(b, "true", 4);
+		return put_str(b, "true");
 	case JSON_FALSE:
-		return put(b, "false", 5);
+		return put_str(b, "false");
 	case JSON_INTEGER:
 		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return put(b, num, strlen(num));
+		return put_str(b, num);
 	case JSON_REAL:
-		return -EINVAL; /* canonical JSON has no floating point */
+		return -EINVAL; /* the dialect has no floating point: 1.0 has no single spelling */
 	case JSON_STRING:
 		return put_string(b, json_string_value(v), json_string_length(v));
 	case JSON_ARRAY:
-		k = put(b, "[", 1);
-		for (size_t i = 0; k >= 0 && i < json_array_size(v); i++) {
-			if (i)
-				k = put(b, ",", 1);
-			if (k >= 0)
-				k = encode(b, json_array_get(v, i), depth + 1);
-		}
-		return k < 0 ? k : put(b, "]", 1);
-	case JSON_OBJECT: {
-		size_t n = json_object_size(v), i = 0;
-		_cleanup_free_ const char **keys = NULL;
-		const char *key;
-		json_t *val;
-
-		if (n) {
-			keys = malloc(n * sizeof(*keys));
-			if (!keys)
-				return -ENOMEM;
-		}
-		json_object_foreach((json_t *)v, key, val)
-			keys[i++] = key;
-		if (n)
-			qsort(keys, n, sizeof(*keys), cmp_keys);
-		k = put(b, "{", 1);
-		for (i = 0; k >= 0 && i < n; i++) {
-			if (i)
-				k = put(b, ",", 1);
-			if (k >= 0)
-				k = put_string(b, keys[i], strlen(keys[i]));
-			if (k >= 0)
-				k = put(b, ":", 1);
-			if (k >= 0)
-				k = encode(b, json_object_get(v, keys[i]), depth + 1);
-		}
-		return k < 0 ? k : put(b, "}", 1);
-	}
+		if (depth >= CANONJSON_MAX_DEPTH)
+			return -EINVAL;
+		return encode_array(b, v, depth + 1);
+	case JSON_OBJECT:
+		if (depth >= CANONJSON_MAX_DEPTH)
+			return -EINVAL;
+		return encode_object(b, v, depth + 1);
 	}
 	return -EINVAL;
 }
@@ -129,11 +171,9 @@ int canonjson_dump(const json_t *v, char **ret, size_t *ret_len)
 	struct buf b = { 0 };
 	int k;
 
-	if (!v)
+	if (!v || !ret || !ret_len)
 		return -EINVAL;
 	k = encode(&b, v, 0);
-	if (k >= 0 && !b.data)
-		k = put(&b, "", 0);
 	if (k < 0) {
 		free(b.data);
 		return k;

@@ -3,8 +3,10 @@
  * Canonical JSON as TUF signs it (the OLPC dialect of securesystemslib's encode_canonical,
  * which tuf-js follows): no whitespace, object keys sorted by byte order, strings escaping
  * only '"' and '\' (control characters, '/', DEL and UTF-8 are written raw), integers only.
- * A real number, or nesting deeper than CANONJSON_MAX_DEPTH, is refused with -EINVAL.
- * Strings are written with their full length, embedded NUL bytes included.
+ * Strings and keys are written with their full length, embedded NUL bytes included, and
+ * their bytes are not checked for valid UTF-8 (jansson checks unless told not to).
+ * A real number, or more than CANONJSON_MAX_DEPTH nested arrays/objects (which also stops
+ * a reference cycle), is refused with -EINVAL; nothing is returned then.
  */
 #pragma once
 

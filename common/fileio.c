@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,12 @@
 #include <unistd.h>
 
 #include "util.h"
+
+/*
+ * The temporary name keeps at most this much of the target's name, so that ".#", the
+ * name and "XXXXXX" still fit in NAME_MAX (255) when the target's name is long.
+ */
+#define TMP_NAME_KEEP 200
 
 int fsync_directory_of(const char *path)
 {
@@ -25,67 +32,80 @@ int fsync_directory_of(const char *path)
 	return 0;
 }
 
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return negative_errno();
+		if (n == 0)
+			return -EIO; /* write(2) promises progress or an error; do not spin */
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
-	_cleanup_free_ char *copy = strdup(path), *tmp = NULL;
+	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int fd = -1;
-	const char *base, *p = data;
-	size_t done = 0;
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	int dirlen = slash ? (int)(slash - path + 1) : 0;
 	int k;
 
-	if (!copy)
-		return -ENOMEM;
-	base = strrchr(path, '/');
-	if (asprintf(&tmp, "%.*s.#%sXXXXXX", base ? (int)(base - path + 1) : 0, path,
-		     base ? base + 1 : path) < 0)
+	if (asprintf(&tmp, "%.*s.#%.*sXXXXXX", dirlen, path, TMP_NAME_KEEP, name) < 0)
 		return -ENOMEM;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return negative_errno();
-	while (done < len) {
-		ssize_t n = write(fd, p + done, len - done);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			k = n < 0 ? negative_errno() : -EIO;
-			goto fail;
-		}
-		done += (size_t)n;
-	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	k = write_all(fd, data, len);
+	/* mkostemp creates 0600; fchmod (not open's mode) so the umask does not apply */
+	if (k >= 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
 		k = negative_errno();
-		goto fail;
-	}
-	if (close(TAKE_FD(fd)) < 0 || rename(tmp, path) < 0) {
+	/* close can report a delayed write error on some filesystems (NFS) */
+	if (k >= 0 && close(TAKE_FD(fd)) < 0)
 		k = negative_errno();
-		goto fail;
+	if (k >= 0 && rename(tmp, path) < 0)
+		k = negative_errno();
+	if (k < 0) {
+		unlink(tmp);
+		return k;
 	}
 	return fsync_directory_of(path);
-fail:
-	unlink(tmp);
-	return k;
 }
 
 int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
+	/* room for max + 1 bytes, so that reading one byte too many is how "too big" shows */
+	size_t limit = max < SIZE_MAX - 2 ? max + 2 : SIZE_MAX;
+	size_t len = 0, cap = 0, want;
+	struct stat st;
 
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st) < 0)
 		return negative_errno();
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max)
+		return -EFBIG;
+	/* st_size is only a hint: the file may grow meanwhile, and /proc files report 0 */
+	want = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 2 : 4096;
 	for (;;) {
 		ssize_t n;
 
-		if (cap - len < 4096) {
-			size_t want = cap ? cap * 2 : 8192;
+		if (cap - len < 2) {
 			char *p;
 
-			if (want > max + 2)
-				want = max + 2; /* one byte past max tells us it is too big */
-			if (want <= len + 1)
-				return -EFBIG;
+			if (cap)
+				want = cap > SIZE_MAX / 2 ? SIZE_MAX : cap * 2;
+			/* cannot fall to cap or below: len <= max, so cap < max + 2 <= limit */
+			if (want > limit)
+				want = limit;
 			p = realloc(buf, want);
 			if (!p)
 				return -ENOMEM;
@@ -103,8 +123,6 @@ int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
 		if (len > max)
 			return -EFBIG;
 	}
-	if (!buf && !(buf = malloc(1)))
-		return -ENOMEM;
 	buf[len] = '\0';
 	*ret = TAKE_PTR(buf);
 	*ret_len = len;

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Files that must survive a crash at any point: write_file_atomic() writes a temporary file
- * in the target's directory, fsyncs it, renames it over the target and fsyncs the directory,
- * so a reader sees the old content or the new one, never a mix. read_file_bounded() refuses
- * files larger than the caller's limit (-EFBIG) instead of trusting their size.
+ * Files that must survive a crash at any point. write_file_atomic() writes a temporary
+ * ".#<name>XXXXXX" in the target's directory, sets its mode (exactly, umask aside), fsyncs
+ * it, renames it over the target and fsyncs the directory, so a reader sees the old content
+ * or the new one, never a mix. On failure the temporary file is removed and the target is
+ * untouched, except when only the final directory fsync fails: the new content is then in
+ * place but may not survive a crash. read_file_bounded() refuses files larger than the
+ * caller's limit (-EFBIG) whatever their reported size. All return 0 or a negative errno
+ * and log nothing; the caller decides how bad a failure is.
  */
 #pragma once
 
@@ -11,5 +15,7 @@
 #include <sys/types.h>
 
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* On success *ret is malloc'd and NUL-terminated (the NUL is not counted in *ret_len). */
 int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len);
+/* fsyncs the directory holding path (".", for a bare name), e.g. after a rename or unlink */
 int fsync_directory_of(const char *path);
