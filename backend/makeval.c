@@ -190,6 +190,7 @@ int mk_set(struct mk_vars *v, const char *name, const char *value)
 /* ---- expansion ---- */
 
 static void expand(struct mk_ctx *c, const char *s, size_t n, struct sb *out, int depth);
+static void expand_var(struct mk_ctx *c, const struct mk_var *v, struct sb *out, int depth);
 
 void mk_unsupported(struct mk_ctx *c, const char *what)
 {
