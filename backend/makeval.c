@@ -822,3 +822,10 @@ char *mk_get(struct mk_vars *v, const struct mk_host *h, const char *name)
 	free(copy);
 	return sb_take(&b);
 }
+
+char *mk_expand_text(struct mk_vars *v, const struct mk_host *h, const char *text)
+{
+	struct mk_ctx c = { .vars = v, .h = h, .file = "(expression)" };
+
+	return mk_expand(&c, text, strlen(text), 0);
+}

@@ -34,6 +34,9 @@ int mk_set(struct mk_vars *v, const char *name, const char *value);
 /* The expanded value of a variable, malloc'd ("" when undefined); NULL on OOM. */
 char *mk_get(struct mk_vars *v, const struct mk_host *h, const char *name);
 
+/* Expands arbitrary text (e.g. "$(filter %/,$(libs-y))"), malloc'd; NULL on OOM. */
+char *mk_expand_text(struct mk_vars *v, const struct mk_host *h, const char *text);
+
 /* Evaluates a makefile's text in v. Returns 0 or -ENOMEM. */
 int mk_eval(struct mk_vars *v, const struct mk_host *h, const char *file, const char *text);
 
