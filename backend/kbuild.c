@@ -186,29 +186,58 @@ static void on_unsupported(void *ud, const char *file, unsigned line, const char
 	add_issue(w->r, file, line, what);
 }
 
-static const char *strip_dot(const char *p)
+/* "./a/b/../c//d" -> "a/c/d" into buf; false when it leaves the tree or is too long. */
+static bool normalize(const char *p, char *buf, size_t len)
 {
-	while (p[0] == '.' && p[1] == '/')
-		p += 2;
-	return p;
+	size_t n = 0;
+
+	while (*p) {
+		size_t seg = strcspn(p, "/");
+
+		if (seg == 0 || (seg == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (seg == 2 && p[0] == '.' && p[1] == '.') {
+			if (n == 0)
+				return false;
+			while (n > 0 && buf[n - 1] != '/')
+				n--;
+			if (n > 0)
+				n--; /* the '/' before the dropped segment */
+		} else {
+			if (n + seg + 2 > len)
+				return false;
+			if (n)
+				buf[n++] = '/';
+			memcpy(buf + n, p, seg);
+			n += seg;
+		}
+		p += seg;
+		if (*p == '/')
+			p++;
+	}
+	buf[n] = '\0';
+	return true;
 }
 
 static const char *host_read(void *ud, const char *path)
 {
 	struct walk *w = ud;
 	struct strset_entry *e;
+	char buf[1024];
 
-	path = strip_dot(path);
-	e = strset_get(&w->tree->makefiles, path, strlen(path));
+	if (!normalize(path, buf, sizeof(buf)))
+		return NULL;
+	e = strset_get(&w->tree->makefiles, buf, strlen(buf));
 	return e ? e->value : NULL;
 }
 
 static bool host_exists(void *ud, const char *path)
 {
 	struct walk *w = ud;
+	char buf[1024];
 
-	path = strip_dot(path);
-	return strset_get(&w->tree->files, path, strlen(path)) != NULL;
+	return normalize(path, buf, sizeof(buf)) &&
+	       strset_get(&w->tree->files, buf, strlen(buf)) != NULL;
 }
 
 static int mark(struct strset *set, const char *path, char mode)
@@ -243,6 +272,10 @@ static int resolve_source(struct walk *w, const char *obj, char mode, const char
 		if (host_exists(w, path))
 			return mark(&w->files, path, mode);
 	}
+	/* an object generated from a file of the same stem: foo.asn1.o from foo.asn1 */
+	snprintf(path, sizeof(path), "%.*s", (int)(n - 2), obj);
+	if (strchr(strrchr(path, '/') ? strrchr(path, '/') : path, '.') && host_exists(w, path))
+		return mark(&w->files, path, mode);
 	{
 		char what[1100];
 
