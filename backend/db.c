@@ -67,6 +67,37 @@ static const char *const migrations[] = {
 	"CREATE TABLE scan_error("
 	"  cve_id TEXT PRIMARY KEY, path TEXT NOT NULL, reason TEXT NOT NULL,"
 	"  scan_id INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 1 -> 2: kernel profiles, the gauge's verdicts, exploitation feeds, pins */
+	"CREATE TABLE kernel("
+	"  name TEXT PRIMARY KEY, version TEXT NOT NULL, release TEXT, config TEXT NOT NULL,"
+	"  profile_kind TEXT NOT NULL CHECK (profile_kind IN ('source', 'build-dir', 'files')),"
+	"  profile_source TEXT NOT NULL, headers_known INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL, generation INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE kernel_file("
+	"  kernel TEXT NOT NULL REFERENCES kernel(name) ON DELETE CASCADE, path TEXT NOT NULL,"
+	"  mode TEXT NOT NULL CHECK (mode IN ('y', 'm')), PRIMARY KEY (kernel, path)) WITHOUT ROWID;"
+	"CREATE TABLE kernel_unit("
+	"  kernel TEXT NOT NULL REFERENCES kernel(name) ON DELETE CASCADE, path TEXT NOT NULL,"
+	"  mode TEXT NOT NULL CHECK (mode IN ('y', 'm')), PRIMARY KEY (kernel, path)) WITHOUT ROWID;"
+	"CREATE TABLE kernel_issue("
+	"  kernel TEXT NOT NULL REFERENCES kernel(name) ON DELETE CASCADE, seq INTEGER NOT NULL,"
+	"  file TEXT NOT NULL, line INTEGER NOT NULL, what TEXT NOT NULL,"
+	"  PRIMARY KEY (kernel, seq)) WITHOUT ROWID;"
+	/* the gauge's verdicts, kept up to date from cve_change and the profile's generation */
+	"CREATE TABLE gauge("
+	"  kernel TEXT NOT NULL REFERENCES kernel(name) ON DELETE CASCADE,"
+	"  cve_id TEXT NOT NULL, verdict TEXT NOT NULL, built TEXT, files_built TEXT,"
+	"  fixed_version TEXT, fixed_commit TEXT, PRIMARY KEY (kernel, cve_id)) WITHOUT ROWID;"
+	"CREATE TABLE gauge_state("
+	"  kernel TEXT PRIMARY KEY REFERENCES kernel(name) ON DELETE CASCADE,"
+	"  generation INTEGER NOT NULL, last_change INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE kev(cve_id TEXT PRIMARY KEY, date_added TEXT, due_date TEXT,"
+	"  ransomware TEXT, name TEXT) WITHOUT ROWID;"
+	"CREATE TABLE epss(cve_id TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL,"
+	"  score_date TEXT) WITHOUT ROWID;"
+	"CREATE TABLE pin(cve_id TEXT PRIMARY KEY, priority TEXT NOT NULL CHECK (priority IN"
+	"  ('critical', 'high', 'medium', 'low')), reason TEXT NOT NULL, at INTEGER NOT NULL)"
+	"  WITHOUT ROWID;",
 };
 
 const char *cve_state_to_string(enum cve_state s)

@@ -19,6 +19,7 @@ static const struct {
 } commands[] = {
 	{ "scan", cmd_scan, "read the kernel CNA's vulns repository into the database" },
 	{ "cve", cmd_cve, "show, list and check CVEs (cve show|list|check)" },
+	{ "kernel", cmd_kernel, "register the fleet's kernels (kernel add|list|show|remove)" },
 };
 
 static void usage(FILE *f)
