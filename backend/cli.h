@@ -49,3 +49,5 @@ int json_print(json_t *v);
 int cmd_scan(int argc, char **argv);
 int cmd_cve(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
+int cmd_triage(int argc, char **argv);
+int cmd_feeds(int argc, char **argv);

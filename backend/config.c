@@ -53,6 +53,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 		dst = &p->cfg->branch;
 	else if (streq(section, "scan") && streq(name, "mirror"))
 		dst = &p->cfg->mirror;
+	else if (streq(section, "triage") && streq(name, "policy"))
+		dst = &p->cfg->policy;
 
 	if (!dst) {
 		p->error = log_error_errno(EINVAL, "%s:%d: unknown key '%s' in section [%s]", p->path,
@@ -107,5 +109,6 @@ void config_free(struct backend_config *cfg)
 	free(cfg->vulns);
 	free(cfg->branch);
 	free(cfg->mirror);
+	free(cfg->policy);
 	memset(cfg, 0, sizeof(*cfg));
 }

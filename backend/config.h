@@ -20,6 +20,7 @@ struct backend_config {
 	char *vulns;  /* [scan] vulns: URL or local path */
 	char *branch; /* [scan] branch */
 	char *mirror; /* [scan] mirror: where a URL source is cloned */
+	char *policy; /* [triage] policy: the prioritizer's weights and thresholds */
 };
 
 /* path NULL: the default file, which may be absent. A named file must exist. */
