@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "prioritize.h"
 #include "kver.h"
 #include "log.h"
 #include "util.h"
@@ -18,7 +19,9 @@ static void help(void)
 {
 	printf("Usage: tuxtape-backend cve show CVE-ID [--json]\n"
 	       "       tuxtape-backend cve list [--file GLOB] [--since DATE] [--rejected] [--json]\n"
-	       "       tuxtape-backend cve check --version X.Y.Z [CVE-ID ...] [--json]\n\n"
+	       "       tuxtape-backend cve check --version X.Y.Z [CVE-ID ...] [--json]\n"
+	       "       tuxtape-backend cve pin CVE-ID --priority LEVEL --reason TEXT\n"
+	       "       tuxtape-backend cve unpin CVE-ID\n\n"
 	       "  show     everything stored about one CVE\n"
 	       "  list     CVEs, optionally those touching files matching GLOB (e.g.\n"
 	       "           'net/netfilter/*') or added/changed since DATE (YYYY-MM-DD[THH:MM:SS])\n"
@@ -331,6 +334,28 @@ static int check(struct db *db, const char *version, char **ids, int n_ids, bool
 	return 0;
 }
 
+static int pin(struct db *db, const char *id, const char *level, const char *why)
+{
+	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+	int k = db_prepare(db, level ? "INSERT OR REPLACE INTO pin(cve_id, priority, reason, at)"
+				       " VALUES (?, ?, ?, strftime('%s', 'now'))"
+				     : "DELETE FROM pin WHERE cve_id = ?", &st);
+
+	if (k < 0)
+		return k;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (level) {
+		sqlite3_bind_text(st, 2, level, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, why, -1, SQLITE_STATIC);
+	}
+	k = db_step_done(db, st);
+	if (k >= 0 && !level && sqlite3_changes(db->sql) == 0)
+		return log_error_errno(ENOENT, "%s: not pinned", id);
+	if (k >= 0)
+		printf(level ? "%s: pinned to %s\n" : "%s: unpinned\n", id, level);
+	return k;
+}
+
 int cmd_cve(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -338,11 +363,15 @@ int cmd_cve(int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },
 		{ "version", required_argument, NULL, 'V' },
 		{ "rejected", no_argument, NULL, 'r' },
+		{ "priority", required_argument, NULL, 'p' },
+		{ "reason", required_argument, NULL, 'R' },
 		COMMON_LONG_OPTIONS,
 		{ 0 },
 	};
 	struct common_opts c = { 0 };
-	const char *glob = NULL, *since = NULL, *version = NULL, *verb;
+	const char *glob = NULL, *since = NULL, *version = NULL, *verb, *level = NULL,
+		   *why = NULL;
+	enum priority prio;
 	bool rejected = false;
 	struct db *db = NULL;
 	int opt, k, ret = EXIT_FAIL;
@@ -364,6 +393,12 @@ int cmd_cve(int argc, char **argv)
 		case 'r':
 			rejected = true;
 			break;
+		case 'p':
+			level = optarg;
+			break;
+		case 'R':
+			why = optarg;
+			break;
 		default:
 			fprintf(stderr, "Try 'tuxtape-backend cve --help'.\n");
 			return EXIT_USAGE;
@@ -378,8 +413,15 @@ int cmd_cve(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	verb = argv[optind++];
-	if (streq(verb, "show") && optind != argc - 1) {
-		fprintf(stderr, "tuxtape-backend cve show: expected one CVE-ID\n");
+	if ((streq(verb, "show") || streq(verb, "pin") || streq(verb, "unpin")) &&
+	    optind != argc - 1) {
+		fprintf(stderr, "tuxtape-backend cve %s: expected one CVE-ID\n", verb);
+		return EXIT_USAGE;
+	}
+	if (streq(verb, "pin") && (!level || priority_from_string(level, &prio) < 0 || !why ||
+				   !*why || strlen(why) > 1000)) {
+		fprintf(stderr, "tuxtape-backend cve pin: needs --priority critical|high|medium|low "
+			"and --reason TEXT (at most 1000 characters)\n");
 		return EXIT_USAGE;
 	}
 	if (streq(verb, "list") && optind != argc) {
@@ -390,8 +432,10 @@ int cmd_cve(int argc, char **argv)
 		fprintf(stderr, "tuxtape-backend cve check: --version X.Y.Z is required\n");
 		return EXIT_USAGE;
 	}
-	if (!streq(verb, "show") && !streq(verb, "list") && !streq(verb, "check")) {
-		fprintf(stderr, "tuxtape-backend cve: unknown verb '%s' (show, list, check)\n", verb);
+	if (!streq(verb, "show") && !streq(verb, "list") && !streq(verb, "check") &&
+	    !streq(verb, "pin") && !streq(verb, "unpin")) {
+		fprintf(stderr, "tuxtape-backend cve: unknown verb '%s' (show, list, check, pin, "
+			"unpin)\n", verb);
 		return EXIT_USAGE;
 	}
 	for (int i = optind; i < argc; i++)
@@ -401,9 +445,12 @@ int cmd_cve(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 
-	if (common_setup(&c) < 0 || db_open(common_db_path(&c), false, &db) < 0)
+	if (common_setup(&c) < 0 ||
+	    db_open(common_db_path(&c), streq(verb, "pin") || streq(verb, "unpin"), &db) < 0)
 		goto out;
-	if (streq(verb, "show"))
+	if (streq(verb, "pin") || streq(verb, "unpin"))
+		k = pin(db, argv[optind], streq(verb, "pin") ? level : NULL, why);
+	else if (streq(verb, "show"))
 		k = show(db, argv[optind], c.json);
 	else if (streq(verb, "list"))
 		k = list(db, glob, since, rejected, c.json);

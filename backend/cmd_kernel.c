@@ -38,7 +38,7 @@ static int add(struct db *db, struct kernel_spec *spec)
 {
 	struct kbuild_result r;
 	struct kver v;
-	size_t y = 0, m = 0;
+	size_t y = 0, m = 0, other = 0;
 	int k;
 
 	if (spec->kind == PROFILE_SOURCE) {
@@ -66,7 +66,7 @@ static int add(struct db *db, struct kernel_spec *spec)
 	k = kernel_store(db, spec, &r);
 	if (k >= 0) {
 		for (size_t i = 0; i < r.n_files; i++)
-			r.files[i].mode == 'y' ? y++ : m++;
+			r.files[i].mode == 'y' ? y++ : r.files[i].mode == 'm' ? m++ : other++;
 		printf("kernel %s: version %s, %zu files built in, %zu in modules, %zu build units, "
 		       "%zu issues%s\n", spec->name, spec->version ? spec->version : r.version, y, m,
 		       r.n_units, r.n_issues, r.n_issues ? " (see kernel show)" : "");

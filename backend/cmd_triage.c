@@ -64,7 +64,7 @@ static int triage(struct db *db, const char *kernel, const struct policy *pol,
 	k = db_prepare(db,
 		       "SELECT g.cve_id, g.verdict, g.built, g.files_built, g.fixed_version,"
 		       " g.fixed_commit, c.title, c.description, c.cvss_vector, c.cvss_score,"
-		       " kev.date_added, epss.score, epss.percentile, pin.priority, pin.reason"
+		       " kev.date_added, epss.score, epss.percentile, pin.priority, pin.reason, g.reason"
 		       " FROM gauge g JOIN cve c ON c.id = g.cve_id"
 		       " LEFT JOIN kev ON kev.cve_id = g.cve_id"
 		       " LEFT JOIN epss ON epss.cve_id = g.cve_id"
@@ -112,10 +112,9 @@ static int triage(struct db *db, const char *kernel, const struct policy *pol,
 		sqlite3_reset(fs);
 		in.files = files;
 		prioritize(pol, &in, &r->prio);
-		if (streq(r->verdict, "unknown") && r->prio.n_reasons < PRIO_REASONS_MAX)
-			snprintf(r->prio.reasons[r->prio.n_reasons++], 160, "%s",
-				 in.n_files ? "applicability unknown: the fix touches only headers"
-					    : "applicability unknown: the record names no files");
+		if (sqlite3_column_type(st, 15) != SQLITE_NULL && r->prio.n_reasons < PRIO_REASONS_MAX)
+			snprintf(r->prio.reasons[r->prio.n_reasons++], 160, "%s: %s", r->verdict,
+				 sqlite3_column_text(st, 15));
 		for (size_t i = 0; i < in.n_files; i++)
 			free((char *)files[i]);
 	}

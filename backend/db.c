@@ -72,10 +72,13 @@ static const char *const migrations[] = {
 	"  name TEXT PRIMARY KEY, version TEXT NOT NULL, release TEXT, config TEXT NOT NULL,"
 	"  profile_kind TEXT NOT NULL CHECK (profile_kind IN ('source', 'build-dir', 'files')),"
 	"  profile_source TEXT NOT NULL, headers_known INTEGER NOT NULL,"
+	"  sources_known INTEGER NOT NULL,"
 	"  created INTEGER NOT NULL, generation INTEGER NOT NULL) WITHOUT ROWID;"
+	/* mode n: in the kernel's source but not built (known for source profiles only) */
 	"CREATE TABLE kernel_file("
 	"  kernel TEXT NOT NULL REFERENCES kernel(name) ON DELETE CASCADE, path TEXT NOT NULL,"
-	"  mode TEXT NOT NULL CHECK (mode IN ('y', 'm')), PRIMARY KEY (kernel, path)) WITHOUT ROWID;"
+	"  mode TEXT NOT NULL CHECK (mode IN ('y', 'm', 'n')), PRIMARY KEY (kernel, path))"
+	"  WITHOUT ROWID;"
 	"CREATE TABLE kernel_unit("
 	"  kernel TEXT NOT NULL REFERENCES kernel(name) ON DELETE CASCADE, path TEXT NOT NULL,"
 	"  mode TEXT NOT NULL CHECK (mode IN ('y', 'm')), PRIMARY KEY (kernel, path)) WITHOUT ROWID;"
@@ -86,7 +89,7 @@ static const char *const migrations[] = {
 	/* the gauge's verdicts, kept up to date from cve_change and the profile's generation */
 	"CREATE TABLE gauge("
 	"  kernel TEXT NOT NULL REFERENCES kernel(name) ON DELETE CASCADE,"
-	"  cve_id TEXT NOT NULL, verdict TEXT NOT NULL, built TEXT, files_built TEXT,"
+	"  cve_id TEXT NOT NULL, verdict TEXT NOT NULL, reason TEXT, built TEXT, files_built TEXT,"
 	"  fixed_version TEXT, fixed_commit TEXT, PRIMARY KEY (kernel, cve_id)) WITHOUT ROWID;"
 	"CREATE TABLE gauge_state("
 	"  kernel TEXT PRIMARY KEY REFERENCES kernel(name) ON DELETE CASCADE,"

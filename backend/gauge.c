@@ -21,7 +21,8 @@ struct gauge_kernel {
 	int64_t generation;
 	bool full;          /* profile changed or never gauged: every CVE */
 	bool headers_known;
-	struct strset files; /* path -> 'y' / 'm' */
+	bool sources_known;  /* files lists the whole source ('n': not built) */
+	struct strset files; /* path -> 'y' / 'm' / 'n' */
 };
 
 static void kernels_free(struct gauge_kernel *k, size_t n)
@@ -41,7 +42,7 @@ static int load_kernels(struct db *db, const char *only, struct gauge_kernel **r
 	int k;
 
 	k = db_prepare(db, "SELECT k.name, k.version, k.generation, k.headers_known,"
-		       " g.generation FROM kernel k LEFT JOIN gauge_state g ON g.kernel = k.name"
+		       " g.generation, k.sources_known FROM kernel k LEFT JOIN gauge_state g ON g.kernel = k.name"
 		       " WHERE ?1 IS NULL OR k.name = ?1 ORDER BY k.name", &st);
 	if (k < 0)
 		return k;
@@ -65,6 +66,7 @@ static int load_kernels(struct db *db, const char *only, struct gauge_kernel **r
 		}
 		g->generation = sqlite3_column_int64(st, 2);
 		g->headers_known = sqlite3_column_int(st, 3);
+		g->sources_known = sqlite3_column_int(st, 5);
 		g->full = sqlite3_column_type(st, 4) == SQLITE_NULL ||
 			  sqlite3_column_int64(st, 4) != g->generation;
 		sqlite3_bind_text(fs, 1, g->name, -1, SQLITE_STATIC);
@@ -100,6 +102,7 @@ static bool is_header(const char *path)
 
 struct gauge_row {
 	const char *verdict;
+	const char *reason;
 	char built; /* 'y', 'm' or 0 */
 	char files_built[1024];
 };
@@ -107,7 +110,7 @@ struct gauge_row {
 static void evaluate(const struct gauge_kernel *g, const struct cve_record *r,
 		     struct verdict_result *v, struct gauge_row *row)
 {
-	bool headers_only = r->n_files > 0;
+	bool headers_only = r->n_files > 0, present = false;
 	size_t off = 0;
 
 	memset(row, 0, sizeof(*row));
@@ -122,26 +125,35 @@ static void evaluate(const struct gauge_kernel *g, const struct cve_record *r,
 	}
 	if (r->n_files == 0) {
 		row->verdict = "unknown";
+		row->reason = "the record names no files";
 		return;
 	}
 	for (size_t i = 0; i < r->n_files; i++) {
 		struct strset_entry *e = strset_get(&g->files, r->files[i], strlen(r->files[i]));
+		char mode = e ? (char)(uintptr_t)e->value : 0;
 
 		headers_only &= is_header(r->files[i]);
-		if (!e)
+		present |= e != NULL;
+		if (mode != 'y' && mode != 'm')
 			continue;
-		if ((char)(uintptr_t)e->value == 'y' || !row->built)
-			row->built = (char)(uintptr_t)e->value;
+		if (mode == 'y' || !row->built)
+			row->built = mode;
 		off += (size_t)snprintf(row->files_built + off,
 					off < sizeof(row->files_built) ? sizeof(row->files_built) - off : 0,
 					"%s%s", off ? "\n" : "", r->files[i]);
 	}
-	if (row->built)
+	if (row->built) {
 		row->verdict = "affected";
-	else if (headers_only && !g->headers_known)
-		row->verdict = "unknown"; /* a source-built profile cannot see which headers are used */
-	else
+	} else if (headers_only && !g->headers_known) {
+		/* a profile made from sources cannot see which headers the build uses */
+		row->verdict = "unknown";
+		row->reason = "the fix touches only headers";
+	} else if (g->sources_known && !present) {
+		row->verdict = "unknown";
+		row->reason = "none of its files is in this kernel's source (renamed or moved since?)";
+	} else {
 		row->verdict = "not-affected-config";
+	}
 }
 
 static int store_row(struct db *db, sqlite3_stmt *ins, const char *kernel, const char *id,
@@ -160,6 +172,10 @@ static int store_row(struct db *db, sqlite3_stmt *ins, const char *kernel, const
 		sqlite3_bind_text(ins, 5, row->files_built, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(ins, 5);
+	if (row->reason)
+		sqlite3_bind_text(ins, 8, row->reason, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(ins, 8);
 	if (v->fixed_version) {
 		sqlite3_bind_text(ins, 6, v->fixed_version, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 7, v->fixed_commit, -1, SQLITE_STATIC);
@@ -220,7 +236,8 @@ int gauge_refresh(struct db *db, const char *only, struct gauge_stats *st)
 		sqlite3_bind_int64(ids, 1, since);
 	if (k >= 0)
 		k = db_prepare(db, "INSERT OR REPLACE INTO gauge(kernel, cve_id, verdict, built,"
-			       " files_built, fixed_version, fixed_commit) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			       " files_built, fixed_version, fixed_commit, reason)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 			       &ins);
 	if (k >= 0)
 		k = db_prepare(db, "DELETE FROM gauge WHERE kernel = ? AND cve_id = ?", &del);

@@ -714,6 +714,19 @@ int kbuild_profile(const char *source, const char *config, struct kbuild_result 
 		goto out;
 	read_version(&w);
 	k = walk_dir(&w, "", true, 0);
+	/* the rest of the source, so that the gauge can tell "not built" from "not there" */
+	for (size_t i = 0; k >= 0 && i < tree.files.cap; i++) {
+		struct strset_entry *e;
+		const char *p = tree.files.tab[i].key;
+
+		if (!p || strset_get(&w.files, p, strlen(p)))
+			continue;
+		k = strset_put(&w.files, p, strlen(p), &e);
+		if (k >= 0) {
+			e->value = (void *)(uintptr_t)'n';
+			k = 0;
+		}
+	}
 	if (k >= 0)
 		k = collect(&w.files, &r->files, &r->n_files);
 	if (k >= 0)

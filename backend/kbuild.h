@@ -16,7 +16,7 @@
 
 struct kbuild_item {
 	char *path;
-	char mode; /* 'y' or 'm' */
+	char mode; /* 'y' built in, 'm' module, 'n' in the source but not built */
 };
 
 struct kbuild_issue {
@@ -33,7 +33,7 @@ struct kbuild_result {
 	size_t n_units;
 	struct kbuild_issue *issues; /* unsupported constructs and unresolved objects */
 	size_t n_issues;
-	size_t n_source_files;       /* files in the source */
+	size_t n_source_files;       /* files in the source; files[] lists those not built as 'n' */
 	size_t n_makefiles;          /* makefiles evaluated */
 };
 

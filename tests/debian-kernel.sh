@@ -1,0 +1,45 @@
+#!/bin/bash
+# Fetches a real Debian kernel for the tests, outside the repository, once: the packages
+# that linux-image-amd64 points to now (or KREL=<release>, e.g. 6.1.0-56-amd64), and the
+# linux-source-6.1 of the same version. Prints shell assignments for the caller to eval:
+#   KREL, KVERSION (Debian version), KCONFIG, KSOURCE (tarball), KMODLIST (shipped .ko list),
+#   KBUILTIN (modules.builtin)
+# Cache: $TUXTAPE_CACHE (default /var/cache/tuxtape-test); needs apt-get and dpkg-deb.
+set -euo pipefail
+CACHE=${TUXTAPE_CACHE:-/var/cache/tuxtape-test}
+mkdir -p "$CACHE"
+cd "$CACHE"
+
+if [ -z "${KREL:-}" ]; then
+	KREL=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\(.*\)$/\1/p' | head -1)
+	if [ -z "$KREL" ]; then
+		apt-get update -qq >&2
+		KREL=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: linux-image-\(.*\)$/\1/p' | head -1)
+	fi
+fi
+[ -n "$KREL" ] || { echo "debian-kernel: cannot resolve linux-image-amd64" >&2; exit 1; }
+KVERSION=$(apt-cache show "linux-image-$KREL" | sed -n 's/^Version: //p' | head -1)
+[ -n "$KVERSION" ] || { echo "debian-kernel: no package linux-image-$KREL" >&2; exit 1; }
+
+dir=$CACHE/$KREL
+if [ ! -f "$dir/.done" ]; then
+	rm -rf "$dir" && mkdir -p "$dir/dl"
+	(cd "$dir/dl" && apt-get download -q "linux-image-$KREL=$KVERSION" \
+		"linux-source-6.1=$KVERSION" >&2) || {
+		echo "debian-kernel: apt-get download of linux-image-$KREL and linux-source-6.1=$KVERSION failed" >&2
+		exit 1
+	}
+	dpkg-deb -x "$dir"/dl/linux-image-*.deb "$dir/image"
+	dpkg-deb -x "$dir"/dl/linux-source-*.deb "$dir/source"
+	rm -f "$dir"/dl/*.deb
+	(cd "$dir/image/lib/modules/$KREL/kernel" && find . -name '*.ko*' | sed 's|^\./||' | sort) \
+		>"$dir/modules.list"
+	rm -rf "$dir/image/lib/modules/$KREL/kernel"  # the list is all the tests need
+	touch "$dir/.done"
+fi
+echo "KREL=$KREL"
+echo "KVERSION=$KVERSION"
+echo "KCONFIG=$dir/image/boot/config-$KREL"
+echo "KSOURCE=$(ls "$dir"/source/usr/src/linux-source-*.tar.xz)"
+echo "KMODLIST=$dir/modules.list"
+echo "KBUILTIN=$dir/image/lib/modules/$KREL/modules.builtin"
