@@ -50,4 +50,5 @@ int cmd_scan(int argc, char **argv);
 int cmd_cve(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
+int cmd_gauge(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);

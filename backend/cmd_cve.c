@@ -266,7 +266,7 @@ static int check_one(struct db *db, const char *id, const struct kver *x, const 
 		     struct cve_record *r, json_t *arr, unsigned counts[3])
 {
 	struct verdict_result v;
-	int k = db_cve_load(db, id, r);
+	int k = db_cve_load_versions(db, id, r);
 
 	if (k == -ENOENT)
 		return log_error_errno(ENOENT, "%s: not in the database", id);

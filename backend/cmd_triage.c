@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* tuxtape-backend triage: the CVEs that apply to one kernel, most urgent first. */
+/* tuxtape-backend triage: the CVEs that apply to one kernel, most urgent first; and
+ * tuxtape-backend gauge: bring every kernel's verdicts up to date (after a scan, from cron). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,86 @@ int cmd_triage(int argc, char **argv)
 	if (db_open(common_db_path(&c), true, &db) < 0)
 		goto out;
 	ret = triage(db, kernel, &pol, min, all, c.json) < 0 ? EXIT_FAIL : EXIT_OK;
+out:
+	db_close(db);
+	common_done(&c);
+	return ret;
+}
+
+static int gauge_summary(struct db *db, bool as_json)
+{
+	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+	json_t *o = as_json ? json_object() : NULL;
+	int k = db_prepare(db, "SELECT kernel, verdict, count(*) FROM gauge GROUP BY kernel, verdict"
+			   " ORDER BY kernel, verdict", &st);
+
+	if (k < 0) {
+		json_decref(o);
+		return k;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *kernel = (const char *)sqlite3_column_text(st, 0);
+
+		if (o) {
+			json_t *kv = json_object_get(o, kernel);
+
+			if (!kv) {
+				kv = json_object();
+				json_object_set_new(o, kernel, kv);
+			}
+			json_object_set_new(kv, (const char *)sqlite3_column_text(st, 1),
+					    json_integer(sqlite3_column_int64(st, 2)));
+		} else {
+			printf("%-20s %-22s %6lld\n", kernel, sqlite3_column_text(st, 1),
+			       sqlite3_column_int64(st, 2));
+		}
+	}
+	return o ? json_print(o) : 0;
+}
+
+int cmd_gauge(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		COMMON_LONG_OPTIONS,
+		{ 0 },
+	};
+	struct common_opts c = { 0 };
+	struct gauge_stats gs;
+	const char *kernel = NULL;
+	struct db *db = NULL;
+	int opt, ret = EXIT_FAIL;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (common_opt(&c, opt, optarg))
+			continue;
+		if (opt == 'k') {
+			kernel = optarg;
+			continue;
+		}
+		fprintf(stderr, "Try 'tuxtape-backend gauge --help'.\n");
+		return EXIT_USAGE;
+	}
+	if (c.help) {
+		printf("Usage: tuxtape-backend gauge [--kernel NAME] [--json]\n\n"
+		       "Brings the applicability verdicts of every registered kernel (or one) up to\n"
+		       "date with the last scan and the profiles, then prints how many CVEs each\n"
+		       "verdict counts per kernel. Only what changed is recomputed.\n");
+		return EXIT_OK;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "tuxtape-backend gauge: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (common_setup(&c) < 0 || db_open(common_db_path(&c), true, &db) < 0)
+		goto out;
+	if (gauge_refresh(db, kernel, &gs) < 0)
+		goto out;
+	if (!c.json)
+		fprintf(stderr, "gauge: %u kernels, %u CVEs recomputed, %u verdicts\n", gs.kernels,
+			gs.recomputed, gs.evaluations);
+	ret = gauge_summary(db, c.json) < 0 ? EXIT_FAIL : EXIT_OK;
 out:
 	db_close(db);
 	common_done(&c);

@@ -32,6 +32,7 @@ enum {
 	S_LOAD_FILE,
 	S_LOAD_COMMIT,
 	S_LOAD_REF,
+	S_LOAD_STATE,
 };
 
 static void bind_opt(sqlite3_stmt *st, int i, const char *s)
@@ -322,10 +323,36 @@ static int load_strings(struct db *db, unsigned slot, const char *sql, struct cv
 	return 0;
 }
 
+static int load_versions(struct db *db, struct cve_record *r);
+
+int db_cve_load_versions(struct db *db, const char *id, struct cve_record *r)
+{
+	sqlite3_stmt *st;
+	int k;
+
+	record_reset(r);
+	k = load_query(db, S_LOAD_STATE, "SELECT id, state FROM cve WHERE id = ?", id, &st);
+	if (k < 0)
+		return k;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return -ENOENT;
+	}
+	snprintf(r->id, sizeof(r->id), "%s", (const char *)sqlite3_column_text(st, 0));
+	r->state = streq((const char *)sqlite3_column_text(st, 1), "rejected") ? CVE_REJECTED
+									      : CVE_PUBLISHED;
+	sqlite3_reset(st);
+	k = load_versions(db, r);
+	if (k >= 0)
+		k = load_strings(db, S_LOAD_FILE,
+				 "SELECT path FROM cve_file WHERE cve_id = ? ORDER BY path", r, NULL,
+				 &r->files, &r->n_files);
+	return k;
+}
+
 int db_cve_load(struct db *db, const char *id, struct cve_record *r)
 {
 	sqlite3_stmt *st;
-	size_t cnt, i;
 	int k;
 
 	record_reset(r);
@@ -350,6 +377,33 @@ int db_cve_load(struct db *db, const char *id, struct cve_record *r)
 								   : sqlite3_column_double(st, 7);
 	r->cvss_severity = col_dup(r, st, 8);
 	sqlite3_reset(st);
+	k = load_versions(db, r);
+	if (k < 0)
+		return k;
+	k = load_strings(db, S_LOAD_FILE, "SELECT path FROM cve_file WHERE cve_id = ? ORDER BY path",
+			 r, NULL, &r->files, &r->n_files);
+	if (k >= 0)
+		k = load_strings(db, S_LOAD_COMMIT,
+				 "SELECT commit_id FROM cve_commit WHERE cve_id = ?1 AND kind = ?2"
+				 " ORDER BY seq", r, "mainline_fix", &r->mainline_fixes,
+				 &r->n_mainline_fixes);
+	if (k >= 0)
+		k = load_strings(db, S_LOAD_COMMIT,
+				 "SELECT commit_id FROM cve_commit WHERE cve_id = ?1 AND kind = ?2"
+				 " ORDER BY seq", r, "vulnerable", &r->vulnerable, &r->n_vulnerable);
+	if (k >= 0)
+		k = load_strings(db, S_LOAD_REF,
+				 "SELECT url FROM cve_reference WHERE cve_id = ? ORDER BY seq", r,
+				 NULL, &r->references, &r->n_references);
+	return k;
+}
+
+/* Products, ranges and dyads: what verdict_check() reads. */
+static int load_versions(struct db *db, struct cve_record *r)
+{
+	sqlite3_stmt *st;
+	size_t cnt, i;
+	int k;
 
 	k = load_query(db, S_LOAD_PRODUCT,
 		       "SELECT idx, default_status, is_git FROM cve_product WHERE cve_id = ?"
@@ -411,21 +465,5 @@ int db_cve_load(struct db *db, const char *id, struct cve_record *r)
 	}
 	r->n_dyads = i;
 	sqlite3_reset(st);
-
-	k = load_strings(db, S_LOAD_FILE, "SELECT path FROM cve_file WHERE cve_id = ? ORDER BY path",
-			 r, NULL, &r->files, &r->n_files);
-	if (k >= 0)
-		k = load_strings(db, S_LOAD_COMMIT,
-				 "SELECT commit_id FROM cve_commit WHERE cve_id = ?1 AND kind = ?2"
-				 " ORDER BY seq", r, "mainline_fix", &r->mainline_fixes,
-				 &r->n_mainline_fixes);
-	if (k >= 0)
-		k = load_strings(db, S_LOAD_COMMIT,
-				 "SELECT commit_id FROM cve_commit WHERE cve_id = ?1 AND kind = ?2"
-				 " ORDER BY seq", r, "vulnerable", &r->vulnerable, &r->n_vulnerable);
-	if (k >= 0)
-		k = load_strings(db, S_LOAD_REF,
-				 "SELECT url FROM cve_reference WHERE cve_id = ? ORDER BY seq", r,
-				 NULL, &r->references, &r->n_references);
-	return k;
+	return 0;
 }

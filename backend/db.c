@@ -68,12 +68,14 @@ static const char *const migrations[] = {
 	"  cve_id TEXT PRIMARY KEY, path TEXT NOT NULL, reason TEXT NOT NULL,"
 	"  scan_id INTEGER NOT NULL) WITHOUT ROWID;",
 	/* 1 -> 2: kernel profiles, the gauge's verdicts, exploitation feeds, pins */
+	/* a rowid table: foreign keys look names up in its small unique index, never in rows
+	 * that carry a whole .config */
 	"CREATE TABLE kernel("
-	"  name TEXT PRIMARY KEY, version TEXT NOT NULL, release TEXT, config TEXT NOT NULL,"
+	"  name TEXT NOT NULL UNIQUE, version TEXT NOT NULL, release TEXT, config TEXT NOT NULL,"
 	"  profile_kind TEXT NOT NULL CHECK (profile_kind IN ('source', 'build-dir', 'files')),"
 	"  profile_source TEXT NOT NULL, headers_known INTEGER NOT NULL,"
 	"  sources_known INTEGER NOT NULL,"
-	"  created INTEGER NOT NULL, generation INTEGER NOT NULL) WITHOUT ROWID;"
+	"  created INTEGER NOT NULL, generation INTEGER NOT NULL);"
 	/* mode n: in the kernel's source but not built (known for source profiles only) */
 	"CREATE TABLE kernel_file("
 	"  kernel TEXT NOT NULL REFERENCES kernel(name) ON DELETE CASCADE, path TEXT NOT NULL,"
@@ -90,7 +92,9 @@ static const char *const migrations[] = {
 	"CREATE TABLE gauge("
 	"  kernel TEXT NOT NULL REFERENCES kernel(name) ON DELETE CASCADE,"
 	"  cve_id TEXT NOT NULL, verdict TEXT NOT NULL, reason TEXT, built TEXT, files_built TEXT,"
-	"  fixed_version TEXT, fixed_commit TEXT, PRIMARY KEY (kernel, cve_id)) WITHOUT ROWID;"
+	"  fixed_version TEXT, fixed_commit TEXT, UNIQUE (cve_id, kernel));"
+	/* a rowid table: its key index stays small, so inserts never compare whole rows */
+	"CREATE INDEX gauge_by_kernel ON gauge(kernel, verdict);"
 	"CREATE TABLE gauge_state("
 	"  kernel TEXT PRIMARY KEY REFERENCES kernel(name) ON DELETE CASCADE,"
 	"  generation INTEGER NOT NULL, last_change INTEGER NOT NULL) WITHOUT ROWID;"

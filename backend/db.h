@@ -64,7 +64,10 @@ int db_cve_set_state(struct db *db, const char *id, enum cve_state state);
 int db_cve_change(struct db *db, const char *id, int64_t scan_id, const char *kind,
 		  int64_t at, const char *detail);
 
-/* Loads a stored record; -ENOENT when unknown. Row data beyond the record (dates) via SQL. */
+/* Loads a stored record; -ENOENT when unknown. Row data beyond the record (dates) via SQL.
+ * db_cve_load_versions() loads only what the version and file checks need (state, products,
+ * ranges, dyads, files): no text, which is most of a record's bytes. */
 int db_cve_load(struct db *db, const char *id, struct cve_record *r);
+int db_cve_load_versions(struct db *db, const char *id, struct cve_record *r);
 
 const char *cve_state_to_string(enum cve_state s);

@@ -256,7 +256,7 @@ int gauge_refresh(struct db *db, const char *only, struct gauge_stats *st)
 			k = -ENOMEM;
 			break;
 		}
-		k = db_cve_load(db, id, &rec);
+		k = db_cve_load_versions(db, id, &rec);
 		if (k == -ENOENT) {
 			k = 0;
 			continue;

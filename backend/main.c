@@ -20,6 +20,7 @@ static const struct {
 	{ "scan", cmd_scan, "read the kernel CNA's vulns repository into the database" },
 	{ "cve", cmd_cve, "show, list and check CVEs (cve show|list|check)" },
 	{ "kernel", cmd_kernel, "register the fleet's kernels (kernel add|list|show|remove)" },
+	{ "gauge", cmd_gauge, "bring every kernel's applicability verdicts up to date" },
 	{ "triage", cmd_triage, "the CVEs that apply to a kernel, by priority, with reasons" },
 	{ "feeds", cmd_feeds, "import exploitation feeds (feeds import-kev|import-epss FILE)" },
 };

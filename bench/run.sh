@@ -54,3 +54,22 @@ SETUP='' measure "scan --full of an unchanged head" \
 SETUP='' measure "cve check --version 6.1.120 (every record)" \
 	"$BACKEND" cve check --db "$W/b.db" --version 6.1.120 --json
 echo "database size: $(du -m "$W/b.db" | cut -f1) MiB"
+
+# --- kernel profiles and the gauge (issue 3): Debian's 6.1 kernel, fetched once
+eval "$("$PWD/tests/debian-kernel.sh" 2>/dev/null)"
+SETUP='' RUNS=1 measure "kernel add: profile from $(basename "$KSOURCE")" \
+	"$BACKEND" kernel add deb61 --db "$W/b.db" --config "$KCONFIG" --source "$KSOURCE"
+# two more profiles: the same build list as other kernel versions
+"$BACKEND" kernel show deb61 --db "$W/b.db" --list-files --json |
+	jq -r '.files[] | select(.mode != "n") | "\(.path) \(.mode)"' >"$W/files.list"
+"$BACKEND" kernel add k515 --db "$W/b.db" --config "$KCONFIG" --files "$W/files.list" --version 5.15.170 >/dev/null
+"$BACKEND" kernel add k66 --db "$W/b.db" --config "$KCONFIG" --files "$W/files.list" --version 6.6.50 >/dev/null
+cp "$W/b.db" "$W/gauge-base.db"
+SETUP='cp "$W/gauge-base.db" "$W/b.db"; rm -f "$W/b.db-wal" "$W/b.db-shm"' \
+	measure "gauge: whole corpus x 3 profiles (from scratch)" \
+	"$BACKEND" gauge --db "$W/b.db"
+SETUP='' measure "gauge: nothing changed" "$BACKEND" gauge --db "$W/b.db"
+SETUP='' measure "triage --kernel deb61 (up to date)" \
+	"$BACKEND" triage --db "$W/b.db" --kernel deb61 --json
+"$BACKEND" gauge --db "$W/b.db" 2>/dev/null | sed 's/^/  /'
+echo "database size with profiles and verdicts: $(du -m "$W/b.db" | cut -f1) MiB"
