@@ -42,5 +42,16 @@ cat "$DEMO/check.summary"
 
 step "cve check --version 6.1.50 CVE-2024-26581 --json"
 $BACKEND cve check --version 6.1.50 CVE-2024-26581 --json
+
+step "kernel add: Debian's current 6.1 kernel, profile from its source tarball and .config"
+eval "$(tests/debian-kernel.sh)"
+$BACKEND kernel add debian-6.1 --config "$KCONFIG" --source "$KSOURCE" --release "$KREL"
+$BACKEND kernel list
+
+step "gauge: applicability of every CVE to every registered kernel"
+$BACKEND gauge
+
+step "triage --kernel debian-6.1 (what to patch first, and why)"
+$BACKEND triage --kernel debian-6.1
 echo
 echo "demo state kept in $DEMO"

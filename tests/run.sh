@@ -68,7 +68,7 @@ for run in "${runs[@]}"; do
 	fi
 	p=$(grep -c '^ok - ' "$log")
 	f=$(grep -c '^not ok - ' "$log")
-	grep -E '^(ok|not ok) - ' "$log" | sed 's/^/    /'
+	grep -E '^(ok|not ok) - |^# ' "$log" | sed 's/^/    /'
 	passed=$((passed + p))
 	failed=$((failed + f))
 	if [ "$f" -ne 0 ] || [ $rc -ne 0 ]; then

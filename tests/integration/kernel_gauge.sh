@@ -150,3 +150,9 @@ expect_exit "a bad kernel name is a usage error" 2 "$BACKEND" kernel add "../x" 
 expect_exit "kernel remove" 0 "$BACKEND" kernel remove listed --db "$DB"
 expect_eq "  ... removes its verdicts too" 0 "$(sqlite3 "$DB" "SELECT count(*) FROM gauge WHERE kernel = 'listed'")"
 expect_exit "triage of an unknown kernel fails" 1 "$BACKEND" triage --db "$DB" --kernel listed
+
+# the example policy in docs/ is the defaults, and parses
+"$BACKEND" kernel add deb61b --db "$DB" --config "$KCONFIG" --files "$WORK/files.list" --version 6.1.100 >/dev/null
+"$BACKEND" triage --db "$DB" --kernel deb61b --json >"$WORK/a.json" 2>/dev/null
+"$BACKEND" triage --db "$DB" --kernel deb61b --policy "$TOP/docs/policy.conf.example" --json >"$WORK/b.json" 2>/dev/null
+expect_eq "docs/policy.conf.example holds the defaults" "$(jq -c '[.[] | [.id, .score]]' "$WORK/a.json")" "$(jq -c '[.[] | [.id, .score]]' "$WORK/b.json")"
