@@ -523,7 +523,7 @@ static bool function(struct mk_ctx *c, const char *name, const char *args, size_
 	}
 	if (streq(name, "call")) {
 		struct mk_vars *saved = c->vars, *scope;
-		char *fn, num[8];
+		char *fn, num[24];
 		struct mk_var *def;
 
 		k = split_args(args, an, a, l, 64);
