@@ -10,6 +10,7 @@ CACHE=${TUXTAPE_CACHE:-/var/cache/tuxtape-test}
 mkdir -p "$CACHE"
 cd "$CACHE"
 
+[ -n "${KREL:-}" ] && KREL_FIXED=1
 if [ -z "${KREL:-}" ]; then
 	KREL=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\(.*\)$/\1/p' | head -1)
 	if [ -z "$KREL" ]; then
@@ -20,6 +21,20 @@ fi
 [ -n "$KREL" ] || { echo "debian-kernel: cannot resolve linux-image-amd64" >&2; exit 1; }
 KVERSION=$(apt-cache show "linux-image-$KREL" | sed -n 's/^Version: //p' | head -1)
 [ -n "$KVERSION" ] || { echo "debian-kernel: no package linux-image-$KREL" >&2; exit 1; }
+# Not every kernel ABI has its source in the archive: fall back to the newest image whose
+# version has a linux-source-6.1 (unless KREL was asked for).
+sources=$(apt-cache madison linux-source-6.1 | awk '{print $3}')
+if ! grep -qxF "$KVERSION" <<<"$sources" && [ -z "${KREL_FIXED:-}" ]; then
+	for img in $(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' |
+		     awk '{print $1}' | sort -t- -k4,4nr); do
+		v=$(apt-cache show "$img" | sed -n 's/^Version: //p' | head -1)
+		if grep -qxF "$v" <<<"$sources"; then
+			KREL=${img#linux-image-}
+			KVERSION=$v
+			break
+		fi
+	done
+fi
 
 dir=$CACHE/$KREL
 if [ ! -f "$dir/.done" ]; then
