@@ -137,6 +137,9 @@ static int bd_visit(const char *fpath, const struct stat *sb, int type, struct F
 
 		if (read_file_bounded(fpath, 16u << 20, &text, &len) < 0)
 			return 0;
+		/* host programs built on the way (arch/x86/tools/relocs...) are not the kernel */
+		if (!strstr(text, "-D__KERNEL__"))
+			return 0;
 		/* "source_fs/proc/loadavg.o := fs/proc/loadavg.c" (absolute with O=) */
 		src = strstr(text, "source_");
 		if (!src || !(src = strstr(src, ":=")))
@@ -230,6 +233,19 @@ int profile_from_build_dir(const char *dir, struct kbuild_result *r)
 	}
 	strset_free(&bd.sources);
 	strset_free(&bd.modular);
+	if (k >= 0) {
+		/* "6.1.192" or "6.1.192-custom": the upstream part of what the build calls itself */
+		_cleanup_free_ char *path = NULL, *rel = NULL;
+		size_t len, n = 0;
+
+		if (asprintf(&path, "%s/include/config/kernel.release", real) >= 0 &&
+		    read_file_bounded(path, 256, &rel, &len) >= 0) {
+			while (n < len && n + 1 < sizeof(r->version) &&
+			       (isdigit((unsigned char)rel[n]) || rel[n] == '.'))
+				n++;
+			snprintf(r->version, sizeof(r->version), "%.*s", (int)n, rel);
+		}
+	}
 	if (k >= 0 && r->n_files == 0)
 		k = log_error_errno(ENOENT, "%s: no .o.cmd file names a source: is it a kernel build "
 				    "tree (in-tree build)?", dir);
