@@ -80,11 +80,8 @@ static int import_kev(struct db *db, const char *path)
 				  -1, SQLITE_STATIC);
 		k = db_step_done(db, ins);
 	}
+	k = db_end(db, k);
 	if (k >= 0)
-		k = db_commit(db);
-	if (k < 0)
-		db_rollback(db);
-	else
 		printf("kev: %zu entries imported from %s\n", json_array_size(vulns), path);
 	json_decref(root);
 	return k;
@@ -188,11 +185,8 @@ static int import_epss(struct db *db, const char *path)
 		sqlite3_bind_text(ins, 4, score_date, -1, SQLITE_STATIC);
 		k = db_step_done(db, ins);
 	}
+	k = db_end(db, k);
 	if (k >= 0)
-		k = db_commit(db);
-	if (k < 0)
-		db_rollback(db);
-	else
 		printf("epss: %zu scores imported from %s\n", n, path);
 	return k;
 }

@@ -325,22 +325,34 @@ static int load_strings(struct db *db, unsigned slot, const char *sql, struct cv
 
 static int load_versions(struct db *db, struct cve_record *r);
 
+/* Resets r and reads the cve row's id and state (its first two columns); st stays on the row. */
+static int load_head(struct db *db, unsigned slot, const char *sql, const char *id,
+		     struct cve_record *r, sqlite3_stmt **st)
+{
+	int k;
+
+	record_reset(r);
+	k = load_query(db, slot, sql, id, st);
+	if (k < 0)
+		return k;
+	if (sqlite3_step(*st) != SQLITE_ROW) {
+		sqlite3_reset(*st);
+		return -ENOENT;
+	}
+	snprintf(r->id, sizeof(r->id), "%s", (const char *)sqlite3_column_text(*st, 0));
+	r->state = streq((const char *)sqlite3_column_text(*st, 1), "rejected") ? CVE_REJECTED
+									       : CVE_PUBLISHED;
+	return 0;
+}
+
 int db_cve_load_versions(struct db *db, const char *id, struct cve_record *r)
 {
 	sqlite3_stmt *st;
 	int k;
 
-	record_reset(r);
-	k = load_query(db, S_LOAD_STATE, "SELECT id, state FROM cve WHERE id = ?", id, &st);
+	k = load_head(db, S_LOAD_STATE, "SELECT id, state FROM cve WHERE id = ?", id, r, &st);
 	if (k < 0)
 		return k;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return -ENOENT;
-	}
-	snprintf(r->id, sizeof(r->id), "%s", (const char *)sqlite3_column_text(st, 0));
-	r->state = streq((const char *)sqlite3_column_text(st, 1), "rejected") ? CVE_REJECTED
-									      : CVE_PUBLISHED;
 	sqlite3_reset(st);
 	k = load_versions(db, r);
 	if (k >= 0)
@@ -355,19 +367,11 @@ int db_cve_load(struct db *db, const char *id, struct cve_record *r)
 	sqlite3_stmt *st;
 	int k;
 
-	record_reset(r);
-	k = load_query(db, S_LOAD_CVE,
-		       "SELECT id, state, title, description, notes, data_version, cvss_vector,"
-		       " cvss_score, cvss_severity FROM cve WHERE id = ?", id, &st);
+	k = load_head(db, S_LOAD_CVE,
+		      "SELECT id, state, title, description, notes, data_version, cvss_vector,"
+		      " cvss_score, cvss_severity FROM cve WHERE id = ?", id, r, &st);
 	if (k < 0)
 		return k;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return -ENOENT;
-	}
-	snprintf(r->id, sizeof(r->id), "%s", (const char *)sqlite3_column_text(st, 0));
-	r->state = streq((const char *)sqlite3_column_text(st, 1), "rejected") ? CVE_REJECTED
-									      : CVE_PUBLISHED;
 	r->title = col_dup(r, st, 2);
 	r->description = col_dup(r, st, 3);
 	r->notes = col_dup(r, st, 4);

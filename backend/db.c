@@ -176,6 +176,15 @@ void db_rollback(struct db *db)
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int db_end(struct db *db, int k)
+{
+	if (k >= 0)
+		k = db_commit(db);
+	if (k < 0)
+		db_rollback(db);
+	return k;
+}
+
 static int schema_version(struct db *db, int *ret)
 {
 	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;

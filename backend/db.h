@@ -30,6 +30,8 @@ void db_close(struct db *db);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* Ends a transaction: commits when k >= 0, else rolls back. Returns k or the commit's error. */
+int db_end(struct db *db, int k);
 
 int db_exec(struct db *db, const char *sql);
 int db_prepare(struct db *db, const char *sql, sqlite3_stmt **ret);

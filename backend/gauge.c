@@ -290,11 +290,8 @@ int gauge_refresh(struct db *db, const char *only, struct gauge_stats *st)
 	}
 	record_free(&rec);
 	kernels_free(ks, n);
-	if (k >= 0)
-		k = db_commit(db);
-	if (k < 0) {
-		db_rollback(db);
+	k = db_end(db, k);
+	if (k < 0)
 		return log_error_errno(k, "gauge update failed; verdicts unchanged: %m");
-	}
 	return 0;
 }

@@ -331,9 +331,5 @@ int kernel_store(struct db *db, const struct kernel_spec *spec, const struct kbu
 		sqlite3_bind_text(iss, 5, r->issues[i].what ? r->issues[i].what : "", -1, SQLITE_STATIC);
 		k = db_step_done(db, iss);
 	}
-	if (k >= 0)
-		k = db_commit(db);
-	if (k < 0)
-		db_rollback(db);
-	return k;
+	return db_end(db, k);
 }

@@ -572,10 +572,7 @@ int scan_run(struct db *db, const struct scan_options *o, struct scan_stats *st)
 	st->seconds = now_seconds() - t0;
 	if (k >= 0)
 		k = finish_scan_row(&c);
-	if (k >= 0)
-		k = db_commit(db);
-	if (k < 0)
-		db_rollback(db);
+	k = db_end(db, k);
 out:
 	for (int w = 0; w < 2; w++)
 		for (size_t i = 0; i < ELEMENTSOF(c.years[w]); i++)
