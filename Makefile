@@ -10,7 +10,7 @@ DESTDIR ?=
 SAN ?=
 
 CC ?= cc
-PKGS := libgit2 sqlite3 jansson inih libsystemd libarchive
+PKGS := libgit2 sqlite3 jansson inih libsystemd libarchive libsodium libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * TUF 1.0 metadata: the checks every role file gets, shared by the archive (backend) and the
+ * client (agent). tuf_envelope_parse() validates the envelope and the common fields of
+ * "signed"; tuf_keyring_load() reads a "keys" object, recomputing each keyid (SHA-256 of the
+ * canonical key object); tuf_role_load() reads a role's keyids and threshold;
+ * tuf_threshold_verify() counts distinct keys (by keyid and by public key) whose signature
+ * over the canonical "signed" verifies. Ed25519 (libsodium) and ecdsa-sha2-nistp256
+ * (OpenSSL) are supported; a key of another scheme is kept but never counts. Errors are
+ * -EINVAL/-EBADMSG/-EKEYREJECTED with a message naming the field.
+ */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TUF_KEYID_LEN 64
+#define TUF_MAX_KEYS 256
+#define TUF_MAX_SIGNATURES 256
+
+enum tuf_scheme { TUF_SCHEME_UNSUPPORTED, TUF_SCHEME_ED25519, TUF_SCHEME_ECDSA_P256 };
+
+struct tuf_key {
+	char keyid[TUF_KEYID_LEN + 1];
+	enum tuf_scheme scheme;
+	unsigned char ed25519[32];
+	void *ecdsa;        /* EVP_PKEY * */
+	char *public_value; /* as written, to count one public key once */
+};
+
+struct tuf_keyring {
+	struct tuf_key *keys;
+	size_t n;
+};
+
+struct tuf_role {
+	char (*keyids)[TUF_KEYID_LEN + 1];
+	size_t n_keyids;
+	unsigned threshold;
+};
+
+struct tuf_error {
+	char msg[256];
+};
+
+/* The parsed envelope; "signed" and "signatures" point into root. */
+struct tuf_envelope {
+	json_t *root;
+	json_t *signed_obj;
+	json_t *signatures;
+	int64_t version;
+	int64_t expires; /* seconds since the epoch */
+};
+
+int tuf_envelope_parse(const char *buf, size_t len, const char *expected_type,
+		       struct tuf_envelope *ret, struct tuf_error *err);
+void tuf_envelope_free(struct tuf_envelope *e);
+
+/* "YYYY-MM-DDTHH:MM:SSZ" exactly. */
+int tuf_parse_expires(const char *s, int64_t *ret);
+int tuf_format_expires(int64_t t, char buf[21]);
+
+int tuf_keyid(const json_t *key, char out[TUF_KEYID_LEN + 1]);
+int tuf_keyring_load(const json_t *keys, struct tuf_keyring *ring, struct tuf_error *err);
+void tuf_keyring_free(struct tuf_keyring *ring);
+const struct tuf_key *tuf_keyring_find(const struct tuf_keyring *ring, const char *keyid);
+
+int tuf_role_load(const json_t *role, const char *name, struct tuf_role *ret, struct tuf_error *err);
+void tuf_role_free(struct tuf_role *role);
+bool tuf_role_equal(const struct tuf_role *a, const struct tuf_role *b);
+
+/* 0 when at least threshold distinct keys of role signed; *count says how many did. */
+int tuf_threshold_verify(const struct tuf_envelope *e, const struct tuf_keyring *ring,
+			 const struct tuf_role *role, unsigned *count, struct tuf_error *err);
+
+/* Ed25519 signing for the archive: a key object for "keys", and a signature entry. */
+json_t *tuf_ed25519_key_json(const unsigned char pk[32]);
+int tuf_sign_ed25519(const json_t *signed_obj, const unsigned char sk[64], const char *keyid,
+		     json_t **ret_sig);
