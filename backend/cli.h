@@ -52,3 +52,4 @@ int cmd_kernel(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_gauge(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
+int cmd_archive(int argc, char **argv);

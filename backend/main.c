@@ -22,6 +22,7 @@ static const struct {
 	{ "kernel", cmd_kernel, "register the fleet's kernels (kernel add|list|show|remove)" },
 	{ "gauge", cmd_gauge, "bring every kernel's applicability verdicts up to date" },
 	{ "triage", cmd_triage, "the CVEs that apply to a kernel, by priority, with reasons" },
+	{ "archive", cmd_archive, "the signed (TUF) patch archive (archive init|publish|...)" },
 	{ "feeds", cmd_feeds, "import exploitation feeds (feeds import-kev|import-epss FILE)" },
 };
 

@@ -405,3 +405,8 @@ int tuf_sign_ed25519(const json_t *signed_obj, const unsigned char sk[64], const
 	*ret_sig = json_pack("{s:s, s:s}", "keyid", keyid, "sig", hex);
 	return *ret_sig ? 0 : -ENOMEM;
 }
+
+int sodium_init_once(void)
+{
+	return sodium_init() < 0 ? -EIO : 0;
+}

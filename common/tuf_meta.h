@@ -75,6 +75,9 @@ bool tuf_role_equal(const struct tuf_role *a, const struct tuf_role *b);
 int tuf_threshold_verify(const struct tuf_envelope *e, const struct tuf_keyring *ring,
 			 const struct tuf_role *role, unsigned *count, struct tuf_error *err);
 
+/* libsodium's sodium_init(), once per process; -EIO when it fails. */
+int sodium_init_once(void);
+
 /* Ed25519 signing for the archive: a key object for "keys", and a signature entry. */
 json_t *tuf_ed25519_key_json(const unsigned char pk[32]);
 int tuf_sign_ed25519(const json_t *signed_obj, const unsigned char sk[64], const char *keyid,

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The signed patch archive: a directory of static files (DIR/metadata/, DIR/targets/) that
+ * follows TUF 1.0 with consistent snapshots and Ed25519 keys (libsodium). Keys live in a key
+ * directory (default DIR/keys, never served), one file per key, mode 0600. Every change writes
+ * the new targets, then snapshot, then timestamp.json last, each file atomically, so a reader
+ * (or a crash) never sees a timestamp pointing at metadata that is not there.
+ * Target paths are RELEASE/NAME.ko, one directory per kernel release; their "custom" carries
+ * the kernel release and build id, CVEs, patch id and version, channel and what they replace.
+ * Revoked patch ids are listed in targets' "x-tuxtape-revoked" so nodes learn to revert them.
+ */
+#pragma once
+
+#include <stdint.h>
+
+struct archive_expiry {
+	int64_t root, targets, snapshot, timestamp; /* seconds from signing */
+};
+
+struct archive_opts {
+	const char *dir;
+	const char *keys;       /* NULL: DIR/keys */
+	struct archive_expiry expiry;
+	int64_t now;            /* the signing time; tests move it */
+};
+
+struct publish_info {
+	const char *kernel_release;
+	const char *build_id;   /* may be NULL */
+	const char **cves;
+	unsigned n_cves;
+	const char *channel;    /* default "stable" */
+	const char *patch_id;   /* default: the module's name */
+};
+
+struct verify_report {
+	int64_t root_version, targets_version, snapshot_version, timestamp_version;
+	unsigned targets;
+	int64_t timestamp_expires;
+};
+
+void archive_default_expiry(struct archive_expiry *e);
+int archive_init(const struct archive_opts *o, unsigned root_keys);
+int archive_publish(const struct archive_opts *o, const char *module, const struct publish_info *p,
+		    char **ret_path);
+int archive_revoke(const struct archive_opts *o, const char *patch_id);
+int archive_timestamp(const struct archive_opts *o);
+int archive_rotate(const struct archive_opts *o, const char *role);
+int archive_verify(const struct archive_opts *o, struct verify_report *r);

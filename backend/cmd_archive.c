@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* tuxtape-backend archive init|publish|revoke|timestamp|rotate|verify: the signed archive. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "archive.h"
+#include "cli.h"
+#include "log.h"
+#include "record.h"
+#include "tuf_meta.h"
+#include "util.h"
+
+static void help(void)
+{
+	printf("Usage: tuxtape-backend archive init DIR [--root-threshold N] [--keys DIR]\n"
+	       "       tuxtape-backend archive publish DIR MODULE.ko --kernel RELEASE\n"
+	       "               [--build-id HEX] [--cve ID ...] [--channel NAME] [--patch-id ID]\n"
+	       "       tuxtape-backend archive revoke DIR PATCH-ID\n"
+	       "       tuxtape-backend archive timestamp DIR\n"
+	       "       tuxtape-backend archive rotate DIR ROLE\n"
+	       "       tuxtape-backend archive verify DIR [--at YYYY-MM-DDTHH:MM:SSZ] [--json]\n\n"
+	       "A TUF 1.0 archive of livepatch modules in DIR: serve DIR/metadata/ and DIR/targets/\n"
+	       "with any web server. Keys (Ed25519, mode 0600) are kept in --keys (default\n"
+	       "DIR/keys, which must not be served); keep the root keys offline and give their\n"
+	       "directory with --keys when rotating. Run 'archive timestamp' from cron well within\n"
+	       "the timestamp expiry.\n\n"
+	       "Expiry of each role's metadata when signed (suffix s, m, h or d):\n"
+	       "  --root-expiry 365d  --targets-expiry 30d  --snapshot-expiry 7d\n"
+	       "  --timestamp-expiry 1d\n");
+}
+
+static int parse_duration(const char *s, int64_t *ret)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	int64_t mult = 1;
+
+	if (end == s || v <= 0 || v > 100000)
+		return -EINVAL;
+	if (streq(end, "s") || !*end)
+		mult = 1;
+	else if (streq(end, "m"))
+		mult = 60;
+	else if (streq(end, "h"))
+		mult = 3600;
+	else if (streq(end, "d"))
+		mult = 86400;
+	else
+		return -EINVAL;
+	*ret = v * mult;
+	return 0;
+}
+
+int cmd_archive(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "keys", required_argument, NULL, 'k' },
+		{ "root-threshold", required_argument, NULL, 'r' },
+		{ "kernel", required_argument, NULL, 'K' },
+		{ "build-id", required_argument, NULL, 'b' },
+		{ "cve", required_argument, NULL, 'c' },
+		{ "channel", required_argument, NULL, 'n' },
+		{ "patch-id", required_argument, NULL, 'p' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "root-expiry", required_argument, NULL, '1' },
+		{ "targets-expiry", required_argument, NULL, '2' },
+		{ "snapshot-expiry", required_argument, NULL, '3' },
+		{ "timestamp-expiry", required_argument, NULL, '4' },
+		COMMON_LONG_OPTIONS,
+		{ 0 },
+	};
+	struct common_opts c = { 0 };
+	struct archive_opts o = { 0 };
+	struct publish_info p = { 0 };
+	const char *cves[64], *verb;
+	unsigned root_keys = 1;
+	int opt, k = 0;
+
+	archive_default_expiry(&o.expiry);
+	o.now = (int64_t)time(NULL);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int64_t *exp = NULL;
+
+		if (common_opt(&c, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'k':
+			o.keys = optarg;
+			break;
+		case 'r':
+			root_keys = (unsigned)atoi(optarg);
+			break;
+		case 'K':
+			p.kernel_release = optarg;
+			break;
+		case 'b':
+			p.build_id = optarg;
+			break;
+		case 'c':
+			if (p.n_cves == ELEMENTSOF(cves) || !record_id_valid(optarg, strlen(optarg))) {
+				fprintf(stderr, "tuxtape-backend archive: --cve '%s': not a CVE id (or "
+					"more than %zu)\n", optarg, ELEMENTSOF(cves));
+				return EXIT_USAGE;
+			}
+			cves[p.n_cves++] = optarg;
+			break;
+		case 'n':
+			p.channel = optarg;
+			break;
+		case 'p':
+			p.patch_id = optarg;
+			break;
+		case 'a':
+			if (tuf_parse_expires(optarg, &o.now) < 0) {
+				fprintf(stderr, "tuxtape-backend archive: --at: YYYY-MM-DDTHH:MM:SSZ\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case '1':
+			exp = &o.expiry.root;
+			break;
+		case '2':
+			exp = &o.expiry.targets;
+			break;
+		case '3':
+			exp = &o.expiry.snapshot;
+			break;
+		case '4':
+			exp = &o.expiry.timestamp;
+			break;
+		default:
+			fprintf(stderr, "Try 'tuxtape-backend archive --help'.\n");
+			return EXIT_USAGE;
+		}
+		if (exp && parse_duration(optarg, exp) < 0) {
+			fprintf(stderr, "tuxtape-backend archive: '%s': expected a duration such as 6h "
+				"or 30d\n", optarg);
+			return EXIT_USAGE;
+		}
+	}
+	p.cves = cves;
+	if (c.help) {
+		help();
+		return EXIT_OK;
+	}
+	if (argc - optind < 2) {
+		fprintf(stderr, "tuxtape-backend archive: expected a verb and the archive "
+			"directory\n");
+		return EXIT_USAGE;
+	}
+	verb = argv[optind];
+	o.dir = argv[optind + 1];
+	if ((streq(verb, "publish") || streq(verb, "revoke") || streq(verb, "rotate"))
+		    ? argc - optind != 3 : argc - optind != 2) {
+		fprintf(stderr, "tuxtape-backend archive %s: wrong number of arguments\n", verb);
+		return EXIT_USAGE;
+	}
+	if (sodium_init_once() < 0)
+		return EXIT_FAIL;
+	if (streq(verb, "init")) {
+		k = archive_init(&o, root_keys);
+		if (k >= 0)
+			printf("archive %s: initialised (root threshold %u); serve %s/metadata and "
+			       "%s/targets; keys in %s\n", o.dir, root_keys, o.dir, o.dir,
+			       o.keys ? o.keys : "DIR/keys (not to be served)");
+	} else if (streq(verb, "publish")) {
+		_cleanup_free_ char *path = NULL;
+
+		if (!p.kernel_release) {
+			fprintf(stderr, "tuxtape-backend archive publish: --kernel RELEASE is "
+				"required\n");
+			return EXIT_USAGE;
+		}
+		k = archive_publish(&o, argv[optind + 2], &p, &path);
+		if (k >= 0)
+			printf("published %s\n", path);
+	} else if (streq(verb, "revoke")) {
+		k = archive_revoke(&o, argv[optind + 2]);
+		if (k >= 0)
+			printf("revoked %s\n", argv[optind + 2]);
+	} else if (streq(verb, "timestamp")) {
+		k = archive_timestamp(&o);
+	} else if (streq(verb, "rotate")) {
+		k = archive_rotate(&o, argv[optind + 2]);
+		if (k >= 0)
+			printf("rotated the %s key(s)\n", argv[optind + 2]);
+	} else if (streq(verb, "verify")) {
+		struct verify_report r;
+		char exp[21] = "";
+
+		k = archive_verify(&o, &r);
+		tuf_format_expires(r.timestamp_expires, exp);
+		if (k >= 0 && c.json)
+			k = json_print(json_pack("{s:I, s:I, s:I, s:I, s:i, s:s}", "root",
+						 (json_int_t)r.root_version, "targets",
+						 (json_int_t)r.targets_version, "snapshot",
+						 (json_int_t)r.snapshot_version, "timestamp",
+						 (json_int_t)r.timestamp_version, "target_files",
+						 (int)r.targets, "timestamp_expires", exp));
+		else if (k >= 0)
+			printf("archive %s: valid; root v%lld, targets v%lld, snapshot v%lld, "
+			       "timestamp v%lld (expires %s), %u target files\n", o.dir,
+			       (long long)r.root_version, (long long)r.targets_version,
+			       (long long)r.snapshot_version, (long long)r.timestamp_version, exp,
+			       r.targets);
+	} else {
+		fprintf(stderr, "tuxtape-backend archive: unknown verb '%s'\n", verb);
+		return EXIT_USAGE;
+	}
+	return k < 0 ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,102 @@
+#!/bin/bash
+# The signed archive as operators and nodes meet it: init, publish, timestamp, rotate, revoke,
+# verify; served over HTTP on 127.0.0.1 to the independent TUF client tuf-js, which must accept
+# it (root chain included) and refuse it once tampered with.
+. "$(dirname "$0")/lib.sh"
+
+eval "$("$TOP/tests/tuf/tufjs.sh")" || { not_ok "install tuf-js"; exit 1; }
+export TUFJS_DIR
+A=$WORK/archive
+printf '\177ELF: a test module' >"$WORK/livepatch_a.ko"
+printf 'not an ELF file' >"$WORK/bogus.ko"
+
+expect_exit "archive init" 0 "$BACKEND" archive init "$A" --root-threshold 2
+expect_exit "init twice is refused" 1 "$BACKEND" archive init "$A"
+check "keys are private (0600)" test "$(stat -c %a "$A"/keys/timestamp-*.key)" = 600
+check "the key directory is private (0700)" test "$(stat -c %a "$A/keys")" = 700
+expect_eq "two root keys, threshold 2" "2 2" \
+	"$(jq -r '"\(.signed.roles.root.keyids | length) \(.signed.roles.root.threshold)"' "$A/metadata/1.root.json")"
+expect_eq "consistent snapshots" true "$(jq -r .signed.consistent_snapshot "$A/metadata/1.root.json")"
+
+expect_exit "publish a module" 0 "$BACKEND" archive publish "$A" "$WORK/livepatch_a.ko" \
+	--kernel 6.1.0-56-amd64 --build-id 00aa11bb --cve CVE-2024-26581 --cve CVE-2025-39754 --patch-id lp-a
+expect_exit "publish needs --kernel" 2 "$BACKEND" archive publish "$A" "$WORK/livepatch_a.ko"
+expect_exit "a file that is not ELF is refused" 1 "$BACKEND" archive publish "$A" "$WORK/bogus.ko" --kernel 6.1.0-56-amd64
+check "  ... saying so" grep -q "not an ELF file" "$WORK/last.err"
+expect_exit "a bad release name is refused" 1 "$BACKEND" archive publish "$A" "$WORK/livepatch_a.ko" --kernel "../etc"
+"$BACKEND" archive verify "$A" --json >"$WORK/verify.json"
+expect_eq "verify: one target, versions moved on" "1 2 2 2" \
+	"$(jq -r '"\(.target_files) \(.targets) \(.snapshot) \(.timestamp)"' "$WORK/verify.json")"
+t=$(ls "$A"/metadata/*.targets.json | sort -V | tail -1)
+expect_eq "the target carries its custom metadata" '"6.1.0-56-amd64 00aa11bb lp-a 1 stable CVE-2024-26581,CVE-2025-39754"' \
+	"$(jq '.signed.targets["6.1.0-56-amd64/livepatch_a.ko"].custom | "\(.kernel_release) \(.build_id) \(.patch_id) \(.patch_version) \(.channel) \(.cves | join(","))"' "$t")"
+check "the target is stored under its hash (consistent snapshots)" \
+	test -f "$A/targets/6.1.0-56-amd64/$(sha256sum "$WORK/livepatch_a.ko" | cut -d' ' -f1).livepatch_a.ko"
+expect_eq "the timestamp expires in a day by default" "$(date -u -d '+1 day' +%Y-%m-%d)" \
+	"$(jq -r .signed.expires "$A/metadata/timestamp.json" | cut -dT -f1)"
+
+# a new version of the same patch records what it replaces
+printf '\177ELF: version 2' >"$WORK/v2/livepatch_a.ko" 2>/dev/null || { mkdir -p "$WORK/v2"; printf '\177ELF: version 2' >"$WORK/v2/livepatch_a.ko"; }
+"$BACKEND" archive publish "$A" "$WORK/v2/livepatch_a.ko" --kernel 6.1.0-56-amd64 --patch-id lp-a >/dev/null
+t=$(ls "$A"/metadata/*.targets.json | sort -V | tail -1)
+expect_eq "republishing a patch bumps its patch_version" 2 \
+	"$(jq '.signed.targets["6.1.0-56-amd64/livepatch_a.ko"].custom.patch_version' "$t")"
+
+# timestamp and rotations
+expect_exit "archive timestamp" 0 "$BACKEND" archive timestamp "$A"
+expect_exit "rotate the timestamp key" 0 "$BACKEND" archive rotate "$A" timestamp
+expect_exit "rotate the root keys" 0 "$BACKEND" archive rotate "$A" root
+expect_eq "rotations published 2.root.json and 3.root.json" "3" \
+	"$("$BACKEND" archive verify "$A" --json | jq .root)"
+expect_eq "the new root still needs 2 root keys" 2 "$(jq .signed.roles.root.threshold "$A/metadata/3.root.json")"
+expect_eq "3.root.json is signed by the old and the new root keys" 4 "$(jq '.signatures | length' "$A/metadata/3.root.json")"
+
+# tuf-js, an independent client, over HTTP
+node "$TOP/tests/tuf/serve.cjs" "$A" 120 >"$WORK/port" 2>"$WORK/requests.log" &
+server=$!
+for _ in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+P=$(cat "$WORK/port")
+tufjs() { node "$TOP/tests/tuf/verify-tufjs.cjs" "$A/metadata/1.root.json" "http://127.0.0.1:$P/metadata" \
+	"http://127.0.0.1:$P/targets" "$1" "$WORK/client-$2"; }
+check "tuf-js accepts the archive and downloads the module" tufjs 6.1.0-56-amd64/livepatch_a.ko ok
+check "  ... walking the root chain" grep -q "GET /metadata/3.root.json" "$WORK/requests.log"
+check "  ... and gets the right bytes" cmp "$WORK/v2/livepatch_a.ko" "$WORK/client-ok/targets/6.1.0-56-amd64%2Flivepatch_a.ko"
+
+# tampering: a target's bytes, then signed metadata
+f=$(ls "$A"/targets/6.1.0-56-amd64/*.livepatch_a.ko | while read -r x; do cmp -s "$x" "$WORK/v2/livepatch_a.ko" && echo "$x"; done)
+cp "$f" "$WORK/saved.ko"
+printf 'X' | dd of="$f" bs=1 seek=3 conv=notrunc 2>/dev/null
+check "tuf-js refuses a tampered module" bash -c "! tufjs_out=\$(node '$TOP/tests/tuf/verify-tufjs.cjs' '$A/metadata/1.root.json' http://127.0.0.1:$P/metadata http://127.0.0.1:$P/targets 6.1.0-56-amd64/livepatch_a.ko '$WORK/client-t1')"
+expect_exit "archive verify refuses it too" 1 "$BACKEND" archive verify "$A"
+check "  ... naming the target" grep -q "livepatch_a.ko: sha256 mismatch" "$WORK/last.err"
+cp "$WORK/saved.ko" "$f"
+t=$(ls "$A"/metadata/*.targets.json | sort -V | tail -1)
+cp "$t" "$WORK/saved.targets.json"
+jq '.signed.targets["6.1.0-56-amd64/livepatch_a.ko"].custom.channel = "evil"' "$WORK/saved.targets.json" >"$t"
+expect_exit "archive verify refuses changed signed metadata" 1 "$BACKEND" archive verify "$A"
+check "  ... for its signatures" grep -q "targets role: 0 valid signatures of 1 needed" "$WORK/last.err"
+check "tuf-js refuses it" bash -c "! node '$TOP/tests/tuf/verify-tufjs.cjs' '$A/metadata/1.root.json' http://127.0.0.1:$P/metadata http://127.0.0.1:$P/targets 6.1.0-56-amd64/livepatch_a.ko '$WORK/client-t2' >/dev/null"
+cp "$WORK/saved.targets.json" "$t"
+check "restored, tuf-js accepts again" tufjs 6.1.0-56-amd64/livepatch_a.ko again
+
+# expiry: verify as of a later time
+expect_exit "the archive is valid now" 0 "$BACKEND" archive verify "$A"
+expect_exit "two days on, the timestamp has expired" 1 "$BACKEND" archive verify "$A" --at "$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ)"
+check "  ... and says so" grep -q "timestamp.json: expired" "$WORK/last.err"
+
+# revocation
+expect_exit "revoke the patch" 0 "$BACKEND" archive revoke "$A" lp-a
+t=$(ls "$A"/metadata/*.targets.json | sort -V | tail -1)
+expect_eq "the revoked patch is gone from the targets" 0 "$(jq '.signed.targets | length' "$t")"
+expect_eq "  ... and listed as revoked" lp-a "$(jq -r '.signed["x-tuxtape-revoked"][0].patch_id' "$t")"
+check "tuf-js accepts the revocation (unknown fields are kept and signed)" bash -c \
+	"node '$TOP/tests/tuf/verify-tufjs.cjs' '$A/metadata/1.root.json' http://127.0.0.1:$P/metadata http://127.0.0.1:$P/targets 6.1.0-56-amd64/livepatch_a.ko '$WORK/client-r' | grep -q 'no target'"
+
+# a missing online key: nothing half-published reaches clients
+mv "$A"/keys/timestamp-*.key "$WORK/"
+before=$("$BACKEND" archive verify "$A" --json | jq -c .)
+expect_exit "publish without the timestamp key fails" 1 "$BACKEND" archive publish "$A" "$WORK/livepatch_a.ko" --kernel 6.1.0-56-amd64
+check "  ... naming the missing key" grep -q "no timestamp key" "$WORK/last.err"
+expect_eq "  ... and clients still see the previous, valid archive" "$before" "$("$BACKEND" archive verify "$A" --json | jq -c .)"
+mv "$WORK"/timestamp-*.key "$A/keys/"
+kill $server 2>/dev/null
