@@ -10,7 +10,7 @@ DESTDIR ?=
 SAN ?=
 
 CC ?= cc
-PKGS := libgit2 sqlite3 jansson inih libsystemd libarchive libsodium libcrypto
+PKGS := libgit2 sqlite3 jansson inih libsystemd libarchive libsodium libcrypto libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 
@@ -25,7 +25,7 @@ LDSAN := -fsanitize=address,undefined
 else
 OPT := -O2 -g
 endif
-CFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Icommon -Ibackend $(PKG_CFLAGS) \
+CFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Icommon -Ibackend -Iagent $(PKG_CFLAGS) \
 	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' $(CFLAGS)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDSAN) $(LDFLAGS)
 
@@ -37,7 +37,7 @@ COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(O)/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 
-PROGRAMS := $(O)/tuxtape-backend
+PROGRAMS := $(O)/tuxtape-backend $(O)/tuxtape-tuf-client
 
 .PHONY: all check check-unit check-san demo bench install clean deps
 all: deps-present $(PROGRAMS)
@@ -62,6 +62,9 @@ $(O)/libbackend.a: $(BACKEND_OBJ)
 $(O)/tuxtape-backend: $(O)/backend/main.o $(O)/libbackend.a $(O)/libcommon.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
+$(O)/tuxtape-tuf-client: $(O)/agent/tuxtape-tuf-client.o $(O)/libcommon.a
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
 $(O)/tests/unit/%: tests/unit/%.c $(O)/libbackend.a $(O)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -MMD -MP -o $@ $< $(O)/libbackend.a $(O)/libcommon.a \
@@ -72,7 +75,7 @@ unit-bins: $(UNIT_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory all unit-bins
-	@$(MAKE) --no-print-directory O=build-san SAN=1 unit-bins $(if $(filter 1,$(SAN)),,build-san/tuxtape-backend)
+	@$(MAKE) --no-print-directory O=build-san SAN=1 unit-bins build-san/tuxtape-backend build-san/tuxtape-tuf-client
 	@tests/run.sh
 
 demo: deps

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "archive.h"
+#include "tuf_archive.h"
 #include "cli.h"
 #include "log.h"
 #include "record.h"

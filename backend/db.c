@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "util.h"
 
@@ -235,25 +236,14 @@ static int migrate(struct db *db)
 	return db_commit(db);
 }
 
+/* The database's directory, created when missing. */
 static int mkdir_parents(const char *path)
 {
 	_cleanup_free_ char *copy = strdup(path);
-	char *dir;
 
 	if (!copy)
 		return -ENOMEM;
-	dir = dirname(copy);
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return negative_errno();
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return negative_errno();
-	return 0;
+	return mkdir_p(dirname(copy), 0755);
 }
 
 int db_open(const char *path, bool writable, struct db **ret)

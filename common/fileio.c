@@ -128,3 +128,22 @@ int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)
 	*ret_len = len;
 	return 0;
 }
+
+int mkdir_p(const char *dir, mode_t mode)
+{
+	_cleanup_free_ char *copy = strdup(dir);
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return negative_errno();
+		*p = '/';
+	}
+	if (mkdir(copy, mode) < 0 && errno != EEXIST)
+		return negative_errno();
+	return 0;
+}

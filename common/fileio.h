@@ -19,3 +19,5 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len);
 /* fsyncs the directory holding path (".", for a bare name), e.g. after a rename or unlink */
 int fsync_directory_of(const char *path);
+/* mkdir -p: creates dir and its missing parents; an existing directory is fine. */
+int mkdir_p(const char *dir, mode_t mode);

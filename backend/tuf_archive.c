@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#include "archive.h"
+#include "tuf_archive.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include "tuf_client.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "util.h"
+
+/* The limits python-tuf and tuf-js use by default. */
+#define MAX_ROOT_ROTATIONS 256
+#define ROOT_MAX 512000
+#define TIMESTAMP_MAX 16384
+#define SNAPSHOT_MAX 2000000
+#define TARGETS_MAX 5000000
+#define TARGET_MAX (1u << 30)
+
+_printf_(3, 4) static int fail(struct tuf_client *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err.msg, sizeof(c->err.msg), fmt, ap);
+	va_end(ap);
+	return -code;
+}
+
+static char *local_path(const struct tuf_client *c, const char *name)
+{
+	char *p = NULL;
+
+	return asprintf(&p, "%s/%s", c->metadata_dir, name) < 0 ? NULL : p;
+}
+
+/* ---- libcurl ---- */
+
+struct sink {
+	char *buf;
+	size_t len, max;
+	bool too_big;
+};
+
+static size_t on_data(char *data, size_t size, size_t n, void *ud)
+{
+	struct sink *s = ud;
+	size_t add = size * n;
+	char *grown;
+
+	if (s->len + add > s->max) {
+		s->too_big = true;
+		return 0; /* stop reading endless data */
+	}
+	grown = realloc(s->buf, s->len + add + 1);
+	if (!grown)
+		return 0;
+	s->buf = grown;
+	memcpy(s->buf + s->len, data, add);
+	s->len += add;
+	s->buf[s->len] = '\0';
+	return add;
+}
+
+int tuf_curl_fetch(void *userdata, const char *url, size_t max, char **ret, size_t *len)
+{
+	CURL *h = curl_easy_init();
+	struct sink s = { .max = max };
+	long code = 0;
+	CURLcode r;
+
+	if (!h)
+		return -ENOMEM;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	/* slow retrieval: less than 1 KiB/s for 30 s, or 10 minutes in all, is a failure */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 600L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	r = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(h);
+	if (s.too_big) {
+		free(s.buf);
+		return -EFBIG;
+	}
+	if (r != CURLE_OK || code != 200) {
+		free(s.buf);
+		return (code == 404 || code == 403) ? -ENOENT : -EIO;
+	}
+	*ret = s.buf ? s.buf : strdup("");
+	*len = s.len;
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* ---- checks ---- */
+
+static int verify_with(struct tuf_client *c, const struct tuf_envelope *e, const json_t *root,
+		       const char *role, const char *what)
+{
+	struct tuf_keyring ring;
+	struct tuf_role r;
+	struct tuf_error err;
+	unsigned count;
+	int k;
+
+	k = tuf_keyring_load(json_object_get(root, "keys"), &ring, &err);
+	if (k >= 0) {
+		k = tuf_role_load(json_object_get(json_object_get(root, "roles"), role), role, &r,
+				  &err);
+		if (k >= 0) {
+			k = tuf_threshold_verify(e, &ring, &r, &count, &err);
+			tuf_role_free(&r);
+		}
+		tuf_keyring_free(&ring);
+	}
+	if (k < 0)
+		return fail(c, EKEYREJECTED, "%s: %s", what, err.msg);
+	return 0;
+}
+
+static int parse(struct tuf_client *c, const char *buf, size_t len, const char *type,
+		 struct tuf_envelope *e, const char *what)
+{
+	struct tuf_error err;
+	int k = tuf_envelope_parse(buf, len, type, e, &err);
+
+	if (k < 0)
+		return fail(c, EBADMSG, "%s: %s", what, err.msg);
+	return 0;
+}
+
+static int check_meta_hashes(struct tuf_client *c, const json_t *meta, const char *buf, size_t len,
+			     const char *what)
+{
+	json_t *length = json_object_get(meta, "length");
+	const char *want = json_string_value(json_object_get(json_object_get(meta, "hashes"), "sha256"));
+	unsigned char d[crypto_hash_sha256_BYTES];
+	char hex[65];
+
+	if (length && (size_t)json_integer_value(length) != len)
+		return fail(c, EBADMSG, "%s: %zu bytes, the referrer says %lld", what, len,
+			    (long long)json_integer_value(length));
+	if (want) {
+		crypto_hash_sha256(d, (const unsigned char *)buf, len);
+		sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+		if (!streq(hex, want))
+			return fail(c, EBADMSG, "%s: sha256 does not match the referrer's", what);
+	}
+	return 0;
+}
+
+static int persist(struct tuf_client *c, const char *name, const char *buf, size_t len)
+{
+	_cleanup_free_ char *p = local_path(c, name);
+	int k;
+
+	if (!p)
+		return -ENOMEM;
+	k = write_file_atomic(p, buf, len, 0644);
+	if (k < 0)
+		return fail(c, -k, "%s: cannot store: %s", p, strerror(-k));
+	return 0;
+}
+
+/* A trusted local file that still verifies against the current root, or -ENOENT. */
+static int load_local(struct tuf_client *c, const char *name, const char *type, const char *role,
+		      struct tuf_envelope *e, size_t max)
+{
+	_cleanup_free_ char *p = local_path(c, name), *buf = NULL;
+	size_t len;
+	int k;
+
+	if (!p)
+		return -ENOMEM;
+	if (read_file_bounded(p, max, &buf, &len) < 0)
+		return -ENOENT;
+	k = parse(c, buf, len, type, e, name);
+	if (k >= 0 && (k = verify_with(c, e, c->root.signed_obj, role, name)) < 0)
+		tuf_envelope_free(e);
+	return k < 0 ? -ENOENT : 0;
+}
+
+static int64_t meta_version(const json_t *signed_obj, const char *file)
+{
+	return json_integer_value(json_object_get(
+		json_object_get(json_object_get(signed_obj, "meta"), file), "version"));
+}
+
+static char *url_join(const char *base, const char *name)
+{
+	char *u = NULL;
+	size_t n = strlen(base);
+
+	if (asprintf(&u, "%s%s%s", base, n && base[n - 1] == '/' ? "" : "/", name) < 0)
+		return NULL;
+	return u;
+}
+
+static int fetch(struct tuf_client *c, const char *name, size_t max, char **buf, size_t *len)
+{
+	_cleanup_free_ char *url = url_join(c->metadata_url, name);
+	int k;
+
+	if (!url)
+		return -ENOMEM;
+	k = c->fetch(c->fetch_userdata, url, max, buf, len);
+	if (k == -EFBIG)
+		return fail(c, EFBIG, "%s: larger than %zu bytes (endless data?)", name, max);
+	if (k == -ENOENT)
+		return -ENOENT;
+	if (k < 0)
+		return fail(c, EIO, "%s: cannot fetch from %s", name, c->metadata_url);
+	return 0;
+}
+
+static bool role_changed(const json_t *a, const json_t *b, const char *role)
+{
+	struct tuf_role ra, rb;
+	struct tuf_error err;
+	bool changed = true;
+
+	if (tuf_role_load(json_object_get(json_object_get(a, "roles"), role), role, &ra, &err) < 0)
+		return true;
+	if (tuf_role_load(json_object_get(json_object_get(b, "roles"), role), role, &rb, &err) == 0) {
+		changed = !tuf_role_equal(&ra, &rb);
+		tuf_role_free(&rb);
+	}
+	tuf_role_free(&ra);
+	return changed;
+}
+
+int tuf_client_init(const char *metadata_dir, const char *root_file, struct tuf_error *err)
+{
+	_cleanup_free_ char *buf = NULL, *dst = NULL;
+	struct tuf_envelope e;
+	size_t len;
+	int k;
+
+	k = read_file_bounded(root_file, ROOT_MAX, &buf, &len);
+	if (k < 0) {
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", root_file, strerror(-k));
+		return k;
+	}
+	k = tuf_envelope_parse(buf, len, "root", &e, err);
+	if (k < 0)
+		return k;
+	tuf_envelope_free(&e);
+	k = mkdir_p(metadata_dir, 0755);
+	if (k < 0) {
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", metadata_dir, strerror(-k));
+		return k;
+	}
+	if (asprintf(&dst, "%s/root.json", metadata_dir) < 0)
+		return -ENOMEM;
+	k = write_file_atomic(dst, buf, len, 0644);
+	if (k < 0)
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", dst, strerror(-k));
+	return k;
+}
+
+/* The clock must not read earlier than the last successful refresh. */
+static int clock_guard(struct tuf_client *c, int64_t now, bool update)
+{
+	_cleanup_free_ char *p = local_path(c, ".last-refresh"), *buf = NULL;
+	char text[32];
+	size_t len;
+
+	if (!p)
+		return -ENOMEM;
+	if (!update) {
+		if (read_file_bounded(p, 31, &buf, &len) == 0 && now + 300 < strtoll(buf, NULL, 10))
+			return fail(c, ETIME, "the clock reads earlier than the last successful "
+				    "refresh: refusing to judge expiry with it");
+		return 0;
+	}
+	snprintf(text, sizeof(text), "%lld\n", (long long)now);
+	(void)write_file_atomic(p, text, strlen(text), 0644); /* best effort: a hint, not trust */
+	return 0;
+}
+
+static int update_root(struct tuf_client *c, int64_t now)
+{
+	_cleanup_free_ char *buf = NULL;
+	json_t *first = NULL;
+	size_t len;
+	int k;
+
+	/* the trusted root must verify against itself before anything is fetched */
+	k = load_local(c, "root.json", "root", "root", &c->root, ROOT_MAX);
+	if (k < 0) {
+		_cleanup_free_ char *p = local_path(c, "root.json");
+
+		if (p && read_file_bounded(p, ROOT_MAX, &buf, &len) == 0 &&
+		    parse(c, buf, len, "root", &c->root, "root.json") == 0) {
+			k = verify_with(c, &c->root, c->root.signed_obj, "root", "trusted root.json");
+			if (k < 0) {
+				tuf_envelope_free(&c->root);
+				return k;
+			}
+		} else {
+			return c->err.msg[0] ? -EBADMSG
+					     : fail(c, ENOENT, "no trusted root.json in %s",
+						    c->metadata_dir);
+		}
+	}
+	first = json_incref(c->root.signed_obj);
+	for (int i = 0; i < MAX_ROOT_ROTATIONS; i++) {
+		struct tuf_envelope next;
+		char name[48];
+
+		free(buf);
+		buf = NULL;
+		snprintf(name, sizeof(name), "%lld.root.json", (long long)c->root.version + 1);
+		k = fetch(c, name, ROOT_MAX, &buf, &len);
+		if (k == -ENOENT) {
+			k = 0;
+			break;
+		}
+		if (k < 0)
+			break;
+		k = parse(c, buf, len, "root", &next, name);
+		if (k < 0)
+			break;
+		k = verify_with(c, &next, c->root.signed_obj, "root", name);
+		if (k >= 0)
+			k = verify_with(c, &next, next.signed_obj, "root", name);
+		if (k >= 0 && next.version != c->root.version + 1)
+			k = fail(c, EBADMSG, "%s: says version %lld", name, (long long)next.version);
+		if (k >= 0)
+			k = persist(c, "root.json", buf, len);
+		if (k < 0) {
+			tuf_envelope_free(&next);
+			break;
+		}
+		tuf_envelope_free(&c->root);
+		c->root = next;
+	}
+	if (k >= 0 && c->root.expires <= now)
+		k = fail(c, ETIME, "root.json v%lld has expired (freeze attack?)",
+			 (long long)c->root.version);
+	/* fast-forward recovery: new timestamp or snapshot keys void the cached files */
+	if (k >= 0 && (role_changed(first, c->root.signed_obj, "timestamp") ||
+		       role_changed(first, c->root.signed_obj, "snapshot"))) {
+		_cleanup_free_ char *ts = local_path(c, "timestamp.json"),
+				     *sn = local_path(c, "snapshot.json");
+
+		if (ts)
+			unlink(ts);
+		if (sn)
+			unlink(sn);
+	}
+	json_decref(first);
+	return k;
+}
+
+static int update_timestamp(struct tuf_client *c, int64_t now)
+{
+	struct tuf_envelope old = { 0 }, fresh;
+	_cleanup_free_ char *buf = NULL;
+	bool have_old;
+	size_t len;
+	int k;
+
+	have_old = load_local(c, "timestamp.json", "timestamp", "timestamp", &old,
+			      TIMESTAMP_MAX) == 0;
+	k = fetch(c, "timestamp.json", TIMESTAMP_MAX, &buf, &len);
+	if (k == -ENOENT)
+		k = fail(c, ENOENT, "timestamp.json: not on the server");
+	if (k >= 0)
+		k = parse(c, buf, len, "timestamp", &fresh, "timestamp.json");
+	if (k < 0) {
+		tuf_envelope_free(&old);
+		return k;
+	}
+	k = verify_with(c, &fresh, c->root.signed_obj, "timestamp", "timestamp.json");
+	if (k >= 0 && have_old && fresh.version < old.version)
+		k = fail(c, EBADMSG, "timestamp.json: version %lld is older than the trusted %lld "
+			 "(rollback attack?)", (long long)fresh.version, (long long)old.version);
+	if (k >= 0 && have_old && meta_version(fresh.signed_obj, "snapshot.json") <
+					  meta_version(old.signed_obj, "snapshot.json"))
+		k = fail(c, EBADMSG, "timestamp.json: snapshot version went back (rollback attack?)");
+	if (k >= 0 && !json_is_integer(json_object_get(json_object_get(json_object_get(
+				fresh.signed_obj, "meta"), "snapshot.json"), "version")))
+		k = fail(c, EBADMSG, "timestamp.json: meta has no snapshot.json version");
+	if (k >= 0 && fresh.expires <= now)
+		k = fail(c, ETIME, "timestamp.json has expired (freeze attack?)");
+	if (k >= 0 && have_old && fresh.version == old.version) {
+		/* nothing new: keep what we trust, bytes and all */
+		tuf_envelope_free(&fresh);
+		c->timestamp = old;
+		return 0;
+	}
+	if (k >= 0)
+		k = persist(c, "timestamp.json", buf, len);
+	tuf_envelope_free(&old);
+	if (k < 0) {
+		tuf_envelope_free(&fresh);
+		return k;
+	}
+	c->timestamp = fresh;
+	return 0;
+}
+
+/* snapshot.json or targets.json: as the referrer's meta entry says, checked, persisted. */
+static int update_role(struct tuf_client *c, int64_t now, const char *role, const json_t *meta,
+		       const struct tuf_envelope *old, bool have_old, size_t default_max,
+		       struct tuf_envelope *ret)
+{
+	_cleanup_free_ char *buf = NULL;
+	char name[64], local[64];
+	int64_t want = json_integer_value(json_object_get(meta, "version"));
+	json_t *length = json_object_get(meta, "length");
+	size_t len, max = length ? (size_t)json_integer_value(length) : default_max;
+	int k;
+
+	snprintf(local, sizeof(local), "%s.json", role);
+	if (!json_is_integer(json_object_get(meta, "version")) || want < 1)
+		return fail(c, EBADMSG, "%s: no valid version for it in the referrer", local);
+	snprintf(name, sizeof(name), "%lld.%s.json", (long long)want, role);
+	k = fetch(c, name, max, &buf, &len);
+	if (k == -ENOENT)
+		return fail(c, ENOENT, "%s: not on the server", name);
+	if (k < 0)
+		return k;
+	k = check_meta_hashes(c, meta, buf, len, name);
+	if (k >= 0)
+		k = parse(c, buf, len, role, ret, name);
+	if (k < 0)
+		return k;
+	k = verify_with(c, ret, c->root.signed_obj, role, name);
+	if (k >= 0 && ret->version != want)
+		k = fail(c, EBADMSG, "%s: says version %lld (mix-and-match?)", name,
+			 (long long)ret->version);
+	if (k >= 0 && have_old && streq(role, "snapshot")) {
+		/* every file the old snapshot listed stays, at the same version or newer */
+		const char *file;
+		json_t *entry;
+
+		json_object_foreach(json_object_get(old->signed_obj, "meta"), file, entry) {
+			json_t *now_entry = json_object_get(json_object_get(ret->signed_obj, "meta"),
+							    file);
+
+			if (!now_entry || json_integer_value(json_object_get(now_entry, "version")) <
+						  json_integer_value(json_object_get(entry, "version"))) {
+				k = fail(c, EBADMSG, "%s: %s went back or disappeared (rollback "
+					 "attack?)", name, file);
+				break;
+			}
+		}
+	}
+	if (k >= 0 && ret->expires <= now)
+		k = fail(c, ETIME, "%s has expired (freeze attack?)", name);
+	if (k >= 0)
+		k = persist(c, local, buf, len);
+	if (k < 0)
+		tuf_envelope_free(ret);
+	return k;
+}
+
+int tuf_client_refresh(struct tuf_client *c)
+{
+	struct tuf_envelope old = { 0 };
+	const json_t *meta;
+	int64_t now = (int64_t)time(NULL);
+	bool have_old;
+	char name[64];
+	int k;
+
+	c->err.msg[0] = '\0';
+	k = clock_guard(c, now, false);
+	if (k >= 0)
+		k = update_root(c, now);
+	if (k >= 0 && !json_is_true(json_object_get(c->root.signed_obj, "consistent_snapshot")))
+		k = fail(c, EPROTONOSUPPORT, "root.json: only consistent snapshots are supported");
+	if (k >= 0)
+		k = update_timestamp(c, now);
+	if (k < 0)
+		return k;
+
+	/* snapshot: reuse the trusted one when it is the version the timestamp names */
+	meta = json_object_get(json_object_get(c->timestamp.signed_obj, "meta"), "snapshot.json");
+	have_old = load_local(c, "snapshot.json", "snapshot", "snapshot", &old, SNAPSHOT_MAX) == 0;
+	if (have_old && old.version == json_integer_value(json_object_get(meta, "version")) &&
+	    old.expires > now) {
+		c->snapshot = old;
+	} else {
+		k = update_role(c, now, "snapshot", meta, &old, have_old, SNAPSHOT_MAX, &c->snapshot);
+		tuf_envelope_free(&old);
+		if (k < 0)
+			return k;
+	}
+	if (c->snapshot.expires <= now)
+		return fail(c, ETIME, "snapshot.json has expired (freeze attack?)");
+
+	/* targets, likewise */
+	meta = json_object_get(json_object_get(c->snapshot.signed_obj, "meta"), "targets.json");
+	if (!meta)
+		return fail(c, EBADMSG, "snapshot.json does not list targets.json");
+	have_old = load_local(c, "targets.json", "targets", "targets", &old, TARGETS_MAX) == 0;
+	if (have_old && old.version == json_integer_value(json_object_get(meta, "version")) &&
+	    old.expires > now) {
+		c->targets = old;
+	} else {
+		tuf_envelope_free(&old);
+		k = update_role(c, now, "targets", meta, NULL, false, TARGETS_MAX, &c->targets);
+		if (k < 0)
+			return k;
+	}
+	if (c->targets.expires <= now)
+		return fail(c, ETIME, "targets.json has expired (freeze attack?)");
+	if (json_object_get(c->targets.signed_obj, "delegations")) {
+		snprintf(name, sizeof(name), "targets.json");
+		return fail(c, EPROTONOSUPPORT, "%s: delegated roles are not supported yet", name);
+	}
+	clock_guard(c, now, true);
+	return 0;
+}
+
+const json_t *tuf_client_target(const struct tuf_client *c, const char *path)
+{
+	return json_object_get(json_object_get(c->targets.signed_obj, "targets"), path);
+}
+
+static char *encode_name(const char *path)
+{
+	size_t n = strlen(path);
+	char *out = malloc(3 * n + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)path[i];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    strchr("-._~", ch))
+			*o++ = (char)ch;
+		else
+			o += sprintf(o, "%%%02X", ch);
+	}
+	*o = '\0';
+	return out;
+}
+
+int tuf_client_download(struct tuf_client *c, const char *path, const char *target_base_url,
+			const char *target_dir, char **ret_file)
+{
+	const json_t *entry = tuf_client_target(c, path);
+	const json_t *hashes = json_object_get(entry, "hashes");
+	const char *sha256 = json_string_value(json_object_get(hashes, "sha256"));
+	const char *sha512 = json_string_value(json_object_get(hashes, "sha512"));
+	json_int_t length = json_integer_value(json_object_get(entry, "length"));
+	_cleanup_free_ char *url = NULL, *rel = NULL, *buf = NULL, *name = NULL, *file = NULL;
+	const char *slash = strrchr(path, '/');
+	unsigned char d256[crypto_hash_sha256_BYTES], d512[crypto_hash_sha512_BYTES];
+	char h256[65], h512[129];
+	size_t len;
+	int k;
+
+	c->err.msg[0] = '\0';
+	if (!entry)
+		return fail(c, ENOENT, "%s: no such target in the trusted metadata", path);
+	if (!json_is_integer(json_object_get(entry, "length")) || length < 0 || length > TARGET_MAX)
+		return fail(c, EBADMSG, "%s: bad length in the metadata", path);
+	if (!sha256 && !sha512)
+		return fail(c, EBADMSG, "%s: no sha256 or sha512 hash to check it with", path);
+	if (asprintf(&rel, "%.*s%s%s.%s", slash ? (int)(slash - path) : 0, path, slash ? "/" : "",
+		     sha256 ? sha256 : sha512, slash ? slash + 1 : path) < 0 ||
+	    !(url = url_join(target_base_url, rel)) || !(name = encode_name(path)) ||
+	    asprintf(&file, "%s/%s", target_dir, name) < 0)
+		return -ENOMEM;
+	k = c->fetch(c->fetch_userdata, url, (size_t)length, &buf, &len);
+	if (k == -EFBIG)
+		return fail(c, EFBIG, "%s: longer than its %lld bytes (endless data?)", path,
+			    (long long)length);
+	if (k < 0)
+		return fail(c, EIO, "%s: cannot download %s", path, url);
+	if (len != (size_t)length)
+		return fail(c, EBADMSG, "%s: %zu bytes, the metadata says %lld", path, len,
+			    (long long)length);
+	crypto_hash_sha256(d256, (unsigned char *)buf, len);
+	crypto_hash_sha512(d512, (unsigned char *)buf, len);
+	sodium_bin2hex(h256, sizeof(h256), d256, sizeof(d256));
+	sodium_bin2hex(h512, sizeof(h512), d512, sizeof(d512));
+	if ((sha256 && !streq(sha256, h256)) || (sha512 && !streq(sha512, h512)))
+		return fail(c, EBADMSG, "%s: hash mismatch: not the file the archive signed", path);
+	k = mkdir_p(target_dir, 0755);
+	if (k < 0)
+		return fail(c, -k, "%s: %s", target_dir, strerror(-k));
+	k = write_file_atomic(file, buf, len, 0644);
+	if (k < 0)
+		return fail(c, -k, "%s: %s", file, strerror(-k));
+	if (ret_file)
+		*ret_file = TAKE_PTR(file);
+	return 0;
+}
+
+void tuf_client_free(struct tuf_client *c)
+{
+	tuf_envelope_free(&c->root);
+	tuf_envelope_free(&c->timestamp);
+	tuf_envelope_free(&c->snapshot);
+	tuf_envelope_free(&c->targets);
+}
