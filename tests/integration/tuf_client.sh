@@ -1,0 +1,135 @@
+#!/bin/bash
+# Our TUF client (tuxtape-tuf-client) against an archive served on 127.0.0.1, then against
+# the attacks of the TUF threat model: each must fail with a clear message and leave the
+# client's trusted metadata exactly as it was.
+. "$(dirname "$0")/lib.sh"
+
+eval "$("$TOP/tests/tuf/tufjs.sh")" || { not_ok "install tuf-js"; exit 1; }
+CLIENT=$BIN/tuxtape-tuf-client
+A=$WORK/archive
+M=$A/metadata
+C=$WORK/client
+printf '\177ELF: module one' >"$WORK/lp_one.ko"
+"$BACKEND" archive init "$A" --root-threshold 2 >/dev/null
+"$BACKEND" archive publish "$A" "$WORK/lp_one.ko" --kernel 6.1.0-56-amd64 >/dev/null
+node "$TOP/tests/tuf/serve.cjs" "$A" 300 >"$WORK/port" 2>"$WORK/requests.log" &
+for _ in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+U=http://127.0.0.1:$(cat "$WORK/port")
+T=6.1.0-56-amd64/lp_one.ko
+refresh() { "$CLIENT" --metadata-url "$U/metadata" --metadata-dir "$C/meta" refresh; }
+download() { "$CLIENT" --metadata-url "$U/metadata" --metadata-dir "$C/meta" --target-name "$T" \
+	--target-dir "$C/targets" --target-base-url "$U/targets" download; }
+# the trusted files an attack on a role must leave alone: that role's and those after it
+# (the roles before it passed their own checks and may have been updated, as TUF specifies)
+STATE_FILES="root.json timestamp.json snapshot.json targets.json"
+state() { (cd "$C/meta" && md5sum $STATE_FILES) | md5sum; }
+latest() { ls "$M"/*."$1".json | sort -V | tail -1; }
+resign() { node "$TOP/tests/tuf/resign.cjs" "$@"; }
+# attack NAME MESSAGE CMD...: CMD must fail, print MESSAGE, and leave the trusted state alone
+attack() {
+	local name=$1 msg=$2 before; shift 2
+	before=$(state)
+	expect_exit "$name: refused" 1 "$@"
+	if grep -q -- "$msg" "$WORK/last.err"; then ok "$name: says '$msg'"; else
+		not_ok "$name: says '$msg'"; sed 's/^/   | /' "$WORK/last.err" >&2; fi
+	expect_eq "$name: trusted metadata untouched" "$before" "$(state)"
+}
+
+expect_exit "init with the archive's first root" 0 "$CLIENT" --metadata-dir "$C/meta" init "$M/1.root.json"
+expect_exit "init needs a root file that parses" 1 "$CLIENT" --metadata-dir "$WORK/x" init "$WORK/lp_one.ko"
+expect_exit "refresh" 0 refresh
+expect_exit "download" 0 download
+check "  ... the right bytes" cmp "$WORK/lp_one.ko" "$C/targets/6.1.0-56-amd64%2Flp_one.ko"
+expect_exit "usage errors exit 2" 2 "$CLIENT" --metadata-dir "$C/meta" frobnicate
+
+# targets
+f=$(ls "$A"/targets/6.1.0-56-amd64/*.lp_one.ko)
+cp "$f" "$WORK/saved"
+printf 'X' | dd of="$f" bs=1 seek=5 conv=notrunc 2>/dev/null
+attack "tampered target" "hash mismatch" download
+printf 'XXXX' >>"$f"
+attack "endless target data" "longer than its" download
+cp "$WORK/saved" "$f"
+
+# metadata signatures
+printf '\177ELF: module two' >"$WORK/lp_two.ko"
+"$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --kernel 6.1.0-56-amd64 >/dev/null
+t=$(latest targets); cp "$t" "$WORK/saved"
+jq '.signed.expires = "2099-01-01T00:00:00Z"' "$WORK/saved" >"$t"
+STATE_FILES=targets.json attack "tampered targets metadata" "targets.json: 0 valid signatures of 1 needed" refresh
+cp "$WORK/saved" "$t"
+cp "$M/timestamp.json" "$WORK/saved"
+jq '.signatures += [.signatures[0]]' "$WORK/saved" >"$M/timestamp.json"
+attack "duplicate signatures" "appears twice" refresh
+cp "$WORK/saved" "$M/timestamp.json"
+expect_exit "refresh to the new version" 0 refresh
+
+# rollback and freeze
+cp "$M/timestamp.json" "$WORK/old-timestamp.json"
+"$BACKEND" archive timestamp "$A" >/dev/null
+expect_exit "refresh to a newer timestamp" 0 refresh
+cp "$M/timestamp.json" "$WORK/saved"
+cp "$WORK/old-timestamp.json" "$M/timestamp.json"
+attack "timestamp rollback" "older than the trusted" refresh
+cp "$WORK/saved" "$M/timestamp.json"
+resign "$M/timestamp.json" "$M/timestamp.json" \
+	's.version += 1; s.meta["snapshot.json"].version -= 1; delete s.meta["snapshot.json"].length; delete s.meta["snapshot.json"].hashes' \
+	"$A"/keys/timestamp-*.key
+attack "snapshot rollback (through a validly signed timestamp)" "snapshot version went back" refresh
+cp "$WORK/saved" "$M/timestamp.json"
+"$BACKEND" archive timestamp "$A" --timestamp-expiry 1s >/dev/null
+sleep 2
+attack "expired timestamp (freeze)" "timestamp.json has expired" refresh
+"$BACKEND" archive timestamp "$A" >/dev/null
+"$BACKEND" archive publish "$A" "$WORK/lp_one.ko" --kernel 6.1.0-56-amd64 --patch-id again --snapshot-expiry 1s >/dev/null
+sleep 2
+STATE_FILES="snapshot.json targets.json" attack "expired snapshot (freeze)" "snapshot.json has expired" refresh
+"$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --kernel 6.1.0-56-amd64 --targets-expiry 1s >/dev/null
+sleep 2
+# timestamp and snapshot pass their checks and are kept; the expired targets are not
+cp "$C/meta/targets.json" "$WORK/trusted-targets"
+expect_exit "expired targets (freeze): refused" 1 refresh
+check "expired targets (freeze): says so" grep -q "targets.json has expired" "$WORK/last.err"
+check "expired targets (freeze): the trusted targets stay" cmp "$WORK/trusted-targets" "$C/meta/targets.json"
+"$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --kernel 6.1.0-56-amd64 >/dev/null
+expect_exit "fresh again: refresh" 0 refresh
+
+# mix-and-match: a validly signed older snapshot served in place of the current one
+"$BACKEND" archive publish "$A" "$WORK/lp_one.ko" --kernel 6.1.0-56-amd64 --patch-id mix >/dev/null
+s=$(latest snapshot); cp "$s" "$WORK/saved"; cp "$M/2.snapshot.json" "$s"
+STATE_FILES="snapshot.json targets.json" attack "mix-and-match snapshot" "does not match the referrer" refresh
+cp "$WORK/saved" "$s"
+
+# endless metadata
+cp "$M/timestamp.json" "$WORK/saved"
+{ cat "$WORK/saved"; head -c 20000 /dev/zero | tr '\0' ' '; } >"$M/timestamp.json"
+attack "oversized timestamp (endless data)" "larger than 16384 bytes" refresh
+cp "$WORK/saved" "$M/timestamp.json"
+expect_exit "refresh" 0 refresh
+
+# root rotation: below threshold, then old keys after a rotation
+cp -r "$A/keys" "$WORK/old-keys"
+"$BACKEND" archive rotate "$A" root >/dev/null
+r=$(latest root); cp "$r" "$WORK/saved"
+jq '.signatures |= .[1:]' "$WORK/saved" >"$r"   # the old root's threshold is 2: one old signature left
+attack "new root below the old root's threshold" "1 valid signature of 2 needed" refresh
+cp "$WORK/saved" "$r"
+expect_exit "refresh through the rotation" 0 refresh
+expect_eq "the client trusts root v2" 2 "$(jq .signed.version "$C/meta/root.json")"
+resign "$r" "$M/3.root.json" 's.version = 3' "$WORK"/old-keys/root-*.key
+attack "a root signed by the rotated-out keys" "0 valid signatures" refresh
+rm -f "$M/3.root.json"
+
+# fast-forward recovery: a compromised timestamp key pushed version 1000; rotating it recovers
+cp "$M/timestamp.json" "$WORK/saved"
+resign "$M/timestamp.json" "$M/timestamp.json" 's.version = 1000' "$A"/keys/timestamp-*.key
+expect_exit "the client takes the fast-forwarded timestamp (it is validly signed)" 0 refresh
+expect_eq "  ... version 1000" 1000 "$(jq .signed.version "$C/meta/timestamp.json")"
+cp "$WORK/saved" "$M/timestamp.json"   # the archive itself never signed version 1000
+"$BACKEND" archive rotate "$A" timestamp >/dev/null
+expect_exit "after the timestamp key rotation the client recovers" 0 refresh
+check "  ... trusting the new, lower timestamp" test "$(jq .signed.version "$C/meta/timestamp.json")" -lt 1000
+expect_exit "and downloads again" 0 download
+
+# interop, the other way: tuf-js accepts what our client accepted
+check "tuf-js accepts the same archive" bash -c "TUFJS_DIR=$TUFJS_DIR node '$TOP/tests/tuf/verify-tufjs.cjs' '$M/1.root.json' '$U/metadata' '$U/targets' '$T' '$WORK/tufjs' >/dev/null"
