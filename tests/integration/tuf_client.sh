@@ -133,3 +133,16 @@ expect_exit "and downloads again" 0 download
 
 # interop, the other way: tuf-js accepts what our client accepted
 check "tuf-js accepts the same archive" bash -c "TUFJS_DIR=$TUFJS_DIR node '$TOP/tests/tuf/verify-tufjs.cjs' '$M/1.root.json' '$U/metadata' '$U/targets' '$T' '$WORK/tufjs' >/dev/null"
+
+# interop: a repository made by tuf-js's own models (ECDSA P-256 root key, Ed25519 others)
+R=$WORK/jsrepo
+TUFJS_DIR=$TUFJS_DIR node "$TOP/tests/tuf/make-repo.cjs" "$R" 6.1.0-test/hello.ko "hello from @tufjs/models" >/dev/null
+node "$TOP/tests/tuf/serve.cjs" "$R" 120 >"$WORK/port2" 2>/dev/null &
+for _ in $(seq 50); do [ -s "$WORK/port2" ] && break; sleep 0.1; done
+U2=http://127.0.0.1:$(cat "$WORK/port2")
+check "tuf-js accepts the @tufjs/models repository (the generator is sound)" bash -c \
+	"TUFJS_DIR=$TUFJS_DIR node '$TOP/tests/tuf/verify-tufjs.cjs' '$R/metadata/1.root.json' '$U2/metadata' '$U2/targets' 6.1.0-test/hello.ko '$WORK/tufjs2' >/dev/null"
+expect_exit "our client: init from its root (ECDSA root key)" 0 "$CLIENT" --metadata-dir "$WORK/c2" init "$R/metadata/1.root.json"
+expect_exit "our client verifies it and downloads the target" 0 "$CLIENT" --metadata-url "$U2/metadata" \
+	--metadata-dir "$WORK/c2" --target-name 6.1.0-test/hello.ko --target-dir "$WORK/c2t" --target-base-url "$U2/targets" download
+expect_eq "  ... with the right content" "hello from @tufjs/models" "$(cat "$WORK/c2t/6.1.0-test%2Fhello.ko")"
