@@ -165,8 +165,8 @@ int cmd_archive(int argc, char **argv)
 		k = archive_init(&o, root_keys);
 		if (k >= 0)
 			printf("archive %s: initialised (root threshold %u); serve %s/metadata and "
-			       "%s/targets; keys in %s\n", o.dir, root_keys, o.dir, o.dir,
-			       o.keys ? o.keys : "DIR/keys (not to be served)");
+			       "%s/targets; keys in %s%s (never serve them)\n", o.dir, root_keys,
+			       o.dir, o.dir, o.keys ? o.keys : o.dir, o.keys ? "" : "/keys");
 	} else if (streq(verb, "publish")) {
 		_cleanup_free_ char *path = NULL;
 

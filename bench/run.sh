@@ -73,3 +73,6 @@ SETUP='' measure "triage --kernel deb61 (up to date)" \
 	"$BACKEND" triage --db "$W/b.db" --kernel deb61 --json
 "$BACKEND" gauge --db "$W/b.db" 2>/dev/null | sed 's/^/  /'
 echo "database size with profiles and verdicts: $(du -m "$W/b.db" | cut -f1) MiB"
+
+# --- the TUF client (issue 4)
+"$PWD/bench/tuf.sh"

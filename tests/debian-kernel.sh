@@ -4,6 +4,7 @@
 # linux-source-6.1 of the same version. Prints shell assignments for the caller to eval:
 #   KREL, KVERSION (Debian version), KCONFIG, KSOURCE (tarball), KMODLIST (shipped .ko list),
 #   KBUILTIN (modules.builtin)
+#   KSAMPLEKO (one real module, fs/isofs/isofs.ko)
 # Cache: $TUXTAPE_CACHE (default /var/cache/tuxtape-test); needs apt-get and dpkg-deb.
 set -euo pipefail
 CACHE=${TUXTAPE_CACHE:-/var/cache/tuxtape-test}
@@ -49,7 +50,9 @@ if [ ! -f "$dir/.done" ]; then
 	rm -f "$dir"/dl/*.deb
 	(cd "$dir/image/lib/modules/$KREL/kernel" && find . -name '*.ko*' | sed 's|^\./||' | sort) \
 		>"$dir/modules.list"
-	rm -rf "$dir/image/lib/modules/$KREL/kernel"  # the list is all the tests need
+	# the list is all the tests need, and one real module for the archive demo
+	cp "$dir/image/lib/modules/$KREL/kernel/fs/isofs/isofs.ko" "$dir/isofs.ko"
+	rm -rf "$dir/image/lib/modules/$KREL/kernel"
 	touch "$dir/.done"
 fi
 echo "KREL=$KREL"
@@ -58,3 +61,4 @@ echo "KCONFIG=$dir/image/boot/config-$KREL"
 echo "KSOURCE=$(ls "$dir"/source/usr/src/linux-source-*.tar.xz)"
 echo "KMODLIST=$dir/modules.list"
 echo "KBUILTIN=$dir/image/lib/modules/$KREL/modules.builtin"
+echo "KSAMPLEKO=$dir/isofs.ko"

@@ -53,5 +53,18 @@ $BACKEND gauge
 
 step "triage --kernel debian-6.1 (what to patch first, and why)"
 $BACKEND triage --kernel debian-6.1
+
+step "archive: a signed (TUF) archive, a module published into it, checked by our client"
+ARCHIVE=$DEMO/archive
+$BACKEND archive init "$ARCHIVE" --root-threshold 2
+$BACKEND archive publish "$ARCHIVE" "$KSAMPLEKO" --kernel "$KREL" --cve CVE-2024-26581 --patch-id demo-isofs
+$BACKEND archive verify "$ARCHIVE"
+node tests/tuf/serve.cjs "$ARCHIVE" 60 >"$DEMO/port" 2>"$DEMO/requests.log" &
+for _ in $(seq 50); do [ -s "$DEMO/port" ] && break; sleep 0.1; done
+URL=http://127.0.0.1:$(cat "$DEMO/port")
+build/tuxtape-tuf-client --metadata-dir "$DEMO/node/metadata" init "$ARCHIVE/metadata/1.root.json"
+build/tuxtape-tuf-client --metadata-url "$URL/metadata" --metadata-dir "$DEMO/node/metadata" \
+	--target-name "$KREL/isofs.ko" --target-dir "$DEMO/node/targets" --target-base-url "$URL/targets" download
+echo "what the node fetched:"; sed 's/^/  /' "$DEMO/requests.log"
 echo
 echo "demo state kept in $DEMO"

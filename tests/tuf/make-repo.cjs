@@ -1,7 +1,8 @@
 // An independent TUF producer for testing our client: builds a consistent-snapshot
 // repository in OUT with tuf-js's own model package (@tufjs/models) and node:crypto keys,
 // an ECDSA P-256 root key and Ed25519 keys for the other roles. One target: TARGET.
-// usage: node make-repo.cjs OUT TARGET CONTENT
+// usage: node make-repo.cjs OUT TARGET CONTENT [EXTRA]   (EXTRA: that many more target
+// entries, metadata only, for benchmarks)
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -10,7 +11,8 @@ const nm = path.join(process.env.TUFJS_DIR, 'node_modules');
 const { Metadata, MetadataKind, Signature } = require(path.join(nm, '@tufjs', 'models'));
 const { canonicalize } = require(path.join(nm, '@tufjs', 'canonical-json'));
 
-const [out, target, content] = process.argv.slice(2);
+const [out, target, content, extraArg] = process.argv.slice(2);
+const extra = Number(extraArg || 0);
 const expires = new Date(Date.now() + 7 * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
 
 function newKey(type) {
@@ -51,9 +53,13 @@ write(MetadataKind.Root, '1.root.json', {
 	keys: Object.fromEntries(Object.values(keys).map((k) => [k.keyid, k.json])),
 	roles: Object.fromEntries(Object.entries(keys).map(([r, k]) => [r, { keyids: [k.keyid], threshold: 1 }])),
 }, 'root');
-write(MetadataKind.Targets, '1.targets.json', {
-	targets: { [target]: { length: data.length, hashes: { sha256 } } },
-}, 'targets');
+const targets = { [target]: { length: data.length, hashes: { sha256 } } };
+for (let i = 0; i < extra; i++)
+	targets[`6.1.0-${i % 50}-amd64/livepatch_${i}.ko`] = { length: 100000 + i,
+		hashes: { sha256: crypto.createHash('sha256').update(String(i)).digest('hex') },
+		custom: { kernel_release: `6.1.0-${i % 50}-amd64`, cves: [`CVE-2025-${10000 + i}`],
+			patch_id: `lp-${i}`, patch_version: 1, channel: 'stable' } };
+write(MetadataKind.Targets, '1.targets.json', { targets }, 'targets');
 const snap = write(MetadataKind.Snapshot, '1.snapshot.json', { meta: { 'targets.json': { version: 1 } } }, 'snapshot');
 write(MetadataKind.Timestamp, 'timestamp.json', { meta: { 'snapshot.json': { version: 1,
 	length: Buffer.byteLength(snap), hashes: { sha256: crypto.createHash('sha256').update(snap).digest('hex') } } } },
