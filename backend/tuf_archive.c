@@ -670,22 +670,9 @@ static int read_meta(const struct archive_opts *o, const char *name, const char 
 static int verify_role(const struct tuf_envelope *e, const json_t *root, const char *role,
 		       const char *name)
 {
-	struct tuf_keyring ring;
-	struct tuf_role r;
 	struct tuf_error err;
-	unsigned count;
-	int k;
+	int k = tuf_verify_role(e, root, role, &err);
 
-	k = tuf_keyring_load(json_object_get(root, "keys"), &ring, &err);
-	if (k >= 0) {
-		k = tuf_role_load(json_object_get(json_object_get(root, "roles"), role), role, &r,
-				  &err);
-		if (k >= 0) {
-			k = tuf_threshold_verify(e, &ring, &r, &count, &err);
-			tuf_role_free(&r);
-		}
-		tuf_keyring_free(&ring);
-	}
 	if (k < 0)
 		return log_error_errno(k, "%s: %s role: %s", name, role, err.msg);
 	return 0;

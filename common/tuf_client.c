@@ -109,23 +109,9 @@ int tuf_curl_fetch(void *userdata, const char *url, size_t max, char **ret, size
 static int verify_with(struct tuf_client *c, const struct tuf_envelope *e, const json_t *root,
 		       const char *role, const char *what)
 {
-	struct tuf_keyring ring;
-	struct tuf_role r;
 	struct tuf_error err;
-	unsigned count;
-	int k;
 
-	k = tuf_keyring_load(json_object_get(root, "keys"), &ring, &err);
-	if (k >= 0) {
-		k = tuf_role_load(json_object_get(json_object_get(root, "roles"), role), role, &r,
-				  &err);
-		if (k >= 0) {
-			k = tuf_threshold_verify(e, &ring, &r, &count, &err);
-			tuf_role_free(&r);
-		}
-		tuf_keyring_free(&ring);
-	}
-	if (k < 0)
+	if (tuf_verify_role(e, root, role, &err) < 0)
 		return fail(c, EKEYREJECTED, "%s: %s", what, err.msg);
 	return 0;
 }

@@ -410,3 +410,24 @@ int sodium_init_once(void)
 {
 	return sodium_init() < 0 ? -EIO : 0;
 }
+
+int tuf_verify_role(const struct tuf_envelope *e, const json_t *root_signed, const char *role,
+		    struct tuf_error *err)
+{
+	struct tuf_keyring ring;
+	struct tuf_role r;
+	unsigned count;
+	int k;
+
+	k = tuf_keyring_load(json_object_get(root_signed, "keys"), &ring, err);
+	if (k < 0)
+		return k;
+	k = tuf_role_load(json_object_get(json_object_get(root_signed, "roles"), role), role, &r,
+			  err);
+	if (k >= 0) {
+		k = tuf_threshold_verify(e, &ring, &r, &count, err);
+		tuf_role_free(&r);
+	}
+	tuf_keyring_free(&ring);
+	return k;
+}

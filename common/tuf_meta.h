@@ -75,6 +75,11 @@ bool tuf_role_equal(const struct tuf_role *a, const struct tuf_role *b);
 int tuf_threshold_verify(const struct tuf_envelope *e, const struct tuf_keyring *ring,
 			 const struct tuf_role *role, unsigned *count, struct tuf_error *err);
 
+/* tuf_threshold_verify() against ROLE as a root's "signed" object defines it (its keys and
+ * roles): what every check of one role file by its delegator comes down to. */
+int tuf_verify_role(const struct tuf_envelope *e, const json_t *root_signed, const char *role,
+		    struct tuf_error *err);
+
 /* libsodium's sodium_init(), once per process; -EIO when it fails. */
 int sodium_init_once(void);
 
