@@ -1,0 +1,73 @@
+#!/bin/bash
+# Fetches the kernel the real-kernel bench boots, once, into a cache outside the repository:
+# linux-image-<release> (vmlinuz, System.map, config, and the few modules the VM needs for
+# its disk and network), linux-headers-<release> with its -common part and linux-kbuild-6.1
+# (what kbuild needs to build test modules), and the headers of the same ABI's -rt flavour
+# (a genuinely different kernel release, for the vermagic refusal module).
+# Release: what linux-image-amd64 and linux-headers-amd64 point to now, or E2E_KREL.
+# Prints shell assignments: KREL VMLINUZ SYSTEM_MAP KCONFIG KMODDIR KBUILD KBUILD_RT.
+# Cache: $TUXTAPE_CACHE (default /var/cache/tuxtape-test). Needs apt-get and dpkg-deb.
+set -euo pipefail
+CACHE=${TUXTAPE_CACHE:-/var/cache/tuxtape-test}
+die() { echo "e2e/kernel: $*" >&2; exit 1; }
+
+depends_of() { apt-cache depends "$1" 2>/dev/null | sed -n "s/.*Depends: $2\(.*\)$/\1/p" | head -1; }
+KREL=${E2E_KREL:-}
+if [ -z "$KREL" ]; then
+	KREL=$(depends_of linux-image-amd64 linux-image-)
+	if [ -z "$KREL" ]; then
+		apt-get update -qq >&2
+		KREL=$(depends_of linux-image-amd64 linux-image-)
+	fi
+	[ -n "$KREL" ] || die "cannot resolve what linux-image-amd64 points to"
+	hrel=$(depends_of linux-headers-amd64 linux-headers-)
+	[ "$hrel" = "$KREL" ] || die "linux-image-amd64 points to $KREL but linux-headers-amd64 to ${hrel:-nothing}"
+fi
+case "$KREL" in *-amd64) ;; *) die "release '$KREL' is not an amd64 flavour (expected like 6.1.0-56-amd64)" ;; esac
+ABI=${KREL%-amd64}             # 6.1.0-56
+RTREL=$ABI-rt-amd64
+
+dir=$CACHE/e2e-$KREL
+if [ ! -f "$dir/.done" ]; then
+	rm -rf "$dir" && mkdir -p "$dir/dl" "$dir/root"
+	version=$(apt-cache show "linux-image-$KREL" 2>/dev/null | sed -n 's/^Version: //p' | head -1)
+	[ -n "$version" ] || die "no package linux-image-$KREL in the archive (apt-cache madison linux-image-$KREL)"
+	(cd "$dir/dl" && apt-get download -q "linux-image-$KREL=$version" \
+		"linux-headers-$KREL=$version" "linux-headers-$ABI-common=$version" \
+		"linux-headers-$RTREL=$version" "linux-headers-$ABI-common-rt=$version" \
+		"linux-kbuild-6.1=$version" >&2) ||
+		die "apt-get download of linux-image/headers/kbuild $KREL=$version failed"
+	for deb in "$dir"/dl/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
+	rm -rf "$dir/dl"
+	# The headers' top Makefile includes the -common one by its absolute /usr/src path:
+	# point it into the cache so nothing has to be installed on the host.
+	for rel in "$KREL" "$RTREL"; do
+		sed -i "s|include /usr/src/|include $dir/root/usr/src/|" "$dir/root/usr/src/linux-headers-$rel/Makefile"
+	done
+	# Keep only the modules the VM needs (virtio disk and network, ext4) with their
+	# dependencies, as named by the image's own modules.dep.
+	mdir=$dir/root/lib/modules/$KREL
+	# the package ships no modules.dep (depmod makes it at install time): make it here
+	/sbin/depmod -b "$dir/root" "$KREL" || die "depmod for $KREL failed"
+	need="virtio_blk virtio_net virtio_pci ext4 crc32c_generic"
+	keep=$(awk -v need="$need" '
+		BEGIN { n = split(need, w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1 }
+		{ f = $1; sub(":$", "", f); m = f; sub(".*/", "", m); sub("\\.ko.*$", "", m)
+		  if (m in want) { print f; for (i = 2; i <= NF; i++) print $i } }' "$mdir/modules.dep" | sort -u)
+	[ -n "$keep" ] || die "modules.dep of $KREL names none of: $need"
+	mkdir -p "$dir/vm-modules"
+	for f in $keep; do
+		mkdir -p "$dir/vm-modules/$(dirname "$f")"
+		cp "$mdir/$f" "$dir/vm-modules/$f"
+	done
+	grep -F -f <(echo "$keep" | sed 's/$/:/') "$mdir/modules.dep" >"$dir/vm-modules/modules.dep"
+	rm -rf "$mdir/kernel"
+	touch "$dir/.done"
+fi
+echo "KREL=$KREL"
+echo "VMLINUZ=$dir/root/boot/vmlinuz-$KREL"
+echo "SYSTEM_MAP=$dir/root/boot/System.map-$KREL"
+echo "KCONFIG=$dir/root/boot/config-$KREL"
+echo "KMODDIR=$dir/vm-modules"
+echo "KBUILD=$dir/root/usr/src/linux-headers-$KREL"
+echo "KBUILD_RT=$dir/root/usr/src/linux-headers-$RTREL"

@@ -1,0 +1,157 @@
+#!/bin/bash
+# The real-kernel bench: boots Debian's kernel under QEMU (TCG) once per scenario, with an
+# initramfs holding busybox, the test modules, the project's programs and the scenario, and
+# a virtio disk that survives the scenario's reboots. Results come from the serial console.
+#
+# Usage: tests/e2e/run.sh [--list] [SCENARIO...]     (default: every tests/e2e/scenarios/*.sh)
+# Environment: E2E_KREL (kernel release, default what linux-image-amd64 points to),
+#   E2E_TIMEOUT (seconds per boot, default 90), E2E_SMP (vCPUs, default 2),
+#   E2E_VERBOSE=1 (kernel messages on the console too), E2E_KEEP=1 (keep the work directory),
+#   TUXTAPE_CACHE (where the kernel packages are cached).
+# Prints "ok - e2e/..." / "not ok - e2e/..." per check and ends with "N passed, N failed".
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+bin=${TUXTAPE_BIN:-$top/build}
+timeout_s=${E2E_TIMEOUT:-90}
+smp=${E2E_SMP:-2}
+
+all_scenarios() { for f in "$here"/scenarios/*.sh; do basename "$f" .sh; done; }
+case "${1:-}" in
+-h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+--list) all_scenarios; exit 0 ;;
+esac
+scenarios=("$@")
+[ ${#scenarios[@]} -eq 0 ] && mapfile -t scenarios < <(all_scenarios)
+
+passed=0 failed=0
+pass() { echo "ok - e2e/$*"; passed=$((passed + 1)); }
+fail() { echo "not ok - e2e/$*"; failed=$((failed + 1)); }
+finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+
+for s in "${scenarios[@]}"; do
+	[ -f "$here/scenarios/$s.sh" ] || { fail "$s: no such scenario (tests/e2e/run.sh --list)"; finish; }
+done
+
+# A missing tool is a failure naming its package, never a skip.
+missing=0
+for tool in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio \
+	mkfs.ext4:e2fsprogs depmod:kmod gcc-12:gcc-12 make:make node:nodejs; do
+	if ! PATH=$PATH:/sbin:/usr/sbin command -v "${tool%%:*}" >/dev/null; then
+		fail "bench: ${tool%%:*} is missing (install the Debian package ${tool#*:}, or run tests/deps.sh)"
+		missing=1
+	fi
+done
+for prog in tuxtape-backend tuxtape-tuf-client; do
+	[ -x "$bin/$prog" ] || { fail "bench: $bin/$prog is missing (run make)"; missing=1; }
+done
+[ $missing -eq 0 ] || finish
+
+W=$(mktemp -d /tmp/tuxtape-e2e.XXXXXX)
+server=
+cleanup() {
+	[ -n "$server" ] && kill "$server" 2>/dev/null
+	if [ "${E2E_KEEP:-0}" = 1 ] || [ "$failed" -ne 0 ]; then
+		echo "# e2e: work directory kept: $W (console logs in $W/console)"
+	else
+		rm -rf "$W"
+	fi
+}
+trap cleanup EXIT
+
+if ! kvars=$(KREL= E2E_KREL=${E2E_KREL:-} "$here/kernel.sh" 2>"$W/kernel.log"); then
+	fail "bench: fetching the kernel failed: $(tail -1 "$W/kernel.log")"
+	finish
+fi
+eval "$kvars"
+echo "# e2e: kernel $KREL"
+
+# The test modules, built with kbuild against the kernel's headers; tt_lp_good once more
+# against the -rt flavour's headers: a livepatch for a different kernel release.
+mkdir -p "$W/modsrc" "$W/modsrc-rt" "$W/mods/rt"
+cp "$here"/modules/*.c "$here"/modules/Kbuild "$W/modsrc/"
+cp "$here/modules/tt_lp_good.c" "$W/modsrc-rt/"
+echo 'obj-m += tt_lp_good.o' >"$W/modsrc-rt/Kbuild"
+for b in "$KBUILD:$W/modsrc" "$KBUILD_RT:$W/modsrc-rt"; do
+	if ! make -C "${b%%:*}" M="${b#*:}" -j2 modules >"$W/kbuild.log" 2>&1; then
+		fail "bench: building the test modules against ${b%%:*} failed"
+		tail -20 "$W/kbuild.log" | sed 's/^/#   /'
+		finish
+	fi
+done
+cp "$W"/modsrc/*.ko "$W/mods/"
+cp "$W/modsrc-rt/tt_lp_good.ko" "$W/mods/rt/"
+
+# What the guest can reach on the host (10.0.2.2): a file, and a signed archive holding the
+# good livepatch for this kernel, served from 127.0.0.1.
+mkdir -p "$W/www"
+echo "hello from the host $(date +%s)" >"$W/www/hello.txt"
+if ! { "$bin/tuxtape-backend" archive init "$W/www/archive" --keys "$W/keys" &&
+	"$bin/tuxtape-backend" archive publish "$W/www/archive" "$W/mods/tt_lp_good.ko" --keys "$W/keys" \
+		--kernel "$KREL" --patch-id tt-good --cve CVE-2000-0001; } >"$W/archive.log" 2>&1; then
+	fail "bench: making the archive failed: $(tail -1 "$W/archive.log")"
+	finish
+fi
+node "$top/tests/tuf/serve.cjs" "$W/www" 1800 >"$W/port" 2>"$W/http.log" &
+server=$!
+for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
+[ -s "$W/port" ] || { fail "bench: the HTTP server did not start"; finish; }
+port=$(cat "$W/port")
+
+programs=()
+for p in tuxtape-tuf-client tuxtape-agent agentctl; do
+	[ -x "$bin/$p" ] && programs+=("$bin/$p")
+done
+# the guest gets the archive's root of trust
+mkdir -p "$W/mods/trust" && cp "$W/www/archive/metadata/1.root.json" "$W/mods/trust/root.json"
+if ! "$here/initramfs.sh" "$W/initramfs.gz" "$KREL" "$KMODDIR" "$W/mods" "${programs[@]}" \
+	2>"$W/initramfs.log"; then
+	fail "bench: building the initramfs failed: $(tail -1 "$W/initramfs.log")"
+	finish
+fi
+
+loglevel=1
+[ "${E2E_VERBOSE:-0}" = 1 ] && loglevel=7
+mkdir -p "$W/console"
+for s in "${scenarios[@]}"; do
+	boots=$(sed -n 's/^# e2e-boots: *\([0-9]*\).*/\1/p' "$here/scenarios/$s.sh" | head -1)
+	boots=${boots:-1}
+	disk=$W/$s.disk
+	rm -f "$disk"
+	truncate -s 32M "$disk" && mkfs.ext4 -q -F "$disk" >/dev/null 2>&1 ||
+		{ fail "$s: making the state disk failed"; continue; }
+	start=$(date +%s.%N)
+	ended=0 boot=0
+	while [ $boot -lt "$boots" ] && [ $ended -eq 0 ]; do
+		boot=$((boot + 1))
+		log=$W/console/$s.$boot.log
+		timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -m 512 \
+			-smp "$smp" -nodefaults -display none -no-reboot \
+			-serial "file:$log" \
+			-kernel "$VMLINUZ" -initrd "$W/initramfs.gz" \
+			-append "console=ttyS0 panic=-1 loglevel=$loglevel tt.scenario=$s tt.http=10.0.2.2:$port" \
+			-drive "file=$disk,if=virtio,format=raw" \
+			-netdev user,id=n0 -device virtio-net-pci,netdev=n0 </dev/null >"$W/qemu.$s.$boot.log" 2>&1
+		rc=$?
+		tr -d '\r' <"$log" >"$log.txt"
+		sed -n 's/^TT: \(ok - \|not ok - \)\(.*\)/\1\2/p' "$log.txt" | while IFS= read -r line; do
+			case "$line" in
+			"ok - "*) echo "ok - e2e/${line#ok - }" ;;
+			*) echo "not ok - e2e/${line#not ok - }" ;;
+			esac
+		done
+		passed=$((passed + $(grep -c '^TT: ok - ' "$log.txt")))
+		failed=$((failed + $(grep -c '^TT: not ok - ' "$log.txt")))
+		if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+			fail "$s: boot $boot did not finish within ${timeout_s} s (console: $log.txt)"
+			break
+		fi
+		grep -q '^TT-END' "$log.txt" && ended=1
+	done
+	if [ $ended -eq 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]; then
+		fail "$s: no end of scenario after $boot boot(s) (console: $log.txt; qemu exit $rc)"
+		grep -E 'Kernel panic|BUG:|Oops' "$log.txt" | head -3 | sed 's/^/#   /'
+	fi
+	printf '# e2e/%s: %d boot(s), %.1f s\n' "$s" "$boot" "$(echo "$(date +%s.%N) - $start" | bc)"
+done
+finish
