@@ -39,7 +39,7 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 
 PROGRAMS := $(O)/tuxtape-backend $(O)/tuxtape-tuf-client
 
-.PHONY: all check check-unit check-san demo bench install clean deps
+.PHONY: all check check-unit check-san demo e2e bench install clean deps
 all: deps-present $(PROGRAMS)
 
 # Fails with the names of the missing Debian packages rather than a compiler error.
@@ -77,6 +77,11 @@ check: deps
 	@$(MAKE) --no-print-directory all unit-bins
 	@$(MAKE) --no-print-directory O=build-san SAN=1 unit-bins build-san/tuxtape-backend build-san/tuxtape-tuf-client
 	@tests/run.sh
+
+# The real-kernel bench alone (Debian's kernel under QEMU): make e2e [SCENARIO="good stalls"]
+e2e: deps
+	@$(MAKE) --no-print-directory all
+	@tests/e2e/run.sh $(SCENARIO)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -51,11 +51,14 @@ done
 runs=()
 for t in "$top"/tests/integration/*.sh; do runs+=("build:$t"); done
 for t in $SAN_INTEGRATION; do runs+=("build-san:$top/tests/integration/$t"); done
+# and the real-kernel bench (tests/e2e): Debian's kernel under QEMU
+runs+=("build:$top/tests/e2e/run.sh")
 
 for run in "${runs[@]}"; do
 	build=${run%%:*} t=${run#*:}
 	[ -f "$t" ] || continue
 	name=$(basename "$t")
+	[ "$name" = run.sh ] && name=e2e
 	case "$name" in $pattern) ;; *) continue ;; esac
 	[ "$build" = build ] || name="$name ($build)"
 	log=$logdir/${name// /_}.log

@@ -116,6 +116,8 @@ mkdir -p "$W/console"
 for s in "${scenarios[@]}"; do
 	boots=$(sed -n 's/^# e2e-boots: *\([0-9]*\).*/\1/p' "$here/scenarios/$s.sh" | head -1)
 	boots=${boots:-1}
+	# boots the scenario crashes on purpose: the console must show that kernel panic
+	crash_boots=$(sed -n 's/^# e2e-crash-boots: *\([0-9 ]*\).*/\1/p' "$here/scenarios/$s.sh" | head -1)
 	disk=$W/$s.disk
 	rm -f "$disk"
 	truncate -s 32M "$disk" && mkfs.ext4 -q -F "$disk" >/dev/null 2>&1 ||
@@ -147,6 +149,14 @@ for s in "${scenarios[@]}"; do
 			break
 		fi
 		grep -q '^TT-END' "$log.txt" && ended=1
+		for c in $crash_boots; do
+			[ "$c" = "$boot" ] || continue
+			if grep -q 'Kernel panic - not syncing' "$log.txt" && [ $ended -eq 0 ]; then
+				pass "$s: boot $boot ended in the kernel panic it asked for"
+			else
+				fail "$s: boot $boot should have ended in a kernel panic (console: $log.txt)"
+			fi
+		done
 	done
 	if [ $ended -eq 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]; then
 		fail "$s: no end of scenario after $boot boot(s) (console: $log.txt; qemu exit $rc)"
