@@ -7,6 +7,7 @@
 # Environment: E2E_KREL (kernel release, default what linux-image-amd64 points to),
 #   E2E_TIMEOUT (seconds per boot, default 90), E2E_SMP (vCPUs, default 2),
 #   E2E_VERBOSE=1 (kernel messages on the console too), E2E_KEEP=1 (keep the work directory),
+#   E2E_SHELL=1 (one scenario, interactive: the console on this terminal, a shell after it),
 #   TUXTAPE_CACHE (where the kernel packages are cached).
 # Prints "ok - e2e/..." / "not ok - e2e/..." per check and ends with "N passed, N failed".
 set -uo pipefail
@@ -18,7 +19,7 @@ smp=${E2E_SMP:-2}
 
 all_scenarios() { for f in "$here"/scenarios/*.sh; do basename "$f" .sh; done; }
 case "${1:-}" in
--h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 --list) all_scenarios; exit 0 ;;
 esac
 scenarios=("$@")
@@ -113,6 +114,17 @@ fi
 loglevel=1
 [ "${E2E_VERBOSE:-0}" = 1 ] && loglevel=7
 mkdir -p "$W/console"
+if [ "${E2E_SHELL:-0}" = 1 ]; then
+	[ ${#scenarios[@]} -eq 1 ] || { fail "bench: E2E_SHELL=1 takes exactly one scenario"; finish; }
+	s=${scenarios[0]}
+	truncate -s 32M "$W/$s.disk" && mkfs.ext4 -q -F "$W/$s.disk" >/dev/null 2>&1
+	qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp "$smp" -nodefaults -display none \
+		-no-reboot -serial mon:stdio -kernel "$VMLINUZ" -initrd "$W/initramfs.gz" \
+		-append "console=ttyS0 panic=-1 loglevel=$loglevel tt.scenario=$s tt.http=10.0.2.2:$port tt.shell=1" \
+		-drive "file=$W/$s.disk,if=virtio,format=raw" \
+		-netdev user,id=n0 -device virtio-net-pci,netdev=n0
+	exit
+fi
 for s in "${scenarios[@]}"; do
 	boots=$(sed -n 's/^# e2e-boots: *\([0-9]*\).*/\1/p' "$here/scenarios/$s.sh" | head -1)
 	boots=${boots:-1}
