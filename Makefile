@@ -10,7 +10,7 @@ DESTDIR ?=
 SAN ?=
 
 CC ?= cc
-PKGS := libgit2 sqlite3 jansson inih libsystemd libarchive libsodium libcrypto libcurl
+PKGS := libgit2 sqlite3 jansson inih libsystemd libarchive libsodium libcrypto libcurl libkmod
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 
@@ -31,13 +31,16 @@ LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDSAN) $(LDFLAGS)
 
 COMMON_SRC := $(wildcard common/*.c)
 BACKEND_SRC := $(filter-out backend/main.c,$(wildcard backend/*.c))
+AGENT_MAINS := agent/tuxtape-tuf-client.c agent/tuxtape-agent.c agent/agentctl.c
+AGENT_SRC := $(filter-out $(AGENT_MAINS),$(wildcard agent/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(O)/%.o)
 BACKEND_OBJ := $(BACKEND_SRC:%.c=$(O)/%.o)
+AGENT_OBJ := $(AGENT_SRC:%.c=$(O)/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 
-PROGRAMS := $(O)/tuxtape-backend $(O)/tuxtape-tuf-client
+PROGRAMS := $(O)/tuxtape-backend $(O)/tuxtape-tuf-client $(O)/tuxtape-agent $(O)/agentctl
 
 .PHONY: all check check-unit check-san demo e2e bench install clean deps
 all: deps-present $(PROGRAMS)
@@ -58,6 +61,8 @@ $(O)/libcommon.a: $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 $(O)/libbackend.a: $(BACKEND_OBJ)
 	$(AR) rcs $@ $^
+$(O)/libagent.a: $(AGENT_OBJ)
+	$(AR) rcs $@ $^
 
 $(O)/tuxtape-backend: $(O)/backend/main.o $(O)/libbackend.a $(O)/libcommon.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
@@ -65,9 +70,15 @@ $(O)/tuxtape-backend: $(O)/backend/main.o $(O)/libbackend.a $(O)/libcommon.a
 $(O)/tuxtape-tuf-client: $(O)/agent/tuxtape-tuf-client.o $(O)/libcommon.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-$(O)/tests/unit/%: tests/unit/%.c $(O)/libbackend.a $(O)/libcommon.a
+$(O)/tuxtape-agent: $(O)/agent/tuxtape-agent.o $(O)/libagent.a $(O)/libcommon.a
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(O)/agentctl: $(O)/agent/agentctl.o $(O)/libcommon.a
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tests/unit/%: tests/unit/%.c $(O)/libagent.a $(O)/libbackend.a $(O)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -MMD -MP -o $@ $< $(O)/libbackend.a $(O)/libcommon.a \
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -MMD -MP -o $@ $< $(O)/libagent.a $(O)/libbackend.a $(O)/libcommon.a \
 		$(PKG_LIBS) -lcmocka
 
 unit-bins: $(UNIT_BIN)
@@ -75,7 +86,7 @@ unit-bins: $(UNIT_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory all unit-bins
-	@$(MAKE) --no-print-directory O=build-san SAN=1 unit-bins build-san/tuxtape-backend build-san/tuxtape-tuf-client
+	@$(MAKE) --no-print-directory O=build-san SAN=1 unit-bins build-san/tuxtape-backend build-san/tuxtape-tuf-client build-san/tuxtape-agent build-san/agentctl
 	@tests/run.sh
 
 # The real-kernel bench alone (Debian's kernel under QEMU): make e2e [SCENARIO="good stalls"]

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent_config.h"
+#include "log.h"
+#include "util.h"
+
+struct parse_state {
+	struct agent_config *c;
+	const char *path;
+	FILE *f;
+	int lineno;     /* Debian's libinih passes no line numbers: count them in the reader */
+	int error;
+};
+
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse_state *st = stream;
+	char *s = fgets(str, num, st->f);
+
+	if (s)
+		st->lineno++;
+	return s;
+}
+
+static int set_string(char **field, const char *value)
+{
+	char *s = strdup(value);
+
+	if (!s)
+		return -ENOMEM;
+	free(*field);
+	*field = s;
+	return 0;
+}
+
+/* seconds, with an optional s/m/h/d suffix */
+static int parse_duration(const char *v, int64_t min, int64_t max, int64_t *ret)
+{
+	char *end;
+	long long n;
+	int64_t mult = 1;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || n < 0)
+		return -EINVAL;
+	if (*end) {
+		if (end[1])
+			return -EINVAL;
+		switch (*end) {
+		case 's': mult = 1; break;
+		case 'm': mult = 60; break;
+		case 'h': mult = 3600; break;
+		case 'd': mult = 86400; break;
+		default: return -EINVAL;
+		}
+	}
+	if (n > max / mult || n * mult < min || n * mult > max)
+		return -ERANGE;
+	*ret = n * mult;
+	return 0;
+}
+
+static int parse_bool(const char *v, bool *ret)
+{
+	if (streq(v, "yes") || streq(v, "true") || streq(v, "1") || streq(v, "on"))
+		*ret = true;
+	else if (streq(v, "no") || streq(v, "false") || streq(v, "0") || streq(v, "off"))
+		*ret = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int on_entry(void *userdata, const char *section, const char *key, const char *value)
+{
+	struct parse_state *st = userdata;
+	int lineno = st->lineno;
+	struct agent_config *c = st->c;
+	int r = -ENOKEY;
+
+	if (!key)       /* a section header alone */
+		return 1;
+	if (streq(section, "archive")) {
+		if (streq(key, "url"))
+			r = set_string(&c->url, value);
+		else if (streq(key, "trusted-root"))
+			r = set_string(&c->trusted_root, value);
+		else if (streq(key, "channel"))
+			r = set_string(&c->channel, value);
+	} else if (streq(section, "agent")) {
+		if (streq(key, "refresh-interval"))
+			r = parse_duration(value, 10, 7 * 86400, &c->refresh_interval);
+		else if (streq(key, "refresh-jitter"))
+			r = parse_duration(value, 0, 86400, &c->refresh_jitter);
+		else if (streq(key, "transition-timeout"))
+			r = parse_duration(value, 1, 3600, &c->transition_timeout);
+		else if (streq(key, "healthy-window"))
+			r = parse_duration(value, 1, 86400, &c->healthy_window);
+		else if (streq(key, "auto-revert"))
+			r = parse_bool(value, &c->auto_revert);
+		else if (streq(key, "group"))
+			r = set_string(&c->group, value);
+	} else if (streq(section, "paths")) {
+		if (streq(key, "root"))
+			r = set_string(&c->root, value);
+		else if (streq(key, "state-dir"))
+			r = set_string(&c->state_dir, value);
+		else if (streq(key, "socket"))
+			r = set_string(&c->socket, value);
+	} else {
+		log_error("%s:%d: unknown section [%s]", st->path, lineno, section);
+		st->error = -EINVAL;
+		return 0;
+	}
+	if (r == -ENOKEY)
+		log_error("%s:%d: unknown key '%s' in [%s]", st->path, lineno, key, section);
+	else if (r == -ERANGE)
+		log_error("%s:%d: %s = %s is out of range", st->path, lineno, key, value);
+	else if (r < 0)
+		log_error("%s:%d: %s = '%s' is not valid", st->path, lineno, key, value);
+	if (r < 0) {
+		st->error = r == -ENOKEY ? -EINVAL : r;
+		return 0;
+	}
+	return 1;
+}
+
+int agent_config_load(const char *path, bool must_exist, struct agent_config *ret)
+{
+	struct agent_config c = {
+		.refresh_interval = 3600,
+		.refresh_jitter = 300,
+		.transition_timeout = 60,
+		.healthy_window = 60,
+		.auto_revert = true,
+	};
+	struct parse_state st = { .c = &c, .path = path };
+	_cleanup_fclose_ FILE *f = NULL;
+	int r = 0;
+
+	if (set_string(&c.channel, "stable") < 0 || set_string(&c.root, "") < 0 ||
+	    set_string(&c.state_dir, LOCALSTATEDIR "/lib/tuxtape") < 0 ||
+	    set_string(&c.socket, "/run/tuxtape/agent.sock") < 0 ||
+	    set_string(&c.trusted_root, SYSCONFDIR "/tuxtape/root.json") < 0 ||
+	    set_string(&c.group, "tuxtape") < 0) {
+		agent_config_free(&c);
+		return log_error_errno(-ENOMEM, "out of memory");
+	}
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		if (r != -ENOENT || must_exist) {
+			agent_config_free(&c);
+			return log_error_errno(r, "%s: %m", path);
+		}
+	} else {
+		int k;
+
+		st.f = f;
+		k = ini_parse_stream(read_line, &st, on_entry, &st);
+
+		if (k > 0 && !st.error) {
+			log_error("%s:%d: not a 'key = value' line or a [section]", path, k);
+			st.error = -EINVAL;
+		}
+		if (st.error) {
+			agent_config_free(&c);
+			return st.error;
+		}
+	}
+	if (c.url && !startswith(c.url, "http://") && !startswith(c.url, "https://")) {
+		log_error("%s: [archive] url must be http:// or https://, not '%s'", path, c.url);
+		agent_config_free(&c);
+		return -EINVAL;
+	}
+	*ret = c;
+	return 0;
+}
+
+void agent_config_free(struct agent_config *c)
+{
+	free(c->url);
+	free(c->trusted_root);
+	free(c->channel);
+	free(c->group);
+	free(c->root);
+	free(c->state_dir);
+	free(c->socket);
+	*c = (struct agent_config){ 0 };
+}
+
+char *agent_path(const struct agent_config *c, const char *abs)
+{
+	char *s;
+
+	if (asprintf(&s, "%s%s", strempty(c->root), abs) < 0)
+		abort();
+	return s;
+}

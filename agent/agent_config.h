@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The agent's configuration, /etc/tuxtape/agent.conf (INI, libinih). Every setting has a
+ * default; an unknown section or key, or a value out of range, is an error naming the file,
+ * line and key. All node paths hang off `root` so tests run the agent against a fake tree.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct agent_config {
+	/* [archive] */
+	char *url;              /* base URL: URL/metadata/ and URL/targets/ */
+	char *trusted_root;     /* the archive's root.json shipped with the package */
+	char *channel;
+	/* [agent] */
+	int64_t refresh_interval;    /* seconds */
+	int64_t refresh_jitter;      /* up to this many seconds added at random */
+	int64_t transition_timeout;  /* seconds before a stalled transition is reversed */
+	int64_t healthy_window;      /* seconds a new patch must run before it counts as safe */
+	bool auto_revert;            /* revert patches the archive revoked */
+	char *group;                 /* may read status over the socket */
+	/* [paths] */
+	char *root;             /* prefix of /sys, /proc, /etc (default "") */
+	char *state_dir;        /* SQLite state, TUF metadata, module cache */
+	char *socket;
+};
+
+int agent_config_load(const char *path, bool must_exist, struct agent_config *ret);
+void agent_config_free(struct agent_config *c);
+/* "%s%s" of root and an absolute node path; never fails (aborts on OOM). */
+char *agent_path(const struct agent_config *c, const char *abs);

@@ -1,0 +1,640 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "fileio.h"
+#include "klp.h"
+#include "log.h"
+#include "modfile.h"
+#include "util.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int sha256_file(const char *path, char out[65])
+{
+	crypto_hash_sha256_state h;
+	unsigned char buf[65536], md[crypto_hash_sha256_BYTES];
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	crypto_hash_sha256_init(&h);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		crypto_hash_sha256_update(&h, buf, (size_t)n);
+	if (n < 0)
+		return -errno;
+	crypto_hash_sha256_final(&h, md);
+	sodium_bin2hex(out, 65, md, sizeof(md));
+	return 0;
+}
+
+static void busy_clear(struct engine *e)
+{
+	free(e->busy_id);
+	free(e->busy_module);
+	free(e->busy_final_state);
+	free(e->busy_final_reason);
+	e->busy_id = e->busy_module = e->busy_final_state = e->busy_final_reason = NULL;
+	e->busy_reverting = false;
+}
+
+static int busy_set(struct engine *e, const char *id, const char *module, bool reverting,
+		    const char *final_state, const char *final_reason)
+{
+	busy_clear(e);
+	e->busy_id = strdup(id);
+	e->busy_module = strdup(module);
+	e->busy_final_state = strdup(strempty(final_state));
+	e->busy_final_reason = strdup(strempty(final_reason));
+	e->busy_reverting = reverting;
+	e->busy_started = now_ms();
+	if (!e->busy_id || !e->busy_module || !e->busy_final_state || !e->busy_final_reason) {
+		busy_clear(e);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void set_state(struct engine *e, const char *id, const char *state, const char *kind,
+		      const char *reason)
+{
+	state_patch_set(&e->st, id, state, reason);
+	state_event(&e->st, id, kind, "%s", reason);
+	if (streq(kind, "failed") || streq(kind, "stalled") || streq(kind, "quarantined") ||
+	    streq(kind, "refused"))
+		log_warning("%s: %s", id, reason);
+	else
+		log_info("%s: %s", id, reason);
+}
+
+/* At start: applying records of an earlier boot mean the node went down with that patch just
+ * in: quarantine it. Records of this boot (the agent itself was restarted) are resumed. */
+static int crash_guard(struct engine *e)
+{
+	struct applying_rec *v = NULL;
+	size_t n = 0;
+	int r;
+
+	r = state_applying_list(&e->st, &v, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		char reason[512], when[32];
+		time_t t = (time_t)v[i].started;
+		struct tm tm;
+
+		if (streq(v[i].boot_id, e->node.boot_id))
+			continue;
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+		snprintf(reason, sizeof(reason),
+			 "the node went down while or soon after this patch was applied (applied at %s "
+			 "in boot %s, not yet healthy for %llds): not re-applied; "
+			 "'agentctl unquarantine %s' allows it again", when, v[i].boot_id,
+			 (long long)e->cfg->healthy_window, v[i].id);
+		set_state(e, v[i].id, "quarantined", "quarantined", reason);
+		state_applying_close(&e->st, v[i].id);
+	}
+	applying_recs_free(v, n);
+	return 0;
+}
+
+/* Patches applied in an earlier boot are re-applied (from the verified cache) in this one. */
+static void requeue_after_reboot(struct engine *e)
+{
+	struct patch_rec *v = NULL;
+	size_t n = 0;
+
+	if (state_patch_list(&e->st, &v, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (!streq(v[i].kernel_release, e->node.release))
+			continue;
+		if ((streq(v[i].state, "applied") || streq(v[i].state, "applying")) &&
+		    !streq(v[i].boot_id, e->node.boot_id))
+			set_state(e, v[i].id, "pending", "reboot", "re-applying after a reboot");
+	}
+	patch_recs_free(v, n);
+}
+
+/* Resume watching a patch this boot loaded before the agent was restarted. */
+static void resume_after_restart(struct engine *e)
+{
+	struct patch_rec *v = NULL;
+	size_t n = 0;
+
+	if (state_patch_list(&e->st, &v, &n) < 0)
+		return;
+	for (size_t i = 0; i < n && !e->busy_id; i++) {
+		struct klp_state k;
+
+		if (!streq(v[i].state, "applying"))
+			continue;
+		if (klp_get(e->cfg->root, v[i].module, &k) == 0) {
+			busy_set(e, v[i].id, v[i].module, false, NULL, NULL);
+			state_event(&e->st, v[i].id, "resumed",
+				    "agent restarted during the transition: watching it again");
+		} else if (!modfile_loaded(e->kmod, v[i].module)) {
+			/* killed between the record and the load: try again */
+			state_applying_close(&e->st, v[i].id);
+			set_state(e, v[i].id, "pending", "resumed",
+				  "agent restarted before the module was loaded: retrying");
+		}
+	}
+	patch_recs_free(v, n);
+}
+
+int engine_start(struct engine *e, const struct agent_config *cfg)
+{
+	_cleanup_free_ char *db = NULL, *held = NULL;
+	int r;
+
+	*e = (struct engine){ .cfg = cfg };
+	r = node_identity_read(cfg->root, &e->node);
+	if (r < 0)
+		return r;
+	if (asprintf(&e->tuf_dir, "%s/metadata", cfg->state_dir) < 0 ||
+	    asprintf(&e->cache_dir, "%s/modules", cfg->state_dir) < 0 ||
+	    asprintf(&db, "%s/agent.db", cfg->state_dir) < 0)
+		return log_error_errno(-ENOMEM, "out of memory");
+	if (cfg->url && (asprintf(&e->metadata_url, "%s/metadata", cfg->url) < 0 ||
+			 asprintf(&e->targets_url, "%s/targets", cfg->url) < 0))
+		return log_error_errno(-ENOMEM, "out of memory");
+	r = mkdir_p(e->cache_dir, 0700);
+	if (r < 0)
+		return log_error_errno(r, "%s: %m", e->cache_dir);
+	r = state_open(db, &e->st);
+	if (r < 0)
+		return r;
+	r = modfile_ctx_new(&e->kmod);
+	if (r < 0)
+		return log_error_errno(r, "libkmod: %m");
+	if (state_meta_get(&e->st, "held", &held) == 0)
+		e->held = streq(held, "1");
+	if (access(e->tuf_dir, F_OK) < 0) {
+		struct tuf_error err = { { 0 } };
+
+		r = tuf_client_init(e->tuf_dir, cfg->trusted_root, &err);
+		if (r < 0)
+			log_warning("archive: cannot take %s as the trusted root: %s", cfg->trusted_root,
+				    err.msg[0] ? err.msg : strerror(-r));
+	}
+	crash_guard(e);
+	requeue_after_reboot(e);
+	resume_after_restart(e);
+	state_event(&e->st, NULL, "started", "agent started on %s (boot %s)", e->node.release,
+		    e->node.boot_id);
+	return 0;
+}
+
+void engine_stop(struct engine *e)
+{
+	busy_clear(e);
+	if (e->tuf_valid)
+		tuf_client_free(&e->tuf);
+	state_close(&e->st);
+	modfile_ctx_unref(e->kmod);
+	free(e->tuf_dir);
+	free(e->cache_dir);
+	free(e->metadata_url);
+	free(e->targets_url);
+}
+
+static bool target_for_node(const struct engine *e, const json_t *custom)
+{
+	const char *rel = json_string_value(json_object_get(custom, "kernel_release"));
+	const char *bid = json_string_value(json_object_get(custom, "build_id"));
+	const char *chan = json_string_value(json_object_get(custom, "channel"));
+
+	if (!rel || !streq(rel, e->node.release))
+		return false;
+	if (bid && *bid && e->node.build_id[0] && strcasecmp(bid, e->node.build_id) != 0)
+		return false;
+	return streq(chan ? chan : "stable", e->cfg->channel);
+}
+
+static void note_targets(struct engine *e)
+{
+	const json_t *signed_obj = e->tuf.targets.signed_obj;
+	const json_t *targets = json_object_get(signed_obj, "targets");
+	const json_t *revoked = json_object_get(signed_obj, "x-tuxtape-revoked");
+	const char *path;
+	json_t *entry, *r;
+	size_t i;
+
+	json_object_foreach((json_t *)targets, path, entry) {
+		const json_t *custom = json_object_get(entry, "custom");
+		const char *id = json_string_value(json_object_get(custom, "patch_id"));
+		const char *sha = json_string_value(json_object_get(json_object_get(entry, "hashes"),
+								    "sha256"));
+		json_int_t version = json_integer_value(json_object_get(custom, "patch_version"));
+		struct patch_rec old = { 0 }, p;
+		_cleanup_free_ char *cves = NULL, *module = NULL;
+		const char *base;
+		int k;
+
+		if (!id || !sha || !target_for_node(e, custom))
+			continue;
+		k = state_patch_get(&e->st, id, &old);
+		if (k == 0 && (old.version >= version || streq(old.state, "quarantined") ||
+			       streq(old.state, "revoked"))) {
+			patch_rec_free(&old);
+			continue;
+		}
+		patch_rec_free(&old);
+		base = strrchr(path, '/');
+		module = strdup(base ? base + 1 : path);
+		if (!module)
+			return;
+		module[strcspn(module, ".")] = '\0';
+		cves = json_dumps(json_object_get(custom, "cves"), JSON_COMPACT);
+		p = (struct patch_rec){
+			.id = (char *)id, .module = module, .target = (char *)path,
+			.kernel_release = e->node.release, .cves = cves, .state = "pending",
+			.reason = "new in the archive", .sha256 = (char *)sha,
+			.version = version,
+		};
+		if (state_patch_put(&e->st, &p) == 0)
+			state_event(&e->st, id, "new", "version %lld of %s for this kernel",
+				    (long long)version, path);
+	}
+	json_array_foreach(revoked, i, r) {
+		const char *id = json_string_value(json_object_get(r, "patch_id"));
+		struct patch_rec old = { 0 };
+
+		if (!id || state_patch_get(&e->st, id, &old) < 0)
+			continue;
+		if (streq(old.state, "pending") || streq(old.state, "failed"))
+			set_state(e, id, "revoked", "revoked", "revoked by the archive");
+		else if ((streq(old.state, "applied") || streq(old.state, "applying")) &&
+			 e->cfg->auto_revert && !e->held)
+			engine_revert(e, id, "revoked", "revoked by the archive: reverted");
+		patch_rec_free(&old);
+	}
+}
+
+/* Download (or take from the cache), check and load one pending patch. 1: a transition
+ * started; 0: nothing started (refused or failed, recorded). */
+static int apply_one(struct engine *e, struct patch_rec *p)
+{
+	_cleanup_free_ char *file = NULL;
+	struct modfile_info mi;
+	char why[512], sha[65];
+	int r;
+
+	if (p->file[0] && sha256_file(p->file, sha) == 0 && streq(sha, p->sha256)) {
+		file = strdup(p->file);
+	} else {
+		if (!e->tuf_valid || !e->targets_url) {
+			return 0;       /* wait for the archive */
+		}
+		r = tuf_client_download(&e->tuf, p->target, e->targets_url, e->cache_dir, &file);
+		if (r < 0) {
+			snprintf(why, sizeof(why), "download of %s failed: %s", p->target,
+				 e->tuf.err.msg[0] ? e->tuf.err.msg : strerror(-r));
+			set_state(e, p->id, "failed", "failed", why);
+			return 0;
+		}
+		if (sha256_file(file, sha) < 0 || !streq(sha, p->sha256)) {
+			set_state(e, p->id, "failed", "failed", "the downloaded module's sha256 differs "
+				  "from the signed metadata");
+			return 0;
+		}
+	}
+	if (!file)
+		return -ENOMEM;
+	r = modfile_read(e->kmod, file, &mi);
+	if (r < 0) {
+		snprintf(why, sizeof(why), "%s is not a readable kernel module: %s", p->target,
+			 strerror(-r));
+		set_state(e, p->id, "failed", "refused", why);
+		return 0;
+	}
+	if (modfile_check(&mi, e->node.release, why, sizeof(why)) < 0) {
+		set_state(e, p->id, "failed", "refused", why);
+		return 0;
+	}
+	free(p->file);
+	p->file = strdup(file);
+	free(p->module);
+	p->module = strdup(mi.name);
+	free(p->boot_id);
+	p->boot_id = strdup(e->node.boot_id);
+	free(p->state);
+	p->state = strdup("applying");
+	free(p->reason);
+	p->reason = strdup("loading");
+	p->since = time(NULL);
+	if (!p->file || !p->module || !p->boot_id || !p->state || !p->reason)
+		return -ENOMEM;
+	/* the crash-loop guard: durable before the module goes in */
+	r = state_patch_put(&e->st, p);
+	if (r >= 0)
+		r = state_applying_open(&e->st, p->id, e->node.boot_id);
+	if (r < 0)
+		return r;
+	state_event(&e->st, p->id, "applying", "loading %s (version %lld)", mi.name,
+		    (long long)p->version);
+	r = modfile_load(e->kmod, file, why, sizeof(why));
+	if (r < 0) {
+		state_applying_close(&e->st, p->id);
+		set_state(e, p->id, "failed", "failed", why);
+		return 0;
+	}
+	busy_set(e, p->id, mi.name, false, NULL, NULL);
+	return 1;
+}
+
+static void apply_next(struct engine *e)
+{
+	struct patch_rec *v = NULL;
+	size_t n = 0;
+
+	if (e->busy_id || e->held || state_patch_list(&e->st, &v, &n) < 0)
+		return;
+	for (size_t i = 0; i < n && !e->busy_id; i++)
+		if (streq(v[i].state, "pending") && streq(v[i].kernel_release, e->node.release))
+			apply_one(e, &v[i]);
+	patch_recs_free(v, n);
+}
+
+int engine_refresh(struct engine *e)
+{
+	int r;
+
+	e->last_attempt = time(NULL);
+	if (!e->metadata_url) {
+		snprintf(e->last_error, sizeof(e->last_error), "no [archive] url configured");
+		return -EINVAL;
+	}
+	if (e->tuf_valid)
+		tuf_client_free(&e->tuf);
+	e->tuf = (struct tuf_client){ .metadata_dir = e->tuf_dir, .metadata_url = e->metadata_url,
+				      .fetch = tuf_curl_fetch };
+	e->tuf_valid = false;
+	r = tuf_client_refresh(&e->tuf);
+	if (r < 0) {
+		snprintf(e->last_error, sizeof(e->last_error), "%s",
+			 e->tuf.err.msg[0] ? e->tuf.err.msg : strerror(-r));
+		tuf_client_free(&e->tuf);
+		e->failures++;
+		state_event(&e->st, NULL, "archive-failed", "%s", e->last_error);
+		log_warning("archive: refresh failed: %s", e->last_error);
+		return r;
+	}
+	e->tuf_valid = true;
+	e->failures = 0;
+	e->last_error[0] = '\0';
+	e->last_ok = time(NULL);
+	note_targets(e);
+	apply_next(e);
+	return 0;
+}
+
+int64_t engine_next_refresh(const struct engine *e)
+{
+	int64_t s = e->cfg->refresh_interval;
+
+	if (e->failures) {
+		unsigned shift = e->failures > 10 ? 10 : e->failures;
+		int64_t backoff = (int64_t)15 << shift;
+
+		if (backoff < s)
+			s = backoff;
+	}
+	return s;
+}
+
+static void unload_if_loaded(struct engine *e, const char *module)
+{
+	int r;
+
+	if (!modfile_loaded(e->kmod, module))
+		return;
+	r = modfile_unload(e->kmod, module);
+	if (r < 0)
+		log_warning_errno(r, "rmmod %s: %m", module);
+}
+
+/* Patches recorded applied that are no longer in sysfs: replaced by an atomic-replace patch,
+ * or disabled/removed behind the agent's back. */
+static void reconcile(struct engine *e, const char *just_applied)
+{
+	struct patch_rec *v = NULL;
+	size_t n = 0;
+
+	if (state_patch_list(&e->st, &v, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct klp_state k;
+		char why[256];
+
+		if (!streq(v[i].state, "applied") || (e->busy_id && streq(v[i].id, e->busy_id)))
+			continue;
+		if (klp_get(e->cfg->root, v[i].module, &k) == 0)
+			continue;
+		if (just_applied) {
+			snprintf(why, sizeof(why), "replaced by %s (atomic replace)", just_applied);
+			set_state(e, v[i].id, "replaced", "replaced", why);
+		} else {
+			set_state(e, v[i].id, "reverted", "reverted",
+				  "no longer in /sys/kernel/livepatch: disabled or removed outside the agent");
+		}
+		state_applying_close(&e->st, v[i].id);
+		unload_if_loaded(e, v[i].module);
+	}
+	patch_recs_free(v, n);
+}
+
+static void close_healthy(struct engine *e)
+{
+	struct applying_rec *v = NULL;
+	size_t n = 0;
+
+	if (state_applying_list(&e->st, &v, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct patch_rec p;
+
+		if (state_patch_get(&e->st, v[i].id, &p) < 0)
+			continue;
+		if (streq(p.state, "applied") && time(NULL) - v[i].started >= e->cfg->healthy_window) {
+			state_applying_close(&e->st, v[i].id);
+			state_event(&e->st, v[i].id, "healthy", "ran %llds without trouble",
+				    (long long)e->cfg->healthy_window);
+		}
+		patch_rec_free(&p);
+	}
+	applying_recs_free(v, n);
+}
+
+static void watch_transition(struct engine *e)
+{
+	int64_t elapsed = now_ms() - e->busy_started;
+	struct klp_state k;
+	char why[1024];
+	int r;
+
+	r = klp_get(e->cfg->root, e->busy_module, &k);
+	if (e->busy_reverting) {
+		if (r == -ENOENT) {
+			unload_if_loaded(e, e->busy_module);
+			state_applying_close(&e->st, e->busy_id);
+			set_state(e, e->busy_id, e->busy_final_state, e->busy_final_state,
+				  e->busy_final_reason);
+			busy_clear(e);
+		} else if (elapsed > 1000 * e->cfg->transition_timeout &&
+			   !strstr(e->busy_final_reason, "revert is stalled")) {
+			/* never forced: that would make the module unremovable; keep waiting */
+			char *nr = NULL;
+
+			if (asprintf(&nr, "%s; the revert is stalled too, still waiting",
+				     e->busy_final_reason) >= 0) {
+				free(e->busy_final_reason);
+				e->busy_final_reason = nr;
+				state_event(&e->st, e->busy_id, "problem", "%s", nr);
+				log_error("%s: %s", e->busy_id, nr);
+			}
+		}
+		return;
+	}
+	if (r == -ENOENT) {
+		state_applying_close(&e->st, e->busy_id);
+		set_state(e, e->busy_id, "failed", "failed",
+			  "the patch left /sys/kernel/livepatch during its transition");
+		busy_clear(e);
+		return;
+	}
+	if (r < 0)
+		return;
+	if (k.enabled && !k.transition) {
+		_cleanup_free_ char *id = strdup(e->busy_id);
+
+		snprintf(why, sizeof(why), "transition completed in %.1fs", elapsed / 1000.0);
+		set_state(e, e->busy_id, "applied", "applied", why);
+		busy_clear(e);
+		if (id)
+			reconcile(e, id);
+		return;
+	}
+	if (elapsed > 1000 * e->cfg->transition_timeout) {
+		_cleanup_free_ char *tasks = NULL;
+
+		klp_blocking_tasks(e->cfg->root, 0, 5, &tasks);
+		snprintf(why, sizeof(why), "transition did not complete within %llds and was reversed;"
+			 " blocked by: %s", (long long)e->cfg->transition_timeout,
+			 tasks && tasks[0] ? tasks : "(no task found)");
+		state_event(&e->st, e->busy_id, "stalled", "%s", why);
+		log_warning("%s: %s", e->busy_id, why);
+		r = klp_set_enabled(e->cfg->root, e->busy_module, false);
+		if (r < 0)
+			log_error_errno(r, "%s: cannot reverse the transition: %m", e->busy_id);
+		state_patch_set(&e->st, e->busy_id, "stalled", why);
+		free(e->busy_final_state);
+		free(e->busy_final_reason);
+		e->busy_final_state = strdup("stalled");
+		e->busy_final_reason = strdup(why);
+		e->busy_reverting = true;
+		e->busy_started = now_ms();
+	}
+}
+
+int engine_tick(struct engine *e)
+{
+	if (e->busy_id)
+		watch_transition(e);
+	if (!e->busy_id)
+		reconcile(e, NULL);
+	close_healthy(e);
+	apply_next(e);
+	return 0;
+}
+
+bool engine_in_transition(const struct engine *e)
+{
+	return e->busy_id != NULL;
+}
+
+bool engine_busy(struct engine *e)
+{
+	struct applying_rec *v = NULL;
+	size_t n = 0;
+
+	if (e->busy_id)
+		return true;
+	if (state_applying_list(&e->st, &v, &n) == 0)
+		applying_recs_free(v, n);
+	return n > 0;
+}
+
+int engine_revert(struct engine *e, const char *id, const char *final_state, const char *reason)
+{
+	struct patch_rec p;
+	int r;
+
+	r = state_patch_get(&e->st, id, &p);
+	if (r < 0)
+		return r;
+	if (e->busy_id && !streq(e->busy_id, id)) {
+		patch_rec_free(&p);
+		return -EBUSY;
+	}
+	r = klp_set_enabled(e->cfg->root, p.module, false);
+	if (r == -ENOENT || (r < 0 && !klp_valid_name(p.module))) {
+		unload_if_loaded(e, p.module);
+		state_applying_close(&e->st, id);
+		set_state(e, id, final_state, final_state, reason);
+		patch_rec_free(&p);
+		return 0;
+	}
+	if (r < 0) {
+		state_event(&e->st, id, "problem", "cannot disable: %s", strerror(-r));
+		patch_rec_free(&p);
+		return r;
+	}
+	state_event(&e->st, id, "reverting", "%s", reason);
+	r = busy_set(e, id, p.module, true, final_state, reason);
+	patch_rec_free(&p);
+	return r;
+}
+
+int engine_set_hold(struct engine *e, bool held)
+{
+	int r = state_meta_set(&e->st, "held", held ? "1" : "0");
+
+	if (r < 0)
+		return r;
+	e->held = held;
+	state_event(&e->st, NULL, held ? "held" : "resumed",
+		    held ? "changes held by the administrator" : "changes allowed again");
+	return 0;
+}
+
+int engine_unquarantine(struct engine *e, const char *id)
+{
+	struct patch_rec p;
+	int r = state_patch_get(&e->st, id, &p);
+
+	if (r < 0)
+		return r;
+	if (!streq(p.state, "quarantined")) {
+		patch_rec_free(&p);
+		return -EINVAL;
+	}
+	patch_rec_free(&p);
+	set_state(e, id, "pending", "unquarantined", "released from quarantine by the administrator");
+	return 0;
+}

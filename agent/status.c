@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The agent's status document: the JSON contract of `agentctl status --json`. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "klp.h"
+#include "util.h"
+
+static json_t *iso_time(int64_t t)
+{
+	char buf[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0)
+		return json_null();
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
+	return json_string(buf);
+}
+
+static bool is_problem_state(const char *s)
+{
+	return streq(s, "failed") || streq(s, "stalled") || streq(s, "quarantined");
+}
+
+int engine_status_json(struct engine *e, json_t **ret)
+{
+	int64_t now = time(NULL);
+	bool stale = !e->last_ok ||
+		now - e->last_ok > 2 * e->cfg->refresh_interval + e->cfg->refresh_jitter;
+	json_t *doc, *patches, *problems, *live, *cves;
+	struct patch_rec *v = NULL;
+	struct klp_state *k = NULL;
+	size_t n = 0, nk = 0;
+	int r;
+
+	r = state_patch_list(&e->st, &v, &n);
+	if (r < 0)
+		return r;
+	patches = json_array();
+	problems = json_array();
+	live = json_array();
+	for (size_t i = 0; i < n; i++) {
+		if (!streq(v[i].kernel_release, e->node.release))
+			continue;
+		cves = json_loads(v[i].cves, 0, NULL);
+		json_array_append_new(patches, json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:I, s:s}",
+			"id", v[i].id, "module", v[i].module, "cves", cves ? cves : json_array(),
+			"state", v[i].state, "reason", v[i].reason, "since", iso_time(v[i].since),
+			"version", (json_int_t)v[i].version, "target", v[i].target));
+		if (is_problem_state(v[i].state)) {
+			char msg[1024];
+
+			snprintf(msg, sizeof(msg), "%s %s: %s", v[i].id, v[i].state, v[i].reason);
+			json_array_append_new(problems, json_string(msg));
+		}
+	}
+	if (klp_list(e->cfg->root, &k, &nk) == 0) {
+		for (size_t i = 0; i < nk; i++) {
+			bool managed = false;
+
+			for (size_t j = 0; j < n && !managed; j++)
+				managed = streq(v[j].module, k[i].name) &&
+					  (streq(v[j].state, "applied") || streq(v[j].state, "applying") ||
+					   streq(v[j].state, "stalled"));
+			json_array_append_new(live, json_pack("{s:s, s:b, s:b, s:b}", "name", k[i].name,
+				"enabled", k[i].enabled, "transition", k[i].transition,
+				"managed", managed));
+		}
+		free(k);
+	}
+	patch_recs_free(v, n);
+	if (e->last_error[0]) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "archive: %s", e->last_error);
+		json_array_append_new(problems, json_string(msg));
+	}
+	if (stale && e->cfg->url)
+		json_array_append_new(problems, json_string(e->last_ok ?
+			"archive: stale (no successful refresh for over two intervals)" :
+			"archive: never reached since the agent started"));
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:{s:s?, s:o, s:o, s:b, s:s?}, s:b, s:s?, s:o, s:o, "
+			"s:o, s:o}",
+		"kernel_release", e->node.release, "build_id", e->node.build_id,
+		"machine_id", e->node.machine_id, "boot_id", e->node.boot_id,
+		"archive", "url", e->cfg->url, "last_ok", iso_time(e->last_ok),
+		"last_attempt", iso_time(e->last_attempt), "stale", stale,
+		"error", e->last_error[0] ? e->last_error : NULL,
+		"held", e->held, "in_transition", e->busy_id,
+		"patches", patches, "livepatch", live, "problems", problems,
+		"last_check", iso_time(e->last_attempt));
+	if (!doc)
+		return -ENOMEM;
+	*ret = doc;
+	return 0;
+}

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * tuxtape-agent: the node daemon. One sd-event loop: the refresh timer (interval plus random
+ * jitter, backoff after failures), a tick timer armed only while a transition or a healthy
+ * window is open, the control socket, SIGTERM/SIGINT, and the systemd watchdog.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <sodium.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <unistd.h>
+
+#include "agent_config.h"
+#include "control.h"
+#include "engine.h"
+#include "fileio.h"
+#include "log.h"
+#include "util.h"
+
+struct daemon {
+	struct agent_config cfg;
+	struct engine engine;
+	sd_event *event;
+	sd_event_source *refresh_timer, *tick_timer;
+	gid_t read_gid;
+	bool have_read_gid;
+	bool once, refreshed;
+};
+
+static void update_status(struct daemon *d)
+{
+	sd_notifyf(false, "STATUS=%s%s%s", d->engine.held ? "held; " : "",
+		   d->engine.last_error[0] ? "archive: " : "",
+		   d->engine.last_error[0] ? d->engine.last_error :
+		   d->engine.busy_id ? "patch in transition" : "idle");
+}
+
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* Ticks while something moves: every 250 ms in a transition, every second while a healthy
+ * window is open, never otherwise (no wakeups between refreshes when idle). */
+static void arm_tick(struct daemon *d)
+{
+	uint64_t now;
+
+	if (!engine_busy(&d->engine)) {
+		if (d->tick_timer)
+			sd_event_source_set_enabled(d->tick_timer, SD_EVENT_OFF);
+		if (d->once && d->refreshed)
+			sd_event_exit(d->event, 0);
+		return;
+	}
+	sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+	now += engine_in_transition(&d->engine) ? 250000 : 1000000;
+	if (!d->tick_timer)
+		sd_event_add_time(d->event, &d->tick_timer, CLOCK_MONOTONIC, now, 50000, on_tick, d);
+	else {
+		sd_event_source_set_time(d->tick_timer, now);
+		sd_event_source_set_enabled(d->tick_timer, SD_EVENT_ONESHOT);
+	}
+}
+
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	engine_tick(&d->engine);
+	update_status(d);
+	arm_tick(d);
+	return 0;
+}
+
+static int on_refresh(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+	uint64_t now, next;
+
+	engine_refresh(&d->engine);
+	d->refreshed = true;
+	engine_tick(&d->engine);
+	update_status(d);
+	sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+	next = (uint64_t)engine_next_refresh(&d->engine) * 1000000;
+	if (!d->engine.failures && d->cfg.refresh_jitter)
+		next += (uint64_t)randombytes_uniform((uint32_t)d->cfg.refresh_jitter) * 1000000;
+	sd_event_source_set_time(s, now + next);
+	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	arm_tick(d);
+	return 0;
+}
+
+static bool peer_in_group(const struct daemon *d, int fd, uid_t uid)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+
+	if (uid == 0)
+		return true;
+	if (!d->have_read_gid)
+		return false;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == d->read_gid)
+			return true;
+	return false;
+}
+
+static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct daemon *d = userdata;
+	char buf[CONTROL_MAX_REQUEST + 1];
+	struct control_peer peer = { .uid = (uid_t)-1 };
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	size_t used = 0;
+	json_t *resp;
+	char *out;
+	ssize_t n;
+
+	/* the client sends its request at once; a short receive timeout bounds a slow one */
+	while (used < sizeof(buf) - 1) {
+		n = recv(fd, buf + used, sizeof(buf) - 1 - used, 0);
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+		if (memchr(buf, '\n', used))
+			break;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
+		peer.uid = cred.uid;
+		peer.in_group = peer_in_group(d, fd, cred.uid);
+	}
+	resp = control_handle(&d->engine, &peer, buf, used);
+	out = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
+	if (out) {
+		size_t len = strlen(out);
+
+		out[len] = '\n';     /* json_dumps leaves room for the NUL we replace */
+		(void)!send(fd, out, len + 1, MSG_NOSIGNAL);
+		free(out);
+	}
+	json_decref(resp);
+	sd_event_source_disable_unref(s);
+	close(fd);
+	update_status(d);
+	arm_tick(d);
+	return 0;
+}
+
+static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct daemon *d = userdata;
+	struct timeval tv = { .tv_sec = 2 };
+	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (c < 0)
+		return 0;
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (sd_event_add_io(d->event, NULL, c, EPOLLIN, on_client, d) < 0)
+		close(c);
+	return 0;
+}
+
+static int listen_control(struct daemon *d)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_free_ char *dir = NULL;
+	struct group *g;
+	int fd, r;
+
+	if (strlen(d->cfg.socket) >= sizeof(sa.sun_path))
+		return log_error_errno(-ENAMETOOLONG, "socket path too long: %s", d->cfg.socket);
+	strcpy(sa.sun_path, d->cfg.socket);
+	dir = strdup(d->cfg.socket);
+	if (!dir)
+		return -ENOMEM;
+	if (strrchr(dir, '/'))
+		*strrchr(dir, '/') = '\0';
+	if (*dir && (r = mkdir_p(dir, 0755)) < 0)
+		return log_error_errno(r, "%s: %m", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return log_error_errno(-errno, "socket: %m");
+	unlink(sa.sun_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+		r = -errno;
+		close(fd);
+		return log_error_errno(r, "%s: %m", d->cfg.socket);
+	}
+	g = getgrnam(d->cfg.group);
+	if (g) {
+		d->read_gid = g->gr_gid;
+		d->have_read_gid = true;
+		if (geteuid() == 0 && chown(d->cfg.socket, 0, g->gr_gid) < 0)
+			log_warning_errno(-errno, "chown %s: %m", d->cfg.socket);
+	}
+	/* the group may connect; SO_PEERCRED decides what each peer may do */
+	chmod(d->cfg.socket, d->have_read_gid ? 0660 : 0600);
+	r = sd_event_add_io(d->event, NULL, fd, EPOLLIN, on_accept, d);
+	if (r < 0) {
+		close(fd);
+		return log_error_errno(r, "sd-event: %m");
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: tuxtape-agent [--config FILE] [--once]\n"
+		"\n"
+		"The TuxTape node agent: fetches signed livepatches for the running kernel from the\n"
+		"archive, checks and loads them, watches their transitions, quarantines a patch that\n"
+		"was going in when the node went down, and answers agentctl on its control socket.\n"
+		"\n"
+		"  -c, --config FILE  configuration (default " SYSCONFDIR "/tuxtape/agent.conf)\n"
+		"      --once         one refresh, wait for transitions to settle, exit\n"
+		"  -h, --help         this text\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *config = SYSCONFDIR "/tuxtape/agent.conf";
+	struct daemon d = { 0 };
+	sigset_t ss;
+	int opt, r;
+
+	log_setup("tuxtape-agent");
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config = optarg; break;
+		case 'o': d.once = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (agent_config_load(config, !streq(config, SYSCONFDIR "/tuxtape/agent.conf"), &d.cfg) < 0)
+		return 1;
+	if (!d.cfg.root[0] && geteuid() != 0) {
+		log_error("tuxtape-agent changes the running kernel and must run as root");
+		agent_config_free(&d.cfg);
+		return 1;
+	}
+	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		log_error("cannot initialise libsodium/libcurl");
+		return 1;
+	}
+	umask(0022);
+	r = mkdir_p(d.cfg.state_dir, 0700);
+	if (r < 0 || engine_start(&d.engine, &d.cfg) < 0) {
+		if (r < 0)
+			log_error_errno(r, "%s: %m", d.cfg.state_dir);
+		agent_config_free(&d.cfg);
+		return 1;
+	}
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	r = sd_event_default(&d.event);
+	if (r >= 0)
+		r = sd_event_add_signal(d.event, NULL, SIGTERM, NULL, NULL);
+	if (r >= 0)
+		r = sd_event_add_signal(d.event, NULL, SIGINT, NULL, NULL);
+	if (r >= 0)
+		r = sd_event_set_watchdog(d.event, true);
+	if (r >= 0 && !d.once)
+		r = listen_control(&d);
+	if (r >= 0)
+		r = sd_event_add_time_relative(d.event, &d.refresh_timer, CLOCK_MONOTONIC, 0, 0,
+					       on_refresh, &d);
+	if (r < 0) {
+		log_error_errno(r, "cannot set up the event loop: %m");
+	} else {
+		sd_notify(false, "READY=1");
+		log_info("started on %s (boot %s), archive %s", d.engine.node.release,
+			 d.engine.node.boot_id, strempty(d.cfg.url));
+		arm_tick(&d);
+		r = sd_event_loop(d.event);
+		sd_notify(false, "STOPPING=1");
+	}
+	if (!d.once)
+		unlink(d.cfg.socket);
+	sd_event_source_unref(d.refresh_timer);
+	sd_event_source_unref(d.tick_timer);
+	sd_event_unref(d.event);
+	engine_stop(&d.engine);
+	agent_config_free(&d.cfg);
+	curl_global_cleanup();
+	return r < 0 ? 1 : 0;
+}
