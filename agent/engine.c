@@ -226,6 +226,15 @@ static bool target_for_node(const struct engine *e, const json_t *custom)
 	return streq(chan ? chan : "stable", e->cfg->channel);
 }
 
+static int64_t published_time(const json_t *custom)
+{
+	int64_t t = 0;
+
+	if (tuf_parse_expires(strempty(json_string_value(json_object_get(custom, "published"))), &t) < 0)
+		t = time(NULL);
+	return t;
+}
+
 static void note_targets(struct engine *e)
 {
 	const json_t *signed_obj = e->tuf.targets.signed_obj;
@@ -262,6 +271,8 @@ static void note_targets(struct engine *e)
 		module[strcspn(module, ".")] = '\0';
 		cves = json_dumps(json_object_get(custom, "cves"), JSON_COMPACT);
 		p = (struct patch_rec){
+			/* pending patches are applied in the order the archive published them */
+			.since = published_time(custom),
 			.id = (char *)id, .module = module, .target = (char *)path,
 			.kernel_release = e->node.release, .cves = cves, .state = "pending",
 			.reason = "new in the archive", .sha256 = (char *)sha,

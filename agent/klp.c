@@ -24,17 +24,20 @@ bool klp_valid_name(const char *name)
 	return true;
 }
 
+/* sysfs attributes claim a size of 4096 whatever they hold: read them without a stat */
 static int read_int_file(const char *path, int *ret)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len;
-	char *end;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char buf[64], *end;
+	ssize_t n;
 	long v;
-	int r;
 
-	r = read_file_bounded(path, 64, &buf, &len);
-	if (r < 0)
-		return r;
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
 	errno = 0;
 	v = strtol(buf, &end, 10);
 	if (errno || end == buf || (*end && *end != '\n'))

@@ -46,7 +46,9 @@ int modfile_read(struct kmod_ctx *ctx, const char *file, struct modfile_info *re
 
 		if (!k || !v)
 			continue;
-		if (streq(k, "vermagic"))
+		if (streq(k, "name"))   /* the file name may be anything (cache names) */
+			snprintf(m.name, sizeof(m.name), "%s", v);
+		else if (streq(k, "vermagic"))
 			snprintf(m.vermagic, sizeof(m.vermagic), "%s", v);
 		else if (streq(k, "livepatch"))
 			m.livepatch = streq(v, "Y");

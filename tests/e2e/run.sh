@@ -85,14 +85,32 @@ cp "$W/modsrc-rt/tt_lp_good.ko" "$W/mods/rt/"
 
 # What the guest can reach on the host (10.0.2.2): a file, and a signed archive holding the
 # good livepatch for this kernel, served from 127.0.0.1.
-mkdir -p "$W/www"
+mkdir -p "$W/www" "$W/mods/trust"
 echo "hello from the host $(date +%s)" >"$W/www/hello.txt"
-if ! { "$bin/tuxtape-backend" archive init "$W/www/archive" --keys "$W/keys" &&
-	"$bin/tuxtape-backend" archive publish "$W/www/archive" "$W/mods/tt_lp_good.ko" --keys "$W/keys" \
-		--kernel "$KREL" --patch-id tt-good --cve CVE-2000-0001; } >"$W/archive.log" 2>&1; then
-	fail "bench: making the archive failed: $(tail -1 "$W/archive.log")"
+# publish ARCHIVE PATCH-ID:MODULE-FILE...: a fresh signed archive under www/, its root in the
+# guest's trust/ARCHIVE.json
+publish() {
+	local name=$1 spec
+	shift
+	"$bin/tuxtape-backend" archive init "$W/www/$name" --keys "$W/keys-$name" || return 1
+	for spec in "$@"; do
+		"$bin/tuxtape-backend" archive publish "$W/www/$name" "${spec#*:}" --keys "$W/keys-$name" \
+			--kernel "$KREL" --patch-id "${spec%%:*}" --cve CVE-2000-0001 || return 1
+		[ $# -gt 1 ] && sleep 1   # distinct publication times: nodes apply in that order
+	done
+	cp "$W/www/$name/metadata/1.root.json" "$W/mods/trust/$name.json"
+}
+if ! { publish archive "tt-good:$W/mods/tt_lp_good.ko" &&
+	publish archive-cum "tt-good:$W/mods/tt_lp_good.ko" "tt-cumulative:$W/mods/tt_lp_cumulative.ko" &&
+	publish archive-bad "tt-plain:$W/mods/tt_plain.ko" "tt-otherrel:$W/mods/rt/tt_lp_good.ko" &&
+	publish archive-stall "tt-stalls:$W/mods/tt_lp_stalls.ko" &&
+	publish archive-tampered "tt-good:$W/mods/tt_lp_good.ko"; } >"$W/archive.log" 2>&1; then
+	fail "bench: making the archives failed: $(tail -1 "$W/archive.log")"
 	finish
 fi
+# one byte of the published module changed after signing: its hash no longer matches
+t=$(find "$W/www/archive-tampered/targets" -name '*tt_lp_good.ko' | head -1)
+printf 'X' | dd of="$t" bs=1 seek=200 conv=notrunc status=none
 node "$top/tests/tuf/serve.cjs" "$W/www" 1800 >"$W/port" 2>"$W/http.log" &
 server=$!
 for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
@@ -103,8 +121,6 @@ programs=()
 for p in tuxtape-tuf-client tuxtape-agent agentctl; do
 	[ -x "$bin/$p" ] && programs+=("$bin/$p")
 done
-# the guest gets the archive's root of trust
-mkdir -p "$W/mods/trust" && cp "$W/www/archive/metadata/1.root.json" "$W/mods/trust/root.json"
 if ! "$here/initramfs.sh" "$W/initramfs.gz" "$KREL" "$KMODDIR" "$W/mods" "${programs[@]}" \
 	2>"$W/initramfs.log"; then
 	fail "bench: building the initramfs failed: $(tail -1 "$W/initramfs.log")"

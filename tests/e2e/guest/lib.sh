@@ -31,3 +31,38 @@ file_is() { [ "$(cat "$1" 2>/dev/null)" = "$2" ]; }
 kmsg_has() { dmesg | grep -E -q "$1"; }
 # show the kernel log lines that matter when a check fails (to the console log)
 kmsg_tail() { dmesg | tail -n "${1:-40}" | sed 's/^/TT-KMSG: /'; }
+
+# The agent, configured for one of the runner's archives: agent_conf ARCHIVE [KEY=VALUE...]
+# ([agent] settings), then agent_start; agentctl talks to it.
+agent_conf() {
+	archive=$1
+	shift
+	mkdir -p /etc/tuxtape /state/agent
+	{
+		echo "[archive]"
+		echo "url = http://$TT_HTTP/$archive"
+		echo "trusted-root = $TT_MODULES/trust/$archive.json"
+		echo "[agent]"
+		echo "refresh-interval = 1h"
+		echo "refresh-jitter = 0"
+		echo "transition-timeout = 30"
+		echo "healthy-window = 3"
+		for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+		echo "[paths]"
+		echo "state-dir = /state/agent"
+	} >/etc/tuxtape/agent.conf
+}
+agent_start() {
+	tuxtape-agent >>/state/agent.log 2>&1 &
+	AGENT_PID=$!
+	wait_for 10 test -S /run/tuxtape/agent.sock
+}
+agent_stop() { kill "$AGENT_PID" 2>/dev/null; wait "$AGENT_PID" 2>/dev/null; }
+# patch_state ID: the agent's state of a patch ("" when unknown)
+patch_state() { agentctl patches 2>/dev/null | awk -v id="$1" '$1 == id { print $2 }'; }
+patch_state_is() { [ "$(patch_state "$1")" = "$2" ]; }
+agent_dump() {
+	agentctl status 2>&1 | sed 's/^/TT-AGENT: /'
+	agentctl events 2>&1 | tail -20 | sed 's/^/TT-EVENT: /'
+	tail -20 /state/agent.log | sed 's/^/TT-LOG: /'
+}

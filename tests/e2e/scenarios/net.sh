@@ -5,7 +5,7 @@ check "the host's server is reachable at $TT_HTTP" wget -q -O /tmp/hello "http:/
 check "it serves the runner's file" grep -q '^hello from the host' /tmp/hello
 md=/state/tuf
 check "tuxtape-tuf-client trusts the archive's root" \
-	tuxtape-tuf-client --metadata-dir $md init $TT_MODULES/trust/root.json
+	tuxtape-tuf-client --metadata-dir $md init $TT_MODULES/trust/archive.json
 check "refresh from the host archive" \
 	tuxtape-tuf-client --metadata-url "http://$TT_HTTP/archive/metadata" --metadata-dir $md refresh
 check "download of $(uname -r)/tt_lp_good.ko" tuxtape-tuf-client \
