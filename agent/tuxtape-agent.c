@@ -52,6 +52,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata);
 static void arm_tick(struct daemon *d)
 {
 	uint64_t now;
+	int enabled;
 
 	if (!engine_busy(&d->engine)) {
 		if (d->tick_timer)
@@ -60,7 +61,12 @@ static void arm_tick(struct daemon *d)
 			sd_event_exit(d->event, 0);
 		return;
 	}
-	sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+	/* already due: a burst of control requests must not keep pushing it back */
+	if (d->tick_timer && sd_event_source_get_enabled(d->tick_timer, &enabled) >= 0 &&
+	    enabled != SD_EVENT_OFF)
+		return;
+	if (sd_event_now(d->event, CLOCK_MONOTONIC, &now) < 0)
+		now = 0;        /* before the first iteration: due at once */
 	now += engine_in_transition(&d->engine) ? 250000 : 1000000;
 	if (!d->tick_timer)
 		sd_event_add_time(d->event, &d->tick_timer, CLOCK_MONOTONIC, now, 50000, on_tick, d);

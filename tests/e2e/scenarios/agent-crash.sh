@@ -6,6 +6,7 @@ agent_conf archive healthy-window=600
 agent_start
 if [ "$TT_BOOT" = 1 ]; then
 	check "boot 1: tt-good applied" wait_for 30 patch_state_is tt-good applied
+	patch_state_is tt-good applied || agent_dump
 	echo c >/proc/sysrq-trigger
 else
 	check "boot 2: tt-good is quarantined" wait_for 30 patch_state_is tt-good quarantined
