@@ -200,8 +200,33 @@ int engine_start(struct engine *e, const struct agent_config *cfg)
 	return 0;
 }
 
+/* A clean stop (SIGTERM, as at shutdown) is no evidence against a patch still in its healthy
+ * window: a crash gives the agent no chance to get here. */
+static void close_on_clean_stop(struct engine *e)
+{
+	struct applying_rec *v = NULL;
+	size_t n = 0;
+
+	if (!e->st.db || state_applying_list(&e->st, &v, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct patch_rec p;
+
+		if (state_patch_get(&e->st, v[i].id, &p) < 0)
+			continue;
+		if (streq(p.state, "applied") && streq(v[i].boot_id, e->node.boot_id)) {
+			state_applying_close(&e->st, v[i].id);
+			state_event(&e->st, v[i].id, "healthy", "agent stopped cleanly within the "
+				    "healthy window: not counted as a crash");
+		}
+		patch_rec_free(&p);
+	}
+	applying_recs_free(v, n);
+}
+
 void engine_stop(struct engine *e)
 {
+	close_on_clean_stop(e);
 	busy_clear(e);
 	if (e->tuf_valid)
 		tuf_client_free(&e->tuf);

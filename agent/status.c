@@ -37,20 +37,31 @@ int engine_status_json(struct engine *e, json_t **ret)
 	size_t n = 0, nk = 0;
 	int r;
 
+	struct applying_rec *open_recs = NULL;
+	size_t n_open = 0;
+
 	r = state_patch_list(&e->st, &v, &n);
 	if (r < 0)
 		return r;
+	if (state_applying_list(&e->st, &open_recs, &n_open) < 0)
+		n_open = 0;
 	patches = json_array();
 	problems = json_array();
 	live = json_array();
 	for (size_t i = 0; i < n; i++) {
 		if (!streq(v[i].kernel_release, e->node.release))
 			continue;
+		bool watched = false;
+
+		for (size_t j = 0; j < n_open; j++)
+			watched |= streq(open_recs[j].id, v[i].id);
 		cves = json_loads(v[i].cves, 0, NULL);
-		json_array_append_new(patches, json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:I, s:s}",
+		/* healthy: applied and past the crash-loop guard's window */
+		json_array_append_new(patches, json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:I, s:s, s:b}",
 			"id", v[i].id, "module", v[i].module, "cves", cves ? cves : json_array(),
 			"state", v[i].state, "reason", v[i].reason, "since", iso_time(v[i].since),
-			"version", (json_int_t)v[i].version, "target", v[i].target));
+			"version", (json_int_t)v[i].version, "target", v[i].target,
+			"healthy", streq(v[i].state, "applied") && !watched));
 		if (is_problem_state(v[i].state)) {
 			char msg[1024];
 
@@ -73,6 +84,7 @@ int engine_status_json(struct engine *e, json_t **ret)
 		free(k);
 	}
 	patch_recs_free(v, n);
+	applying_recs_free(open_recs, n_open);
 	if (e->last_error[0]) {
 		char msg[600];
 

@@ -5,7 +5,7 @@
 #
 # Usage: tests/e2e/run.sh [--list] [SCENARIO...]     (default: every tests/e2e/scenarios/*.sh)
 # Environment: E2E_KREL (kernel release, default what linux-image-amd64 points to),
-#   E2E_TIMEOUT (seconds per boot, default 90), E2E_SMP (vCPUs, default 2),
+#   E2E_TIMEOUT (seconds per boot, default 90), E2E_SMP (vCPUs, default 1),
 #   E2E_VERBOSE=1 (kernel messages on the console too), E2E_KEEP=1 (keep the work directory),
 #   E2E_SHELL=1 (one scenario, interactive: the console on this terminal, a shell after it),
 #   TUXTAPE_CACHE (where the kernel packages are cached).
@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 bin=${TUXTAPE_BIN:-$top/build}
 timeout_s=${E2E_TIMEOUT:-90}
-smp=${E2E_SMP:-2}
+smp=${E2E_SMP:-1}
 
 all_scenarios() { for f in "$here"/scenarios/*.sh; do basename "$f" .sh; done; }
 case "${1:-}" in
@@ -141,7 +141,9 @@ if [ "${E2E_SHELL:-0}" = 1 ]; then
 		-netdev user,id=n0 -device virtio-net-pci,netdev=n0
 	exit
 fi
-for s in "${scenarios[@]}"; do
+# One scenario, boot after boot; prints its result lines (counted by the caller).
+run_scenario() {
+	local s=$1 boots crash_boots disk start ended boot log rc c
 	boots=$(sed -n 's/^# e2e-boots: *\([0-9]*\).*/\1/p' "$here/scenarios/$s.sh" | head -1)
 	boots=${boots:-1}
 	# boots the scenario crashes on purpose: the console must show that kernel panic
@@ -149,7 +151,7 @@ for s in "${scenarios[@]}"; do
 	disk=$W/$s.disk
 	rm -f "$disk"
 	truncate -s 32M "$disk" && mkfs.ext4 -q -F "$disk" >/dev/null 2>&1 ||
-		{ fail "$s: making the state disk failed"; continue; }
+		{ echo "not ok - e2e/$s: making the state disk failed"; return; }
 	start=$(date +%s.%N)
 	ended=0 boot=0
 	while [ $boot -lt "$boots" ] && [ $ended -eq 0 ]; do
@@ -170,26 +172,43 @@ for s in "${scenarios[@]}"; do
 			*) echo "not ok - e2e/${line#not ok - }" ;;
 			esac
 		done
-		passed=$((passed + $(grep -c '^TT: ok - ' "$log.txt")))
-		failed=$((failed + $(grep -c '^TT: not ok - ' "$log.txt")))
 		if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-			fail "$s: boot $boot did not finish within ${timeout_s} s (console: $log.txt)"
+			echo "not ok - e2e/$s: boot $boot did not finish within ${timeout_s} s (console: $log.txt)"
 			break
 		fi
 		grep -q '^TT-END' "$log.txt" && ended=1
 		for c in $crash_boots; do
 			[ "$c" = "$boot" ] || continue
 			if grep -q 'Kernel panic - not syncing' "$log.txt" && [ $ended -eq 0 ]; then
-				pass "$s: boot $boot ended in the kernel panic it asked for"
+				echo "ok - e2e/$s: boot $boot ended in the kernel panic it asked for"
 			else
-				fail "$s: boot $boot should have ended in a kernel panic (console: $log.txt)"
+				echo "not ok - e2e/$s: boot $boot should have ended in a kernel panic (console: $log.txt)"
 			fi
 		done
 	done
 	if [ $ended -eq 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]; then
-		fail "$s: no end of scenario after $boot boot(s) (console: $log.txt; qemu exit $rc)"
+		echo "not ok - e2e/$s: no end of scenario after $boot boot(s) (console: $log.txt; qemu exit $rc)"
 		grep -E 'Kernel panic|BUG:|Oops' "$log.txt" | head -3 | sed 's/^/#   /'
 	fi
 	printf '# e2e/%s: %d boot(s), %.1f s\n' "$s" "$boot" "$(echo "$(date +%s.%N) - $start" | bc)"
+}
+
+# Scenarios run E2E_JOBS at a time (default: one per core), each
+# printing into its own file; results come out in scenario order.
+jobs=${E2E_JOBS:-$(nproc)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+pids=()
+for s in "${scenarios[@]}"; do
+	while [ "$(jobs -rp | grep -v -x -c "$server")" -ge "$jobs" ]; do
+		wait -n "${pids[@]}" 2>/dev/null
+	done
+	run_scenario "$s" >"$W/result.$s" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+for s in "${scenarios[@]}"; do
+	cat "$W/result.$s"
+	passed=$((passed + $(grep -c '^ok - ' "$W/result.$s")))
+	failed=$((failed + $(grep -c '^not ok - ' "$W/result.$s")))
 done
 finish

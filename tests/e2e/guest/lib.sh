@@ -66,3 +66,5 @@ agent_dump() {
 	agentctl events 2>&1 | tail -20 | sed 's/^/TT-EVENT: /'
 	tail -20 /state/agent.log | sed 's/^/TT-LOG: /'
 }
+# patch_healthy ID: applied and past the crash-loop guard's healthy window
+patch_healthy() { agentctl status --json 2>/dev/null | grep -A12 "\"id\": \"$1\"" | grep -q '"healthy": true'; }

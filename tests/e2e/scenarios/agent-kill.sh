@@ -9,6 +9,6 @@ check "killed during the install" [ -d /sys/module/tt_lp_good ]
 agent_start
 check "after a restart tt-good is applied" wait_for 30 patch_state_is tt-good applied
 check "exactly one copy is live" [ "$(ls $LP)" = "tt_lp_good" ]
-check "and it settles healthy" wait_for 15 agentctl status
+check "and it settles healthy" wait_for 15 patch_healthy tt-good
 patch_state_is tt-good applied || agent_dump
 agent_stop

@@ -4,7 +4,7 @@ agent_conf archive
 agent_start
 if [ "$TT_BOOT" = 1 ]; then
 	check "boot 1: tt-good applied" wait_for 30 patch_state_is tt-good applied
-	check "boot 1: healthy window closes" wait_for 10 agentctl status
+	check "boot 1: healthy window closes" wait_for 15 patch_healthy tt-good
 	agent_stop
 	sync
 	reboot -f

@@ -8,7 +8,7 @@ agentctl status >/tmp/status.txt
 check "reason: not a livepatch" grep -q 'tt_plain is not a livepatch module' /tmp/status.txt
 check "reason: built for another kernel" grep -q "built for another kernel: vermagic '.*-rt-amd64" /tmp/status.txt
 check "status exits 1 (problems)" sh -c 'agentctl status >/dev/null; [ $? -eq 1 ]'
-check "nothing was loaded" [ -z "$(ls $LP)" ] && [ ! -d /sys/module/tt_plain ]
+check "nothing was loaded" sh -c "[ -z \"\$(ls $LP)\" ] && [ ! -d /sys/module/tt_plain ]"
 agent_stop
 rm -rf /state/agent
 agent_conf archive-tampered

@@ -14,7 +14,8 @@ check "status --json: kernel_release" grep -q "\"kernel_release\": \"$(uname -r)
 check "status --json: build_id of the running kernel" grep -q '"build_id": "[0-9a-f]\{40\}"' /tmp/status.json
 check "status --json: the applied patch with its CVEs" grep -q '"CVE-2000-0001"' /tmp/status.json
 check "status --json: archive last_ok set, not stale" grep -q '"stale": false' /tmp/status.json
-check "the healthy window closes (status exit 0)" wait_for 10 agentctl status
+check "the healthy window closes" wait_for 15 patch_healthy tt-cumulative
+check "status exits 0 when all is well" agentctl status
 check "agentctl revert tt-cumulative" agentctl revert tt-cumulative
 check "reverted" wait_for 15 patch_state_is tt-cumulative reverted
 check "/proc/cmdline is the original again" [ "$(cat /proc/cmdline)" = "$orig" ]
