@@ -107,6 +107,9 @@ install: all
 		$(DESTDIR)$(LOCALSTATEDIR)/lib/tuxtape
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 docs/backend.conf.example $(DESTDIR)$(SYSCONFDIR)/tuxtape/backend.conf
+	install -m 0644 docs/agent.conf.example $(DESTDIR)$(SYSCONFDIR)/tuxtape/agent.conf
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0644 packaging/systemd/tuxtape-agent.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
 
 clean:
 	rm -rf build build-san

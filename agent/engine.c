@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -437,6 +438,12 @@ int engine_refresh(struct engine *e)
 	e->last_ok = time(NULL);
 	note_targets(e);
 	apply_next(e);
+	/* the parsed metadata is only needed while downloading: an idle agent keeps none */
+	if (!e->busy_id) {
+		tuf_client_free(&e->tuf);
+		e->tuf_valid = false;
+	}
+	malloc_trim(0);
 	return 0;
 }
 

@@ -76,3 +76,8 @@ echo "database size with profiles and verdicts: $(du -m "$W/b.db" | cut -f1) MiB
 
 # --- the TUF client (issue 4)
 "$PWD/bench/tuf.sh"
+
+# --- the agent (issue 6)
+echo
+echo "== agent: idle memory, CPU per refresh, idle wakeups"
+"$PWD/bench/agent.sh"
