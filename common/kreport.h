@@ -103,6 +103,9 @@ void kparser_line(struct kparser *p, const struct kline *l);
 void kparser_flush(struct kparser *p);
 /* Whether a report is being assembled (the agent flushes after a short quiet time). */
 bool kparser_pending(const struct kparser *p);
+/* Bytes the parser holds now (its state and the open report's lines): bounded whatever
+ * the input, which the tests check. */
+size_t kparser_footprint(const struct kparser *p);
 /* A saved log: a /dev/kmsg dump ("6,12,345,-;text" records with " KEY=v" lines), a console
  * capture ("[   12.345678] text", optionally "[  T12] " or "[    C0] " after it), or bare
  * lines, mixed freely. Splits, strips the prefixes, unescapes, feeds. Bounded: lines over

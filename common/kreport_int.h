@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Internals shared by the kernel report modules (kreport.c assembles, kreport_classify.c
+ * classifies, klogtext.c reads saved logs and writes JSON). Not for other users.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "arena.h"
+#include "kreport.h"
+
+#define KP_MAX_LINES 400        /* a report longer than this is cut */
+#define KP_LINE_MAX 1024        /* the kernel never prints longer lines */
+#define KP_MAX_FRAMES 64
+#define KP_MAX_MODULES 512
+#define KP_TEXT_LINE_MAX (64 * 1024)  /* saved logs: longer lines are cut */
+
+/* How a start line relates to a report already open (see kp_match_start). */
+enum {
+	KP_START_CONT = 1 << 0,    /* Oops:, invalid opcode, Internal error, panic: part of it */
+	KP_START_PANIC = 1 << 1,   /* Kernel panic - not syncing */
+	KP_START_PRELUDE = 1 << 2, /* refcount_t:, list_* corruption: a WARN/BUG follows */
+	KP_START_WARN_OR_BUG = 1 << 3,
+};
+
+struct kp_line {
+	const char *s;
+	size_t len;
+};
+
+struct kp_cls {
+	struct arena *a;
+	const struct kp_line *lines;
+	size_t n;
+	size_t hdr;                     /* the line the type comes from */
+	struct kframe frames[KP_MAX_FRAMES];
+	size_t nf;
+	size_t task_start;              /* first frame after an interrupt part (</IRQ>) */
+	struct kframe stall_rip;        /* the RIP printed inside the trace (interrupted code) */
+	bool has_stall_rip;
+	struct kframe rip;
+	bool has_rip;
+	struct kmodule *mods;
+	size_t nm;
+};
+
+/* Whether a line (no prefixes) starts a report; *type and *flags say what kind. */
+bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned *flags);
+/* Fills r from the lines of one report; strings are allocated from a. */
+void kp_classify(const struct kp_line *lines, size_t n, enum kreport_type type, struct arena *a,
+		 struct kreport *r);
+
+static inline bool kp_has_prefix(const char *s, size_t len, const char *prefix, size_t plen)
+{
+	return len >= plen && memcmp(s, prefix, plen) == 0;
+}
+#define KP_PREFIX(s, len, lit) kp_has_prefix((s), (len), lit, sizeof(lit) - 1)
+
+static inline const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+static inline const char *find_in(const char *s, size_t len, const char *needle)
+{
+	return memmem(s, len, needle, strlen(needle));
+}
+
+/* kreport_classify.c: fields, frames and the guilty-function rules */
+const char *kp_dup(struct kp_cls *c, const char *s, size_t n);
+const char *kp_parse_sym(struct kp_cls *c, const char *s, const char *end, struct kframe *f);
+const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, const char *const *extra);
+const char *kp_stall_guilty(struct kp_cls *c, bool after_irq);
+const char *kp_hung_guilty(struct kp_cls *c);
+const char *kp_fmt_title(struct kp_cls *c, const char *prefix, const char *fn);
+const char *kp_cut(struct kp_cls *c, const char *s, size_t len, const char *const *stops);
+const char *kp_lockdep_fn(struct kp_cls *c, const char *key);
+/* klogtext.c: one line of a saved log, prefixes stripped; s[len] may be written */
+void kp_feed_line(struct kparser *p, char *s, size_t len);
+/* kreport_title.c */
+const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *wfn);

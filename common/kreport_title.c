@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The type and title of an assembled report (syzkaller's style: "WARNING in func",
+ * "KASAN: slab-use-after-free Read in func", "INFO: task hung in func"), from its headline
+ * and the fields kreport_classify.c collected. The refinements (a WARN in lib/refcount.c is
+ * a refcount report, a BUG in lib/list_debug.c a list corruption) go by the site, never by
+ * a kernel version.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kreport_int.h"
+#include "util.h"
+
+static const char *after_prfmt(const char *s, size_t *len)
+{
+	static const char *const prefixes[] = { "rcu: ", "watchdog: ", "NMI watchdog: ",
+						"kernel: ", "Oops: " };
+
+	for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (*len >= n && memcmp(s, prefixes[i], n) == 0) {
+			*len -= n;
+			return s + n;
+		}
+	}
+	return s;
+}
+
+static const char *warn_title(struct kp_cls *c, struct kreport *r, const struct kframe *wfn)
+{
+	static const struct {
+		const char *file, *prefix;
+		enum kreport_type type;
+		const char *skip[14];
+	} special[] = {
+		{ "lib/refcount.c", "WARNING: refcount bug", KREPORT_REFCOUNT, { "refcount", "kobject_" } },
+		{ "lib/list_debug.c", "BUG: corrupted list", KREPORT_LIST_CORRUPTION, { "list_" } },
+		{ "lib/debugobjects.c", "WARNING: ODEBUG bug", KREPORT_WARN,
+		  { "debug_", "rcu", "hrtimer_", "timer_", "work_", "percpu_", "kmem_", "slab_", "kfree",
+		    "vunmap", "vfree", "__free_", "kobject_" } },
+		{ "mm/usercopy.c", "WARNING: bad usercopy", KREPORT_WARN, { "usercopy", "__check" } },
+		{ "lib/kobject.c", "WARNING: kobject bug", KREPORT_WARN, { "kobject_" } },
+		{ "kernel/locking/lockdep.c", "WARNING: locking bug", KREPORT_WARN,
+		  { "lock_sock", "release_sock" } },
+	};
+	const char *first = c->has_rip ? NULL : wfn->function;
+
+	for (size_t i = 0; r->site_file && i < ELEMENTSOF(special); i++)
+		if (strstr(r->site_file, special[i].file)) {
+			r->type = special[i].type;
+			return kp_fmt_title(c, special[i].prefix,
+					    kp_guilty(c, first, true, special[i].skip));
+		}
+	if (wfn->function && startswith(wfn->function, "refcount_")) {
+		r->type = KREPORT_REFCOUNT;
+		return kp_fmt_title(c, "WARNING: refcount bug", kp_guilty(c, first, true, NULL));
+	}
+	return kp_fmt_title(c, "WARNING", kp_guilty(c, first, true, NULL));
+}
+
+static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
+{
+	const char *end = s + len, *kind = s, *in, *access = NULL, *p;
+	struct kframe f;
+	char buf[256];
+
+	/* "BUG: KASAN: TYPE in FUNC+0x..", "BUG: KFENCE: use-after-free read in FUNC+0x.." */
+	p = memchr(s, ':', len);
+	if (!p)
+		return NULL;
+	kind = s;                       /* "KASAN", "KFENCE", ... */
+	in = memmem(p, (size_t)(end - p), " in ", 4);
+	if (!in)
+		return kp_dup(c, s, len);
+	memset(&f, 0, sizeof(f));
+	kp_parse_sym(c, in + 4, end, &f);
+	for (size_t i = c->hdr; i < c->n; i++) {
+		const char *l = c->lines[i].s;
+		size_t ll = c->lines[i].len;
+
+		if (KP_PREFIX(l, ll, "Read of size") || KP_PREFIX(l, ll, "Write of size")) {
+			access = l[0] == 'R' ? "Read" : "Write";
+			break;
+		}
+	}
+	{
+		const char *t = skip_space(p + 1, in);
+		size_t tl = (size_t)(in - t);
+		static const char *const free_skip[] = { "kmem_", "slab_", "kfree", "vunmap", "vfree",
+							  NULL };
+
+		if (tl == 27 && memcmp(t, "double-free or invalid-free", 27) == 0)
+			return kp_fmt_title(c, "KASAN: invalid-free", kp_guilty(c, f.function, false, free_skip));
+		snprintf(buf, sizeof(buf), "%.*s: %.*s%s%s", (int)(p - kind), kind, (int)tl, t,
+			 access ? " " : "", access ? access : "");
+	}
+	return kp_fmt_title(c, buf, kp_guilty(c, f.function, false, NULL));
+}
+
+static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
+{
+	static const char *const deadlock[] = { "possible circular locking", "possible recursive locking",
+						"possible irq lock inversion", "SOFTIRQ-safe ->",
+						"HARDIRQ-safe ->" };
+	static const char *const stops[] = { " ]", "!", NULL };
+
+	if (KP_PREFIX(s, len, "[ "))
+		s += 2, len -= 2;
+	if (KP_PREFIX(s, len, "WARNING: ") || KP_PREFIX(s, len, "INFO: "))
+		s += s[0] == 'W' ? 9 : 6, len -= s[-2] == ':' ? 0 : 0;
+	len = strnlen(s, len);
+	for (size_t i = 0; i < ELEMENTSOF(deadlock); i++)
+		if (KP_PREFIX(s, len, "") && strncmp(s, deadlock[i], strlen(deadlock[i])) == 0) {
+			const char *fn = kp_lockdep_fn(c, "is trying to acquire");
+
+			if (!fn)
+				fn = kp_lockdep_fn(c, "just changed the state of lock");
+			return kp_fmt_title(c, "possible deadlock", fn);
+		}
+	if (strncmp(s, "inconsistent lock state", 23) == 0)
+		return kp_fmt_title(c, "inconsistent lock state", kp_lockdep_fn(c, "takes"));
+	if (strncmp(s, "suspicious RCU usage", 20) == 0) {
+		static const char *const skip[] = { "rcu", "kmem", "slab", NULL };
+
+		return kp_fmt_title(c, "WARNING: suspicious RCU usage", kp_guilty(c, NULL, false, skip));
+	}
+	if (strncmp(s, "bad unlock balance", 18) == 0)
+		return kp_fmt_title(c, "WARNING: bad unlock balance",
+				    kp_lockdep_fn(c, "is trying to release lock"));
+	if (strncmp(s, "trying to register non-static key", 33) == 0) {
+		static const char *const skip[] = { "stack", "lock", "IRQ", NULL };
+
+		return kp_fmt_title(c, "INFO: trying to register non-static key",
+				    kp_guilty(c, NULL, false, skip));
+	}
+	return kp_fmt_title(c, kp_cut(c, s, len, stops), kp_guilty(c, NULL, false, NULL));
+}
+
+static const char *panic_title(struct kp_cls *c, const char *s, size_t len)
+{
+	static const char *const stops[] = { " exitcode=", NULL };
+	const char *reason = s + 27, *end = s + len;
+	char buf[300];
+
+	if (len < 27)
+		return kp_dup(c, s, len);
+	reason = skip_space(reason, end);
+	if (KP_PREFIX(reason, (size_t)(end - reason), "stack-protector: Kernel stack is corrupted in: ")) {
+		struct kframe f;
+		const char *p = reason + 47;
+
+		memset(&f, 0, sizeof(f));
+		kp_parse_sym(c, p, end, &f);
+		return kp_fmt_title(c, "kernel panic: stack is corrupted", f.function ? f.function :
+				    kp_guilty(c, NULL, false, NULL));
+	}
+	snprintf(buf, sizeof(buf), "kernel panic: %s",
+		 kp_cut(c, reason, (size_t)(end - reason), stops));
+	return kp_dup(c, buf, strlen(buf));
+}
+
+static const char *bug_title(struct kp_cls *c, struct kreport *r, const char *s, size_t len)
+{
+	static const char *const stops[] = { " at ", ":", "!", " in process", " (", ", ", NULL };
+	char buf[300];
+
+	if (KP_PREFIX(s, len, "kernel BUG") || KP_PREFIX(s, len, "Kernel BUG")) {
+		if (r->site_file && strstr(r->site_file, "lib/list_debug.c")) {
+			r->type = KREPORT_LIST_CORRUPTION;
+			return kp_fmt_title(c, "BUG: corrupted list", kp_guilty(c, NULL, false, NULL));
+		}
+		if (r->site_file && strstr(r->site_file, "mm/usercopy.c")) {
+			static const char *const skip[] = { "usercopy", "__check", NULL };
+
+			return kp_fmt_title(c, "BUG: bad usercopy", kp_guilty(c, NULL, false, skip));
+		}
+		return kp_fmt_title(c, "kernel BUG", kp_guilty(c, NULL, c->nf == 0, NULL));
+	}
+	snprintf(buf, sizeof(buf), "BUG: %s", kp_cut(c, s + 5, len - 5, stops));
+	return kp_fmt_title(c, buf, c->nf ? kp_guilty(c, NULL, false, NULL) : NULL);
+}
+
+static const char *atomic_title(struct kp_cls *c, const char *s, size_t len)
+{
+	static const char *const skip[] = { "schedule", "preempt", "__might", "___might",
+					    "might_", NULL };
+
+	if (find_in(s, len, "sleeping function called"))
+		return kp_fmt_title(c, "BUG: sleeping function called from invalid context",
+				    kp_guilty(c, NULL, false, skip));
+	if (find_in(s, len, "scheduling while atomic"))
+		return kp_fmt_title(c, "BUG: scheduling while atomic", kp_guilty(c, NULL, false, skip));
+	if (find_in(s, len, "using smp_processor_id"))
+		return kp_fmt_title(c, "BUG: using smp_processor_id() in preemptible code",
+				    kp_guilty(c, NULL, false, skip));
+	if (find_in(s, len, "using __this_cpu_")) {
+		const char *p = find_in(s, len, "__this_cpu_") + 11;
+		char buf[128];
+		size_t n = strcspn(p, "(");
+
+		snprintf(buf, sizeof(buf), "BUG: using __this_cpu_%.*s() in preemptible code",
+			 (int)(n < 32 ? n : 32), p);
+		return kp_fmt_title(c, buf, kp_guilty(c, NULL, false, skip));
+	}
+	return kp_fmt_title(c, "BUG: workqueue leaked lock or atomic", kp_guilty(c, NULL, false, NULL));
+}
+
+/* "invalid opcode", "int3", "Internal error", "divide error", "kernel stack overflow". */
+static const char *oops_title(struct kp_cls *c, const char *s, size_t len)
+{
+	static const char *const kinds[] = { "invalid opcode", "int3", "Internal error",
+					     "divide error", "kernel stack overflow",
+					     "PANIC: double fault", "stack segment" };
+
+	for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
+		if (strncmp(s, kinds[i], strlen(kinds[i])) == 0)
+			return kp_fmt_title(c, kinds[i], kp_guilty(c, NULL, true, NULL));
+	if (strncmp(s, "Insufficient stack space", 24) == 0)
+		return kp_fmt_title(c, "kernel stack overflow", kp_guilty(c, NULL, false, NULL));
+	return kp_fmt_title(c, "Oops", kp_guilty(c, NULL, true, NULL));
+}
+
+const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *wfn)
+{
+	const char *s = c->lines[c->hdr].s;
+	size_t len = c->lines[c->hdr].len;
+
+	s = after_prfmt(s, &len);
+	switch (r->type) {
+	case KREPORT_WARN:
+	case KREPORT_REFCOUNT:
+	case KREPORT_LIST_CORRUPTION:
+		if (KP_PREFIX(s, len, "WARNING: "))
+			return warn_title(c, r, wfn);
+		if (KP_PREFIX(s, len, "kernel BUG") || KP_PREFIX(s, len, "Kernel BUG"))
+			return bug_title(c, r, s, len);
+		if (r->type == KREPORT_REFCOUNT)
+			return kp_fmt_title(c, "WARNING: refcount bug", kp_guilty(c, NULL, true, NULL));
+		return kp_fmt_title(c, "BUG: corrupted list", kp_guilty(c, NULL, true, NULL));
+	case KREPORT_BUG:
+		return bug_title(c, r, s, len);
+	case KREPORT_PAGE_FAULT:
+		return kp_fmt_title(c, find_in(s, len, "NULL pointer") ?
+				    "BUG: unable to handle kernel NULL pointer dereference" :
+				    "BUG: unable to handle kernel paging request",
+				    kp_guilty(c, NULL, true, NULL));
+	case KREPORT_GPF:
+		return kp_fmt_title(c, find_in(s, len, "stack segment") ? "stack segment fault" :
+				    "general protection fault", kp_guilty(c, NULL, true, NULL));
+	case KREPORT_OOPS:
+		return oops_title(c, s, len);
+	case KREPORT_SOFT_LOCKUP:
+		return kp_fmt_title(c, "BUG: soft lockup", kp_stall_guilty(c, false));
+	case KREPORT_HARD_LOCKUP:
+		return kp_fmt_title(c, "watchdog: hard LOCKUP", kp_stall_guilty(c, false));
+	case KREPORT_RCU_STALL:
+		return kp_fmt_title(c, "INFO: rcu detected stall", kp_stall_guilty(c, true));
+	case KREPORT_HUNG_TASK:
+		return kp_fmt_title(c, "INFO: task hung", kp_hung_guilty(c));
+	case KREPORT_KASAN:
+		return kasan_title(c, KP_PREFIX(s, len, "BUG: ") ? s + 5 : s, KP_PREFIX(s, len, "BUG: ") ? len - 5 : len);
+	case KREPORT_UBSAN: {
+		static const char *const skip[] = { "ubsan", "overflow", NULL };
+		static const char *const stops[] = { " in ", NULL };
+		char buf[200];
+
+		if (KP_PREFIX(s, len, "UBSAN: Undefined behaviour"))
+			return kp_fmt_title(c, "UBSAN: undefined-behaviour", kp_guilty(c, NULL, false, skip));
+		snprintf(buf, sizeof(buf), "UBSAN: %s", kp_cut(c, s + 7, len - 7, stops));
+		return kp_fmt_title(c, buf, kp_guilty(c, NULL, false, skip));
+	}
+	case KREPORT_LOCKDEP:
+		return lockdep_title(c, s, len);
+	case KREPORT_ATOMIC:
+		return atomic_title(c, s, len);
+	case KREPORT_PANIC:
+		return panic_title(c, s, len);
+	default:
+		return kp_dup(c, s, len);
+	}
+}
