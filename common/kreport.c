@@ -197,6 +197,10 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 		}
 		return false;
 	case 'I':
+		if (KP_PREFIX(s, len, "Insufficient stack space to handle exception")) {
+			*type = KREPORT_OOPS;   /* arm64's kernel stack overflow */
+			return true;
+		}
 		if (KP_PREFIX(s, len, "Internal error: ")) {
 			*type = KREPORT_OOPS;
 			*flags = KP_START_CONT;
@@ -545,6 +549,8 @@ void kparser_line(struct kparser *p, const struct kline *l)
 			/* the Oops line of a BUG, the Internal error of an arm fault */
 		} else if ((p->flags & KP_START_PRELUDE) && (flags & KP_START_WARN_OR_BUG) && p->n_lines <= 4) {
 			p->flags &= ~KP_START_PRELUDE;
+		} else if ((p->flags & KP_START_WARN_OR_BUG) && (flags & KP_START_PRELUDE) && p->n_lines <= 3) {
+			/* "refcount_t: underflow" printed as the WARN's message, after its line */
 		} else {
 			finish(p, false);
 			start(p, l, caller, type, flags);

@@ -43,6 +43,7 @@ struct kp_cls {
 	bool has_stall_rip;
 	struct kframe rip;
 	bool has_rip;
+	bool keep_lock_helpers;         /* sleeping in atomic context: the lock is the point */
 	struct kmodule *mods;
 	size_t nm;
 };
@@ -80,6 +81,8 @@ const char *kp_hung_guilty(struct kp_cls *c);
 const char *kp_fmt_title(struct kp_cls *c, const char *prefix, const char *fn);
 const char *kp_cut(struct kp_cls *c, const char *s, size_t len, const char *const *stops);
 const char *kp_lockdep_fn(struct kp_cls *c, const char *key);
+bool kp_infra_file(const char *file);
+const char *kp_lockdep_stack(struct kp_cls *c, const char *key);
 /* klogtext.c: one line of a saved log, prefixes stripped; s[len] may be written */
 void kp_feed_line(struct kparser *p, char *s, size_t len);
 /* kreport_title.c */

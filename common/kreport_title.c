@@ -48,18 +48,22 @@ static const char *warn_title(struct kp_cls *c, struct kreport *r, const struct 
 		  { "lock_sock", "release_sock" } },
 	};
 	const char *first = c->has_rip ? NULL : wfn->function;
+	bool use_rip = !kp_infra_file(r->site_file);
+
+	if (!use_rip)
+		first = NULL;
 
 	for (size_t i = 0; r->site_file && i < ELEMENTSOF(special); i++)
 		if (strstr(r->site_file, special[i].file)) {
 			r->type = special[i].type;
 			return kp_fmt_title(c, special[i].prefix,
-					    kp_guilty(c, first, true, special[i].skip));
+					    kp_guilty(c, first, use_rip, special[i].skip));
 		}
 	if (wfn->function && startswith(wfn->function, "refcount_")) {
 		r->type = KREPORT_REFCOUNT;
 		return kp_fmt_title(c, "WARNING: refcount bug", kp_guilty(c, first, true, NULL));
 	}
-	return kp_fmt_title(c, "WARNING", kp_guilty(c, first, true, NULL));
+	return kp_fmt_title(c, "WARNING", kp_guilty(c, first, use_rip, NULL));
 }
 
 static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
@@ -115,7 +119,13 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 	len = strnlen(s, len);
 	for (size_t i = 0; i < ELEMENTSOF(deadlock); i++)
 		if (KP_PREFIX(s, len, "") && strncmp(s, deadlock[i], strlen(deadlock[i])) == 0) {
-			const char *fn = kp_lockdep_fn(c, "is trying to acquire");
+			const char *fn = NULL;
+
+			/* lock order reports: where the irq-safe lock was taken in irq context */
+			if (strstr(deadlock[i], "-safe ->"))
+				fn = kp_lockdep_stack(c, "-irq-safe at:");
+			if (!fn)
+				fn = kp_lockdep_fn(c, "is trying to acquire");
 
 			if (!fn)
 				fn = kp_lockdep_fn(c, "just changed the state of lock");
@@ -189,6 +199,7 @@ static const char *atomic_title(struct kp_cls *c, const char *s, size_t len)
 	static const char *const skip[] = { "schedule", "preempt", "__might", "___might",
 					    "might_", NULL };
 
+	c->keep_lock_helpers = true;
 	if (find_in(s, len, "sleeping function called"))
 		return kp_fmt_title(c, "BUG: sleeping function called from invalid context",
 				    kp_guilty(c, NULL, false, skip));
