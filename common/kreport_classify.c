@@ -304,6 +304,8 @@ static void parse_cpu_line(struct kp_cls *c, struct kreport *r, const char *s, s
 			while (t < end && *t != ' ')
 				t++;
 		}
+		if (t - comm > 14 && memcmp(t - 14, " Kdump: loaded", 14) == 0)
+			t -= 14;
 		r->comm = kp_dup(c, comm, (size_t)(t - comm));
 	}
 }
