@@ -661,99 +661,6 @@ static void scan(struct kp_cls *c, struct kreport *r)
 	}
 }
 
-/* The WARN and BUG lines: file, line, function, and the 6.16 form's CPU and task. */
-static void parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t len, struct kframe *wfn)
-{
-	const char *end = s + len, *at, *p, *colon;
-
-	memset(wfn, 0, sizeof(*wfn));
-	if (KP_PREFIX(s, len, "kernel BUG at ") || KP_PREFIX(s, len, "Kernel BUG at ")) {
-		p = s + 14;
-		colon = memchr(p, ':', (size_t)(end - p));
-		if (colon && colon + 1 < end && isdigit((unsigned char)colon[1])) {
-			r->site_file = kp_dup(c, p, (size_t)(colon - p));
-			r->site_line = (unsigned)atoi(colon + 1);
-		}
-		return;
-	}
-	if (!KP_PREFIX(s, len, "WARNING: "))
-		return;
-	p = s + 9;
-	at = find(p, (size_t)(end - p), " at ");
-	if (KP_PREFIX(p, (size_t)(end - p), "at "))
-		at = p - 1;
-	if (!at)
-		return;
-	/* "FILE:LINE at FUNC, CPU#0: comm/pid" (6.16+) */
-	colon = memchr(p, ':', (size_t)(at - p));
-	if (!KP_PREFIX(p, (size_t)(end - p), "CPU:") && at > p && colon && isdigit((unsigned char)colon[1])) {
-		const char *cpu;
-
-		r->site_file = kp_dup(c, p, (size_t)(colon - p));
-		r->site_line = (unsigned)atoi(colon + 1);
-		kp_parse_sym(c, at + 4, end, wfn);
-		cpu = find(at, (size_t)(end - at), ", CPU#");
-		if (cpu) {
-			const char *slash, *q;
-
-			r->cpu = atoi(cpu + 6);
-			q = memchr(cpu, ':', (size_t)(end - cpu));
-			slash = q ? memrchr(q, '/', (size_t)(end - q)) : NULL;
-			if (q && slash && slash > q + 2) {
-				r->comm = kp_dup(c, q + 2, (size_t)(slash - q - 2));
-				r->pid = atoi(slash + 1);
-			}
-		}
-		return;
-	}
-	/* "... at FILE:LINE FUNC+0x../0x.. [mod]" or "... at FUNC+0x../0x.." */
-	p = at + 4;
-	if (kp_parse_sym(c, p, end, wfn))
-		return;
-	colon = memchr(p, ':', (size_t)(end - p));
-	if (colon && colon + 1 < end && isdigit((unsigned char)colon[1])) {
-		const char *sp = memchr(colon, ' ', (size_t)(end - colon));
-
-		r->site_file = kp_dup(c, p, (size_t)(colon - p));
-		r->site_line = (unsigned)atoi(colon + 1);
-		if (sp)
-			kp_parse_sym(c, sp + 1, end, wfn);
-	}
-	if (!wfn->function) {
-		const char *cpu = find(s, len, ", CPU#");
-
-		(void)cpu;
-	}
-}
-
-/* "... at: func+0x" after the line containing key (lockdep's "is trying to acquire lock:"). */
-const char *kp_lockdep_fn(struct kp_cls *c, const char *key)
-{
-	bool seen = false;
-
-	for (size_t i = c->hdr; i < c->n; i++) {
-		const char *s = c->lines[i].s, *at;
-		size_t len = c->lines[i].len;
-		struct kframe f;
-
-		if (!seen) {
-			seen = find(s, len, key) != NULL;
-			continue;
-		}
-		at = find(s, len, "at: ");
-		if (at) {
-			const char *p = skip_ws(at + 4, s + len);
-
-			if (KP_PREFIX(p, (size_t)(s + len - p), "[<")) {
-				p = memchr(p, ']', (size_t)(s + len - p));
-				p = p ? skip_ws(p + 1, s + len) : s + len;
-			}
-			if (kp_parse_sym(c, p, s + len, &f))
-				return f.function;
-		}
-	}
-	return NULL;
-}
 
 void kp_classify(const struct kp_line *lines, size_t n, enum kreport_type type, struct arena *a,
 		 struct kreport *r)
@@ -785,7 +692,7 @@ void kp_classify(const struct kp_line *lines, size_t n, enum kreport_type type, 
 	scan(c, r);
 	s = lines[c->hdr].s;
 	len = lines[c->hdr].len;
-	parse_site(c, r, s, len, &wfn);
+	kp_parse_site(c, r, s, len, &wfn);
 	if (!r->site_file && (s = find(s, len, " invalid context at ")) != NULL) {
 		const char *end = lines[c->hdr].s + len, *colon;
 

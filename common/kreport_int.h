@@ -80,10 +80,12 @@ const char *kp_stall_guilty(struct kp_cls *c, bool after_irq);
 const char *kp_hung_guilty(struct kp_cls *c);
 const char *kp_fmt_title(struct kp_cls *c, const char *prefix, const char *fn);
 const char *kp_cut(struct kp_cls *c, const char *s, size_t len, const char *const *stops);
-const char *kp_lockdep_fn(struct kp_cls *c, const char *key);
 bool kp_infra_file(const char *file);
 const char *kp_lockdep_stack(struct kp_cls *c, const char *key);
 /* klogtext.c: one line of a saved log, prefixes stripped; s[len] may be written */
 void kp_feed_line(struct kparser *p, char *s, size_t len);
-/* kreport_title.c */
+/* kreport_title.c: the WARN/BUG line, lockdep's "at:" lines, the title */
+void kp_parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t len,
+		   struct kframe *wfn);
+const char *kp_lockdep_fn(struct kp_cls *c, const char *key);
 const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *wfn);
