@@ -4,7 +4,9 @@
  * caller id; an Oops/invalid opcode/panic line right after a BUG or WARN is the same
  * report), and where it ends (end-trace markers, the KASAN closing line, a new start, the
  * line limit). The livepatch core's messages are handed out one per line on the side.
- * Lines outside a report cost a first-byte dispatch and are not copied.
+ * Lines outside a report cost a first-byte dispatch and are not copied. One report is
+ * assembled at a time: a headline from another caller while one is open is not followed
+ * (its lines are not ours), which may lose a report racing another on a second CPU.
  */
 #include "kreport.h"
 

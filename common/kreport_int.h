@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Internals shared by the kernel report modules (kreport.c assembles, kreport_classify.c
- * classifies, klogtext.c reads saved logs and writes JSON). Not for other users.
+ * collects the fields and applies the guilty-function rules, kreport_title.c types and
+ * titles, klogtext.c reads saved logs and writes JSON). Not for other users.
  */
 #pragma once
 
@@ -31,6 +32,7 @@ struct kp_line {
 	size_t len;
 };
 
+/* One report being classified: what the pass over its lines found. */
 struct kp_cls {
 	struct arena *a;
 	const struct kp_line *lines;
