@@ -77,6 +77,50 @@ static int parse_bool(const char *v, bool *ret)
 	return 0;
 }
 
+/* "warn bug oops ..." (spaces or commas) into a bit set of report types; "none" is empty */
+static int parse_types(const char *v, uint32_t *ret)
+{
+	uint32_t set = 0;
+	const char *p = v;
+
+	while (*p) {
+		size_t len;
+		int t;
+
+		p += strspn(p, " ,\t");
+		len = strcspn(p, " ,\t");
+		if (!len)
+			break;
+		if (len == 4 && !strncmp(p, "none", 4)) {
+			p += len;
+			continue;
+		}
+		for (t = 0; t < _KREPORT_TYPE_MAX; t++)
+			if (strlen(kreport_type_name(t)) == len && !strncmp(kreport_type_name(t), p, len))
+				break;
+		if (t == _KREPORT_TYPE_MAX || t == KREPORT_LIVEPATCH)
+			return -EINVAL;
+		set |= 1u << t;
+		p += len;
+	}
+	*ret = set;
+	return 0;
+}
+
+uint32_t agent_default_revert_on(void)
+{
+	static const enum kreport_type types[] = {
+		KREPORT_WARN, KREPORT_BUG, KREPORT_OOPS, KREPORT_PAGE_FAULT, KREPORT_GPF,
+		KREPORT_KASAN, KREPORT_UBSAN, KREPORT_SOFT_LOCKUP, KREPORT_HARD_LOCKUP,
+		KREPORT_RCU_STALL, KREPORT_LIST_CORRUPTION, KREPORT_REFCOUNT, KREPORT_PANIC,
+	};
+	uint32_t set = 0;
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		set |= 1u << types[i];
+	return set;
+}
+
 static int on_entry(void *userdata, const char *section, const char *key, const char *value)
 {
 	struct parse_state *st = userdata;
@@ -106,6 +150,16 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
 			r = parse_bool(value, &c->auto_revert);
 		else if (streq(key, "group"))
 			r = set_string(&c->group, value);
+	} else if (streq(section, "watch")) {
+		if (streq(key, "enabled"))
+			r = parse_bool(value, &c->watch);
+		else if (streq(key, "revert-on"))
+			r = parse_types(value, &c->revert_on);
+		else if (streq(key, "weak-evidence")) {
+			r = streq(value, "revert") || streq(value, "report") ? 0 : -EINVAL;
+			c->weak_revert = streq(value, "revert");
+		} else if (streq(key, "weak-window"))
+			r = parse_duration(value, 0, 7 * 86400, &c->weak_window);
 	} else if (streq(section, "paths")) {
 		if (streq(key, "root"))
 			r = set_string(&c->root, value);
@@ -113,6 +167,8 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
 			r = set_string(&c->state_dir, value);
 		else if (streq(key, "socket"))
 			r = set_string(&c->socket, value);
+		else if (streq(key, "kmsg"))
+			r = set_string(&c->kmsg, value);
 	} else {
 		log_error("%s:%d: unknown section [%s]", st->path, lineno, section);
 		st->error = -EINVAL;
@@ -139,6 +195,9 @@ int agent_config_load(const char *path, bool must_exist, struct agent_config *re
 		.transition_timeout = 60,
 		.healthy_window = 60,
 		.auto_revert = true,
+		.watch = true,
+		.revert_on = agent_default_revert_on(),
+		.weak_window = 600,
 	};
 	struct parse_state st = { .c = &c, .path = path };
 	_cleanup_fclose_ FILE *f = NULL;
@@ -148,7 +207,7 @@ int agent_config_load(const char *path, bool must_exist, struct agent_config *re
 	    set_string(&c.state_dir, LOCALSTATEDIR "/lib/tuxtape") < 0 ||
 	    set_string(&c.socket, "/run/tuxtape/agent.sock") < 0 ||
 	    set_string(&c.trusted_root, SYSCONFDIR "/tuxtape/root.json") < 0 ||
-	    set_string(&c.group, "tuxtape") < 0) {
+	    set_string(&c.group, "tuxtape") < 0 || set_string(&c.kmsg, "/dev/kmsg") < 0) {
 		agent_config_free(&c);
 		return log_error_errno(-ENOMEM, "out of memory");
 	}
@@ -192,6 +251,7 @@ void agent_config_free(struct agent_config *c)
 	free(c->root);
 	free(c->state_dir);
 	free(c->socket);
+	free(c->kmsg);
 	*c = (struct agent_config){ 0 };
 }
 

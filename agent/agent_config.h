@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kreport.h"
+
 struct agent_config {
 	/* [archive] */
 	char *url;              /* base URL: URL/metadata/ and URL/targets/ */
@@ -21,13 +23,22 @@ struct agent_config {
 	int64_t healthy_window;      /* seconds a new patch must run before it counts as safe */
 	bool auto_revert;            /* revert patches the archive revoked */
 	char *group;                 /* may read status over the socket */
+	/* [watch]: the kernel log */
+	bool watch;                  /* read /dev/kmsg and act on reports */
+	uint32_t revert_on;          /* report types (bits of enum kreport_type) that revert
+				      * the livepatch strong evidence convicts */
+	bool weak_revert;            /* weak evidence reverts too (default: a problem only) */
+	int64_t weak_window;         /* seconds after a transition that weak evidence counts */
 	/* [paths] */
 	char *root;             /* prefix of /sys, /proc, /etc (default "") */
 	char *state_dir;        /* SQLite state, TUF metadata, module cache */
 	char *socket;
+	char *kmsg;             /* under root */
 };
 
 int agent_config_load(const char *path, bool must_exist, struct agent_config *ret);
 void agent_config_free(struct agent_config *c);
 /* "%s%s" of root and an absolute node path; never fails (aborts on OOM). */
+/* The report types that revert by default: WARN, BUG, Oops, faults, sanitizers, lockups. */
+uint32_t agent_default_revert_on(void);
 char *agent_path(const struct agent_config *c, const char *abs);

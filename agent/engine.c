@@ -194,6 +194,7 @@ int engine_start(struct engine *e, const struct agent_config *cfg)
 				    err.msg[0] ? err.msg : strerror(-r));
 	}
 	crash_guard(e);
+	e->revert_due = true;   /* a revert interrupted by a restart is finished */
 	requeue_after_reboot(e);
 	resume_after_restart(e);
 	state_event(&e->st, NULL, "started", "agent started on %s (boot %s)", e->node.release,
@@ -599,6 +600,7 @@ int engine_tick(struct engine *e)
 {
 	if (e->busy_id)
 		watch_transition(e);
+	engine_retry_reverts(e);
 	if (!e->busy_id)
 		reconcile(e, NULL);
 	close_healthy(e);
@@ -616,7 +618,7 @@ bool engine_busy(struct engine *e)
 	struct applying_rec *v = NULL;
 	size_t n = 0;
 
-	if (e->busy_id)
+	if (e->busy_id || e->revert_due)
 		return true;
 	if (state_applying_list(&e->st, &v, &n) == 0)
 		applying_recs_free(v, n);

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "agent_config.h"
+#include "kreport.h"
+#include "kwatch.h"
 #include "node.h"
 #include "state.h"
 #include "tuf_client.h"
@@ -38,6 +40,10 @@ struct engine {
 	char last_error[512];
 	unsigned failures;
 	bool held;
+	/* the kernel log watch */
+	struct kwatch_stats kmsg;
+	bool revert_due;              /* a quarantined patch may still be in sysfs */
+	bool revert_failing;          /* said once; retried on every tick */
 };
 
 int engine_start(struct engine *e, const struct agent_config *cfg);
@@ -53,5 +59,13 @@ int engine_revert(struct engine *e, const char *id, const char *final_state, con
 int engine_set_hold(struct engine *e, bool held);
 int engine_unquarantine(struct engine *e, const char *id);
 int engine_status_json(struct engine *e, json_t **ret);
+/* A report from the kernel log: attribute it, and revert and quarantine the livepatch that
+ * strong evidence convicts (policy in [watch]); weak evidence raises a problem. */
+void engine_on_report(struct engine *e, const struct kreport *r);
+/* The kmsg seq to resume after (records up to it were handled in this boot), or UINT64_MAX. */
+uint64_t engine_kmsg_resume(struct engine *e);
+/* Disables quarantined patches still in sysfs (a revert that failed or was interrupted) and
+ * unloads their modules. Called by engine_tick(). */
+void engine_retry_reverts(struct engine *e);
 /* Seconds to the next refresh after a failure (backoff), or the interval. */
 int64_t engine_next_refresh(const struct engine *e);

@@ -56,12 +56,30 @@ int engine_status_json(struct engine *e, json_t **ret)
 		for (size_t j = 0; j < n_open; j++)
 			watched |= streq(open_recs[j].id, v[i].id);
 		cves = json_loads(v[i].cves, 0, NULL);
+		_cleanup_free_ char *ev_key = NULL, *ev_text = NULL;
+		json_t *evidence = NULL;
+
+		/* the kernel report that convicted (or is suspected against) the patch */
+		if (asprintf(&ev_key, "evidence/%s", v[i].id) >= 0 &&
+		    state_meta_get(&e->st, ev_key, &ev_text) == 0)
+			evidence = json_loads(ev_text, 0, NULL);
+		if (evidence && streq(v[i].state, "applied")) {
+			char msg[1024];
+
+			snprintf(msg, sizeof(msg), "%s suspected: %s (%s)", v[i].id,
+				 strempty(json_string_value(json_object_get(evidence, "title"))),
+				 strempty(json_string_value(json_object_get(evidence, "why"))));
+			json_array_append_new(problems, json_string(msg));
+		}
 		/* healthy: applied and past the crash-loop guard's window */
 		json_array_append_new(patches, json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:I, s:s, s:b}",
 			"id", v[i].id, "module", v[i].module, "cves", cves ? cves : json_array(),
 			"state", v[i].state, "reason", v[i].reason, "since", iso_time(v[i].since),
 			"version", (json_int_t)v[i].version, "target", v[i].target,
-			"healthy", streq(v[i].state, "applied") && !watched));
+			"healthy", streq(v[i].state, "applied") && !watched && !evidence));
+		if (evidence)
+			json_object_set_new(json_array_get(patches, json_array_size(patches) - 1),
+					    "evidence", evidence);
 		if (is_problem_state(v[i].state)) {
 			char msg[1024];
 
@@ -105,6 +123,12 @@ int engine_status_json(struct engine *e, json_t **ret)
 		"held", e->held, "in_transition", e->busy_id,
 		"patches", patches, "livepatch", live, "problems", problems,
 		"last_check", iso_time(e->last_attempt));
+	if (doc)
+		json_object_set_new(doc, "kernel_log", json_pack("{s:b, s:I, s:I, s:I, s:I, s:I}",
+			"watching", e->kmsg.watching, "records", (json_int_t)e->kmsg.records,
+			"reports", (json_int_t)e->kmsg.reports, "lost", (json_int_t)e->kmsg.lost,
+			"not_kernel", (json_int_t)e->kmsg.not_kernel,
+			"malformed", (json_int_t)e->kmsg.malformed));
 	if (!doc)
 		return -ENOMEM;
 	*ret = doc;

@@ -2,7 +2,8 @@
 /*
  * tuxtape-agent: the node daemon. One sd-event loop: the refresh timer (interval plus random
  * jitter, backoff after failures), a tick timer armed only while a transition or a healthy
- * window is open, the control socket, SIGTERM/SIGINT, and the systemd watchdog.
+ * window is open, /dev/kmsg (reports are flushed to the engine after 100 ms of quiet), the
+ * control socket, SIGTERM/SIGINT, and the systemd watchdog.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +25,7 @@
 #include "control.h"
 #include "engine.h"
 #include "fileio.h"
+#include "kwatch.h"
 #include "log.h"
 #include "util.h"
 
@@ -32,6 +34,8 @@ struct daemon {
 	struct engine engine;
 	sd_event *event;
 	sd_event_source *refresh_timer, *tick_timer;
+	struct kwatch kmsg;
+	sd_event_source *kmsg_source, *kmsg_flush_timer;
 	gid_t read_gid;
 	bool have_read_gid;
 	bool once, refreshed;
@@ -84,6 +88,70 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	update_status(d);
 	arm_tick(d);
 	return 0;
+}
+
+static void on_report(const struct kreport *r, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	engine_on_report(&d->engine, r);
+}
+
+static int on_kmsg_quiet(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	kwatch_flush(&d->kmsg);
+	update_status(d);
+	arm_tick(d);
+	return 0;
+}
+
+static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct daemon *d = userdata;
+	uint64_t now;
+
+	if (kwatch_read(&d->kmsg) < 0) {
+		log_error("kernel log: stopped watching after a read error");
+		sd_event_source_set_enabled(s, SD_EVENT_OFF);
+		d->engine.kmsg.watching = false;
+	}
+	/* a report still open gets its end marker soon, or is flushed after 100 ms of quiet */
+	if (kwatch_pending(&d->kmsg) && sd_event_now(d->event, CLOCK_MONOTONIC, &now) >= 0) {
+		if (!d->kmsg_flush_timer)
+			sd_event_add_time(d->event, &d->kmsg_flush_timer, CLOCK_MONOTONIC,
+					  now + 100000, 10000, on_kmsg_quiet, d);
+		else {
+			sd_event_source_set_time(d->kmsg_flush_timer, now + 100000);
+			sd_event_source_set_enabled(d->kmsg_flush_timer, SD_EVENT_ONESHOT);
+		}
+	}
+	update_status(d);
+	arm_tick(d);
+	return 0;
+}
+
+static int watch_kmsg(struct daemon *d)
+{
+	_cleanup_free_ char *path = agent_path(&d->cfg, d->cfg.kmsg);
+	int r;
+
+	if (!d->cfg.watch)
+		return 0;
+	r = kwatch_open(&d->kmsg, path, engine_kmsg_resume(&d->engine), on_report, d,
+			&d->engine.kmsg);
+	if (r < 0) {
+		/* patches still get applied; status shows that nobody watches the log */
+		log_error_errno(r, "kernel log: not watching %s: %m", path);
+		return 0;
+	}
+	r = sd_event_add_io(d->event, &d->kmsg_source, d->kmsg.fd, EPOLLIN, on_kmsg, d);
+	if (r < 0)
+		return log_error_errno(r, "sd-event: %m");
+	d->engine.kmsg.watching = true;
+	/* the records already in the buffer: a WARN while the agent was down counts */
+	return on_kmsg(d->kmsg_source, d->kmsg.fd, EPOLLIN, d);
 }
 
 static int on_refresh(sd_event_source *s, uint64_t usec, void *userdata)
@@ -245,7 +313,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	const char *config = SYSCONFDIR "/tuxtape/agent.conf";
-	struct daemon d = { 0 };
+	struct daemon d = { .kmsg.fd = -1 };
 	sigset_t ss;
 	int opt, r;
 
@@ -295,6 +363,8 @@ int main(int argc, char **argv)
 	if (r >= 0 && !d.once)
 		r = listen_control(&d);
 	if (r >= 0)
+		r = watch_kmsg(&d);
+	if (r >= 0)
 		r = sd_event_add_time_relative(d.event, &d.refresh_timer, CLOCK_MONOTONIC, 0, 0,
 					       on_refresh, &d);
 	if (r < 0) {
@@ -311,6 +381,9 @@ int main(int argc, char **argv)
 		unlink(d.cfg.socket);
 	sd_event_source_unref(d.refresh_timer);
 	sd_event_source_unref(d.tick_timer);
+	sd_event_source_disable_unref(d.kmsg_source);
+	sd_event_source_unref(d.kmsg_flush_timer);
+	kwatch_close(&d.kmsg);
 	sd_event_unref(d.event);
 	engine_stop(&d.engine);
 	agent_config_free(&d.cfg);

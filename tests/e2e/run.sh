@@ -104,6 +104,8 @@ if ! { publish archive "tt-good:$W/mods/tt_lp_good.ko" &&
 	publish archive-cum "tt-good:$W/mods/tt_lp_good.ko" "tt-cumulative:$W/mods/tt_lp_cumulative.ko" &&
 	publish archive-bad "tt-plain:$W/mods/tt_plain.ko" "tt-otherrel:$W/mods/rt/tt_lp_good.ko" &&
 	publish archive-stall "tt-stalls:$W/mods/tt_lp_stalls.ko" &&
+	publish archive-watch "tt-good:$W/mods/tt_lp_good.ko" "tt-warns:$W/mods/tt_lp_warns.ko" \
+		"tt-oopses:$W/mods/tt_lp_oopses.ko" &&
 	publish archive-tampered "tt-good:$W/mods/tt_lp_good.ko"; } >"$W/archive.log" 2>&1; then
 	fail "bench: making the archives failed: $(tail -1 "$W/archive.log")"
 	finish
@@ -176,6 +178,7 @@ run_scenario() {
 			echo "not ok - e2e/$s: boot $boot did not finish within ${timeout_s} s (console: $log.txt)"
 			break
 		fi
+		sed -n "s/^TT-FIGURE: \(.*\)/# e2e\/$s: \1/p" "$log.txt"
 		grep -q '^TT-END' "$log.txt" && ended=1
 		for c in $crash_boots; do
 			[ "$c" = "$boot" ] || continue

@@ -68,3 +68,7 @@ agent_dump() {
 }
 # patch_healthy ID: applied and past the crash-loop guard's healthy window
 patch_healthy() { agentctl status --json 2>/dev/null | grep -A12 "\"id\": \"$1\"" | grep -q '"healthy": true'; }
+# figure NAME VALUE: a measurement, printed by the runner as "# e2e/SCENARIO: NAME VALUE"
+figure() { echo "TT-FIGURE: $*"; }
+# kmsg_ts REGEX: the timestamp (seconds) of the last kernel log line matching REGEX
+kmsg_ts() { dmesg | grep -E "$1" | tail -1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The engine's side of the kernel log watch: which livepatch a report convicts, what the
+ * policy does about it, and the durable record of the evidence. The conviction is written
+ * (state quarantined, evidence kept) before the patch is disabled, so a crash during the
+ * revert still keeps the patch out after the restart or reboot.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "kblame.h"
+#include "klp.h"
+#include "log.h"
+#include "modfile.h"
+#include "util.h"
+
+static int64_t monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void module_name(const char *in, char out[64])
+{
+	size_t i;
+
+	for (i = 0; in[i] && i < 63; i++)
+		out[i] = in[i] == '-' ? '_' : in[i];
+	out[i] = '\0';
+}
+
+static bool is_livepatch(const char *module, void *userdata)
+{
+	struct engine *e = userdata;
+	struct klp_state k;
+	char name[64];
+
+	module_name(module, name);
+	return klp_valid_name(name) && klp_get(e->cfg->root, name, &k) == 0;
+}
+
+/* Whether sysfs lists `function` under /sys/kernel/livepatch/PATCH/OBJECT/FUNCTION,POS. */
+static bool patch_replaces(struct engine *e, const char *patch, const char *function)
+{
+	_cleanup_free_ char *dir = NULL;
+	struct dirent *obj;
+	bool found = false;
+	DIR *d;
+
+	if (asprintf(&dir, "%s/sys/kernel/livepatch/%s", e->cfg->root, patch) < 0)
+		return false;
+	d = opendir(dir);
+	if (!d)
+		return false;
+	while (!found && (obj = readdir(d))) {
+		_cleanup_free_ char *sub = NULL;
+		struct dirent *fn;
+		DIR *od;
+
+		if (obj->d_name[0] == '.' || asprintf(&sub, "%s/%s", dir, obj->d_name) < 0)
+			continue;
+		od = opendir(sub);
+		if (!od)
+			continue;       /* a file: enabled, transition, ... */
+		while (!found && (fn = readdir(od))) {
+			const char *comma = strchr(fn->d_name, ',');
+
+			found = comma && (size_t)(comma - fn->d_name) == strlen(function) &&
+				!strncmp(fn->d_name, function, strlen(function));
+		}
+		closedir(od);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Weak evidence: a function replaced by a patch of ours applied within the window. */
+static bool replaced_recently(const char *function, char module[64], void *userdata)
+{
+	struct engine *e = userdata;
+	struct patch_rec *v = NULL;
+	size_t n = 0;
+	bool found = false;
+
+	if (state_patch_list(&e->st, &v, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n && !found; i++) {
+		if (!streq(v[i].state, "applied") || time(NULL) - v[i].since > e->cfg->weak_window)
+			continue;
+		if (patch_replaces(e, v[i].module, function)) {
+			snprintf(module, 64, "%s", v[i].module);
+			found = true;
+		}
+	}
+	patch_recs_free(v, n);
+	return found;
+}
+
+/* Our record of the patch whose module this is, among those that may be in the kernel. */
+static int patch_by_module(struct engine *e, const char *module, struct patch_rec *ret)
+{
+	struct patch_rec *v = NULL;
+	size_t n = 0;
+	int r = -ENOENT;
+
+	if (state_patch_list(&e->st, &v, &n) < 0)
+		return -EIO;
+	for (size_t i = 0; i < n; i++) {
+		if (streq(v[i].module, module) && (streq(v[i].state, "applied") ||
+		    streq(v[i].state, "applying") || streq(v[i].state, "stalled"))) {
+			*ret = v[i];
+			v[i] = (struct patch_rec){ 0 };
+			r = 0;
+			break;
+		}
+	}
+	patch_recs_free(v, n);
+	return r;
+}
+
+static void remember_position(struct engine *e, const struct kreport *r)
+{
+	char pos[128];
+
+	snprintf(pos, sizeof(pos), "%s:%" PRIu64, e->node.boot_id, e->kmsg.last_seq);
+	state_meta_set(&e->st, "kmsg-position", pos);
+}
+
+static void keep_evidence(struct engine *e, const char *id, const struct kreport *r,
+			  const struct kblame *b)
+{
+	json_t *j = kreport_to_json(r, b->module);
+	_cleanup_free_ char *key = NULL;
+	char *text;
+
+	if (!j)
+		return;
+	json_object_set_new(j, "evidence", json_string(kblame_strength_name(b->strength)));
+	json_object_set_new(j, "why", json_string(b->why));
+	json_object_set_new(j, "seen", json_integer(time(NULL)));
+	text = json_dumps(j, JSON_COMPACT);
+	if (text && asprintf(&key, "evidence/%s", id) >= 0)
+		state_meta_set(&e->st, key, text);
+	free(text);
+	json_decref(j);
+}
+
+static void convict(struct engine *e, const struct patch_rec *p, const struct kreport *r,
+		    const struct kblame *b)
+{
+	_cleanup_free_ char *reason = NULL;
+	int64_t t0 = monotonic_usec();
+	int k;
+
+	if (asprintf(&reason, "%s (kernel log record %" PRIu64 "): %s evidence, %s; reverted and "
+		     "quarantined; 'agentctl unquarantine %s' allows it again", r->title, r->seq,
+		     kblame_strength_name(b->strength), b->why, p->id) < 0)
+		return;
+	keep_evidence(e, p->id, r, b);
+	/* durable before the kernel is touched: never re-applied, whatever happens next */
+	state_patch_set(&e->st, p->id, "quarantined", reason);
+	state_applying_close(&e->st, p->id);
+	state_event(&e->st, p->id, "convicted", "%s", reason);
+	log_error("%s: %s", p->id, reason);
+	k = engine_revert(e, p->id, "quarantined", reason);
+	if (k < 0) {
+		/* another transition is running, or the write failed: engine_retry_reverts() */
+		e->revert_due = true;
+		if (k != -EBUSY)
+			log_error_errno(k, "%s: cannot disable the patch yet, retrying: %m", p->id);
+		return;
+	}
+	if (r->ts_usec && t0 >= (int64_t)r->ts_usec && t0 - (int64_t)r->ts_usec < 86400000000LL)
+		state_event(&e->st, p->id, "reverting", "enabled=0 written %.3f s after the "
+			    "kernel's record (%.3f s in the agent)",
+			    (monotonic_usec() - (int64_t)r->ts_usec) / 1e6,
+			    (monotonic_usec() - t0) / 1e6);
+}
+
+static void suspect(struct engine *e, const char *id, const struct kreport *r,
+		    const struct kblame *b, const char *what)
+{
+	keep_evidence(e, id, r, b);
+	state_event(&e->st, id, "problem", "%s (kernel log record %" PRIu64 "): %s evidence, "
+		    "%s; %s", r->title, r->seq, kblame_strength_name(b->strength), b->why, what);
+	log_warning("%s: %s: %s evidence, %s; %s", id, r->title,
+		    kblame_strength_name(b->strength), b->why, what);
+}
+
+static void livepatch_message(struct engine *e, const struct kreport *r)
+{
+	switch (r->klp_event) {
+	case KLP_EVENT_SIGNALING:
+	case KLP_EVENT_FORCING:
+	case KLP_EVENT_FAILED:
+		state_event(&e->st, NULL, "kernel", "livepatch: %s", r->headline);
+		break;
+	default:
+		break;
+	}
+}
+
+void engine_on_report(struct engine *e, const struct kreport *r)
+{
+	struct patch_rec p = { 0 };
+	struct kblame b;
+	bool wanted;
+
+	if (r->type == KREPORT_LIVEPATCH) {
+		livepatch_message(e, r);
+		return;
+	}
+	e->kmsg.reports++;
+	kblame_report(r, is_livepatch, e->cfg->weak_window ? replaced_recently : NULL, e, &b);
+	if (b.strength == KBLAME_NONE) {
+		log_info("kernel: %s (no livepatch involved)", r->title);
+		state_event(&e->st, NULL, "kernel", "%s (no livepatch involved)", r->title);
+		goto out;
+	}
+	if (patch_by_module(e, b.module, &p) < 0) {
+		state_event(&e->st, NULL, "problem", "%s: %s evidence against livepatch %s, which "
+			    "the agent did not install: %s; not touched", r->title,
+			    kblame_strength_name(b.strength), b.module, b.why);
+		log_error("%s: %s evidence against livepatch %s, which the agent did not install: %s",
+			  r->title, kblame_strength_name(b.strength), b.module, b.why);
+		goto out;
+	}
+	wanted = (e->cfg->revert_on & (1u << r->type)) &&
+		 (b.strength == KBLAME_STRONG || e->cfg->weak_revert);
+	if (wanted && e->held)
+		suspect(e, p.id, r, &b, "not reverted: changes are held");
+	else if (wanted)
+		convict(e, &p, r, &b);
+	else
+		suspect(e, p.id, r, &b, b.strength == KBLAME_WEAK ?
+			"not reverted: weak evidence only (see [watch] weak-evidence)" :
+			"not reverted: this report type is not in [watch] revert-on");
+	patch_rec_free(&p);
+out:
+	remember_position(e, r);
+}
+
+uint64_t engine_kmsg_resume(struct engine *e)
+{
+	_cleanup_free_ char *pos = NULL;
+	size_t blen = strlen(e->node.boot_id);
+	unsigned long long seq;
+
+	if (state_meta_get(&e->st, "kmsg-position", &pos) < 0 || strncmp(pos, e->node.boot_id, blen) ||
+	    pos[blen] != ':' || sscanf(pos + blen + 1, "%llu", &seq) != 1)
+		return UINT64_MAX;
+	return seq;
+}
+
+void engine_retry_reverts(struct engine *e)
+{
+	struct patch_rec *v = NULL;
+	size_t n = 0;
+	bool due = false;
+
+	if (!e->revert_due || e->busy_id || state_patch_list(&e->st, &v, &n) < 0)
+		return;
+	for (size_t i = 0; i < n && !e->busy_id; i++) {
+		struct klp_state k;
+		int r;
+
+		if (!streq(v[i].state, "quarantined") || !klp_valid_name(v[i].module))
+			continue;
+		if (klp_get(e->cfg->root, v[i].module, &k) < 0) {
+			if (modfile_loaded(e->kmod, v[i].module) && modfile_unload(e->kmod, v[i].module) < 0)
+				due = true;
+			continue;
+		}
+		if (!k.enabled) {
+			due = true;     /* unpatching: unloaded once it leaves sysfs */
+			continue;
+		}
+		r = engine_revert(e, v[i].id, "quarantined", v[i].reason);
+		if (r < 0) {
+			due = true;
+			if (!e->revert_failing)
+				state_event(&e->st, v[i].id, "problem", "cannot disable the quarantined "
+					    "patch: %s; retrying", strerror(-r));
+			e->revert_failing = true;
+		} else {
+			e->revert_failing = false;
+		}
+	}
+	patch_recs_free(v, n);
+	e->revert_due = due || e->busy_id;
+}
