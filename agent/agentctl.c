@@ -4,16 +4,20 @@
  * to do. Exit codes are for monitoring (see --help and the README).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "kblame.h"
+#include "kreport.h"
 #include "util.h"
 
 enum {
@@ -37,10 +41,14 @@ static void usage(FILE *f)
 		"  revert PATCH           disable and unload a patch\n"
 		"  hold | resume          stop / allow changes to this node's patches\n"
 		"  unquarantine PATCH     allow a quarantined patch to be applied again\n"
+		"  analyze [FILE|-] [--json] [--livepatch MODULE]...\n"
+		"                         find kernel crash and warning reports in a saved log\n"
+		"                         (kmsg dump, console capture, journal); no agent needed\n"
 		"\n"
-		"Exit codes: 0 healthy (status) or done; 1 problems (failed, stalled or quarantined\n"
-		"patches, archive errors); 2 archive stale but nothing else wrong; 3 the agent cannot\n"
-		"be reached; 4 the agent refused the request; 64 usage error.\n");
+		"Exit codes: 0 healthy (status) or done, or no report found (analyze); 1 problems\n"
+		"(failed, stalled or quarantined patches, archive errors), or reports found (analyze);\n"
+		"2 archive stale but nothing else wrong; 3 the agent cannot be reached; 4 the agent\n"
+		"refused the request; 64 usage error or unreadable input.\n");
 }
 
 static int request(const char *path, json_t *req, json_t **ret)
@@ -200,17 +208,162 @@ static void print_events(const json_t *ev, bool json)
 	fflush(stdout);
 }
 
+#define ANALYZE_MAX (256u << 20)     /* a saved kernel log larger than this is refused */
+
+struct analyze {
+	bool json;
+	const char *const *livepatches;  /* NULL-terminated --livepatch names */
+	json_t *out;
+	unsigned crashes;
+};
+
+struct offline {
+	const struct kreport *r;
+	const char *const *extra;
+};
+
+static bool offline_is_livepatch(const char *module, void *userdata)
+{
+	const struct offline *o = userdata;
+
+	return kblame_offline_is_livepatch(o->r, module, o->extra);
+}
+
+static void print_report(const struct kreport *r, const struct kblame *b)
+{
+	size_t shown = 0;
+
+	printf("%s: %s\n", kreport_type_name(r->type), strempty(r->title));
+	if (r->type == KREPORT_LIVEPATCH)
+		return;
+	if (r->rip_function)
+		printf("  rip:     %s%s%s%s\n", r->rip_function, r->rip_module ? " [" : "",
+		       strempty(r->rip_module), r->rip_module ? "]" : "");
+	printf("  culprit: %s\n", b->strength == KBLAME_STRONG ? b->module :
+	       b->strength == KBLAME_WEAK ? "none (weak evidence only)" : "none");
+	if (b->strength != KBLAME_NONE)
+		printf("           %s: %s\n", kblame_strength_name(b->strength), b->why);
+	printf("  taint:   %s\n", r->taint ? (*r->taint ? r->taint : "not tainted") : "unknown");
+	printf("  modules: %zu\n", r->n_modules);
+	for (size_t i = 0; i < r->n_frames && shown < 5; i++) {
+		const struct kframe *f = &r->frames[i];
+
+		if (!f->reliable || !f->function)
+			continue;
+		printf("  %s %s%s%s%s\n", shown ? "     " : "trace:", f->function, f->module ? " [" : "",
+		       strempty(f->module), f->module ? "]" : "");
+		shown++;
+	}
+	printf("\n");
+}
+
+static void on_report(const struct kreport *r, void *userdata)
+{
+	struct analyze *a = userdata;
+	struct offline o = { r, a->livepatches };
+	struct kblame b;
+
+	kblame_report(r, offline_is_livepatch, NULL, &o, &b);
+	if (r->type != KREPORT_LIVEPATCH)
+		a->crashes++;
+	if (a->json) {
+		json_t *j = kreport_to_json(r, b.strength == KBLAME_STRONG ? b.module : NULL);
+
+		if (!j)
+			return;
+		json_object_set_new(j, "evidence", b.strength == KBLAME_NONE ? json_null() :
+				    json_string(kblame_strength_name(b.strength)));
+		json_object_set_new(j, "why", b.strength == KBLAME_NONE ? json_null() : json_string(b.why));
+		json_array_append_new(a->out, j);
+	} else {
+		print_report(r, &b);
+	}
+}
+
+/* Reads the log in chunks (the parser carries a line cut between two), never more than
+ * ANALYZE_MAX bytes. */
+static int analyze(const char *path, bool json, const char *const *livepatches)
+{
+	struct analyze a = { .json = json, .livepatches = livepatches };
+	static char buf[1 << 20];
+	struct kparser *p = NULL;
+	size_t total = 0;
+	struct stat st;
+	ssize_t n;
+	int fd, r;
+
+	fd = streq(path, "-") ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "agentctl: cannot open %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > ANALYZE_MAX) {
+		fprintf(stderr, "agentctl: %s: %lld bytes, more than the %u MiB analyze reads\n", path,
+			(long long)st.st_size, ANALYZE_MAX >> 20);
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return EXIT_USAGE;
+	}
+	a.out = json_array();
+	r = a.out ? kparser_new(on_report, &a, &p) : -ENOMEM;
+	if (r < 0) {
+		fprintf(stderr, "agentctl: %s\n", strerror(-r));
+		json_decref(a.out);
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return EXIT_USAGE;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "agentctl: cannot read %s: %s\n", path, strerror(errno));
+			break;
+		}
+		total += (size_t)n;
+		if (total > ANALYZE_MAX) {
+			fprintf(stderr, "agentctl: %s: more than the %u MiB analyze reads\n", path,
+				ANALYZE_MAX >> 20);
+			n = -1;
+			break;
+		}
+		kparser_feed_text(p, buf, (size_t)n);
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (n < 0) {
+		kparser_free(p);
+		json_decref(a.out);
+		return EXIT_USAGE;
+	}
+	kparser_flush(p);
+	kparser_free(p);
+	if (json) {
+		char *s = json_dumps(a.out, JSON_INDENT(2));
+
+		printf("%s\n", s ? s : "[]");
+		free(s);
+	} else if (a.crashes == 0) {
+		printf("no kernel crash or warning report found\n");
+	}
+	json_decref(a.out);
+	return a.crashes ? EXIT_PROBLEMS : EXIT_HEALTHY;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "follow", no_argument, NULL, 'f' },
+		{ "livepatch", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *sock = getenv("TUXTAPE_AGENT_SOCKET"), *cmd;
 	bool json = false, follow = false;
+	const char *livepatches[65] = { NULL };
+	size_t n_livepatches = 0;
 	json_t *req, *resp = NULL;
 	int opt, r, rc;
 
@@ -221,6 +374,14 @@ int main(int argc, char **argv)
 		case 's': sock = optarg; break;
 		case 'j': json = true; break;
 		case 'f': follow = true; break;
+		case 'l':
+			if (n_livepatches + 1 >= ELEMENTSOF(livepatches)) {
+				fprintf(stderr, "agentctl: at most %zu --livepatch names\n",
+					ELEMENTSOF(livepatches) - 1);
+				return EXIT_USAGE;
+			}
+			livepatches[n_livepatches++] = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -230,6 +391,17 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = argv[optind];
+	if (streq(cmd, "analyze")) {
+		if (optind + 2 < argc) {
+			fprintf(stderr, "agentctl: analyze takes one FILE (or - for stdin)\n");
+			return EXIT_USAGE;
+		}
+		return analyze(optind + 1 < argc ? argv[optind + 1] : "-", json, livepatches);
+	}
+	if (n_livepatches) {
+		fprintf(stderr, "agentctl: --livepatch is an option of analyze\n");
+		return EXIT_USAGE;
+	}
 	if (streq(cmd, "revert") || streq(cmd, "unquarantine")) {
 		if (optind + 2 != argc) {
 			fprintf(stderr, "agentctl: %s takes one PATCH id\n", cmd);

@@ -81,3 +81,8 @@ echo "database size with profiles and verdicts: $(du -m "$W/b.db" | cut -f1) MiB
 echo
 echo "== agent: idle memory, CPU per refresh, idle wakeups"
 "$PWD/bench/agent.sh"
+
+# --- the kernel log parser (issue 7)
+echo
+echo "== kernel log parser: agentctl analyze on a large kmsg dump and console capture"
+"$PWD/bench/kreport.sh"

@@ -4,7 +4,9 @@
  * caller id; an Oops/invalid opcode/panic line right after a BUG or WARN is the same
  * report), and where it ends (end-trace markers, the KASAN closing line, a new start, the
  * line limit). The livepatch core's messages are handed out one per line on the side.
- * Lines outside a report cost a first-byte dispatch and are not copied.
+ * Lines outside a report cost a first-byte dispatch and are not copied. One report is
+ * assembled at a time: a headline from another caller while one is open is not followed
+ * (its lines are not ours), which may lose a report racing another on a second CPU.
  */
 #include "kreport.h"
 
@@ -197,6 +199,10 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 		}
 		return false;
 	case 'I':
+		if (KP_PREFIX(s, len, "Insufficient stack space to handle exception")) {
+			*type = KREPORT_OOPS;   /* arm64's kernel stack overflow */
+			return true;
+		}
 		if (KP_PREFIX(s, len, "Internal error: ")) {
 			*type = KREPORT_OOPS;
 			*flags = KP_START_CONT;
@@ -545,6 +551,8 @@ void kparser_line(struct kparser *p, const struct kline *l)
 			/* the Oops line of a BUG, the Internal error of an arm fault */
 		} else if ((p->flags & KP_START_PRELUDE) && (flags & KP_START_WARN_OR_BUG) && p->n_lines <= 4) {
 			p->flags &= ~KP_START_PRELUDE;
+		} else if ((p->flags & KP_START_WARN_OR_BUG) && (flags & KP_START_PRELUDE) && p->n_lines <= 3) {
+			/* "refcount_t: underflow" printed as the WARN's message, after its line */
 		} else {
 			finish(p, false);
 			start(p, l, caller, type, flags);

@@ -205,6 +205,13 @@ static bool is_marker(const char *s, size_t len)
 	return p < end && *p == '<' && (end[-1] == '>');
 }
 
+/* Interrupt entry frames: what follows them is the interrupted code. */
+static bool is_irq_entry(const char *fn)
+{
+	return strstr(fn, "apic_timer_interrupt") || strstr(fn, "irq_svc") || strstr(fn, "el1_irq") ||
+	       strstr(fn, "el1h_64_irq") || strstr(fn, "el1_interrupt");
+}
+
 static bool is_irq_end(const char *s, size_t len)
 {
 	return find(s, len, "</IRQ>") || find(s, len, "<EOI>") || find(s, len, "</SOFTIRQ>") ||
@@ -297,6 +304,8 @@ static void parse_cpu_line(struct kp_cls *c, struct kreport *r, const char *s, s
 			while (t < end && *t != ' ')
 				t++;
 		}
+		if (t - comm > 14 && memcmp(t - 14, " Kdump: loaded", 14) == 0)
+			t -= 14;
 		r->comm = kp_dup(c, comm, (size_t)(t - comm));
 	}
 }
@@ -344,8 +353,31 @@ static const char *const skip_always[] = {
 	"strlen", "strnlen", "strchr", "copy_to_user", "copy_from_user", "put_user", "get_user",
 	"might_fault", "might_sleep", "list_add", "list_del", "list_replace", "list_move",
 	"list_splice", "_indirect_thunk_", "printk", "mod_timer", "del_timer", "add_timer",
-	"__wake_up", "xas_", "debug_object", "should_fail",
+	"__wake_up", "xas_", "debug_object", "should_fail", "dump_backtrace", "cancel_work",
+	"flush_work", "cancel_delayed_work", "flush_workqueue", "drain_workqueue",
+	"destroy_workqueue", "kobject_del", "kobject_put", "kobject_uevent", "device_del",
+	"device_unregister", "sysfs_remove", "logic_in", "logic_out", "readb", "readw", "readl",
+	"writeb", "writew", "writel", "ioread", "iowrite", "put_device", "kobject_cleanup",
+	"kobject_release", "device_release", "queue_work", "queue_delayed_work", "bad_stack",
 };
+
+/* WARN sites in shared infrastructure (an API that checks its caller): the caller is the
+ * guilty one, not the function that warned. */
+static const char *const infra_files[] = {
+	"kernel/rcu/", "kernel/workqueue.c", "kernel/locking/", "kernel/sched/", "lib/",
+	"mm/slab", "mm/slub.c", "mm/page_alloc.c", "mm/vmalloc.c", "mm/percpu", "kernel/kthread.c",
+	"kernel/time/timer.c", "kernel/softirq.c", "kernel/panic.c",
+};
+
+bool kp_infra_file(const char *file)
+{
+	if (!file)
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(infra_files); i++)
+		if (startswith(file, infra_files[i]))
+			return true;
+	return false;
+}
 
 static bool has_suffix(const char *s, const char *suf)
 {
@@ -362,19 +394,37 @@ static bool is_lock_helper(const char *fn)
 	       strstr(fn, "_unlock_");
 }
 
-static bool skipped(const char *fn, const char *const *extra)
+static bool skipped(const struct kp_cls *c, const char *fn, const char *const *extra)
 {
 	if (!fn)
 		return true;
 	for (size_t i = 0; i < ELEMENTSOF(skip_always); i++)
 		if (strstr(fn, skip_always[i]))
 			return true;
-	if (is_lock_helper(fn))
+	if (!c->keep_lock_helpers && is_lock_helper(fn))
 		return true;
 	for (; extra && *extra; extra++)
 		if (strstr(fn, *extra))
 			return true;
 	return false;
+}
+
+/* "do_foo" or "__foo" called from "foo": the implementation of an API, named by the API. */
+static const char *api_name(const struct kp_cls *c, size_t i)
+{
+	const char *fn = c->frames[i].function, *base = fn;
+
+	if (startswith(fn, "do_"))
+		base = fn + 3;
+	else
+		while (*base == '_')
+			base++;
+	for (size_t j = i + 1; base != fn && j < c->nf; j++) {
+		if (!c->frames[j].reliable || !c->frames[j].function)
+			continue;
+		return streq(c->frames[j].function, base) ? c->frames[j].function : fn;
+	}
+	return fn;
 }
 
 /* The first candidate (first, the RIP when asked, then the reliable frames) that is not a
@@ -383,12 +433,12 @@ const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, const c
 {
 	const char *fallback = first;
 
-	if (first && !skipped(first, extra))
+	if (first && !skipped(c, first, extra))
 		return first;
 	if (use_rip && c->has_rip) {
 		if (!fallback)
 			fallback = c->rip.function;
-		if (!skipped(c->rip.function, extra))
+		if (!skipped(c, c->rip.function, extra))
 			return c->rip.function;
 	}
 	for (size_t i = 0; i < c->nf; i++) {
@@ -396,8 +446,8 @@ const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, const c
 			continue;
 		if (!fallback)
 			fallback = c->frames[i].function;
-		if (!skipped(c->frames[i].function, extra))
-			return c->frames[i].function;
+		if (!skipped(c, c->frames[i].function, extra))
+			return api_name(c, i);
 	}
 	return fallback;
 }
@@ -415,7 +465,8 @@ static const char *const anchors[] = {
 	"sk_common_release", "sock_mmap", "__sys_accept", "sock_do_ioctl", "sock_ioctl",
 	"nfnetlink_rcv_msg", "__do_fault", "handle_mm_fault", "do_page_fault", "__fput",
 	"task_work_run", "exit_to_usermode", "tasklet_action", "__do_sys_connect",
-	"__sys_connect", "__x64_sys_ioctl", "__do_sys_ioctl", "__se_sys_ioctl",
+	"__sys_connect", "__x64_sys_ioctl", "__do_sys_ioctl", "__se_sys_ioctl", "new_sync_read",
+	"new_sync_write",
 };
 
 static bool is_anchor(const char *fn)
@@ -430,7 +481,8 @@ const char *kp_stall_guilty(struct kp_cls *c, bool after_irq)
 {
 	const char *prev = NULL;
 	size_t i = after_irq ? c->task_start : 0;
-	const struct kframe *rip = c->has_stall_rip ? &c->stall_rip : c->has_rip ? &c->rip : NULL;
+	const struct kframe *rip = after_irq && c->has_stall_rip ? &c->stall_rip :
+				   c->has_rip ? &c->rip : NULL;
 
 	if (rip)
 		prev = rip->function;
@@ -441,7 +493,7 @@ const char *kp_stall_guilty(struct kp_cls *c, bool after_irq)
 			continue;
 		if (is_anchor(fn))
 			return prev ? prev : fn;
-		if (!skipped(fn, NULL) && !strstr(fn, "rcu") && !strstr(fn, "apic_timer"))
+		if (!skipped(c, fn, NULL) && !strstr(fn, "rcu") && !strstr(fn, "apic_timer"))
 			prev = fn;
 	}
 	return kp_guilty(c, NULL, true, NULL);
@@ -567,9 +619,11 @@ static void scan(struct kp_cls *c, struct kreport *r)
 				c->rip = f;
 				c->has_rip = true;
 			}
-			if (in_trace && !c->has_stall_rip && c->task_start > 0) {
+			/* an exception frame inside the trace: the code it interrupted follows */
+			if (in_trace) {
 				c->stall_rip = f;
 				c->has_stall_rip = true;
+				c->task_start = c->nf;
 			}
 			continue;
 		}
@@ -590,7 +644,7 @@ static void scan(struct kp_cls *c, struct kreport *r)
 			if (c->nf < KP_MAX_FRAMES) {
 				c->frames[c->nf++] = f;
 				/* the timer interrupt's own frames end where the interrupted code starts */
-				if (f.function && strstr(f.function, "apic_timer_interrupt"))
+				if (f.function && is_irq_entry(f.function))
 					c->task_start = c->nf;
 			}
 			continue;
@@ -600,106 +654,13 @@ static void scan(struct kp_cls *c, struct kreport *r)
 				c->task_start = c->nf;
 			continue;
 		}
-		if (len == 0 || is_regs(s, len))
+		if (len == 0 || is_regs(s, len) || find(s, len, "Exception stack("))
 			continue;
 		in_trace = false;
 		trace_done = c->nf > 0;
 	}
 }
 
-/* The WARN and BUG lines: file, line, function, and the 6.16 form's CPU and task. */
-static void parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t len, struct kframe *wfn)
-{
-	const char *end = s + len, *at, *p, *colon;
-
-	memset(wfn, 0, sizeof(*wfn));
-	if (KP_PREFIX(s, len, "kernel BUG at ") || KP_PREFIX(s, len, "Kernel BUG at ")) {
-		p = s + 14;
-		colon = memchr(p, ':', (size_t)(end - p));
-		if (colon && colon + 1 < end && isdigit((unsigned char)colon[1])) {
-			r->site_file = kp_dup(c, p, (size_t)(colon - p));
-			r->site_line = (unsigned)atoi(colon + 1);
-		}
-		return;
-	}
-	if (!KP_PREFIX(s, len, "WARNING: "))
-		return;
-	p = s + 9;
-	at = find(p, (size_t)(end - p), " at ");
-	if (KP_PREFIX(p, (size_t)(end - p), "at "))
-		at = p - 1;
-	if (!at)
-		return;
-	/* "FILE:LINE at FUNC, CPU#0: comm/pid" (6.16+) */
-	colon = memchr(p, ':', (size_t)(at - p));
-	if (!KP_PREFIX(p, (size_t)(end - p), "CPU:") && at > p && colon && isdigit((unsigned char)colon[1])) {
-		const char *cpu;
-
-		r->site_file = kp_dup(c, p, (size_t)(colon - p));
-		r->site_line = (unsigned)atoi(colon + 1);
-		kp_parse_sym(c, at + 4, end, wfn);
-		cpu = find(at, (size_t)(end - at), ", CPU#");
-		if (cpu) {
-			const char *slash, *q;
-
-			r->cpu = atoi(cpu + 6);
-			q = memchr(cpu, ':', (size_t)(end - cpu));
-			slash = q ? memrchr(q, '/', (size_t)(end - q)) : NULL;
-			if (q && slash && slash > q + 2) {
-				r->comm = kp_dup(c, q + 2, (size_t)(slash - q - 2));
-				r->pid = atoi(slash + 1);
-			}
-		}
-		return;
-	}
-	/* "... at FILE:LINE FUNC+0x../0x.. [mod]" or "... at FUNC+0x../0x.." */
-	p = at + 4;
-	if (kp_parse_sym(c, p, end, wfn))
-		return;
-	colon = memchr(p, ':', (size_t)(end - p));
-	if (colon && colon + 1 < end && isdigit((unsigned char)colon[1])) {
-		const char *sp = memchr(colon, ' ', (size_t)(end - colon));
-
-		r->site_file = kp_dup(c, p, (size_t)(colon - p));
-		r->site_line = (unsigned)atoi(colon + 1);
-		if (sp)
-			kp_parse_sym(c, sp + 1, end, wfn);
-	}
-	if (!wfn->function) {
-		const char *cpu = find(s, len, ", CPU#");
-
-		(void)cpu;
-	}
-}
-
-/* "... at: func+0x" after the line containing key (lockdep's "is trying to acquire lock:"). */
-const char *kp_lockdep_fn(struct kp_cls *c, const char *key)
-{
-	bool seen = false;
-
-	for (size_t i = c->hdr; i < c->n; i++) {
-		const char *s = c->lines[i].s, *at;
-		size_t len = c->lines[i].len;
-		struct kframe f;
-
-		if (!seen) {
-			seen = find(s, len, key) != NULL;
-			continue;
-		}
-		at = find(s, len, "at: ");
-		if (at) {
-			const char *p = skip_ws(at + 4, s + len);
-
-			if (KP_PREFIX(p, (size_t)(s + len - p), "[<")) {
-				p = memchr(p, ']', (size_t)(s + len - p));
-				p = p ? skip_ws(p + 1, s + len) : s + len;
-			}
-			if (kp_parse_sym(c, p, s + len, &f))
-				return f.function;
-		}
-	}
-	return NULL;
-}
 
 void kp_classify(const struct kp_line *lines, size_t n, enum kreport_type type, struct arena *a,
 		 struct kreport *r)
@@ -731,7 +692,7 @@ void kp_classify(const struct kp_line *lines, size_t n, enum kreport_type type, 
 	scan(c, r);
 	s = lines[c->hdr].s;
 	len = lines[c->hdr].len;
-	parse_site(c, r, s, len, &wfn);
+	kp_parse_site(c, r, s, len, &wfn);
 	if (!r->site_file && (s = find(s, len, " invalid context at ")) != NULL) {
 		const char *end = lines[c->hdr].s + len, *colon;
 
@@ -761,4 +722,27 @@ void kp_classify(const struct kp_line *lines, size_t n, enum kreport_type type, 
 	}
 	r->modules = c->mods;
 	r->n_modules = c->nm;
+}
+
+/* The first non-helper frame of the short stack printed after the line containing key
+ * (lockdep's "... which became HARDIRQ-irq-safe at:"). */
+const char *kp_lockdep_stack(struct kp_cls *c, const char *key)
+{
+	bool seen = false;
+
+	for (size_t i = c->hdr; i < c->n; i++) {
+		const char *s = c->lines[i].s;
+		size_t len = c->lines[i].len;
+		struct kframe f;
+
+		if (!seen) {
+			seen = find(s, len, key) != NULL;
+			continue;
+		}
+		if (!parse_frame(c, s, len, &f))
+			return NULL;
+		if (f.reliable && !skipped(c, f.function, NULL))
+			return f.function;
+	}
+	return NULL;
 }

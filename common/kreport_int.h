@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Internals shared by the kernel report modules (kreport.c assembles, kreport_classify.c
- * classifies, klogtext.c reads saved logs and writes JSON). Not for other users.
+ * collects the fields and applies the guilty-function rules, kreport_title.c types and
+ * titles, klogtext.c reads saved logs and writes JSON). Not for other users.
  */
 #pragma once
 
@@ -31,6 +32,7 @@ struct kp_line {
 	size_t len;
 };
 
+/* One report being classified: what the pass over its lines found. */
 struct kp_cls {
 	struct arena *a;
 	const struct kp_line *lines;
@@ -43,6 +45,7 @@ struct kp_cls {
 	bool has_stall_rip;
 	struct kframe rip;
 	bool has_rip;
+	bool keep_lock_helpers;         /* sleeping in atomic context: the lock is the point */
 	struct kmodule *mods;
 	size_t nm;
 };
@@ -79,8 +82,12 @@ const char *kp_stall_guilty(struct kp_cls *c, bool after_irq);
 const char *kp_hung_guilty(struct kp_cls *c);
 const char *kp_fmt_title(struct kp_cls *c, const char *prefix, const char *fn);
 const char *kp_cut(struct kp_cls *c, const char *s, size_t len, const char *const *stops);
-const char *kp_lockdep_fn(struct kp_cls *c, const char *key);
+bool kp_infra_file(const char *file);
+const char *kp_lockdep_stack(struct kp_cls *c, const char *key);
 /* klogtext.c: one line of a saved log, prefixes stripped; s[len] may be written */
 void kp_feed_line(struct kparser *p, char *s, size_t len);
-/* kreport_title.c */
+/* kreport_title.c: the WARN/BUG line, lockdep's "at:" lines, the title */
+void kp_parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t len,
+		   struct kframe *wfn);
+const char *kp_lockdep_fn(struct kp_cls *c, const char *key);
 const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *wfn);

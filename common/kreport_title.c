@@ -14,6 +14,95 @@
 #include "kreport_int.h"
 #include "util.h"
 
+/* The WARN and BUG lines: file, line, function, and the 6.16 form's CPU and task. */
+void kp_parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t len, struct kframe *wfn)
+{
+	const char *end = s + len, *at, *p, *colon;
+
+	memset(wfn, 0, sizeof(*wfn));
+	if (KP_PREFIX(s, len, "kernel BUG at ") || KP_PREFIX(s, len, "Kernel BUG at ")) {
+		p = s + 14;
+		colon = memchr(p, ':', (size_t)(end - p));
+		if (colon && colon + 1 < end && isdigit((unsigned char)colon[1])) {
+			r->site_file = kp_dup(c, p, (size_t)(colon - p));
+			r->site_line = (unsigned)atoi(colon + 1);
+		}
+		return;
+	}
+	if (!KP_PREFIX(s, len, "WARNING: "))
+		return;
+	p = s + 9;
+	at = find_in(p, (size_t)(end - p), " at ");
+	if (KP_PREFIX(p, (size_t)(end - p), "at "))
+		at = p - 1;
+	if (!at)
+		return;
+	/* "FILE:LINE at FUNC, CPU#0: comm/pid" (6.16+) */
+	colon = memchr(p, ':', (size_t)(at - p));
+	if (!KP_PREFIX(p, (size_t)(end - p), "CPU:") && at > p && colon && isdigit((unsigned char)colon[1])) {
+		const char *cpu;
+
+		r->site_file = kp_dup(c, p, (size_t)(colon - p));
+		r->site_line = (unsigned)atoi(colon + 1);
+		kp_parse_sym(c, at + 4, end, wfn);
+		cpu = find_in(at, (size_t)(end - at), ", CPU#");
+		if (cpu) {
+			const char *slash, *q;
+
+			r->cpu = atoi(cpu + 6);
+			q = memchr(cpu, ':', (size_t)(end - cpu));
+			slash = q ? memrchr(q, '/', (size_t)(end - q)) : NULL;
+			if (q && slash && slash > q + 2) {
+				r->comm = kp_dup(c, q + 2, (size_t)(slash - q - 2));
+				r->pid = atoi(slash + 1);
+			}
+		}
+		return;
+	}
+	/* "... at FILE:LINE FUNC+0x../0x.. [mod]" or "... at FUNC+0x../0x.." */
+	p = at + 4;
+	if (kp_parse_sym(c, p, end, wfn))
+		return;
+	colon = memchr(p, ':', (size_t)(end - p));
+	if (colon && colon + 1 < end && isdigit((unsigned char)colon[1])) {
+		const char *sp = memchr(colon, ' ', (size_t)(end - colon));
+
+		r->site_file = kp_dup(c, p, (size_t)(colon - p));
+		r->site_line = (unsigned)atoi(colon + 1);
+		if (sp)
+			kp_parse_sym(c, sp + 1, end, wfn);
+	}
+}
+
+/* "... at: func+0x" after the line containing key (lockdep's "is trying to acquire lock:"). */
+const char *kp_lockdep_fn(struct kp_cls *c, const char *key)
+{
+	bool seen = false;
+
+	for (size_t i = c->hdr; i < c->n; i++) {
+		const char *s = c->lines[i].s, *at;
+		size_t len = c->lines[i].len;
+		struct kframe f;
+
+		if (!seen) {
+			seen = find_in(s, len, key) != NULL;
+			continue;
+		}
+		at = find_in(s, len, "at: ");
+		if (at) {
+			const char *p = skip_space(at + 4, s + len);
+
+			if (KP_PREFIX(p, (size_t)(s + len - p), "[<")) {
+				p = memchr(p, ']', (size_t)(s + len - p));
+				p = p ? skip_space(p + 1, s + len) : s + len;
+			}
+			if (kp_parse_sym(c, p, s + len, &f))
+				return f.function;
+		}
+	}
+	return NULL;
+}
+
 static const char *after_prfmt(const char *s, size_t *len)
 {
 	static const char *const prefixes[] = { "rcu: ", "watchdog: ", "NMI watchdog: ",
@@ -48,18 +137,22 @@ static const char *warn_title(struct kp_cls *c, struct kreport *r, const struct 
 		  { "lock_sock", "release_sock" } },
 	};
 	const char *first = c->has_rip ? NULL : wfn->function;
+	bool use_rip = !kp_infra_file(r->site_file);
+
+	if (!use_rip)
+		first = NULL;
 
 	for (size_t i = 0; r->site_file && i < ELEMENTSOF(special); i++)
 		if (strstr(r->site_file, special[i].file)) {
 			r->type = special[i].type;
 			return kp_fmt_title(c, special[i].prefix,
-					    kp_guilty(c, first, true, special[i].skip));
+					    kp_guilty(c, first, use_rip, special[i].skip));
 		}
 	if (wfn->function && startswith(wfn->function, "refcount_")) {
 		r->type = KREPORT_REFCOUNT;
 		return kp_fmt_title(c, "WARNING: refcount bug", kp_guilty(c, first, true, NULL));
 	}
-	return kp_fmt_title(c, "WARNING", kp_guilty(c, first, true, NULL));
+	return kp_fmt_title(c, "WARNING", kp_guilty(c, first, use_rip, NULL));
 }
 
 static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
@@ -115,7 +208,13 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 	len = strnlen(s, len);
 	for (size_t i = 0; i < ELEMENTSOF(deadlock); i++)
 		if (KP_PREFIX(s, len, "") && strncmp(s, deadlock[i], strlen(deadlock[i])) == 0) {
-			const char *fn = kp_lockdep_fn(c, "is trying to acquire");
+			const char *fn = NULL;
+
+			/* lock order reports: where the irq-safe lock was taken in irq context */
+			if (strstr(deadlock[i], "-safe ->"))
+				fn = kp_lockdep_stack(c, "-irq-safe at:");
+			if (!fn)
+				fn = kp_lockdep_fn(c, "is trying to acquire");
 
 			if (!fn)
 				fn = kp_lockdep_fn(c, "just changed the state of lock");
@@ -189,6 +288,7 @@ static const char *atomic_title(struct kp_cls *c, const char *s, size_t len)
 	static const char *const skip[] = { "schedule", "preempt", "__might", "___might",
 					    "might_", NULL };
 
+	c->keep_lock_helpers = true;
 	if (find_in(s, len, "sleeping function called"))
 		return kp_fmt_title(c, "BUG: sleeping function called from invalid context",
 				    kp_guilty(c, NULL, false, skip));
