@@ -105,12 +105,13 @@ void kblame_report(const struct kreport *r, kblame_is_livepatch_fn is_livepatch,
 bool kblame_offline_is_livepatch(const struct kreport *r, const char *module,
 				 const char *const *extra)
 {
-	for (size_t i = 0; i < r->n_modules; i++)
-		if (same_module(r->modules[i].name, module))
-			return r->modules[i].flags && strchr(r->modules[i].flags, 'K');
+	/* the admin's word first: old livepatch frameworks (kpatch) loaded unflagged modules */
 	for (; extra && *extra; extra++)
 		if (same_module(*extra, module))
 			return true;
+	for (size_t i = 0; i < r->n_modules; i++)
+		if (same_module(r->modules[i].name, module))
+			return r->modules[i].flags && strchr(r->modules[i].flags, 'K');
 	return false;
 }
 

@@ -33,8 +33,8 @@ typedef bool (*kblame_replaced_fn)(const char *function, char module[64], void *
 /* Strong evidence first, then weak (replaced may be NULL: no weak evidence). */
 void kblame_report(const struct kreport *r, kblame_is_livepatch_fn is_livepatch,
 		   kblame_replaced_fn replaced, void *userdata, struct kblame *ret);
-/* For a saved log: the modules the report itself shows as livepatches (flag K in
- * "Modules linked in"), plus the names in extra (NULL-terminated, may be NULL). */
+/* For a saved log: the names in extra (NULL-terminated, may be NULL: the admin's list), and
+ * the modules the report itself shows as livepatches (flag K in "Modules linked in"). */
 bool kblame_offline_is_livepatch(const struct kreport *r, const char *module,
 				 const char *const *extra);
 const char *kblame_strength_name(enum kblame_strength s);

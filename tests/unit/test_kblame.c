@@ -242,7 +242,8 @@ static void test_offline_livepatch(void **state)
 	const char *extra[] = { "vendor-lp", NULL };
 
 	assert_true(kblame_offline_is_livepatch(&r, "tt_lp_warns", NULL));
-	assert_false(kblame_offline_is_livepatch(&r, "ext4", extra));
+	assert_false(kblame_offline_is_livepatch(&r, "ext4", NULL));
+	assert_true(kblame_offline_is_livepatch(&r, "ext4", (const char *[]){ "ext4", NULL }));
 	assert_true(kblame_offline_is_livepatch(&r, "vendor_lp", extra));
 	assert_false(kblame_offline_is_livepatch(&r, "other", extra));
 }
