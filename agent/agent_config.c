@@ -113,6 +113,8 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
 			r = set_string(&c->state_dir, value);
 		else if (streq(key, "socket"))
 			r = set_string(&c->socket, value);
+		else if (streq(key, "fetch-helper"))
+			r = set_string(&c->fetch_helper, value);
 	} else {
 		log_error("%s:%d: unknown section [%s]", st->path, lineno, section);
 		st->error = -EINVAL;
@@ -192,6 +194,7 @@ void agent_config_free(struct agent_config *c)
 	free(c->root);
 	free(c->state_dir);
 	free(c->socket);
+	free(c->fetch_helper);
 	*c = (struct agent_config){ 0 };
 }
 

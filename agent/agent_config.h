@@ -25,6 +25,7 @@ struct agent_config {
 	char *root;             /* prefix of /sys, /proc, /etc (default "") */
 	char *state_dir;        /* SQLite state, TUF metadata, module cache */
 	char *socket;
+	char *fetch_helper;     /* the refresh's network half; NULL: found (agent/fetch.h) */
 };
 
 int agent_config_load(const char *path, bool must_exist, struct agent_config *ret);
