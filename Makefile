@@ -6,6 +6,7 @@ O ?= build
 PREFIX ?= /usr
 SYSCONFDIR ?= /etc
 LOCALSTATEDIR ?= /var
+LIBEXECDIR ?= $(PREFIX)/libexec
 DESTDIR ?=
 SAN ?=
 
@@ -13,6 +14,10 @@ CC ?= cc
 PKGS := libgit2 sqlite3 jansson inih libsystemd libarchive libsodium libcrypto libcurl libkmod
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+# The daemon links only these: no libcurl or OpenSSL in its resident set (the fetch helper
+# does the network); a reference to them from its code fails the link.
+AGENT_PKGS := sqlite3 jansson inih libsystemd libsodium libkmod
+AGENT_LIBS := $(shell pkg-config --libs $(AGENT_PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-unused-parameter -Wno-format-nonliteral
@@ -26,12 +31,14 @@ else
 OPT := -O2 -g
 endif
 CFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Icommon -Ibackend -Iagent $(PKG_CFLAGS) \
-	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' $(CFLAGS)
+	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
+	-DLIBEXECDIR='"$(LIBEXECDIR)"' $(CFLAGS)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDSAN) $(LDFLAGS)
 
 COMMON_SRC := $(wildcard common/*.c)
 BACKEND_SRC := $(filter-out backend/main.c,$(wildcard backend/*.c))
-AGENT_MAINS := agent/tuxtape-tuf-client.c agent/tuxtape-agent.c agent/agentctl.c
+AGENT_MAINS := agent/tuxtape-tuf-client.c agent/tuxtape-agent.c agent/agentctl.c \
+	agent/tuxtape-agent-fetch.c
 AGENT_SRC := $(filter-out $(AGENT_MAINS),$(wildcard agent/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
@@ -41,9 +48,10 @@ AGENT_OBJ := $(AGENT_SRC:%.c=$(O)/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 
 PROGRAMS := $(O)/tuxtape-backend $(O)/tuxtape-tuf-client $(O)/tuxtape-agent $(O)/agentctl
+HELPERS := $(O)/tuxtape-agent-fetch
 
 .PHONY: all check check-unit check-san demo e2e bench install clean deps
-all: deps-present $(PROGRAMS)
+all: deps-present $(PROGRAMS) $(HELPERS)
 
 # Fails with the names of the missing Debian packages rather than a compiler error.
 .PHONY: deps-present
@@ -71,6 +79,9 @@ $(O)/tuxtape-tuf-client: $(O)/agent/tuxtape-tuf-client.o $(O)/libcommon.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 $(O)/tuxtape-agent: $(O)/agent/tuxtape-agent.o $(O)/libagent.a $(O)/libcommon.a
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(AGENT_LIBS)
+
+$(O)/tuxtape-agent-fetch: $(O)/agent/tuxtape-agent-fetch.o $(O)/libcommon.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 $(O)/agentctl: $(O)/agent/agentctl.o $(O)/libcommon.a
@@ -86,7 +97,7 @@ unit-bins: $(UNIT_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory all unit-bins
-	@$(MAKE) --no-print-directory O=build-san SAN=1 unit-bins build-san/tuxtape-backend build-san/tuxtape-tuf-client build-san/tuxtape-agent build-san/agentctl
+	@$(MAKE) --no-print-directory O=build-san SAN=1 unit-bins build-san/tuxtape-backend build-san/tuxtape-tuf-client build-san/tuxtape-agent build-san/agentctl build-san/tuxtape-agent-fetch
 	@tests/run.sh
 
 # The real-kernel bench alone (Debian's kernel under QEMU): make e2e [SCENARIO="good stalls"]
@@ -106,6 +117,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/tuxtape \
 		$(DESTDIR)$(LOCALSTATEDIR)/lib/tuxtape
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(LIBEXECDIR)/tuxtape
+	install -m 0755 $(HELPERS) $(DESTDIR)$(LIBEXECDIR)/tuxtape/
 	install -m 0644 docs/backend.conf.example $(DESTDIR)$(SYSCONFDIR)/tuxtape/backend.conf
 	install -m 0644 docs/agent.conf.example $(DESTDIR)$(SYSCONFDIR)/tuxtape/agent.conf
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system

@@ -169,6 +169,8 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
 			r = set_string(&c->socket, value);
 		else if (streq(key, "kmsg"))
 			r = set_string(&c->kmsg, value);
+		else if (streq(key, "fetch-helper"))
+			r = set_string(&c->fetch_helper, value);
 	} else {
 		log_error("%s:%d: unknown section [%s]", st->path, lineno, section);
 		st->error = -EINVAL;
@@ -252,6 +254,7 @@ void agent_config_free(struct agent_config *c)
 	free(c->state_dir);
 	free(c->socket);
 	free(c->kmsg);
+	free(c->fetch_helper);
 	*c = (struct agent_config){ 0 };
 }
 

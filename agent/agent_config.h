@@ -34,6 +34,7 @@ struct agent_config {
 	char *state_dir;        /* SQLite state, TUF metadata, module cache */
 	char *socket;
 	char *kmsg;             /* under root */
+	char *fetch_helper;     /* the refresh's network half; NULL: found (agent/fetch.h) */
 };
 
 int agent_config_load(const char *path, bool must_exist, struct agent_config *ret);

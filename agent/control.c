@@ -26,8 +26,13 @@ static json_t *done(json_t *extra)
 	return r;
 }
 
+json_t *control_refresh_reply(const struct engine *e, int r)
+{
+	return r < 0 ? fail("refresh failed: %s", e->last_error) : done(NULL);
+}
+
 json_t *control_handle(struct engine *e, const struct control_peer *peer, const char *req,
-		       size_t len)
+		       size_t len, bool *ret_refresh)
 {
 	json_error_t jerr;
 	json_t *doc, *resp;
@@ -35,6 +40,7 @@ json_t *control_handle(struct engine *e, const struct control_peer *peer, const 
 	bool write_cmd;
 	int r;
 
+	*ret_refresh = false;
 	if (len > CONTROL_MAX_REQUEST)
 		return fail("request longer than %s bytes", "4096");
 	doc = json_loadb(req, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -65,8 +71,8 @@ json_t *control_handle(struct engine *e, const struct control_peer *peer, const 
 		r = state_events_json(&e->st, after, 1000, &ev);
 		resp = r < 0 ? fail("events: %s", strerror(-r)) : done(json_pack("{s:o}", "events", ev));
 	} else if (streq(cmd, "refresh")) {
-		r = engine_refresh(e);
-		resp = r < 0 ? fail("refresh failed: %s", e->last_error) : done(NULL);
+		*ret_refresh = true;
+		resp = NULL;
 	} else if (streq(cmd, "hold") || streq(cmd, "resume")) {
 		r = engine_set_hold(e, streq(cmd, "hold"));
 		resp = r < 0 ? fail("cannot record the setting: %s", strerror(-r)) : done(NULL);

@@ -20,6 +20,10 @@ struct control_peer {
 	bool in_group;     /* root, or a member of the agent's read group */
 };
 
-/* Handles one request; returns the response document (never NULL unless OOM). */
+/* Handles one request; returns the response document (never NULL unless OOM), or NULL with
+ * *ret_refresh set for an allowed "refresh": a refresh runs while the daemon's loop goes on,
+ * and the daemon answers with control_refresh_reply() once it has ended. */
 json_t *control_handle(struct engine *e, const struct control_peer *peer, const char *req,
-		       size_t len);
+		       size_t len, bool *ret_refresh);
+/* The answer to "refresh": r is what engine_refresh_end() (or _begin()) returned. */
+json_t *control_refresh_reply(const struct engine *e, int r);

@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <signal.h>
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "fetch.h"
 #include "fileio.h"
 #include "klp.h"
 #include "log.h"
@@ -163,16 +166,14 @@ int engine_start(struct engine *e, const struct agent_config *cfg)
 	_cleanup_free_ char *db = NULL, *held = NULL;
 	int r;
 
-	*e = (struct engine){ .cfg = cfg };
+	*e = (struct engine){ .cfg = cfg, .fetch = { .out_fd = -1, .err_fd = -1 } };
 	r = node_identity_read(cfg->root, &e->node);
 	if (r < 0)
 		return r;
 	if (asprintf(&e->tuf_dir, "%s/metadata", cfg->state_dir) < 0 ||
 	    asprintf(&e->cache_dir, "%s/modules", cfg->state_dir) < 0 ||
-	    asprintf(&db, "%s/agent.db", cfg->state_dir) < 0)
-		return log_error_errno(-ENOMEM, "out of memory");
-	if (cfg->url && (asprintf(&e->metadata_url, "%s/metadata", cfg->url) < 0 ||
-			 asprintf(&e->targets_url, "%s/targets", cfg->url) < 0))
+	    asprintf(&db, "%s/agent.db", cfg->state_dir) < 0 ||
+	    !(e->helper = fetch_helper_path(cfg->fetch_helper)))
 		return log_error_errno(-ENOMEM, "out of memory");
 	r = mkdir_p(e->cache_dir, 0700);
 	if (r < 0)
@@ -185,14 +186,6 @@ int engine_start(struct engine *e, const struct agent_config *cfg)
 		return log_error_errno(r, "libkmod: %m");
 	if (state_meta_get(&e->st, "held", &held) == 0)
 		e->held = streq(held, "1");
-	if (access(e->tuf_dir, F_OK) < 0) {
-		struct tuf_error err = { { 0 } };
-
-		r = tuf_client_init(e->tuf_dir, cfg->trusted_root, &err);
-		if (r < 0)
-			log_warning("archive: cannot take %s as the trusted root: %s", cfg->trusted_root,
-				    err.msg[0] ? err.msg : strerror(-r));
-	}
 	crash_guard(e);
 	e->revert_due = true;   /* a revert interrupted by a restart is finished */
 	requeue_after_reboot(e);
@@ -230,59 +223,33 @@ void engine_stop(struct engine *e)
 {
 	close_on_clean_stop(e);
 	busy_clear(e);
-	if (e->tuf_valid)
-		tuf_client_free(&e->tuf);
+	fetch_child_close(&e->fetch);
+	json_decref(e->fetched);
 	state_close(&e->st);
 	modfile_ctx_unref(e->kmod);
 	free(e->tuf_dir);
 	free(e->cache_dir);
-	free(e->metadata_url);
-	free(e->targets_url);
+	free(e->helper);
 }
 
-static bool target_for_node(const struct engine *e, const json_t *custom)
+/* The node's targets as the fetch helper reported them (it selected them for this node). */
+static void note_targets(struct engine *e, const json_t *doc)
 {
-	const char *rel = json_string_value(json_object_get(custom, "kernel_release"));
-	const char *bid = json_string_value(json_object_get(custom, "build_id"));
-	const char *chan = json_string_value(json_object_get(custom, "channel"));
-
-	if (!rel || !streq(rel, e->node.release))
-		return false;
-	if (bid && *bid && e->node.build_id[0] && strcasecmp(bid, e->node.build_id) != 0)
-		return false;
-	return streq(chan ? chan : "stable", e->cfg->channel);
-}
-
-static int64_t published_time(const json_t *custom)
-{
-	int64_t t = 0;
-
-	if (tuf_parse_expires(strempty(json_string_value(json_object_get(custom, "published"))), &t) < 0)
-		t = time(NULL);
-	return t;
-}
-
-static void note_targets(struct engine *e)
-{
-	const json_t *signed_obj = e->tuf.targets.signed_obj;
-	const json_t *targets = json_object_get(signed_obj, "targets");
-	const json_t *revoked = json_object_get(signed_obj, "x-tuxtape-revoked");
-	const char *path;
-	json_t *entry, *r;
+	json_t *t, *r;
 	size_t i;
 
-	json_object_foreach((json_t *)targets, path, entry) {
-		const json_t *custom = json_object_get(entry, "custom");
-		const char *id = json_string_value(json_object_get(custom, "patch_id"));
-		const char *sha = json_string_value(json_object_get(json_object_get(entry, "hashes"),
-								    "sha256"));
-		json_int_t version = json_integer_value(json_object_get(custom, "patch_version"));
+	json_array_foreach(json_object_get(doc, "targets"), i, t) {
+		const char *path = json_string_value(json_object_get(t, "path"));
+		const char *id = json_string_value(json_object_get(t, "patch_id"));
+		const char *sha = json_string_value(json_object_get(t, "sha256"));
+		json_int_t version = json_integer_value(json_object_get(t, "version"));
+		json_int_t published = json_integer_value(json_object_get(t, "published"));
 		struct patch_rec old = { 0 }, p;
 		_cleanup_free_ char *cves = NULL, *module = NULL;
 		const char *base;
 		int k;
 
-		if (!id || !sha || !target_for_node(e, custom))
+		if (!path || !id || !sha)
 			continue;
 		k = state_patch_get(&e->st, id, &old);
 		if (k == 0 && (old.version >= version || streq(old.state, "quarantined") ||
@@ -296,10 +263,10 @@ static void note_targets(struct engine *e)
 		if (!module)
 			return;
 		module[strcspn(module, ".")] = '\0';
-		cves = json_dumps(json_object_get(custom, "cves"), JSON_COMPACT);
+		cves = json_dumps(json_object_get(t, "cves"), JSON_COMPACT);
 		p = (struct patch_rec){
 			/* pending patches are applied in the order the archive published them */
-			.since = published_time(custom),
+			.since = published > 0 ? published : time(NULL),
 			.id = (char *)id, .module = module, .target = (char *)path,
 			.kernel_release = e->node.release, .cves = cves, .state = "pending",
 			.reason = "new in the archive", .sha256 = (char *)sha,
@@ -309,8 +276,8 @@ static void note_targets(struct engine *e)
 			state_event(&e->st, id, "new", "version %lld of %s for this kernel",
 				    (long long)version, path);
 	}
-	json_array_foreach(revoked, i, r) {
-		const char *id = json_string_value(json_object_get(r, "patch_id"));
+	json_array_foreach(json_object_get(doc, "revoked"), i, r) {
+		const char *id = json_string_value(r);
 		struct patch_rec old = { 0 };
 
 		if (!id || state_patch_get(&e->st, id, &old) < 0)
@@ -324,7 +291,19 @@ static void note_targets(struct engine *e)
 	}
 }
 
-/* Download (or take from the cache), check and load one pending patch. 1: a transition
+/* What the last refresh's helper did with a target of this node: {"file"} or {"error"}. */
+static const json_t *fetched_target(const struct engine *e, const char *path)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(e->fetched, "targets"), i, t)
+		if (streq(strempty(json_string_value(json_object_get(t, "path"))), path))
+			return t;
+	return NULL;
+}
+
+/* Take from the cache (the fetch helper downloads), check and load one pending patch. 1: a transition
  * started; 0: nothing started (refused or failed, recorded). */
 static int apply_one(struct engine *e, struct patch_rec *p)
 {
@@ -336,21 +315,24 @@ static int apply_one(struct engine *e, struct patch_rec *p)
 	if (p->file[0] && sha256_file(p->file, sha) == 0 && streq(sha, p->sha256)) {
 		file = strdup(p->file);
 	} else {
-		if (!e->tuf_valid || !e->targets_url) {
-			return 0;       /* wait for the archive */
-		}
-		r = tuf_client_download(&e->tuf, p->target, e->targets_url, e->cache_dir, &file);
-		if (r < 0) {
-			snprintf(why, sizeof(why), "download of %s failed: %s", p->target,
-				 e->tuf.err.msg[0] ? e->tuf.err.msg : strerror(-r));
+		const json_t *got = fetched_target(e, p->target);
+		const char *cached = json_string_value(json_object_get(got, "file"));
+		const char *error = json_string_value(json_object_get(got, "error"));
+
+		if (error) {
+			snprintf(why, sizeof(why), "download of %s failed: %s", p->target, error);
 			set_state(e, p->id, "failed", "failed", why);
 			return 0;
 		}
-		if (sha256_file(file, sha) < 0 || !streq(sha, p->sha256)) {
+		if (!cached)
+			return 0;       /* wait for the archive */
+		/* the helper checked it; the file it left may have changed since */
+		if (sha256_file(cached, sha) < 0 || !streq(sha, p->sha256)) {
 			set_state(e, p->id, "failed", "failed", "the downloaded module's sha256 differs "
 				  "from the signed metadata");
 			return 0;
 		}
+		file = strdup(cached);
 	}
 	if (!file)
 		return -ENOMEM;
@@ -409,41 +391,150 @@ static void apply_next(struct engine *e)
 	patch_recs_free(v, n);
 }
 
-int engine_refresh(struct engine *e)
+static void refresh_failed(struct engine *e, const char *why)
 {
+	snprintf(e->last_error, sizeof(e->last_error), "%s", why);
+	e->failures++;
+	state_event(&e->st, NULL, "archive-failed", "%s", e->last_error);
+	log_warning("archive: refresh failed: %s", e->last_error);
+}
+
+_printf_(3, 4) static int argv_add(char **argv, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
 	int r;
 
-	e->last_attempt = time(NULL);
-	if (!e->metadata_url) {
+	va_start(ap, fmt);
+	r = vasprintf(&argv[*n], fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		argv[*n] = NULL;
+		return -ENOMEM;
+	}
+	(*n)++;
+	return 0;
+}
+
+static void argv_free(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+/* The helper's command line. --skip names the patches whose targets note_targets() would
+ * pass over (a record of that version or later that is not pending, or one quarantined or
+ * revoked): the helper reports them but downloads nothing for them. */
+static int fetch_argv(struct engine *e, char ***ret)
+{
+	struct patch_rec *v = NULL;
+	size_t n = 0, k = 0;
+	char **argv;
+	int r;
+
+	r = state_patch_list(&e->st, &v, &n);
+	if (r < 0)
+		return r;
+	argv = calloc(16 + 2 * n, sizeof(*argv));
+	r = argv ? 0 : -ENOMEM;
+	if (r >= 0)
+		r = argv_add(argv, &k, "%s", e->helper);
+	if (r >= 0)
+		r = argv_add(argv, &k, "--metadata-dir=%s", e->tuf_dir);
+	if (r >= 0)
+		r = argv_add(argv, &k, "--trusted-root=%s", e->cfg->trusted_root);
+	if (r >= 0)
+		r = argv_add(argv, &k, "--url=%s", e->cfg->url);
+	if (r >= 0)
+		r = argv_add(argv, &k, "--cache-dir=%s", e->cache_dir);
+	if (r >= 0)
+		r = argv_add(argv, &k, "--release=%s", e->node.release);
+	if (r >= 0)
+		r = argv_add(argv, &k, "--build-id=%s", e->node.build_id);
+	if (r >= 0)
+		r = argv_add(argv, &k, "--channel=%s", e->cfg->channel);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		if (!streq(v[i].kernel_release, e->node.release) || streq(v[i].state, "pending"))
+			continue;
+		if (streq(v[i].state, "quarantined") || streq(v[i].state, "revoked"))
+			r = argv_add(argv, &k, "--skip=%s", v[i].id);
+		else
+			r = argv_add(argv, &k, "--skip=%s:%lld", v[i].id, (long long)v[i].version);
+	}
+	patch_recs_free(v, n);
+	if (r < 0) {
+		argv_free(argv);
+		return r;
+	}
+	*ret = argv;
+	return 0;
+}
+
+int engine_refresh_begin(struct engine *e, pid_t *ret_pid)
+{
+	char why[sizeof(e->last_error)];
+	char **argv = NULL;
+	int r;
+
+	if (e->fetch.pid > 0)
+		return -EALREADY;
+	e->refresh_started = time(NULL);
+	if (!e->cfg->url) {
+		e->last_attempt = e->refresh_started;
 		snprintf(e->last_error, sizeof(e->last_error), "no [archive] url configured");
 		return -EINVAL;
 	}
-	if (e->tuf_valid)
-		tuf_client_free(&e->tuf);
-	e->tuf = (struct tuf_client){ .metadata_dir = e->tuf_dir, .metadata_url = e->metadata_url,
-				      .fetch = tuf_curl_fetch };
-	e->tuf_valid = false;
-	r = tuf_client_refresh(&e->tuf);
+	r = fetch_argv(e, &argv);
+	if (r >= 0)
+		r = fetch_spawn(argv, &e->fetch, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "cannot run the fetch helper: %s", strerror(-r));
+	argv_free(argv);
 	if (r < 0) {
-		snprintf(e->last_error, sizeof(e->last_error), "%s",
-			 e->tuf.err.msg[0] ? e->tuf.err.msg : strerror(-r));
-		tuf_client_free(&e->tuf);
-		e->failures++;
-		state_event(&e->st, NULL, "archive-failed", "%s", e->last_error);
-		log_warning("archive: refresh failed: %s", e->last_error);
+		e->last_attempt = e->refresh_started;
+		refresh_failed(e, why);
 		return r;
 	}
-	e->tuf_valid = true;
+	*ret_pid = e->fetch.pid;
+	return 0;
+}
+
+bool engine_refreshing(const struct engine *e)
+{
+	return e->fetch.pid > 0;
+}
+
+void engine_refresh_kill(struct engine *e)
+{
+	if (e->fetch.pid <= 0)
+		return;
+	e->fetch.timed_out = true;
+	/* not reaped until the caller's waitid(): the pid cannot have been reused */
+	kill(e->fetch.pid, SIGKILL);
+}
+
+int engine_refresh_end(struct engine *e, int code, int status)
+{
+	char why[sizeof(e->last_error)];
+	json_t *doc = NULL;
+	int r;
+
+	if (e->fetch.pid <= 0)
+		return -ECHILD;
+	/* published only now: a status read during the refresh shows the previous one whole */
+	e->last_attempt = e->refresh_started;
+	r = fetch_collect(&e->fetch, code, status, &doc, why, sizeof(why));
+	if (r < 0) {
+		refresh_failed(e, why);
+		return r;
+	}
 	e->failures = 0;
 	e->last_error[0] = '\0';
 	e->last_ok = time(NULL);
-	note_targets(e);
+	json_decref(e->fetched);
+	e->fetched = doc;
+	note_targets(e, doc);
 	apply_next(e);
-	/* the parsed metadata is only needed while downloading: an idle agent keeps none */
-	if (!e->busy_id) {
-		tuf_client_free(&e->tuf);
-		e->tuf_valid = false;
-	}
 	malloc_trim(0);
 	return 0;
 }

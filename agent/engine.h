@@ -5,7 +5,8 @@
  * stall past the timeout is reversed and the blocking tasks recorded), the crash-loop guard
  * (an "applying" record from an earlier boot quarantines its patch), reverts, and
  * reconciliation of the records with /sys/kernel/livepatch. The daemon calls engine_tick()
- * while engine_busy() says something is moving, and engine_refresh() on its timer.
+ * while engine_busy() says something is moving, and runs a refresh (engine_refresh_begin(),
+ * then engine_refresh_end() once the fetch helper has exited) on its timer.
  */
 #pragma once
 
@@ -13,12 +14,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <sys/types.h>
+
 #include "agent_config.h"
 #include "kreport.h"
 #include "kwatch.h"
+#include "fetch.h"
 #include "node.h"
 #include "state.h"
-#include "tuf_client.h"
 
 struct kmod_ctx;
 
@@ -27,9 +30,13 @@ struct engine {
 	struct node_identity node;
 	struct agent_state st;
 	struct kmod_ctx *kmod;
-	char *tuf_dir, *cache_dir, *targets_url, *metadata_url;
-	struct tuf_client tuf;
-	bool tuf_valid;
+	char *tuf_dir, *cache_dir, *helper;
+	/* the refresh in flight: its network half runs in the fetch helper */
+	struct fetch_child fetch;
+	int64_t refresh_started;
+	/* this node's targets as the last refresh left them: {"targets": [{"path", "file" or
+	 * "error"}, ...]}, a few entries; an idle agent keeps no archive metadata */
+	json_t *fetched;
 	/* the one patch whose transition is being watched */
 	char *busy_id, *busy_module;
 	int64_t busy_started;         /* monotonic ms */
@@ -48,8 +55,16 @@ struct engine {
 
 int engine_start(struct engine *e, const struct agent_config *cfg);
 void engine_stop(struct engine *e);
-/* One archive update cycle; then applies what is new. < 0: the archive failed (kept state). */
-int engine_refresh(struct engine *e);
+/* An archive refresh runs in two halves around the fetch helper (agent/fetch.h), so the
+ * caller's loop goes on meanwhile. engine_refresh_begin() starts the helper (-EALREADY while
+ * one runs; another < 0: the refresh already failed, last_error says why); the caller reaps
+ * it without blocking, calls engine_refresh_kill() if it runs past FETCH_TIMEOUT_S, and hands
+ * waitid()'s si_code and si_status to engine_refresh_end(), which records the outcome and
+ * applies what is new. < 0: the archive failed (state kept, last_error says why). */
+int engine_refresh_begin(struct engine *e, pid_t *ret_pid);
+int engine_refresh_end(struct engine *e, int code, int status);
+void engine_refresh_kill(struct engine *e);
+bool engine_refreshing(const struct engine *e);
 int engine_tick(struct engine *e);
 bool engine_busy(struct engine *e);
 bool engine_in_transition(const struct engine *e);

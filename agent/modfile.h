@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Livepatch module files, through libkmod: what a module file says about itself (name,
- * vermagic, livepatch=Y), the checks made before loading one (a livepatch, built for the
- * running kernel's release), loading and unloading, with the kernel's refusals turned into
- * plain reasons.
+ * vermagic, livepatch=Y; read from the ELF .modinfo section directly, libkmod only for a
+ * file that is not plain ELF, e.g. compressed), the checks made before loading one (a
+ * livepatch, built for the running kernel's release), loading and unloading, with the
+ * kernel's refusals turned into plain reasons.
  */
 #pragma once
 

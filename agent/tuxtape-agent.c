@@ -1,22 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * tuxtape-agent: the node daemon. One sd-event loop: the refresh timer (interval plus random
- * jitter, backoff after failures), a tick timer armed only while a transition or a healthy
- * window is open, /dev/kmsg (reports are flushed to the engine after 100 ms of quiet), the
- * control socket, SIGTERM/SIGINT, and the systemd watchdog.
+ * jitter, backoff after failures), the fetch helper of the refresh in flight (a child; its
+ * exit, and a timer that stops it past FETCH_TIMEOUT_S), a tick timer armed only while a
+ * transition or a healthy window is open, /dev/kmsg (reports are flushed to the engine after
+ * 100 ms of quiet), the control socket, SIGTERM/SIGINT, and the systemd watchdog. Nothing
+ * blocks the loop on the network: status stays answerable and a transition stays watched
+ * while a refresh runs.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
 #include <signal.h>
 #include <sodium.h>
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <unistd.h>
@@ -29,6 +32,9 @@
 #include "log.h"
 #include "util.h"
 
+/* control clients waiting for the refresh in flight; more are answered at once */
+#define MAX_REFRESH_WAITERS 32
+
 struct daemon {
 	struct agent_config cfg;
 	struct engine engine;
@@ -36,6 +42,9 @@ struct daemon {
 	sd_event_source *refresh_timer, *tick_timer;
 	struct kwatch kmsg;
 	sd_event_source *kmsg_source, *kmsg_flush_timer;
+	sd_event_source *fetch_child, *fetch_timer;
+	int waiters[MAX_REFRESH_WAITERS];
+	size_t n_waiters;
 	gid_t read_gid;
 	bool have_read_gid;
 	bool once, refreshed;
@@ -154,22 +163,99 @@ static int watch_kmsg(struct daemon *d)
 	return on_kmsg(d->kmsg_source, d->kmsg.fd, EPOLLIN, d);
 }
 
-static int on_refresh(sd_event_source *s, uint64_t usec, void *userdata)
+static void send_reply(int fd, json_t *resp)
 {
-	struct daemon *d = userdata;
+	char *out = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
+
+	if (out) {
+		size_t len = strlen(out);
+
+		out[len] = '\n';     /* json_dumps leaves room for the NUL we replace */
+		(void)!send(fd, out, len + 1, MSG_NOSIGNAL);
+		free(out);
+	}
+	json_decref(resp);
+}
+
+/* A refresh has ended (r: its outcome): answer who asked, apply, plan the next one. */
+static void refresh_done(struct daemon *d, int r)
+{
 	uint64_t now, next;
 
-	engine_refresh(&d->engine);
 	d->refreshed = true;
+	for (size_t i = 0; i < d->n_waiters; i++) {
+		send_reply(d->waiters[i], control_refresh_reply(&d->engine, r));
+		close(d->waiters[i]);
+	}
+	d->n_waiters = 0;
 	engine_tick(&d->engine);
 	update_status(d);
 	sd_event_now(d->event, CLOCK_MONOTONIC, &now);
 	next = (uint64_t)engine_next_refresh(&d->engine) * 1000000;
 	if (!d->engine.failures && d->cfg.refresh_jitter)
 		next += (uint64_t)randombytes_uniform((uint32_t)d->cfg.refresh_jitter) * 1000000;
-	sd_event_source_set_time(s, now + next);
-	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	sd_event_source_set_time(d->refresh_timer, now + next);
+	sd_event_source_set_enabled(d->refresh_timer, SD_EVENT_ONESHOT);
 	arm_tick(d);
+}
+
+static int on_fetch_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+{
+	struct daemon *d = userdata;
+	int r = engine_refresh_end(&d->engine, si->si_code, si->si_status);
+
+	d->fetch_child = sd_event_source_unref(d->fetch_child);
+	d->fetch_timer = sd_event_source_disable_unref(d->fetch_timer);
+	refresh_done(d, r);
+	return 0;
+}
+
+static int on_fetch_timeout(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	engine_refresh_kill(&d->engine);    /* its exit ends the refresh */
+	return 0;
+}
+
+/* Starts a refresh unless one runs; a refresh that could not start has ended already. */
+static void start_refresh(struct daemon *d)
+{
+	pid_t pid;
+	int r;
+
+	if (engine_refreshing(&d->engine))
+		return;
+	r = engine_refresh_begin(&d->engine, &pid);
+	if (r < 0) {
+		refresh_done(d, r);
+		return;
+	}
+	r = sd_event_add_child(d->event, &d->fetch_child, pid, WEXITED, on_fetch_exit, d);
+	if (r >= 0) {
+		/* stopping the daemon kills and reaps a helper still running */
+		sd_event_source_set_child_process_own(d->fetch_child, true);
+		r = sd_event_add_time_relative(d->event, &d->fetch_timer, CLOCK_MONOTONIC,
+					       (uint64_t)FETCH_TIMEOUT_S * 1000000, 1000000,
+					       on_fetch_timeout, d);
+	}
+	if (r < 0) {
+		/* short of memory: stop the helper rather than lose track of it */
+		siginfo_t si;
+
+		log_error_errno(r, "sd-event: cannot watch the fetch helper: %m");
+		engine_refresh_kill(&d->engine);
+		if (d->fetch_child)
+			d->fetch_child = sd_event_source_unref(d->fetch_child);   /* kills, reaps */
+		else
+			(void)waitid(P_PID, (id_t)pid, &si, WEXITED);
+		refresh_done(d, engine_refresh_end(&d->engine, CLD_KILLED, SIGKILL));
+	}
+}
+
+static int on_refresh(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	start_refresh(userdata);
 	return 0;
 }
 
@@ -199,7 +285,7 @@ static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdat
 	socklen_t clen = sizeof(cred);
 	size_t used = 0;
 	json_t *resp;
-	char *out;
+	bool refresh;
 	ssize_t n;
 
 	/* the client sends its request at once; a short receive timeout bounds a slow one */
@@ -215,17 +301,18 @@ static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdat
 		peer.uid = cred.uid;
 		peer.in_group = peer_in_group(d, fd, cred.uid);
 	}
-	resp = control_handle(&d->engine, &peer, buf, used);
-	out = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
-	if (out) {
-		size_t len = strlen(out);
-
-		out[len] = '\n';     /* json_dumps leaves room for the NUL we replace */
-		(void)!send(fd, out, len + 1, MSG_NOSIGNAL);
-		free(out);
-	}
-	json_decref(resp);
+	resp = control_handle(&d->engine, &peer, buf, used, &refresh);
 	sd_event_source_disable_unref(s);
+	if (refresh && d->n_waiters < MAX_REFRESH_WAITERS) {
+		/* answered by refresh_done(), perhaps at once */
+		d->waiters[d->n_waiters++] = fd;
+		start_refresh(d);
+		return 0;
+	}
+	if (refresh)
+		resp = json_pack("{s:b, s:s}", "ok", 0, "error",
+				 "refresh failed: too many requests waiting for the refresh");
+	send_reply(fd, resp);
 	close(fd);
 	update_status(d);
 	arm_tick(d);
@@ -337,8 +424,8 @@ int main(int argc, char **argv)
 		agent_config_free(&d.cfg);
 		return 1;
 	}
-	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		log_error("cannot initialise libsodium/libcurl");
+	if (sodium_init() < 0) {
+		log_error("cannot initialise libsodium");
 		return 1;
 	}
 	umask(0022);
@@ -352,6 +439,7 @@ int main(int argc, char **argv)
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGCHLD);    /* sd-event reaps the fetch helper */
 	sigprocmask(SIG_BLOCK, &ss, NULL);
 	r = sd_event_default(&d.event);
 	if (r >= 0)
@@ -379,6 +467,10 @@ int main(int argc, char **argv)
 	}
 	if (!d.once)
 		unlink(d.cfg.socket);
+	for (size_t i = 0; i < d.n_waiters; i++)
+		close(d.waiters[i]);
+	sd_event_source_unref(d.fetch_child);
+	sd_event_source_unref(d.fetch_timer);
 	sd_event_source_unref(d.refresh_timer);
 	sd_event_source_unref(d.tick_timer);
 	sd_event_source_disable_unref(d.kmsg_source);
@@ -387,6 +479,5 @@ int main(int argc, char **argv)
 	sd_event_unref(d.event);
 	engine_stop(&d.engine);
 	agent_config_free(&d.cfg);
-	curl_global_cleanup();
 	return r < 0 ? 1 : 0;
 }

@@ -519,13 +519,14 @@ const json_t *tuf_client_target(const struct tuf_client *c, const char *path)
 	return json_object_get(json_object_get(c->targets.signed_obj, "targets"), path);
 }
 
-static char *encode_name(const char *path)
+char *tuf_client_target_file(const char *target_dir, const char *path)
 {
 	size_t n = strlen(path);
-	char *out = malloc(3 * n + 1), *o = out;
+	char *out = malloc(strlen(target_dir) + 1 + 3 * n + 1), *o;
 
 	if (!out)
 		return NULL;
+	o = out + sprintf(out, "%s/", target_dir);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)path[i];
 
@@ -547,7 +548,7 @@ int tuf_client_download(struct tuf_client *c, const char *path, const char *targ
 	const char *sha256 = json_string_value(json_object_get(hashes, "sha256"));
 	const char *sha512 = json_string_value(json_object_get(hashes, "sha512"));
 	json_int_t length = json_integer_value(json_object_get(entry, "length"));
-	_cleanup_free_ char *url = NULL, *rel = NULL, *buf = NULL, *name = NULL, *file = NULL;
+	_cleanup_free_ char *url = NULL, *rel = NULL, *buf = NULL, *file = NULL;
 	const char *slash = strrchr(path, '/');
 	unsigned char d256[crypto_hash_sha256_BYTES], d512[crypto_hash_sha512_BYTES];
 	char h256[65], h512[129];
@@ -563,8 +564,8 @@ int tuf_client_download(struct tuf_client *c, const char *path, const char *targ
 		return fail(c, EBADMSG, "%s: no sha256 or sha512 hash to check it with", path);
 	if (asprintf(&rel, "%.*s%s%s.%s", slash ? (int)(slash - path) : 0, path, slash ? "/" : "",
 		     sha256 ? sha256 : sha512, slash ? slash + 1 : path) < 0 ||
-	    !(url = url_join(target_base_url, rel)) || !(name = encode_name(path)) ||
-	    asprintf(&file, "%s/%s", target_dir, name) < 0)
+	    !(url = url_join(target_base_url, rel)) ||
+	    !(file = tuf_client_target_file(target_dir, path)))
 		return -ENOMEM;
 	k = c->fetch(c->fetch_userdata, url, (size_t)length, &buf, &len);
 	if (k == -EFBIG)

@@ -38,6 +38,9 @@ const json_t *tuf_client_target(const struct tuf_client *c, const char *path);
 /* Downloads and checks a target into target_dir (name: path with '/' as %2F); returns its path. */
 int tuf_client_download(struct tuf_client *c, const char *path, const char *target_base_url,
 			const char *target_dir, char **ret_file);
+/* Where tuf_client_download() puts path: target_dir/NAME, NAME the path percent-encoded
+ * (anything but letters, digits and "-._~"). NULL on OOM. */
+char *tuf_client_target_file(const char *target_dir, const char *path);
 void tuf_client_free(struct tuf_client *c);
 
 /* A libcurl fetcher: http(s) only, connect and low-speed timeouts, a total time limit. */

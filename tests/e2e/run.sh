@@ -120,7 +120,7 @@ for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
 port=$(cat "$W/port")
 
 programs=()
-for p in tuxtape-tuf-client tuxtape-agent agentctl; do
+for p in tuxtape-tuf-client tuxtape-agent tuxtape-agent-fetch agentctl; do
 	[ -x "$bin/$p" ] && programs+=("$bin/$p")
 done
 if ! "$here/initramfs.sh" "$W/initramfs.gz" "$KREL" "$KMODDIR" "$W/mods" "${programs[@]}" \

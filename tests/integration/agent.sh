@@ -75,6 +75,8 @@ ctl() { "$bin/agentctl" -s "$SOCK" "$@"; }
 conf "http://127.0.0.1:$(cat "$W/port")"
 start
 check "the agent listens on its socket" test -S "$SOCK"
+check "the daemon maps no libcurl or libssl: its fetch helper does the network" \
+	sh -c "! grep -qE 'libcurl|libssl' /proc/$agent_pid/maps"
 ctl status --json >"$W/status.json"
 rc=$?
 jqs() { jq -r "$1" "$W/status.json"; }
@@ -157,6 +159,12 @@ start
 ctl status --json >"$W/status.json"
 check "unreachable archive: the error is a problem" jq -e '.problems | any(test("^archive: "))' "$W/status.json" >/dev/null
 check "unreachable archive: the known patches are kept" [ "$(jqs '.patches | length')" -ge 3 ]
+stop
+echo "fetch-helper = $W/no-such-helper" >>"$W/agent.conf"
+start
+ctl status --json >"$W/status.json"
+check "a missing fetch helper is an archive problem, named" \
+	[ "$(jqs '.problems | any(test("^archive: cannot run the fetch helper .*no-such-helper"))')" = true ]
 stop
 
 ctl status >/dev/null 2>"$W/err"
