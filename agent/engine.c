@@ -660,6 +660,7 @@ static void watch_transition(struct engine *e)
 
 		snprintf(why, sizeof(why), "transition completed in %.1fs", elapsed / 1000.0);
 		set_state(e, e->busy_id, "applied", "applied", why);
+		engine_note_applied(e, e->busy_id);
 		busy_clear(e);
 		if (id)
 			reconcile(e, id);

@@ -77,6 +77,8 @@ int engine_status_json(struct engine *e, json_t **ret);
 /* A report from the kernel log: attribute it, and revert and quarantine the livepatch that
  * strong evidence convicts (policy in [watch]); weak evidence raises a problem. */
 void engine_on_report(struct engine *e, const struct kreport *r);
+/* A patch's transition finished: the kernel's taint then, the baseline of weak evidence. */
+void engine_note_applied(struct engine *e, const char *id);
 /* The kmsg seq to resume after (records up to it were handled in this boot), or UINT64_MAX. */
 uint64_t engine_kmsg_resume(struct engine *e);
 /* Disables quarantined patches still in sysfs (a revert that failed or was interrupted) and

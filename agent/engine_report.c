@@ -105,6 +105,69 @@ static bool replaced_recently(const char *function, char module[64], void *userd
 	return found;
 }
 
+/* Bits of /proc/sys/kernel/tainted that say something went wrong: B (bad page), D (died),
+ * W (warning), L (soft lockup). */
+#define TAINT_TROUBLE ((1ull << 5) | (1ull << 7) | (1ull << 9) | (1ull << 14))
+
+static int read_taint(struct engine *e, unsigned long long *ret)
+{
+	_cleanup_free_ char *path = agent_path(e->cfg, "/proc/sys/kernel/tainted");
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+
+	if (!f || fscanf(f, "%llu", ret) != 1)
+		return -ENOENT;
+	return 0;
+}
+
+void engine_note_applied(struct engine *e, const char *id)
+{
+	_cleanup_free_ char *key = NULL;
+	unsigned long long taint;
+	char value[32];
+
+	if (read_taint(e, &taint) < 0 || asprintf(&key, "taint/%s", id) < 0)
+		return;
+	snprintf(value, sizeof(value), "%llu", taint);
+	state_meta_set(&e->st, key, value);
+}
+
+/* Weak evidence for a report in core code that no frame explains: trouble bits the kernel's
+ * taint gained since the most recent patch of ours (within the window) went in. */
+static bool new_taint_since(struct engine *e, struct kblame *b)
+{
+	struct patch_rec *v = NULL, *last = NULL;
+	unsigned long long now, then;
+	_cleanup_free_ char *key = NULL, *base = NULL;
+	size_t n = 0;
+	bool found = false;
+
+	if (read_taint(e, &now) < 0 || state_patch_list(&e->st, &v, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (streq(v[i].state, "applied") && time(NULL) - v[i].since <= e->cfg->weak_window &&
+		    (!last || v[i].since > last->since))
+			last = &v[i];
+	if (last && asprintf(&key, "taint/%s", last->id) >= 0 &&
+	    state_meta_get(&e->st, key, &base) == 0 && sscanf(base, "%llu", &then) == 1 &&
+	    (now & ~then & TAINT_TROUBLE)) {
+		static const char letters[] = "PFSRMBUDAWCIOELK";
+		char gained[8] = "";
+		size_t k = 0;
+
+		for (int bit = 0; bit < 16 && k < sizeof(gained) - 1; bit++)
+			if ((now & ~then & TAINT_TROUBLE) & (1ull << bit))
+				gained[k++] = letters[bit];
+		gained[k] = '\0';
+		b->strength = KBLAME_WEAK;
+		snprintf(b->module, sizeof(b->module), "%s", last->module);
+		snprintf(b->why, sizeof(b->why), "the kernel gained taint %s since %s was applied %llds "
+			 "ago", gained, last->module, (long long)(time(NULL) - last->since));
+		found = true;
+	}
+	patch_recs_free(v, n);
+	return found;
+}
+
 /* Our record of the patch whose module this is, among those that may be in the kernel. */
 static int patch_by_module(struct engine *e, const char *module, struct patch_rec *ret)
 {
@@ -221,6 +284,10 @@ void engine_on_report(struct engine *e, const struct kreport *r)
 	}
 	e->kmsg.reports++;
 	kblame_report(r, is_livepatch, e->cfg->weak_window ? replaced_recently : NULL, e, &b);
+	/* a report in another module is that module's; one in core code may be a patch's doing */
+	if (b.strength == KBLAME_NONE && !r->rip_module && r->type != KREPORT_LIVEPATCH &&
+	    e->cfg->weak_window)
+		new_taint_since(e, &b);
 	if (b.strength == KBLAME_NONE) {
 		log_info("kernel: %s (no livepatch involved)", r->title);
 		state_event(&e->st, NULL, "kernel", "%s (no livepatch involved)", r->title);

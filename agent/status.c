@@ -95,6 +95,16 @@ int engine_status_json(struct engine *e, json_t **ret)
 				managed = streq(v[j].module, k[i].name) &&
 					  (streq(v[j].state, "applied") || streq(v[j].state, "applying") ||
 					   streq(v[j].state, "stalled"));
+			for (size_t j = 0; j < n && k[i].enabled; j++)
+				if (streq(v[j].module, k[i].name) && (streq(v[j].state, "quarantined") ||
+				    streq(v[j].state, "revoked") || streq(v[j].state, "reverted"))) {
+					char msg[512];
+
+					/* a revert that failed or is still going: say so loudly */
+					snprintf(msg, sizeof(msg), "%s is %s but still enabled in the kernel: "
+						 "reverting", v[j].id, v[j].state);
+					json_array_append_new(problems, json_string(msg));
+				}
 			json_array_append_new(live, json_pack("{s:s, s:b, s:b, s:b}", "name", k[i].name,
 				"enabled", k[i].enabled, "transition", k[i].transition,
 				"managed", managed));

@@ -107,6 +107,16 @@ check "a WARN with the patch only in an unreliable frame: reported, not blamed" 
 	sh -c "'$bin/agentctl' -s '$SOCK' events | grep -q 'WARNING in .* (no livepatch involved)'"
 check "tt-fake still applied" [ "$(state_of tt-fake)" = applied ]
 
+# a WARN in core code after the kernel gained taint W since tt-fake went in: weak evidence
+sqlite3 "$W/state/agent.db" "INSERT INTO meta VALUES ('taint/tt-fake', '4096')"
+echo 4608 >"$R/proc/sys/kernel/tainted"      # O, then W
+report 4 "WARNING: CPU: 0 PID: 42 at kernel/sched/core.c:9 sched_misc_warn+0x5/0x10" \
+	"sched_misc_warn+0x5/0x10" "schedule+0x5e/0xd0" "do_nanosleep+0x6f/0x160"
+taint_suspect() { events | grep -q "^problem tt-fake .*gained taint W since tt_fake was applied"; }
+check "new taint W since tt-fake went in: a weak-evidence problem" wait_for 5 taint_suspect
+check "tt-fake still applied after it" [ "$(state_of tt-fake)" = applied ]
+rm "$R/proc/sys/kernel/tainted"
+
 # an oops in a livepatch the agent did not install
 report 4 "BUG: unable to handle page fault for address: ffffffffc0a0b000" \
 	"vendor_fix+0x1c/0x50 [vendor_lp]" "seq_read_iter+0x11f/0x460" "vfs_read+0x1a5/0x2c0"
