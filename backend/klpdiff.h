@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The binary half of the patch generator (libelf). An object file built twice from the same
+ * kernel tree, from the original and from the patched source, both with -ffunction-sections
+ * -fdata-sections, is compared function by function; what a livepatch cannot do safely is
+ * refused with the reason (changed or new global/static data, __init code, initialisers,
+ * functions ftrace cannot attach to). The changed and new functions are then extracted into
+ * a new relocatable object that kbuild links into the livepatch module, together with the
+ * sections they need (string literals, ORC unwind entries, bug table, exception table,
+ * return/retpoline sites) and none of the others. References to symbols the module cannot
+ * link against normally (file-local or non-exported symbols of the patched object: vmlinux
+ * or a module) are left undefined under the name KLPDIFF_REF_PREFIX "OBJ.SYMBOL.SYMPOS";
+ * klp_convert() turns them, in the linked .ko, into livepatch relocations
+ * (.klp.rela.OBJ.SECTION, SHF_RELA_LIVEPATCH) against .klp.sym.OBJ.SYMBOL,SYMPOS symbols
+ * (SHN_LIVEPATCH), which the kernel resolves when the patch is enabled.
+ *
+ * Errors: negative errno, with a message in err naming the object, section or symbol.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define KLPDIFF_REF_PREFIX "__klp_ref."
+
+/* Symbols of the running kernel: System.map (every symbol, local ones included, in address
+ * order) and Module.symvers (what is exported, by vmlinux or which module). */
+struct klp_symdb;
+
+int klp_symdb_load(const char *system_map, const char *module_symvers, struct klp_symdb **ret,
+		   char *err, size_t errlen);
+void klp_symdb_free(struct klp_symdb *db);
+/* Whether vmlinux (or, for a module object, any module) exports name. */
+bool klp_symdb_exported(const struct klp_symdb *db, const char *name);
+/* The position of name among the kernel's symbols of that name (0 when unique), choosing the
+ * copy closest in address to the anchors (symbols known to come from the same object);
+ * -ENOENT when absent, -ENOTUNIQ when the anchors cannot tell the copies apart. */
+int klp_symdb_sympos(const struct klp_symdb *db, const char *name, const char *const *anchors,
+		     unsigned long *ret);
+
+enum klpdiff_change {
+	KLPDIFF_CHANGED,        /* bytes or relocation targets differ */
+	KLPDIFF_NEW,            /* only in the patched object */
+};
+
+struct klpdiff_func {
+	char *name;
+	enum klpdiff_change change;
+	bool local;             /* a static function (needs a sympos to be found) */
+	size_t size;
+};
+
+struct klpdiff_refusal {
+	char *symbol;           /* the function, variable or section at fault */
+	char *reason;           /* "static data 'hits' changed its initialiser", ... */
+};
+
+struct klpdiff_result {
+	struct klpdiff_func *funcs;
+	size_t n_funcs;
+	struct klpdiff_refusal *refusals;
+	size_t n_refusals;
+};
+
+/* Compares; a refusal is not an error (the result says why). */
+int klpdiff_compare(const char *orig_o, const char *patched_o, struct klpdiff_result *ret,
+		    char *err, size_t errlen);
+void klpdiff_result_free(struct klpdiff_result *r);
+
+/* Writes out_o: the result's functions from patched_o (global, keeping their names) and what
+ * they need. objname is "vmlinux" or the module the object belongs to; module_objs (may be
+ * NULL) are that module's other original objects, whose symbols are the module's own. */
+int klpdiff_extract(const char *patched_o, const char *orig_o, const struct klpdiff_result *res,
+		    const struct klp_symdb *db, const char *objname,
+		    const char *const *module_objs, const char *out_o, char *err, size_t errlen);
+
+/* In place on the linked livepatch module. Returns the number of livepatch relocations. */
+int klp_convert(const char *ko_path, char *err, size_t errlen);
