@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -20,6 +21,7 @@ static void help(void)
 	printf("Usage: tuxtape-backend kernel add NAME --config FILE\n"
 	       "           (--source DIR|TARBALL | --build-dir DIR | --files LIST)\n"
 	       "           [--version X.Y.Z] [--release UNAME_R]\n"
+	       "           [--headers DIR] [--system-map FILE]\n"
 	       "       tuxtape-backend kernel list [--json]\n"
 	       "       tuxtape-backend kernel show NAME [--list-files] [--json]\n"
 	       "       tuxtape-backend kernel remove NAME\n\n"
@@ -30,7 +32,10 @@ static void help(void)
 	       "  --build-dir  an in-tree kernel build: its .o.cmd and .mod files say what was built\n"
 	       "  --files      a list, one path per line, optionally followed by y or m\n"
 	       "  --version    the upstream version (default: the source's top Makefile)\n"
-	       "  --release    what uname -r says on the nodes running it\n\n"
+	       "  --release    what uname -r says on the nodes running it\n"
+	       "  --headers    the kernel's kbuild directory (linux-headers-RELEASE, with\n"
+	       "               Module.symvers): the patch generator links modules against it\n"
+	       "  --system-map the kernel's System.map (the generator resolves local symbols)\n\n"
 	       "Common options: --db PATH, --config-file PATH, --json, --help.\n");
 }
 
@@ -118,8 +123,8 @@ static int show(struct db *db, const char *name, bool files, bool as_json)
 			   " (SELECT count(*) FROM kernel_file f WHERE f.kernel = k.name AND mode = 'y'),"
 			   " (SELECT count(*) FROM kernel_file f WHERE f.kernel = k.name AND mode = 'm'),"
 			   " (SELECT count(*) FROM kernel_unit u WHERE u.kernel = k.name AND mode = 'y'),"
-			   " (SELECT count(*) FROM kernel_unit u WHERE u.kernel = k.name AND mode = 'm')"
-			   " FROM kernel k WHERE name = ?", &st);
+			   " (SELECT count(*) FROM kernel_unit u WHERE u.kernel = k.name AND mode = 'm'),"
+			   " headers, system_map FROM kernel k WHERE name = ?", &st);
 
 	if (k < 0)
 		return k;
@@ -147,7 +152,8 @@ static int show(struct db *db, const char *name, bool files, bool as_json)
 					sqlite3_column_text(fs, 0), "mode", sqlite3_column_text(fs, 1)));
 		}
 	}
-	o = json_pack("{s:s, s:s, s:s?, s:{s:s, s:s}, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o*}",
+	o = json_pack("{s:s, s:s, s:s?, s:{s:s, s:s}, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?, "
+		      "s:o, s:o*}",
 		      "name", name, "version", sqlite3_column_text(st, 0), "release",
 		      (const char *)sqlite3_column_text(st, 1), "profile", "kind",
 		      sqlite3_column_text(st, 2), "source", sqlite3_column_text(st, 3), "created",
@@ -156,7 +162,9 @@ static int show(struct db *db, const char *name, bool files, bool as_json)
 		      (json_int_t)sqlite3_column_int64(st, 6), "files_module",
 		      (json_int_t)sqlite3_column_int64(st, 7), "units_builtin",
 		      (json_int_t)sqlite3_column_int64(st, 8), "units_module",
-		      (json_int_t)sqlite3_column_int64(st, 9), "issues", issues, "files", flist);
+		      (json_int_t)sqlite3_column_int64(st, 9), "headers",
+		      (const char *)sqlite3_column_text(st, 10), "system_map",
+		      (const char *)sqlite3_column_text(st, 11), "issues", issues, "files", flist);
 	if (!o || k < 0) {
 		json_decref(o);
 		return k < 0 ? k : log_error_errno(ENOMEM, "out of memory");
@@ -169,6 +177,10 @@ static int show(struct db *db, const char *name, bool files, bool as_json)
 	       sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "-",
 	       sqlite3_column_text(st, 2), sqlite3_column_text(st, 3), sqlite3_column_int64(st, 6),
 	       sqlite3_column_int64(st, 8), sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 9));
+	if (sqlite3_column_text(st, 10) || sqlite3_column_text(st, 11))
+		printf("headers: %s\nSystem.map: %s\n",
+		       sqlite3_column_text(st, 10) ? (const char *)sqlite3_column_text(st, 10) : "-",
+		       sqlite3_column_text(st, 11) ? (const char *)sqlite3_column_text(st, 11) : "-");
 	printf("%zu issues (constructs not understood, objects without a source):\n",
 	       json_array_size(issues));
 	for (size_t i = 0; i < json_array_size(issues); i++) {
@@ -204,6 +216,24 @@ static int remove_kernel(struct db *db, const char *name)
 	return k;
 }
 
+/* The generator runs later, maybe from another directory: keep absolute paths, checked now. */
+static int absolute(const char **path, char **buf, bool dir)
+{
+	struct stat st;
+
+	if (!*path)
+		return 0;
+	*buf = realpath(*path, NULL);
+	if (!*buf || stat(*buf, &st) < 0)
+		return log_error_errno(errno, "%s: %m", *path);
+	if (dir && !S_ISDIR(st.st_mode))
+		return log_error_errno(ENOTDIR, "%s: not a directory", *path);
+	if (!dir && !S_ISREG(st.st_mode))
+		return log_error_errno(EINVAL, "%s: not a regular file", *path);
+	*path = *buf;
+	return 0;
+}
+
 int cmd_kernel(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -214,6 +244,8 @@ int cmd_kernel(int argc, char **argv)
 		{ "version", required_argument, NULL, 'V' },
 		{ "release", required_argument, NULL, 'r' },
 		{ "kconfig", required_argument, NULL, 'K' },
+		{ "headers", required_argument, NULL, 'H' },
+		{ "system-map", required_argument, NULL, 'M' },
 		{ "config-file", required_argument, NULL, 'C' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
@@ -226,6 +258,7 @@ int cmd_kernel(int argc, char **argv)
 	bool show_files = false;
 	const char *verb;
 	struct db *db = NULL;
+	_cleanup_free_ char *abs_headers = NULL, *abs_map = NULL;
 
 	optind = 1;
 	/* "--config" here is the kernel's .config; the backend's is --config-file */
@@ -256,6 +289,12 @@ int cmd_kernel(int argc, char **argv)
 			break;
 		case 'K':
 			spec.config = optarg;
+			break;
+		case 'H':
+			spec.headers = optarg;
+			break;
+		case 'M':
+			spec.system_map = optarg;
 			break;
 		default:
 			fprintf(stderr, "Try 'tuxtape-backend kernel --help'.\n");
@@ -296,6 +335,9 @@ int cmd_kernel(int argc, char **argv)
 	if (db_open(common_db_path(&c), streq(verb, "add") || streq(verb, "remove"), &db) < 0)
 		goto out;
 	spec.name = argv[optind];
+	if (streq(verb, "add") && (absolute(&spec.headers, &abs_headers, true) < 0 ||
+				   absolute(&spec.system_map, &abs_map, false) < 0))
+		goto out;
 	if (streq(verb, "add"))
 		k = add(db, &spec);
 	else if (streq(verb, "list"))

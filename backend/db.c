@@ -106,6 +106,16 @@ static const char *const migrations[] = {
 	"CREATE TABLE pin(cve_id TEXT PRIMARY KEY, priority TEXT NOT NULL CHECK (priority IN"
 	"  ('critical', 'high', 'medium', 'low')), reason TEXT NOT NULL, at INTEGER NOT NULL)"
 	"  WITHOUT ROWID;",
+	/* 2 -> 3: what the patch generator needs beyond the profile, and its "needs a person"
+	 * queue (kept when a kernel is removed: the history of why a fix was not shipped) */
+	"ALTER TABLE kernel ADD COLUMN headers TEXT;"
+	"ALTER TABLE kernel ADD COLUMN system_map TEXT;"
+	"CREATE TABLE gen_failure("
+	"  id INTEGER PRIMARY KEY, kernel TEXT NOT NULL, cve_id TEXT, patch TEXT,"
+	"  patch_id TEXT NOT NULL, step TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL CHECK (outcome IN ('refused', 'failed')),"
+	"  reason TEXT NOT NULL, report TEXT, at INTEGER NOT NULL);"
+	"CREATE INDEX gen_failure_by_kernel ON gen_failure(kernel, at);",
 };
 
 const char *cve_state_to_string(enum cve_state s)

@@ -13,7 +13,7 @@
 
 #include "record.h"
 
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 
 #define DB_STMT_CACHE 32
 

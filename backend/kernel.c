@@ -299,8 +299,8 @@ int kernel_store(struct db *db, const struct kernel_spec *spec, const struct kbu
 	}
 	if (k >= 0)
 		k = db_prepare(db, "INSERT INTO kernel(name, version, release, config, profile_kind,"
-			       " profile_source, headers_known, sources_known, created, generation)"
-			       " VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)", &st);
+			       " profile_source, headers_known, sources_known, created, generation, headers,"
+			       " system_map) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)", &st);
 	if (k >= 0) {
 		sqlite3_bind_text(st, 1, spec->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, spec->version ? spec->version : r->version, -1, SQLITE_STATIC);
@@ -312,6 +312,10 @@ int kernel_store(struct db *db, const struct kernel_spec *spec, const struct kbu
 		sqlite3_bind_int(st, 7, spec->kind == PROFILE_SOURCE);
 		sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
 		sqlite3_bind_int64(st, 9, generation);
+		if (spec->headers)
+			sqlite3_bind_text(st, 10, spec->headers, -1, SQLITE_STATIC);
+		if (spec->system_map)
+			sqlite3_bind_text(st, 11, spec->system_map, -1, SQLITE_STATIC);
 		k = db_step_done(db, st);
 	}
 	if (k >= 0)

@@ -20,6 +20,8 @@ struct kernel_spec {
 	const char *config;
 	enum profile_kind kind;
 	const char *from;    /* the source, build directory or list */
+	const char *headers; /* optional, for the generator: kbuild directory (Module.symvers) */
+	const char *system_map; /* optional, for the generator */
 };
 
 bool kernel_name_valid(const char *name);
