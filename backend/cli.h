@@ -53,3 +53,4 @@ int cmd_triage(int argc, char **argv);
 int cmd_gauge(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
+int cmd_generate(int argc, char **argv);

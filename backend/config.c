@@ -55,6 +55,14 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 		dst = &p->cfg->mirror;
 	else if (streq(section, "triage") && streq(name, "policy"))
 		dst = &p->cfg->policy;
+	else if (streq(section, "generate") && streq(name, "cache"))
+		dst = &p->cfg->gen_cache;
+	else if (streq(section, "generate") && streq(name, "notify"))
+		dst = &p->cfg->gen_notify;
+	else if (streq(section, "generate") && streq(name, "webhook"))
+		dst = &p->cfg->gen_webhook;
+	else if (streq(section, "generate") && streq(name, "vet"))
+		dst = &p->cfg->gen_vet;
 
 	if (!dst) {
 		p->error = log_error_errno(EINVAL, "%s:%d: unknown key '%s' in section [%s]", p->path,
@@ -110,5 +118,9 @@ void config_free(struct backend_config *cfg)
 	free(cfg->branch);
 	free(cfg->mirror);
 	free(cfg->policy);
+	free(cfg->gen_cache);
+	free(cfg->gen_notify);
+	free(cfg->gen_webhook);
+	free(cfg->gen_vet);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -21,6 +21,10 @@ struct backend_config {
 	char *branch; /* [scan] branch */
 	char *mirror; /* [scan] mirror: where a URL source is cloned */
 	char *policy; /* [triage] policy: the prioritizer's weights and thresholds */
+	char *gen_cache;   /* [generate] cache: the generator's prepared kernel trees */
+	char *gen_notify;  /* [generate] notify: command run when a fix needs a person */
+	char *gen_webhook; /* [generate] webhook: URL the failure report is POSTed to */
+	char *gen_vet;     /* [generate] vet: command run with the module to vet it */
 };
 
 /* path NULL: the default file, which may be absent. A named file must exist. */

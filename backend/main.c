@@ -24,6 +24,7 @@ static const struct {
 	{ "triage", cmd_triage, "the CVEs that apply to a kernel, by priority, with reasons" },
 	{ "archive", cmd_archive, "the signed (TUF) patch archive (archive init|publish|...)" },
 	{ "feeds", cmd_feeds, "import exploitation feeds (feeds import-kev|import-epss FILE)" },
+	{ "generate", cmd_generate, "build a livepatch module from a fix, or say why not" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,567 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * From the patched tree to the module. Each touched .c file is built twice in the cached
+ * tree with function and data sections, through kbuild's single-object targets (`make
+ * fs/proc/cmdline.o`), original then patched; kbuild's own .cmd file says whether the object
+ * was compiled for a module (-DMODULE, KBUILD_MODNAME) or for vmlinux, so the klp_object is
+ * what kbuild decided, not a guess. The pairs go to klpdiff (klpdiff.h); the changed functions
+ * become klp_func entries, the extracted objects are linked with a generated C file through
+ * kbuild against the kernel's headers (as <name>.o_shipped parts of a composite module), and
+ * klp_convert() turns the references the extractor left into livepatch relocations.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "generate.h"
+#include "klpdiff.h"
+#include "log.h"
+#include "util.h"
+
+#define OBJECT_MAX (512u << 20)
+#define KCFLAGS "KCFLAGS=-ffunction-sections -fdata-sections"
+
+static int copy_file(const char *from, const char *to)
+{
+	_cleanup_free_ char *data = NULL, *dir = strdup(to);
+	size_t len;
+	int k;
+
+	if (!dir)
+		return -ENOMEM;
+	*strrchr(dir, '/') = '\0';
+	k = mkdir_p(dir, 0755);
+	if (k >= 0)
+		k = read_file_bounded(from, OBJECT_MAX, &data, &len);
+	if (k >= 0)
+		k = write_file_atomic(to, data, len, 0644);
+	return k;
+}
+
+/* make -C TREE CC=... -jN KCFLAGS=... every object's target */
+static int make_objects(struct gen_ctx *c, char **tail)
+{
+	_cleanup_free_ char *ccarg = NULL, *jobs = NULL, *out = NULL;
+	char **argv = calloc(c->n_objs + 8, sizeof(char *));
+	size_t a = 0;
+	int k;
+
+	if (!argv || asprintf(&ccarg, "CC=%s", c->cc) < 0 || asprintf(&jobs, "-j%u", c->req->jobs) < 0) {
+		free(argv);
+		return -ENOMEM;
+	}
+	argv[a++] = (char *)"make";
+	argv[a++] = (char *)"-C";
+	argv[a++] = c->tree;
+	argv[a++] = ccarg;
+	argv[a++] = jobs;
+	argv[a++] = (char *)KCFLAGS;
+	for (size_t i = 0; i < c->n_objs; i++)
+		argv[a++] = c->objs[i].target;
+	k = gen_run(NULL, argv, NULL, c->req->progress, &out);
+	free(argv);
+	if (k != 0)
+		*tail = gen_tail(out, 10);
+	return k == 0 ? 0 : -EIO;
+}
+
+/* What kbuild compiled the object for, from its .cmd file. */
+static int object_owner(struct gen_ctx *c, struct gen_object *o)
+{
+	_cleanup_free_ char *cmd = NULL, *text = NULL, *dir = strdup(o->target);
+	const char *base, *m;
+	size_t len;
+	int k;
+
+	if (!dir)
+		return -ENOMEM;
+	base = strrchr(o->target, '/') ? strrchr(o->target, '/') + 1 : o->target;
+	if (strrchr(dir, '/'))
+		*strrchr(dir, '/') = '\0';
+	else
+		strcpy(dir, ".");
+	if (asprintf(&cmd, "%s/%s/.%s.cmd", c->tree, dir, base) < 0)
+		return -ENOMEM;
+	k = read_file_bounded(cmd, 16u << 20, &text, &len);
+	if (k < 0)
+		return k;
+	text[strcspn(text, "\n")] = '\0'; /* the command line only */
+	if (!strstr(text, " -DMODULE ")) {
+		o->objname = strdup("vmlinux");
+	} else {
+		m = strstr(text, "-DKBUILD_MODNAME='\"");
+		if (!m)
+			return -EBADMSG;
+		m += strlen("-DKBUILD_MODNAME='\"");
+		o->objname = strndup(m, strcspn(m, "\"'"));
+	}
+	return o->objname ? 0 : -ENOMEM;
+}
+
+static char *kept_path(struct gen_ctx *c, const char *kind, const char *target)
+{
+	char *p = NULL;
+
+	return asprintf(&p, "%s/%s/%s", c->work, kind, target) < 0 ? NULL : p;
+}
+
+static int build_side(struct gen_ctx *c, bool patched)
+{
+	_cleanup_free_ char *tail = NULL;
+	int k;
+
+	gen_step_begin(c, patched ? "build-patched" : "build-original");
+	if (patched) {
+		k = gen_cache_apply(c);
+		if (k < 0) {
+			gen_cache_revert(c);
+			return gen_step_end(c, GEN_FAILED, "the patch does not apply to %s",
+					    c->tree);
+		}
+	}
+	k = make_objects(c, &tail);
+	for (size_t i = 0; k >= 0 && i < c->n_objs; i++) {
+		struct gen_object *o = &c->objs[i];
+		_cleanup_free_ char *built = NULL;
+		char **dst = patched ? &o->patched_o : &o->orig_o;
+
+		*dst = kept_path(c, patched ? "patched" : "orig", o->target);
+		if (!*dst || asprintf(&built, "%s/%s", c->tree, o->target) < 0)
+			k = -ENOMEM;
+		if (k >= 0)
+			k = copy_file(built, *dst);
+		if (k >= 0 && !patched)
+			k = object_owner(c, o);
+		if (k < 0) {
+			if (patched)
+				gen_cache_revert(c);
+			return gen_step_end(c, GEN_FAILED, "%s: %s", o->target, strerror(-k));
+		}
+	}
+	if (patched)
+		gen_cache_revert(c);
+	if (k < 0)
+		return gen_step_end(c, GEN_FAILED, "kbuild failed: %s", strempty(tail));
+	if (patched)
+		return gen_step_end(c, GEN_OK, "%zu object(s); the cached tree is reverted",
+				    c->n_objs);
+	{
+		_cleanup_free_ char *where = NULL;
+
+		for (size_t i = 0; i < c->n_objs; i++) {
+			char *more = NULL;
+
+			if (asprintf(&more, "%s%s%s (%s)", strempty(where), where ? ", " : "",
+				     c->objs[i].target, c->objs[i].objname) < 0)
+				return -ENOMEM;
+			free(where);
+			where = more;
+		}
+		return gen_step_end(c, GEN_OK, "%s", where);
+	}
+}
+
+int gen_build_objects(struct gen_ctx *c)
+{
+	int k = build_side(c, false);
+
+	return k < 0 ? k : build_side(c, true);
+}
+
+int gen_diff_objects(struct gen_ctx *c)
+{
+	_cleanup_free_ char *refused = NULL;
+	size_t changed = 0, added = 0;
+	char err[512];
+	int k;
+
+	gen_step_begin(c, "diff");
+	for (size_t i = 0; i < c->n_objs; i++) {
+		struct gen_object *o = &c->objs[i];
+		struct klpdiff_result *r = calloc(1, sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		err[0] = '\0';
+		k = klpdiff_compare(o->orig_o, o->patched_o, r, err, sizeof(err));
+		if (k < 0) {
+			free(r);
+			return gen_step_end(c, GEN_FAILED, "%s: %s", o->target,
+					    err[0] ? err : strerror(-k));
+		}
+		o->diff = r;
+		for (size_t j = 0; j < r->n_refusals; j++) {
+			char *more = NULL;
+
+			if (asprintf(&more, "%s%s%s: %s", strempty(refused), refused ? "; " : "",
+				     r->refusals[j].symbol, r->refusals[j].reason) < 0)
+				return -ENOMEM;
+			free(refused);
+			refused = more;
+		}
+		for (size_t j = 0; j < r->n_funcs; j++) {
+			r->funcs[j].change == KLPDIFF_NEW ? added++ : changed++;
+			json_array_append_new(c->functions, json_pack("{s:s, s:s, s:s, s:s, s:b}",
+				"name", r->funcs[j].name, "object", o->objname, "file", o->src,
+				"change", r->funcs[j].change == KLPDIFF_NEW ? "new" : "changed",
+				"local", r->funcs[j].local));
+		}
+	}
+	if (refused)
+		return gen_step_end(c, GEN_REFUSED, "%s", refused);
+	if (!changed)
+		return gen_step_end(c, GEN_REFUSED, "the patch changes no function%s",
+				    added ? " (only new ones, which nothing calls)" : "");
+	return gen_step_end(c, GEN_OK, "%zu changed function(s), %zu new", changed, added);
+}
+
+/* Symbols the original object defines: anchors telling copies of a local symbol apart. */
+static int object_symbols(const char *obj, char ***ret, size_t *n)
+{
+	_cleanup_free_ char *out = NULL;
+	char *argv[] = { (char *)"nm", (char *)"--defined-only", (char *)obj, NULL };
+	char **v = NULL;
+	size_t cnt = 0;
+	int k = gen_run(NULL, argv, NULL, false, &out);
+
+	if (k != 0)
+		return -EIO;
+	for (char *l = out, *next; l && *l; l = next) {
+		char type, name[256];
+
+		next = strchr(l, '\n');
+		if (next)
+			*next++ = '\0';
+		if (sscanf(l, "%*s %c %255s", &type, name) != 2 || strchr(name, '.') ||
+		    !strchr("tTdDbBrR", type))
+			continue;
+		char **g = realloc(v, (cnt + 2) * sizeof(*g));
+
+		if (!g)
+			break;
+		v = g;
+		v[cnt] = strdup(name);
+		if (v[cnt])
+			cnt++;
+		v[cnt] = NULL;
+	}
+	*ret = v;
+	*n = cnt;
+	return 0;
+}
+
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The module's C file: one klp_object per patched object, changed functions only. */
+static int write_main(struct gen_ctx *c, const char *path, const struct klp_symdb *db,
+		      char *why, size_t whylen)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0, nfun = 0;
+	FILE *f = open_memstream(&text, &len);
+	const char *cves = c->req->cve ? c->req->cve : "";
+
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "// SPDX-License-Identifier: GPL-2.0-only\n"
+		   "/* Generated by tuxtape-backend generate: do not edit. */\n"
+		   "#include <linux/kernel.h>\n#include <linux/module.h>\n"
+		   "#include <linux/livepatch.h>\n\n"
+		   "/* the replacements, from the extracted objects: only their addresses are "
+		   "taken */\n");
+	for (size_t i = 0; i < c->n_objs; i++) {
+		struct klpdiff_result *r = c->objs[i].diff;
+
+		for (size_t j = 0; r && j < r->n_funcs; j++)
+			if (r->funcs[j].change == KLPDIFF_CHANGED)
+				fprintf(f, "extern void tuxtape_new_%zu_%zu(void) __asm__(\"%s\");\n",
+					i, j, r->funcs[j].name);
+	}
+	/* one klp_object per distinct object name */
+	for (size_t i = 0; i < c->n_objs; i++) {
+		bool first = true;
+
+		for (size_t p = 0; p < i; p++)
+			if (streq(c->objs[p].objname, c->objs[i].objname))
+				first = false;
+		if (!first)
+			continue;
+		fprintf(f, "\nstatic struct klp_func funcs_%zu[] = {\n", i);
+		for (size_t o = i; o < c->n_objs; o++) {
+			struct klpdiff_result *r = c->objs[o].diff;
+			char **anchors = NULL;
+			size_t nanch = 0;
+
+			if (!streq(c->objs[o].objname, c->objs[i].objname) || !r)
+				continue;
+			for (size_t j = 0; j < r->n_funcs; j++) {
+				unsigned long pos = 0;
+
+				if (r->funcs[j].change != KLPDIFF_CHANGED)
+					continue;
+				/* System.map knows vmlinux only; a module's statics are
+				 * unique within it in all but rare cases: position 0 */
+				if (r->funcs[j].local && streq(c->objs[o].objname, "vmlinux")) {
+					int k;
+
+					if (!anchors)
+						object_symbols(c->objs[o].orig_o, &anchors, &nanch);
+					k = klp_symdb_sympos(db, r->funcs[j].name,
+							     (const char *const *)anchors, &pos);
+					if (k < 0) {
+						snprintf(why, whylen, "%s: cannot tell which of the "
+							 "kernel's symbols it is (%s)",
+							 r->funcs[j].name, strerror(-k));
+						strv_free(anchors);
+						fclose(f);
+						return -ECANCELED;
+					}
+				}
+				fprintf(f, "\t{ .old_name = \"%s\", .new_func = tuxtape_new_%zu_%zu, "
+					".old_sympos = %lu },\n", r->funcs[j].name, o, j, pos);
+				json_t *fn = NULL;
+
+				for (size_t q = 0; q < json_array_size(c->functions); q++) {
+					json_t *e = json_array_get(c->functions, q);
+
+					if (streq(json_string_value(json_object_get(e, "name")),
+						  r->funcs[j].name) &&
+					    streq(json_string_value(json_object_get(e, "file")),
+						  c->objs[o].src))
+						fn = e;
+				}
+				if (fn)
+					json_object_set_new(fn, "sympos", json_integer((json_int_t)pos));
+				nfun++;
+			}
+			strv_free(anchors);
+		}
+		fprintf(f, "\t{ }\n};\n");
+	}
+	fprintf(f, "\nstatic struct klp_object objs[] = {\n");
+	for (size_t i = 0; i < c->n_objs; i++) {
+		bool first = true;
+
+		for (size_t p = 0; p < i; p++)
+			if (streq(c->objs[p].objname, c->objs[i].objname))
+				first = false;
+		if (first && streq(c->objs[i].objname, "vmlinux"))
+			fprintf(f, "\t{ .name = NULL, .funcs = funcs_%zu },\n", i);
+		else if (first)
+			fprintf(f, "\t{ .name = \"%s\", .funcs = funcs_%zu },\n", c->objs[i].objname,
+				i);
+	}
+	fprintf(f, "\t{ }\n};\n\n"
+		   "static struct klp_patch patch = {\n\t.mod = THIS_MODULE,\n\t.objs = objs,\n};\n\n"
+		   "static int __init tuxtape_livepatch_init(void)\n{\n"
+		   "\treturn klp_enable_patch(&patch);\n}\n\n"
+		   "static void __exit tuxtape_livepatch_exit(void)\n{\n}\n\n"
+		   "module_init(tuxtape_livepatch_init);\nmodule_exit(tuxtape_livepatch_exit);\n"
+		   "MODULE_LICENSE(\"GPL\");\nMODULE_INFO(livepatch, \"Y\");\n"
+		   "MODULE_DESCRIPTION(\"TuxTape livepatch %s\");\n"
+		   "MODULE_INFO(tuxtape_cves, \"%s\");\nMODULE_INFO(tuxtape_patch_id, \"%s\");\n"
+		   "MODULE_INFO(tuxtape_source_commit, \"%s\");\n"
+		   "MODULE_INFO(tuxtape_kernel, \"%s\");\n",
+		c->patch_id, cves, c->patch_id, c->source_commit ? c->source_commit : "",
+		c->k.release ? c->k.release : c->k.name);
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	if (!nfun) {
+		snprintf(why, whylen, "no changed function to patch");
+		return -ECANCELED;
+	}
+	return gen_write_file(path, text);
+}
+
+static int kbuild_link(struct gen_ctx *c, const char *dir, char **why)
+{
+	_cleanup_free_ char *ccarg = NULL, *marg = NULL, *out = NULL;
+	char *argv[] = { (char *)"make", (char *)"-C", c->k.headers, NULL, NULL,
+			 (char *)"KBUILD_MODPOST_WARN=1", (char *)"modules", NULL };
+	int k;
+
+	if (asprintf(&ccarg, "CC=%s", c->cc) < 0 || asprintf(&marg, "M=%s", dir) < 0)
+		return -ENOMEM;
+	argv[3] = marg, argv[4] = ccarg;
+	k = gen_run(NULL, argv, NULL, c->req->progress, &out);
+	if (k != 0) {
+		*why = gen_tail(out, 10);
+		return -EIO;
+	}
+	/* KBUILD_MODPOST_WARN lets the __klp_ref.* references through (klp_convert resolves
+	 * them); any other undefined symbol is a real error */
+	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *q = strstr(l, "\" [");
+
+		if (!q || !strstr(l, "undefined!") || strstr(l, "\"" KLPDIFF_REF_PREFIX))
+			continue;
+		*why = strndup(l, strcspn(l, "\n"));
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int gen_make_module(struct gen_ctx *c)
+{
+	_cleanup_free_ char *dir = NULL, *symvers = NULL, *kbuild = NULL, *main_c = NULL,
+			    *parts = NULL, *built = NULL, *why = NULL;
+	struct klp_symdb *db = NULL;
+	char err[512] = "";
+	int k;
+
+	gen_step_begin(c, "extract");
+	if (asprintf(&dir, "%s/module", c->work) < 0 ||
+	    asprintf(&symvers, "%s/Module.symvers", c->k.headers) < 0)
+		return -ENOMEM;
+	k = mkdir_p(dir, 0755);
+	if (k < 0)
+		return gen_step_end(c, GEN_FAILED, "%s: %s", dir, strerror(-k));
+	k = klp_symdb_load(c->k.system_map, symvers, &db, err, sizeof(err));
+	if (k < 0)
+		return gen_step_end(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
+	for (size_t i = 0; i < c->n_objs; i++) {
+		struct gen_object *o = &c->objs[i];
+		_cleanup_free_ char *shipped = NULL;
+		char *more = NULL;
+
+		if (!o->diff || !((struct klpdiff_result *)o->diff)->n_funcs)
+			continue;
+		if (asprintf(&shipped, "%s/fix_%zu.o_shipped", dir, i) < 0 ||
+		    asprintf(&more, "%s fix_%zu.o", strempty(parts), i) < 0) {
+			klp_symdb_free(db);
+			return -ENOMEM;
+		}
+		free(parts);
+		parts = more;
+		err[0] = '\0';
+		k = klpdiff_extract(o->patched_o, o->orig_o, o->diff, db, o->objname, NULL, shipped,
+				    err, sizeof(err));
+		if (k < 0) {
+			klp_symdb_free(db);
+			return gen_step_end(c, GEN_FAILED, "%s: %s", o->target,
+					    err[0] ? err : strerror(-k));
+		}
+	}
+	k = gen_step_end(c, GEN_OK, "%s", strempty(parts));
+	if (k < 0) {
+		klp_symdb_free(db);
+		return k;
+	}
+
+	gen_step_begin(c, "module");
+	if (asprintf(&main_c, "%s/tuxtape_main.c", dir) < 0 ||
+	    asprintf(&kbuild, "obj-m := %s.o\n%s-y := tuxtape_main.o%s\n", c->module, c->module,
+		     strempty(parts)) < 0) {
+		klp_symdb_free(db);
+		return -ENOMEM;
+	}
+	k = write_main(c, main_c, db, err, sizeof(err));
+	klp_symdb_free(db);
+	if (k == -ECANCELED)
+		return gen_step_end(c, GEN_REFUSED, "%s", err);
+	if (k < 0)
+		return gen_step_end(c, GEN_FAILED, "%s: %s", main_c, strerror(-k));
+	free(main_c);
+	if (asprintf(&main_c, "%s/Kbuild", dir) < 0)
+		return -ENOMEM;
+	k = gen_write_file(main_c, kbuild);
+	if (k < 0)
+		return gen_step_end(c, GEN_FAILED, "%s: %s", main_c, strerror(-k));
+	k = kbuild_link(c, dir, &why);
+	if (k < 0)
+		return gen_step_end(c, GEN_FAILED, "kbuild against %s: %s", c->k.headers,
+				    why ? why : strerror(-k));
+	if (asprintf(&built, "%s/%s.ko", dir, c->module) < 0 ||
+	    asprintf(&c->ko, "%s/%s.ko", c->out, c->module) < 0)
+		return -ENOMEM;
+	k = copy_file(built, c->ko);
+	if (k < 0)
+		return gen_step_end(c, GEN_FAILED, "%s: %s", built, strerror(-k));
+	for (const char *s = "tuxtape_main.c\0Kbuild\0"; *s; s += strlen(s) + 1) {
+		_cleanup_free_ char *from = NULL, *to = NULL;
+
+		if (asprintf(&from, "%s/%s", dir, s) >= 0 && asprintf(&to, "%s/%s", c->out, s) >= 0)
+			copy_file(from, to);
+	}
+	k = gen_step_end(c, GEN_OK, "%s", c->ko);
+	if (k < 0)
+		return k;
+
+	gen_step_begin(c, "convert");
+	err[0] = '\0';
+	k = klp_convert(c->ko, err, sizeof(err));
+	if (k < 0)
+		return gen_step_end(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
+	return gen_step_end(c, GEN_OK, "%d livepatch relocation(s)", k);
+}
+
+int gen_external(struct gen_ctx *c)
+{
+	_cleanup_free_ char *out = NULL, *tool = NULL, *cfg = NULL, *jobs = NULL, *tail = NULL,
+			    *stamp = NULL;
+	const char *vmlinux = getenv("TUXTAPE_VMLINUX");
+	bool kpatch = c->req->tool == GEN_KPATCH_BUILD;
+	int k;
+
+	gen_step_begin(c, kpatch ? "kpatch-build" : "klp-build");
+	if (asprintf(&cfg, "%s/.config", c->tree) < 0 || asprintf(&jobs, "%u", c->req->jobs) < 0 ||
+	    asprintf(&tool, "%s/scripts/livepatch/klp-build", c->tree) < 0 ||
+	    asprintf(&stamp, "%s/prepared", c->cache_dir) < 0)
+		return -ENOMEM;
+	if (kpatch && !gen_which("kpatch-build"))
+		return gen_step_end(c, GEN_FAILED, "kpatch-build not installed");
+	if (!kpatch && access(tool, X_OK) < 0)
+		return gen_step_end(c, GEN_FAILED, "klp-build not available: the kernel's source "
+				    "has no scripts/livepatch/klp-build (Linux 6.19 and later)");
+	if (kpatch) {
+		char *argv[] = { (char *)"kpatch-build", (char *)"-s", c->tree, (char *)"-c", cfg,
+				 (char *)"-n", c->module, (char *)"-o", c->out, (char *)"-j", jobs,
+				 c->patch_path, NULL, NULL, NULL };
+		if (vmlinux) {
+			argv[11] = (char *)"-v", argv[12] = (char *)vmlinux,
+			argv[13] = c->patch_path;
+		}
+		k = gen_run(NULL, argv, NULL, c->req->progress, &out);
+	} else {
+		char *argv[] = { tool, (char *)"-j", jobs, (char *)"-o", c->out, c->patch_path,
+				 NULL };
+		k = gen_run(c->tree, argv, NULL, c->req->progress, &out);
+	}
+	/* both build the whole kernel in the tree: it is no longer merely prepared */
+	unlink(stamp);
+	if (k != 0) {
+		tail = gen_tail(out, 10);
+		return gen_step_end(c, GEN_FAILED, "%s failed (exit %d): %s",
+				    kpatch ? "kpatch-build" : "klp-build", k, tail);
+	}
+	if (asprintf(&c->ko, "%s/%s.ko", c->out, c->module) < 0)
+		return -ENOMEM;
+	return gen_step_end(c, GEN_OK, "%s", access(c->ko, F_OK) == 0 ? c->ko :
+			    "the module is in the output directory");
+}
+
+void gen_objects_free(struct gen_ctx *c)
+{
+	for (size_t i = 0; i < c->n_objs; i++) {
+		free(c->objs[i].src);
+		free(c->objs[i].target);
+		free(c->objs[i].objname);
+		free(c->objs[i].orig_o);
+		free(c->objs[i].patched_o);
+		if (c->objs[i].diff)
+			klpdiff_result_free(c->objs[i].diff);
+		free(c->objs[i].diff);
+	}
+	free(c->objs);
+	c->objs = NULL;
+	c->n_objs = 0;
+}

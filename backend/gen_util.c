@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The generator's plumbing: steps of the report, and the subprocesses (make, patch, tar). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "generate.h"
+#include "log.h"
+#include "util.h"
+
+#define OUT_KEEP (4u << 20)
+
+double gen_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+const char *gen_status_string(enum gen_status st)
+{
+	static const char *const names[] = { "ok", "failed", "refused", "skipped" };
+
+	return names[st];
+}
+
+void gen_step_begin(struct gen_ctx *c, const char *name)
+{
+	c->step = name;
+	c->step_start = gen_now();
+	if (c->req->progress)
+		fprintf(stderr, "generate: %s...\n", name);
+}
+
+int gen_step_end(struct gen_ctx *c, enum gen_status st, const char *fmt, ...)
+{
+	_cleanup_free_ char *detail = NULL;
+	double secs = gen_now() - c->step_start;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&detail, fmt, ap) < 0)
+		detail = NULL;
+	va_end(ap);
+	json_array_append_new(c->steps, json_pack("{s:s, s:s, s:f, s:s}", "name", c->step,
+						  "status", gen_status_string(st), "seconds",
+						  (double)(long)(secs * 100) / 100, "detail",
+						  strempty(detail)));
+	if (c->req->progress)
+		fprintf(stderr, "generate: %s: %s (%.1f s)%s%s\n", c->step, gen_status_string(st),
+			secs, detail && *detail ? ": " : "", strempty(detail));
+	if (st == GEN_OK || st == GEN_SKIPPED)
+		return 0;
+	if (c->status == GEN_OK) {
+		c->status = st;
+		c->failed_step = strdup(c->step);
+		c->reason = strdup(detail ? detail : "");
+	}
+	return -ECANCELED;
+}
+
+/* Shows the last line of a build on one terminal line, overwritten as lines come. */
+static void show_progress(const char *buf, size_t len)
+{
+	const char *end = buf + len, *line = NULL;
+
+	for (const char *p = end; p > buf; p--)
+		if (p[-1] == '\n' && p < end) {
+			line = p;
+			break;
+		}
+	if (!line)
+		return;
+	fprintf(stderr, "\r\033[K  %.*s", (int)strcspn(line, "\n") > 76 ? 76 :
+		(int)strcspn(line, "\n"), line);
+}
+
+int gen_run(const char *dir, char *const argv[], char *const env[], bool progress, char **out)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return log_error_errno(errno, "pipe: %m");
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return log_error_errno(errno, "fork: %m");
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		if (null >= 0)
+			dup2(null, STDIN_FILENO);
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		if (dir && chdir(dir) < 0) {
+			fprintf(stderr, "cannot enter %s: %m\n", dir);
+			_exit(127);
+		}
+		for (size_t i = 0; env && env[i]; i++)
+			putenv(env[i]);
+		/* make's own MAKEFLAGS from an outer make would leak jobserver descriptors */
+		unsetenv("MAKEFLAGS");
+		unsetenv("MFLAGS");
+		execvp(argv[0], argv);
+		fprintf(stderr, "cannot run %s: %m\n", argv[0]);
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 65536) {
+			if (len >= OUT_KEEP) {
+				/* keep the end: that is where the errors are */
+				memmove(buf, buf + len - OUT_KEEP / 2, OUT_KEEP / 2);
+				len = OUT_KEEP / 2;
+			} else {
+				size_t ncap = cap ? cap * 2 : 131072;
+				char *grown = realloc(buf, ncap);
+
+				if (!grown)
+					break;
+				buf = grown;
+				cap = ncap;
+			}
+		}
+		n = read(fds[0], buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (progress)
+			show_progress(buf, len);
+	}
+	close(fds[0]);
+	if (progress)
+		fprintf(stderr, "\r\033[K");
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return log_error_errno(errno, "waitpid: %m");
+	if (buf)
+		buf[len] = '\0';
+	if (out)
+		*out = buf ? TAKE_PTR(buf) : strdup("");
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+char *gen_tail(const char *text, unsigned n)
+{
+	const char *p;
+	size_t len;
+
+	if (!text)
+		return strdup("");
+	len = strlen(text);
+	while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		len--;
+	p = text + len;
+	while (p > text && n) {
+		p--;
+		if (*p == '\n' && --n == 0) {
+			p++;
+			break;
+		}
+	}
+	return strndup(p, (size_t)(text + len - p));
+}
+
+int gen_write_file(const char *path, const char *text)
+{
+	return write_file_atomic(path, text, strlen(text), 0644);
+}
+
+bool gen_which(const char *prog)
+{
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *copy = strdup(path ? path : "/usr/bin:/bin");
+	char *save = NULL;
+
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *p = NULL;
+
+		if (asprintf(&p, "%s/%s", d, prog) >= 0 && access(p, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
