@@ -229,7 +229,8 @@ int gen_struct_at(const char *text, const unsigned *points, size_t n, char **nam
 
 				if (!kw)
 					kw = find_keyword(prefix, "union");
-				if (kw && !strpbrk(kw, "(=")) {
+				/* a function has its parameters, an initialiser its '=' */
+				if (kw && !strpbrk(prefix, "(=")) {
 					const char *nm = kw + strcspn(kw, " \t");
 
 					nm += strspn(nm, " \t");
