@@ -134,6 +134,9 @@ static int build_side(struct gen_ctx *c, bool patched)
 			k = -ENOMEM;
 		if (k >= 0)
 			k = copy_file(built, *dst);
+		/* a patched object must not stay in the tree: only the kernel's own are kept */
+		if (k >= 0 && patched)
+			unlink(built);
 		if (k >= 0 && !patched)
 			k = object_owner(c, o);
 		if (k < 0) {

@@ -1,0 +1,179 @@
+#!/bin/bash
+# The patch generator against Debian's real 6.1 kernel (source tarball, config, headers,
+# System.map fetched once by tests/debian-kernel.sh and tests/e2e/kernel.sh): every case of
+# tests/generator/ (a-f must become livepatch modules, g-i must be refused at the right step
+# with the right reason, as tests/generator/expect says), every refusal in the "needs a person"
+# queue, and bad inputs (a patch that does not apply, another compiler, an unknown kernel, a
+# CVE whose fix source carries no change). The work cache is kept between runs under
+# $TUXTAPE_CACHE/generator: the first run unpacks and prepares the tree (about a minute).
+# While the binary differ (klpdiff) is not in the program, the checks that need it are
+# reported as "# SKIP" lines, never as passed.
+. "$(dirname "$0")/lib.sh"
+
+eval "$("$TOP/tests/debian-kernel.sh")" || { not_ok "fetch Debian's kernel packages"; exit 1; }
+SRC_KREL=$KREL
+eval "$(E2E_KREL=$SRC_KREL "$TOP/tests/e2e/kernel.sh")" || { not_ok "fetch Debian's kernel headers"; exit 1; }
+CASES=$TOP/tests/generator
+CACHE=${TUXTAPE_CACHE:-/var/cache/tuxtape-test}/generator
+DB=$WORK/backend.db
+SAMPLE=$SHARED/data/vulns/sample
+for tool in patch make tar diff modinfo jq flock; do
+	command -v $tool >/dev/null || { not_ok "generator needs $tool"; exit 1; }
+done
+
+"$BACKEND" kernel add deb61 --db "$DB" --config "$KCONFIG" --source "$KSOURCE" --release "$KREL" \
+	--headers "$KBUILD" --system-map "$SYSTEM_MAP" >/dev/null
+expect_eq "kernel add keeps the headers and System.map" "$KBUILD" \
+	"$("$BACKEND" kernel show deb61 --db "$DB" --json | jq -r .headers)"
+
+KLPDIFF_MISSING=
+jqe() { jq -e "$@" >/dev/null; }
+gen() { # case-name extra-args...: runs generate, leaves $WORK/$1.json and $WORK/$1.rc
+	local name=$1; shift
+	local t0=$(date +%s.%N)
+	"$BACKEND" generate --db "$DB" --kernel deb61 --cache "$CACHE" --out "$WORK/out-$name" \
+		--json "$@" >"$WORK/$name.json" 2>"$WORK/$name.err"
+	echo $? >"$WORK/$name.rc"
+	echo "# $name: exit $(cat "$WORK/$name.rc") in $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s$(jq -r '" (" + .outcome + (if .step then " at " + .step + ": " + .reason else "" end) + ")"' "$WORK/$name.json" 2>/dev/null | cut -c1-200)"
+}
+step_status() { jq -r --arg s "$2" '.steps[] | select(.name == $s) | .status' "$WORK/$1.json"; }
+klpdiff_missing() { jq -e '.reason // "" | test("klpdiff not available")' "$WORK/$1.json" >/dev/null; }
+
+# --- the cases
+while read -r name outcome step reason; do
+	case "$name" in '#'* | '') continue ;; esac
+	id=case-${name%%-*}
+	gen "$name" --patch "$CASES/$name/fix.patch" --id "$id"
+	rc=$(cat "$WORK/$name.rc")
+	[ -s "$WORK/$name.json" ] || { not_ok "$name: a JSON report"; sed 's/^/   | /' "$WORK/$name.err" >&2; continue; }
+	expect_eq "$name: report.json is the --json output" "$(jq -c . "$WORK/$name.json")" \
+		"$(jq -c . "$WORK/out-$name/report.json" 2>/dev/null)"
+	for s in inputs compiler cache apply source-check; do
+		[ "$s" = source-check ] && [ "$step" = source-check ] && continue
+		expect_eq "$name: step $s ok" ok "$(step_status "$name" $s)"
+	done
+	if [ "$outcome" = ok ]; then
+		expect_eq "$name: both objects built" "ok ok" \
+			"$(step_status "$name" build-original) $(step_status "$name" build-patched)"
+		if [ "$rc" != 0 ] && klpdiff_missing "$name"; then
+			KLPDIFF_MISSING=1
+			expect_eq "$name: stops at the diff step, klpdiff missing" diff "$(jq -r .step "$WORK/$name.json")"
+			echo "# SKIP $name: module with livepatch=Y (klpdiff not available in this build)"
+			continue
+		fi
+		expect_eq "$name: exit 0" 0 "$rc"
+		ko=$WORK/out-$name/livepatch_${id//-/_}.ko
+		expect_eq "$name: modinfo livepatch=Y" Y "$(modinfo -F livepatch "$ko" 2>/dev/null)"
+		expect_eq "$name: modinfo names the patch id" "$id" "$(modinfo -F tuxtape_patch_id "$ko" 2>/dev/null)"
+		check "$name: functions listed" test "$(jq '.functions | length' "$WORK/$name.json")" -gt 0
+	else
+		if [ "$step" = diff ] && [ "$rc" != 0 ] && klpdiff_missing "$name"; then
+			KLPDIFF_MISSING=1
+			expect_eq "$name: exit 1" 1 "$rc"
+			echo "# SKIP $name: refused at diff with '$reason' (klpdiff not available in this build)"
+			continue
+		fi
+		expect_eq "$name: exit 1" 1 "$rc"
+		expect_eq "$name: $outcome" "$outcome" "$(jq -r .outcome "$WORK/$name.json")"
+		expect_eq "$name: at step $step" "$step" "$(jq -r .step "$WORK/$name.json")"
+		check "$name: reason matches '$reason'" jqe --arg r "$reason" '.reason | test($r)' "$WORK/$name.json"
+		check "$name: no module" test ! -e "$WORK/out-$name/livepatch_${id//-/_}.ko"
+	fi
+done <"$CASES/expect"
+
+# The cached tree is the kernel's own source again after every run.
+tree=$(jq -r '.steps[] | select(.name == "cache") | .detail' "$WORK/a-proc-show.json" | awk '{print $NF}')
+check "the cached tree is a prepared kernel tree" test -f "$tree/include/generated/autoconf.h"
+check "no patch is left in the cached tree (sources or objects)" bash -c "! grep -rl tuxtape '$tree/fs/proc' '$tree/fs/locks.c' '$tree/fs/ext4' '$tree/include/linux/seq_file.h' '$tree/kernel/capability.c'"
+check "no patch marker is left in the cache" test ! -e "$(dirname "$tree")/applied.patch"
+
+# --- a patch that does not apply names the hunk
+sed 's/seq_puts(m, saved_command_line);$/seq_puts(m, saved_command_line_x);/' "$CASES/a-proc-show/fix.patch" >"$WORK/bad.patch"
+gen bad-apply --patch "$WORK/bad.patch" --id bad-apply
+expect_eq "a patch that does not apply: exit 1" 1 "$(cat "$WORK/bad-apply.rc")"
+expect_eq "a patch that does not apply: failed at apply" "failed apply" \
+	"$(jq -r '.outcome + " " + .step' "$WORK/bad-apply.json")"
+check "a patch that does not apply: the hunk is named" \
+	jqe '.reason | test("hunk #1 of fs/proc/cmdline.c does not apply")' "$WORK/bad-apply.json"
+
+# --- a patch with nothing in C
+{ printf -- '--- a/README\n+++ b/README\n@@ -1,2 +1,3 @@\n+tuxtape\n'; head -2 "$tree/README" | sed 's/^/ /'; } >"$WORK/doc.patch"
+gen doc-only --patch "$WORK/doc.patch" --id doc-only
+expect_eq "a patch touching no C source is refused" "refused source-check" \
+	"$(jq -r '.outcome + " " + .step' "$WORK/doc-only.json")"
+
+# --- a kernel whose .config names another compiler
+sed 's/^CONFIG_CC_VERSION_TEXT=.*/CONFIG_CC_VERSION_TEXT="gcc-11 (Debian 11.3.0-12) 11.3.0"/' "$KCONFIG" >"$WORK/other-cc.config"
+"$BACKEND" kernel add deb61-othercc --db "$DB" --config "$WORK/other-cc.config" --source "$KSOURCE" \
+	--release "$KREL" --headers "$KBUILD" --system-map "$SYSTEM_MAP" >/dev/null
+"$BACKEND" generate --db "$DB" --kernel deb61-othercc --cache "$CACHE" --out "$WORK/out-cc" --json \
+	--patch "$CASES/a-proc-show/fix.patch" >"$WORK/cc.json" 2>/dev/null
+expect_eq "another compiler: exit 1" 1 $?
+expect_eq "another compiler: refused at the compiler step" "refused compiler" \
+	"$(jq -r '.outcome + " " + .step' "$WORK/cc.json")"
+check "another compiler: both versions named" \
+	jqe '.reason | test("gcc-11 \\(Debian 11.3.0-12\\) 11.3.0") and test("12.2.0")' "$WORK/cc.json"
+
+# --- usage and configuration errors: exit 2, nothing queued
+expect_exit "an unknown kernel: exit 2" 2 "$BACKEND" generate --db "$DB" --kernel nosuch \
+	--patch "$CASES/a-proc-show/fix.patch" --cache "$CACHE" --out "$WORK/out-x"
+check "an unknown kernel: the message says so" grep -q "kernel nosuch: not registered" "$WORK/last.err"
+expect_exit "neither --cve nor --patch: exit 2" 2 "$BACKEND" generate --db "$DB" --kernel deb61
+expect_exit "--cve without --fix-source: exit 2" 2 "$BACKEND" generate --db "$DB" --kernel deb61 \
+	--cve CVE-2021-46938
+expect_exit "an unknown generator: exit 2" 2 "$BACKEND" generate --db "$DB" --kernel deb61 \
+	--patch "$CASES/a-proc-show/fix.patch" --generator nosuch
+gen kpatch --patch "$CASES/a-proc-show/fix.patch" --id kp --generator kpatch-build
+if command -v kpatch-build >/dev/null; then
+	echo "# kpatch-build is installed: $(jq -r .outcome "$WORK/kpatch.json")"
+else
+	check "kpatch-build absent: fails clearly" jqe '.reason == "kpatch-build not installed"' "$WORK/kpatch.json"
+fi
+
+# --- a CVE: the fix is the difference of its files between two sources
+if [ -d "$SAMPLE/cve" ]; then
+	git_init_repo "$WORK/vulns"
+	cp -r "$SAMPLE/cve" "$WORK/vulns/"
+	git_commit_all "$WORK/vulns" sample
+	"$BACKEND" scan --db "$DB" --vulns "$WORK/vulns" >/dev/null
+	expect_exit "an unknown CVE: exit 2" 2 "$BACKEND" generate --db "$DB" --kernel deb61 \
+		--cve CVE-1999-0001 --fix-source "$WORK" --cache "$CACHE"
+	f=drivers/md/dm-rq.c
+	mkdir -p "$WORK/same/$(dirname $f)" "$WORK/newer/$(dirname $f)"
+	cp "$tree/$f" "$WORK/same/$f"
+	gen cve-same --cve CVE-2021-46938 --fix-source "$WORK/same"
+	expect_eq "a fix source without change: refused at the fix step" "refused fix" \
+		"$(jq -r '.outcome + " " + .step' "$WORK/cve-same.json")"
+	sed 's/^#include "dm-rq.h"$/#include "dm-rq.h"\n\/* tuxtape: a newer version of the file *\//' "$tree/$f" >"$WORK/newer/$f"
+	gen cve-newer --cve CVE-2021-46938 --fix-source "$WORK/newer"
+	expect_eq "a CVE's fix from a newer source: fix and apply steps ok" "ok ok" \
+		"$(step_status cve-newer fix) $(step_status cve-newer apply)"
+	check "a CVE's fix from a newer source: the diff is kept" grep -q '^+/\* tuxtape: a newer' "$WORK/out-cve-newer/fix.patch"
+	expect_eq "a CVE's fix: dm-rq.o is compiled for the dm_mod module" "ok" \
+		"$(jq -r '.steps[] | select(.name == "build-original") | .detail | if test("drivers/md/dm-rq.o \\(dm_mod\\)") then "ok" else . end' "$WORK/cve-newer.json")"
+fi
+
+# --- the queue: every refusal and failure, with its step; a notification command
+"$BACKEND" generate --db "$DB" --failures --json >"$WORK/failures.json"
+for name in g-struct-layout bad-apply doc-only; do
+	id=$(jq -r .patch_id "$WORK/$name.json")
+	step=$(jq -r .step "$WORK/$name.json")
+	check "queued: $name at $step" jqe --arg id "$id" --arg s "$step" \
+		'any(.[]; .patch_id == $id and .step == $s and .kernel == "deb61")' "$WORK/failures.json"
+done
+while read -r name outcome step reason; do
+	case "$name" in '#'* | '') continue ;; esac
+	[ "$outcome" = ok ] && [ "$(cat "$WORK/$name.rc")" = 0 ] && continue
+	check "queued: $name" jqe --arg id "case-${name%%-*}" 'any(.[]; .patch_id == $id)' "$WORK/failures.json"
+done <"$CASES/expect"
+check "a module built is not queued" bash -c "[ \"\$(cat '$WORK/a-proc-show.rc')\" != 0 ] || ! jq -e 'any(.[]; .patch_id == \"case-a\")' '$WORK/failures.json' >/dev/null"
+"$BACKEND" generate --db "$DB" --failures >"$WORK/failures.txt"
+check "generate --failures lists the struct refusal" grep -q "data structure layout change: struct seq_file" "$WORK/failures.txt"
+"$BACKEND" generate --db "$DB" --kernel deb61 --cache "$CACHE" --out "$WORK/out-notify" \
+	--patch "$CASES/g-struct-layout/fix.patch" --id notify \
+	--notify "env | grep ^TUXTAPE_ | grep -v ^TUXTAPE_REPORT > '$WORK/notify.env'" >/dev/null 2>&1
+check "the notification command gets the step" grep -qx "TUXTAPE_STEP=source-check" "$WORK/notify.env"
+check "the notification command gets the reason" grep -q "^TUXTAPE_REASON=data structure layout change" "$WORK/notify.env"
+check "the notification command gets the kernel" grep -qx "TUXTAPE_KERNEL=deb61" "$WORK/notify.env"
+[ -n "$KLPDIFF_MISSING" ] && echo "# klpdiff (the binary differ) is not in this build: modules (a-f) and the __init/initialiser refusals (h, i) are not checked"
+echo "# cache: $(du -sh "$CACHE" | cut -f1) in $CACHE"
