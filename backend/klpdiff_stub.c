@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Stands in for the binary differ (klpdiff.h) while it is not in the tree: every call fails
- * with "klpdiff not available", so the generator still builds and runs every step before the
- * object comparison. The Makefile leaves this file out as soon as another backend source
- * defines klpdiff_compare().
+ * with "klpdiff not available", so the generator still builds and runs every step up to the
+ * missing one. The Makefile defines HAVE_<function> for each function another backend
+ * source defines, and that group of stand-ins drops out.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 
 #define UNAVAILABLE "klpdiff not available (the binary differ is not built into this program)"
 
+#ifndef HAVE_klp_symdb_load
 int klp_symdb_load(const char *system_map, const char *module_symvers, struct klp_symdb **ret,
 		   char *err, size_t errlen)
 {
@@ -33,7 +34,9 @@ int klp_symdb_sympos(const struct klp_symdb *db, const char *name, const char *c
 {
 	return -ENOSYS;
 }
+#endif
 
+#ifndef HAVE_klpdiff_compare
 int klpdiff_compare(const char *orig_o, const char *patched_o, struct klpdiff_result *ret,
 		    char *err, size_t errlen)
 {
@@ -44,7 +47,9 @@ int klpdiff_compare(const char *orig_o, const char *patched_o, struct klpdiff_re
 void klpdiff_result_free(struct klpdiff_result *r)
 {
 }
+#endif
 
+#ifndef HAVE_klpdiff_extract
 int klpdiff_extract(const char *patched_o, const char *orig_o, const struct klpdiff_result *res,
 		    const struct klp_symdb *db, const char *objname,
 		    const char *const *module_objs, const char *out_o, char *err, size_t errlen)
@@ -52,9 +57,12 @@ int klpdiff_extract(const char *patched_o, const char *orig_o, const struct klpd
 	snprintf(err, errlen, UNAVAILABLE);
 	return -ENOSYS;
 }
+#endif
 
+#ifndef HAVE_klp_convert
 int klp_convert(const char *ko_path, char *err, size_t errlen)
 {
 	snprintf(err, errlen, UNAVAILABLE);
 	return -ENOSYS;
 }
+#endif
