@@ -445,6 +445,18 @@ int gen_make_module(struct gen_ctx *c)
 		}
 		free(parts);
 		parts = more;
+		/* kbuild's shipped rule writes no .cmd file, and modpost reads one per object */
+		{
+			_cleanup_free_ char *cmd = NULL, *line = NULL;
+
+			if (asprintf(&cmd, "%s/.fix_%zu.o.cmd", dir, i) < 0 ||
+			    asprintf(&line, "cmd_%s/fix_%zu.o := cat %s > %s/fix_%zu.o\n", dir, i,
+				     shipped, dir, i) < 0 || gen_write_file(cmd, line) < 0) {
+				klp_symdb_free(db);
+				return gen_step_end(c, GEN_FAILED, "%s: cannot write its .cmd file",
+						    dir);
+			}
+		}
 		err[0] = '\0';
 		k = klpdiff_extract(o->patched_o, o->orig_o, o->diff, db, o->objname, NULL, shipped,
 				    err, sizeof(err));
