@@ -12,7 +12,7 @@
  * symbol when exported, else through a KLPDIFF_REF_PREFIX symbol for klp_convert(). That
  * is how a patched function reading a static variable keeps using the kernel's copy.
  *
- * Table sections (ORC, return and retpoline sites, bug and exception tables, mcount
+ * Table sections (ORC, return and retpoline sites, lock prefixes, bug and exception tables, mcount
  * locations, static calls, paravirt and alternative sites) are filtered entry by entry:
  * an entry stays when its first relocation lands in a copied range. Jump labels are
  * refused for now: their keys need the static key of the running kernel to be resolved
@@ -34,6 +34,7 @@ static const struct kx_table tables[] = {
 	{ ".orc_unwind_ip", 4, ".orc_unwind", 6, false },
 	{ ".return_sites", 4, NULL, 0, false },
 	{ ".retpoline_sites", 4, NULL, 0, false },
+	{ ".smp_locks", 4, NULL, 0, false },
 	{ "__bug_table", 12, NULL, 0, false },
 	{ "__ex_table", 12, NULL, 0, false },
 	{ "__mcount_loc", 8, NULL, 0, false },
