@@ -4,6 +4,8 @@
  * refers to: System.map gives every symbol in address order, which is the order kallsyms
  * counts a livepatch symbol position in (1-based among same-named symbols, 0 when unique);
  * Module.symvers says what a module may link against without livepatch relocations.
+ * A copy of /proc/kallsyms (read as root) is accepted in place of System.map: the module
+ * symbols it lists after vmlinux's are skipped.
  */
 #include "klpdiff.h"
 
@@ -110,6 +112,16 @@ static int load_map(struct klp_symdb *db, const char *path, char *err, size_t er
 		}
 		type = end[1];
 		name = end + 3;
+		/* a /proc/kallsyms copy: module symbols carry "\t[module]" and are not vmlinux's */
+		if (strchr(name, '\t'))
+			continue;
+		if (strchr(name, ' ')) {
+			kelf_seterr(err, errlen, "%s:%u: not a symbol name: '%s' (Debian's "
+				    "System.map is a placeholder; the real one is in the "
+				    "linux-image-RELEASE-dbg package, or use a copy of /proc/kallsyms)",
+				    path, lineno, name);
+			return -EBADMSG;
+		}
 		/* undefined, weak-undefined and absolute symbols are not counted by kallsyms */
 		if (strchr("UwvaAN", type))
 			continue;

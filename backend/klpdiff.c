@@ -267,8 +267,6 @@ static int compare_data(const struct kelf *o, const struct kelf *p, struct klpdi
 		} else if (!range_equal(o, (size_t)os, 0, p, i, 0, s->size)) {
 			r = refuse(res, var, "static data '%s' (in %s) changed its initialiser",
 				   var, s->name);
-		} else if (kd_is_init_sec(s->name)) {
-			continue;
 		}
 		if (r < 0)
 			return r;

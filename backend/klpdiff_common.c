@@ -169,9 +169,12 @@ void kd_target_key(const struct kelf *k, size_t src, const struct kelf_rela *r, 
 
 	kd_resolve(k, src, r, &sym, &off);
 	s = &k->syms[sym];
-	if (s->type == STT_SECTION && s->shndx < k->n_secs) {
+	/* the assembler's .LC labels name strings too, numbered per build */
+	if ((s->type == STT_SECTION ||
+	     (s->shndx < k->n_secs && kd_is_string_sec(&k->secs[s->shndx]))) &&
+	    s->shndx != SHN_UNDEF && s->shndx < k->n_secs) {
 		const struct kelf_sec *sec = &k->secs[s->shndx];
-		int64_t at = off + ((sec->sh.sh_flags & SHF_STRINGS) &&
+		int64_t at = off + (int64_t)s->value + ((sec->sh.sh_flags & SHF_STRINGS) &&
 				    (k->secs[src].sh.sh_flags & SHF_EXECINSTR) &&
 				    kelf_is_pcrel(r->type) ? 4 : 0);
 
