@@ -233,9 +233,12 @@ static void print_report(const struct kreport *r, const struct kblame *b)
 {
 	size_t shown = 0;
 
-	printf("%s: %s\n", kreport_type_name(r->type), strempty(r->title));
-	if (r->type == KREPORT_LIVEPATCH)
+	if (r->type == KREPORT_LIVEPATCH) {
+		/* the title is the core's own line, "livepatch: ..." */
+		printf("%s\n", strempty(r->title));
 		return;
+	}
+	printf("%s: %s\n", kreport_type_name(r->type), strempty(r->title));
 	if (r->rip_function)
 		printf("  rip:     %s%s%s%s\n", r->rip_function, r->rip_module ? " [" : "",
 		       strempty(r->rip_module), r->rip_module ? "]" : "");
