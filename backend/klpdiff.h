@@ -24,7 +24,10 @@
 #define KLPDIFF_REF_PREFIX "__klp_ref."
 
 /* Symbols of the running kernel: System.map (every symbol, local ones included, in address
- * order) and Module.symvers (what is exported, by vmlinux or which module). */
+ * order) and Module.symvers (what is exported, by vmlinux or which module; may be NULL).
+ * A root-read copy of /proc/kallsyms does in place of System.map (its module symbols are
+ * skipped): Debian's linux-image ships a placeholder System.map, the real one is in the
+ * -dbg package. */
 struct klp_symdb;
 
 int klp_symdb_load(const char *system_map, const char *module_symvers, struct klp_symdb **ret,

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The running kernel's symbols, as klpdiff_extract() needs them to name what a patch
+ * refers to: System.map gives every symbol in address order, which is the order kallsyms
+ * counts a livepatch symbol position in (1-based among same-named symbols, 0 when unique);
+ * Module.symvers says what a module may link against without livepatch relocations.
+ * A copy of /proc/kallsyms (read as root) is accepted in place of System.map: the module
+ * symbols it lists after vmlinux's are skipped.
+ */
+#include "klpdiff.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kelf.h"
+#include "strset.h"
+#include "util.h"
+
+struct map_sym {
+	uint64_t addr;
+	char cls;               /* lower-cased nm type letter: t, d, b, r, ... */
+	size_t next;            /* next copy of the same name (index + 1), 0 at the end */
+};
+
+struct klp_symdb {
+	struct map_sym *syms;
+	size_t n, cap;
+	struct strset names;    /* name -> (first copy index + 1), cast to a pointer */
+	struct strset exported;
+	size_t *tail;           /* last copy of each name, to append in address order */
+};
+
+void klp_symdb_free(struct klp_symdb *db)
+{
+	if (!db)
+		return;
+	free(db->syms);
+	free(db->tail);
+	strset_free(&db->names);
+	strset_free(&db->exported);
+	free(db);
+}
+
+static int add_map_sym(struct klp_symdb *db, uint64_t addr, char type, const char *name)
+{
+	struct strset_entry *e;
+	int added;
+
+	if (db->n == db->cap) {
+		size_t cap = db->cap ? db->cap * 2 : 4096;
+		struct map_sym *s = reallocarray(db->syms, cap, sizeof(*s));
+		size_t *t;
+
+		if (!s)
+			return -ENOMEM;
+		db->syms = s;
+		t = reallocarray(db->tail, cap, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		db->tail = t;
+		db->cap = cap;
+	}
+	db->syms[db->n] = (struct map_sym){ addr, (char)tolower((unsigned char)type), 0 };
+	added = strset_put(&db->names, name, strlen(name), &e);
+	if (added < 0)
+		return added;
+	if (added) {
+		e->value = (void *)(uintptr_t)(db->n + 1);
+	} else {
+		size_t first = (uintptr_t)e->value - 1;
+
+		/* the tail of a chain is kept at its first element's slot */
+		db->syms[db->tail[first]].next = db->n + 1;
+	}
+	db->tail[(uintptr_t)e->value - 1] = db->n;
+	db->n++;
+	return 0;
+}
+
+static int load_map(struct klp_symdb *db, const char *path, char *err, size_t errlen)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+	ssize_t len;
+
+	if (!f) {
+		int r = negative_errno();
+
+		kelf_seterr(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	while ((len = getline(&line, &cap, f)) > 0) {
+		char *end, *name;
+		unsigned long long addr;
+		char type;
+		int r;
+
+		lineno++;
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		errno = 0;
+		addr = strtoull(line, &end, 16);
+		if (errno || end == line || end[0] != ' ' || !end[1] || end[2] != ' ' || !end[3]) {
+			kelf_seterr(err, errlen, "%s:%u: expected 'ADDRESS TYPE NAME'", path, lineno);
+			return -EBADMSG;
+		}
+		type = end[1];
+		name = end + 3;
+		/* a /proc/kallsyms copy: module symbols carry "\t[module]" and are not vmlinux's */
+		if (strchr(name, '\t'))
+			continue;
+		if (strchr(name, ' ')) {
+			kelf_seterr(err, errlen, "%s:%u: not a symbol name: '%s' (Debian's "
+				    "System.map is a placeholder; the real one is in the "
+				    "linux-image-RELEASE-dbg package, or use a copy of /proc/kallsyms)",
+				    path, lineno, name);
+			return -EBADMSG;
+		}
+		/* undefined, weak-undefined and absolute symbols are not counted by kallsyms */
+		if (strchr("UwvaAN", type))
+			continue;
+		r = add_map_sym(db, addr, type, name);
+		if (r < 0) {
+			kelf_seterr(err, errlen, "%s: out of memory", path);
+			return r;
+		}
+	}
+	if (db->n == 0) {
+		kelf_seterr(err, errlen, "%s: no symbol", path);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int load_symvers(struct klp_symdb *db, const char *path, char *err, size_t errlen)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+
+	if (!f) {
+		int r = negative_errno();
+
+		kelf_seterr(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		char *name = strchr(line, '\t');
+		size_t n;
+		struct strset_entry *e;
+
+		lineno++;
+		if (!name || !(n = strcspn(name + 1, "\t\n")) || name[1 + n] != '\t') {
+			kelf_seterr(err, errlen, "%s:%u: expected 'CRC\\tSYMBOL\\tMODULE\\t...'", path,
+				    lineno);
+			return -EBADMSG;
+		}
+		if (strset_put(&db->exported, name + 1, n, &e) < 0) {
+			kelf_seterr(err, errlen, "%s: out of memory", path);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int klp_symdb_load(const char *system_map, const char *module_symvers, struct klp_symdb **ret,
+		   char *err, size_t errlen)
+{
+	struct klp_symdb *db = calloc(1, sizeof(*db));
+	int r;
+
+	if (!db) {
+		kelf_seterr(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	r = load_map(db, system_map, err, errlen);
+	if (r == 0 && module_symvers)
+		r = load_symvers(db, module_symvers, err, errlen);
+	if (r < 0) {
+		klp_symdb_free(db);
+		return r;
+	}
+	free(db->tail);
+	db->tail = NULL;
+	*ret = db;
+	return 0;
+}
+
+bool klp_symdb_exported(const struct klp_symdb *db, const char *name)
+{
+	return strset_get(&db->exported, name, strlen(name)) != NULL;
+}
+
+static size_t first_copy(const struct klp_symdb *db, const char *name)
+{
+	struct strset_entry *e = strset_get(&db->names, name, strlen(name));
+
+	return e ? (uintptr_t)e->value : 0;
+}
+
+/* Distance from addr to the nearest anchor, looking at anchors of the copy's own class
+ * (text, data, bss, rodata) when there are any: an object's pieces are laid out in link
+ * order within each output section, not next to each other across sections. */
+static uint64_t anchor_distance(const struct klp_symdb *db, const struct map_sym *copy,
+				const char *const *anchors, bool same_class)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (size_t i = 0; anchors[i]; i++) {
+		size_t a = first_copy(db, anchors[i]);
+		const struct map_sym *s;
+		uint64_t d;
+
+		if (!a || db->syms[a - 1].next)
+			continue; /* absent, or not unique: tells nothing */
+		s = &db->syms[a - 1];
+		if (same_class && s->cls != copy->cls)
+			continue;
+		d = s->addr > copy->addr ? s->addr - copy->addr : copy->addr - s->addr;
+		if (d < best)
+			best = d;
+	}
+	return best;
+}
+
+int klp_symdb_sympos(const struct klp_symdb *db, const char *name, const char *const *anchors,
+		     unsigned long *ret)
+{
+	size_t first = first_copy(db, name);
+	uint64_t best = UINT64_MAX;
+	unsigned long pos = 0, best_pos = 0;
+	bool tie = false, same_class = false;
+
+	if (!first)
+		return -ENOENT;
+	if (!db->syms[first - 1].next) {
+		*ret = 0;
+		return 0;
+	}
+	if (!anchors)
+		return -ENOTUNIQ;
+	/* same-class anchors are used when every copy has one */
+	same_class = true;
+	for (size_t i = first; i; i = db->syms[i - 1].next)
+		if (anchor_distance(db, &db->syms[i - 1], anchors, true) == UINT64_MAX)
+			same_class = false;
+	for (size_t i = first; i; i = db->syms[i - 1].next) {
+		uint64_t d = anchor_distance(db, &db->syms[i - 1], anchors, same_class);
+
+		pos++;
+		if (d < best) {
+			best = d;
+			best_pos = pos;
+			tie = false;
+		} else if (d == best) {
+			tie = true;
+		}
+	}
+	if (best == UINT64_MAX || tie)
+		return -ENOTUNIQ;
+	*ret = best_pos;
+	return 0;
+}

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * klpdiff_compare(): which functions of the patched object differ from the original, and
+ * what in the difference a livepatch cannot carry.
+ *
+ * A function is compared by its own bytes and by its relocations, each relocation by
+ * offset, type, addend and the build-independent name of its target (kd_target_key), so
+ * that renumbered string and constant sections, and calls to other changed functions, do
+ * not count as changes. Metadata sections (__bug_table and the like) are not compared at
+ * all: what they hold that matters (a WARN's line number) is not code, and an entry of a
+ * function that changed travels with it anyway.
+ */
+#include "klpdiff.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "klpdiff_int.h"
+#include "util.h"
+
+#define KEY_LEN 512
+
+void klpdiff_result_free(struct klpdiff_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_funcs; i++)
+		free(r->funcs[i].name);
+	for (size_t i = 0; i < r->n_refusals; i++) {
+		free(r->refusals[i].symbol);
+		free(r->refusals[i].reason);
+	}
+	free(r->funcs);
+	free(r->refusals);
+	*r = (struct klpdiff_result){ 0 };
+}
+
+static int add_func(struct klpdiff_result *r, const struct kelf_sym *s, enum klpdiff_change c)
+{
+	struct klpdiff_func *n = reallocarray(r->funcs, r->n_funcs + 1, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	r->funcs = n;
+	n[r->n_funcs] = (struct klpdiff_func){ strdup(s->name), c, s->bind == STB_LOCAL, s->size };
+	if (!n[r->n_funcs].name)
+		return -ENOMEM;
+	r->n_funcs++;
+	return 0;
+}
+
+static int refuse(struct klpdiff_result *r, const char *symbol, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int refuse(struct klpdiff_result *r, const char *symbol, const char *fmt, ...)
+{
+	struct klpdiff_refusal *n;
+	va_list ap;
+	char *reason;
+
+	for (size_t i = 0; i < r->n_refusals; i++)
+		if (streq(r->refusals[i].symbol, symbol))
+			return 0; /* one reason per symbol is enough */
+	va_start(ap, fmt);
+	if (vasprintf(&reason, fmt, ap) < 0) {
+		va_end(ap);
+		return -ENOMEM;
+	}
+	va_end(ap);
+	n = reallocarray(r->refusals, r->n_refusals + 1, sizeof(*n));
+	if (!n) {
+		free(reason);
+		return -ENOMEM;
+	}
+	r->refusals = n;
+	n[r->n_refusals] = (struct klpdiff_refusal){ strdup(symbol), reason };
+	if (!n[r->n_refusals].symbol) {
+		free(reason);
+		return -ENOMEM;
+	}
+	r->n_refusals++;
+	return 0;
+}
+
+/* Compares [a_start, a_start+len) of a's section as with b's, relocations included. */
+static bool range_equal(const struct kelf *a, size_t as, uint64_t a_start, const struct kelf *b,
+			size_t bs, uint64_t b_start, uint64_t len)
+{
+	const struct kelf_sec *x = &a->secs[as], *y = &b->secs[bs];
+	size_t xf, xn, yf, yn;
+	char kx[KEY_LEN], ky[KEY_LEN];
+
+	if ((x->sh.sh_type == SHT_NOBITS) != (y->sh.sh_type == SHT_NOBITS))
+		return false;
+	if (x->sh.sh_type != SHT_NOBITS) {
+		if (a_start + len > x->size || b_start + len > y->size)
+			return false;
+		if (len && (!x->data || !y->data ||
+			    memcmp(x->data + a_start, y->data + b_start, len) != 0))
+			return false;
+	}
+	kd_relas_in(a, as, a_start, a_start + len, &xf, &xn);
+	kd_relas_in(b, bs, b_start, b_start + len, &yf, &yn);
+	if (xn != yn)
+		return false;
+	for (size_t i = 0; i < xn; i++) {
+		const struct kelf_rela *rx = &a->secs[x->rela].relas[xf + i];
+		const struct kelf_rela *ry = &b->secs[y->rela].relas[yf + i];
+
+		if (rx->offset - a_start != ry->offset - b_start || rx->type != ry->type)
+			return false;
+		kd_target_key(a, as, rx, kx, sizeof(kx));
+		kd_target_key(b, bs, ry, ky, sizeof(ky));
+		if (!streq(kx, ky))
+			return false;
+	}
+	return true;
+}
+
+static bool func_equal(const struct kelf *o, size_t of, const struct kelf *p, size_t pf)
+{
+	const struct kelf_sym *x = &o->syms[of], *y = &p->syms[pf];
+	size_t oc, pc;
+
+	if (x->size != y->size ||
+	    !range_equal(o, x->shndx, x->value, p, y->shndx, y->value, x->size))
+		return false;
+	/* the split-off cold part is part of the function */
+	oc = kd_cold_part(o, of);
+	pc = kd_cold_part(p, pf);
+	if (!oc || !pc)
+		return !oc && !pc;
+	return o->syms[oc].size == p->syms[pc].size &&
+	       range_equal(o, o->syms[oc].shndx, o->syms[oc].value, p, p->syms[pc].shndx,
+			   p->syms[pc].value, o->syms[oc].size);
+}
+
+static size_t find_func(const struct kelf *k, const char *name)
+{
+	for (size_t i = 1; i < k->n_syms; i++)
+		if (kd_is_func(k, i) && streq(k->syms[i].name, name))
+			return i;
+	return 0;
+}
+
+static int compare_funcs(const struct kelf *o, const struct kelf *p, struct klpdiff_result *res,
+			 bool *touched)
+{
+	for (size_t i = 1; i < p->n_syms; i++) {
+		const struct kelf_sym *s = &p->syms[i];
+		const char *sec;
+		size_t of;
+		int r = 0;
+
+		if (!kd_is_func(p, i) || kd_is_cold_part(s->name) || find_func(p, s->name) != i)
+			continue;
+		sec = p->secs[s->shndx].name;
+		of = find_func(o, s->name);
+		if (of && func_equal(o, of, p, i))
+			continue;
+		touched[s->shndx] = true;
+		if (kd_cold_part(p, i))
+			touched[p->syms[kd_cold_part(p, i)].shndx] = true;
+		if (kd_is_init_sec(sec))
+			r = refuse(res, s->name, "%s __init function '%s' (in %s): __init code "
+				   "already ran", of ? "changed" : "new", s->name, sec);
+		else if (of && !kd_has_fentry(p, i))
+			r = refuse(res, s->name, "function '%s' changed but has no __fentry__ call: "
+				   "it cannot be traced, so ftrace cannot redirect it", s->name);
+		if (r == 0)
+			r = add_func(res, s, of ? KLPDIFF_CHANGED : KLPDIFF_NEW);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Code outside any function symbol (assembler leftovers) cannot be redirected. */
+static int compare_orphan_code(const struct kelf *o, const struct kelf *p,
+			       struct klpdiff_result *res)
+{
+	for (size_t i = 1; i < p->n_secs; i++) {
+		const struct kelf_sec *s = &p->secs[i];
+		bool has_func = false;
+		long os;
+
+		if (!(s->sh.sh_flags & SHF_EXECINSTR) || !(s->sh.sh_flags & SHF_ALLOC) || !s->size)
+			continue;
+		for (size_t j = 1; j < p->n_syms && !has_func; j++)
+			has_func = kd_is_func(p, j) && p->syms[j].shndx == i;
+		if (has_func)
+			continue;
+		os = kelf_find_sec(o, s->name);
+		if (os > 0 && o->secs[os].size == s->size &&
+		    range_equal(o, (size_t)os, 0, p, i, 0, s->size))
+			continue;
+		if (refuse(res, s->name, "code in %s changed and has no function symbol", s->name) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The variable a data section holds, for messages; the section name when none. */
+static const char *data_name(const struct kelf *k, size_t sec)
+{
+	for (size_t i = 1; i < k->n_syms; i++)
+		if (k->syms[i].shndx == sec && k->syms[i].type == STT_OBJECT)
+			return k->syms[i].name;
+	return k->secs[sec].name;
+}
+
+/* Whether data section sec holds only gcc-made read-only constants (copied, not shared). */
+static bool generated_only(const struct kelf *k, size_t sec)
+{
+	bool any = false;
+
+	for (size_t i = 1; i < k->n_syms; i++) {
+		if (k->syms[i].shndx != sec || k->syms[i].type == STT_SECTION)
+			continue;
+		if (!kd_ro_generated(k, i))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+static void mark_referenced(const struct kelf *p, const bool *touched, bool *referenced)
+{
+	for (size_t i = 1; i < p->n_secs; i++) {
+		const struct kelf_sec *s = &p->secs[i];
+
+		if (!touched[i] || !s->rela)
+			continue;
+		for (size_t j = 0; j < p->secs[s->rela].n_relas; j++) {
+			const struct kelf_sym *t = &p->syms[p->secs[s->rela].relas[j].sym];
+
+			if (t->shndx != SHN_UNDEF && t->shndx < p->n_secs)
+				referenced[t->shndx] = true;
+		}
+	}
+}
+
+static int compare_data(const struct kelf *o, const struct kelf *p, struct klpdiff_result *res,
+			const bool *referenced)
+{
+	for (size_t i = 1; i < p->n_secs; i++) {
+		const struct kelf_sec *s = &p->secs[i];
+		const char *var;
+		long os;
+		int r = 0;
+
+		if (!kd_is_data_sec(s) || generated_only(p, i))
+			continue;
+		var = data_name(p, i);
+		os = kelf_find_sec(o, s->name);
+		if (os < 0) {
+			if (referenced[i])
+				r = refuse(res, var, "new static variable '%s' (in %s): a livepatch "
+					   "cannot add state (shadow variables are needed)", var,
+					   s->name);
+		} else if (o->secs[os].size != s->size) {
+			r = refuse(res, var, "static data '%s' (in %s) changed size from %zu to %zu "
+				   "bytes", var, s->name, o->secs[os].size, s->size);
+		} else if (!range_equal(o, (size_t)os, 0, p, i, 0, s->size)) {
+			r = refuse(res, var, "static data '%s' (in %s) changed its initialiser",
+				   var, s->name);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int klpdiff_compare(const char *orig_o, const char *patched_o, struct klpdiff_result *ret,
+		    char *err, size_t errlen)
+{
+	struct kelf *o = NULL, *p = NULL;
+	struct klpdiff_result res = { 0 };
+	_cleanup_free_ bool *touched = NULL, *referenced = NULL;
+	int r;
+
+	r = kelf_open(orig_o, &o, err, errlen);
+	if (r < 0)
+		return r;
+	r = kelf_open(patched_o, &p, err, errlen);
+	if (r < 0)
+		goto out;
+	touched = calloc(p->n_secs, sizeof(*touched));
+	referenced = calloc(p->n_secs, sizeof(*referenced));
+	r = -ENOMEM;
+	if (!touched || !referenced)
+		goto oom;
+	r = compare_funcs(o, p, &res, touched);
+	if (r == 0)
+		r = compare_orphan_code(o, p, &res);
+	if (r == 0) {
+		mark_referenced(p, touched, referenced);
+		r = compare_data(o, p, &res, referenced);
+	}
+	if (r < 0)
+		goto oom;
+	*ret = res;
+	res = (struct klpdiff_result){ 0 };
+	r = 0;
+	goto out;
+oom:
+	kelf_seterr(err, errlen, "%s: out of memory", patched_o);
+out:
+	klpdiff_result_free(&res);
+	kelf_free(o);
+	kelf_free(p);
+	return r;
+}

@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * klpdiff on objects compiled at test time (user-space objects built the way kbuild builds
+ * a livepatch's inputs: function and data sections, fentry calls recorded in __mcount_loc),
+ * klp_convert on a relocatable linked from an extracted object, and the symbol database on
+ * handmade System.map / Module.symvers files.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "klpdiff.h"
+
+#define CFLAGS "-c -O2 -fno-pie -fno-pic -mcmodel=kernel -ffunction-sections -fdata-sections " \
+	       "-mfentry -pg -mrecord-mcount -fno-asynchronous-unwind-tables -w"
+
+static int setup(void **state)
+{
+	char *dir = strdup("/tmp/tuxtape-klpdiff.XXXXXX");
+
+	if (!dir || !mkdtemp(dir)) {
+		free(dir);
+		return -1;
+	}
+	*state = dir;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
+	free(*state);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void path_in(char *buf, size_t size, void **state, const char *name)
+{
+	assert_true((size_t)snprintf(buf, size, "%s/%s", (char *)*state, name) < size);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Compiles src as NAME.c into NAME.o in the test directory. */
+static void build(void **state, const char *name, const char *src)
+{
+	char c[512], o[512], cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "%s.c", name);
+	path_in(c, sizeof(c), state, cmd);
+	snprintf(cmd, sizeof(cmd), "%s.o", name);
+	path_in(o, sizeof(o), state, cmd);
+	write_text(c, src);
+	snprintf(cmd, sizeof(cmd), "gcc " CFLAGS " -o '%s' '%s'", o, c);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void compare(void **state, const char *orig_src, const char *patched_src,
+		    struct klpdiff_result *res)
+{
+	char a[512], b[512], err[512] = "";
+
+	build(state, "orig", orig_src);
+	build(state, "patched", patched_src);
+	path_in(a, sizeof(a), state, "orig.o");
+	path_in(b, sizeof(b), state, "patched.o");
+	if (klpdiff_compare(a, b, res, err, sizeof(err)) != 0)
+		fail_msg("compare: %s", err);
+}
+
+static const struct klpdiff_func *func(const struct klpdiff_result *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_funcs; i++)
+		if (strcmp(r->funcs[i].name, name) == 0)
+			return &r->funcs[i];
+	return NULL;
+}
+
+static const struct klpdiff_refusal *refusal(const struct klpdiff_result *r, const char *sym)
+{
+	for (size_t i = 0; i < r->n_refusals; i++)
+		if (strcmp(r->refusals[i].symbol, sym) == 0)
+			return &r->refusals[i];
+	return NULL;
+}
+
+#define BASE                                                                    \
+	"extern int printf(const char *, ...);\n"                              \
+	"static int count;\n"                                                  \
+	"int limit = 10;\n"                                                    \
+	"static inline int helper(int x) { return x * 3 + 1; }\n"              \
+	"int caller_a(int x) { printf(\"a %d\\n\", x); return helper(x) + count++; }\n" \
+	"int caller_b(int x) { printf(\"b %d\\n\", x); return helper(x) - limit; }\n"   \
+	"int other(int x) { printf(\"other\\n\"); return x + 7; }\n"
+
+/* What the tests check in an object: a section's flags, a symbol's section and binding. */
+static bool elf_section(const char *path, const char *name, GElf_Shdr *ret)
+{
+	int fd = open(path, O_RDONLY);
+	Elf *e;
+	size_t shstrndx;
+	bool found = false;
+
+	assert_true(fd >= 0);
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(e);
+	assert_int_equal(elf_getshdrstrndx(e, &shstrndx), 0);
+	for (Elf_Scn *scn = elf_nextscn(e, NULL); scn && !found; scn = elf_nextscn(e, scn)) {
+		GElf_Shdr sh;
+
+		assert_non_null(gelf_getshdr(scn, &sh));
+		if (strcmp(elf_strptr(e, shstrndx, sh.sh_name), name) == 0) {
+			*ret = sh;
+			found = true;
+		}
+	}
+	elf_end(e);
+	close(fd);
+	return found;
+}
+
+static bool elf_symbol(const char *path, const char *name, GElf_Sym *ret)
+{
+	int fd = open(path, O_RDONLY);
+	Elf *e;
+	bool found = false;
+
+	assert_true(fd >= 0);
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(e);
+	for (Elf_Scn *scn = elf_nextscn(e, NULL); scn && !found; scn = elf_nextscn(e, scn)) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		assert_non_null(gelf_getshdr(scn, &sh));
+		if (sh.sh_type != SHT_SYMTAB)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize && !found; i++) {
+			GElf_Sym s;
+
+			assert_non_null(gelf_getsym(d, (int)i, &s));
+			if (strcmp(elf_strptr(e, sh.sh_link, s.st_name), name) == 0) {
+				*ret = s;
+				found = true;
+			}
+		}
+	}
+	elf_end(e);
+	close(fd);
+	return found;
+}
+
+static bool has_symbol_prefix(const char *path, const char *prefix)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "readelf -sW '%s' | grep -q ' %s'", path, prefix);
+	return system(cmd) == 0;
+}
+
+#define EXTRACT_ORIG                                                                         \
+	"extern int printf(const char *, ...);\n"                                           \
+	"static int count;\n"                                                               \
+	"__attribute__((noinline)) static int bump(int x) { return x + count; }\n"          \
+	"int show(int x) { count++; printf(\"show %d\\n\", bump(x)); return __func__[x & 3]; }\n" \
+	"int untouched(int x) { printf(\"u\\n\"); return bump(x); }\n"
+#define EXTRACT_PATCHED                                                                      \
+	"extern int printf(const char *, ...);\n"                                           \
+	"static int count;\n"                                                               \
+	"__attribute__((noinline)) static int bump(int x) { return x + count; }\n"          \
+	"int show(int x) { count++; printf(\"show! %d\\n\", bump(x)); return __func__[x & 3]; }\n" \
+	"int untouched(int x) { printf(\"u\\n\"); return bump(x); }\n"
+
+static struct klp_symdb *extract_symdb(void **state)
+{
+	char map[512], symvers[512], err[256] = "";
+	struct klp_symdb *db;
+
+	path_in(map, sizeof(map), state, "System.map");
+	path_in(symvers, sizeof(symvers), state, "Module.symvers");
+	write_text(map, "ffffffff81001000 t bump\n"
+			"ffffffff81001100 T show\n"
+			"ffffffff81001200 T untouched\n"
+			"ffffffff81003000 T printf\n"
+			"ffffffff81004000 T __fentry__\n"
+			"ffffffff82000010 b count\n"
+			"ffffffff82000800 b count\n"
+			"ffffffff82000900 B other_global\n");
+	write_text(symvers, "0x12345678\tprintf\tvmlinux\tEXPORT_SYMBOL\t\n"
+			    "0x12345679\t__fentry__\tvmlinux\tEXPORT_SYMBOL\t\n");
+	if (klp_symdb_load(map, symvers, &db, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return db;
+}
+
+static void extract(void **state, const char *out_name)
+{
+	struct klpdiff_result r;
+	struct klp_symdb *db = extract_symdb(state);
+	char a[512], b[512], out[512], err[512] = "";
+
+	compare(state, EXTRACT_ORIG, EXTRACT_PATCHED, &r);
+	assert_int_equal(r.n_funcs, 1);
+	assert_string_equal(r.funcs[0].name, "show");
+	path_in(a, sizeof(a), state, "orig.o");
+	path_in(b, sizeof(b), state, "patched.o");
+	path_in(out, sizeof(out), state, out_name);
+	if (klpdiff_extract(b, a, &r, db, "vmlinux", NULL, out, err, sizeof(err)) != 0)
+		fail_msg("extract: %s", err);
+	klpdiff_result_free(&r);
+	klp_symdb_free(db);
+}
+
+static void test_unchanged(void **state)
+{
+	struct klpdiff_result r;
+
+	compare(state, BASE, BASE, &r);
+	assert_int_equal(r.n_funcs, 0);
+	assert_int_equal(r.n_refusals, 0);
+	klpdiff_result_free(&r);
+}
+
+static void test_changed_body(void **state)
+{
+	struct klpdiff_result r;
+	const char *patched =
+		"extern int printf(const char *, ...);\n"
+		"static int count;\n"
+		"int limit = 10;\n"
+		"static inline int helper(int x) { return x * 3 + 1; }\n"
+		"int caller_a(int x) { printf(\"a %d\\n\", x); return helper(x) + count++; }\n"
+		"int caller_b(int x) { printf(\"b %d\\n\", x); return helper(x) - limit; }\n"
+		"int other(int x) { printf(\"other!\\n\"); return x + 7; }\n";
+
+	compare(state, BASE, patched, &r);
+	assert_int_equal(r.n_funcs, 1);
+	assert_string_equal(r.funcs[0].name, "other");
+	assert_int_equal(r.funcs[0].change, KLPDIFF_CHANGED);
+	assert_false(r.funcs[0].local);
+	assert_int_equal(r.n_refusals, 0);
+	klpdiff_result_free(&r);
+}
+
+static void test_inline_callers(void **state)
+{
+	struct klpdiff_result r;
+	const char *patched =
+		"extern int printf(const char *, ...);\n"
+		"static int count;\n"
+		"int limit = 10;\n"
+		"static inline int helper(int x) { return x * 5 + 1; }\n"
+		"int caller_a(int x) { printf(\"a %d\\n\", x); return helper(x) + count++; }\n"
+		"int caller_b(int x) { printf(\"b %d\\n\", x); return helper(x) - limit; }\n"
+		"int other(int x) { printf(\"other\\n\"); return x + 7; }\n";
+
+	compare(state, BASE, patched, &r);
+	assert_int_equal(r.n_funcs, 2);
+	assert_non_null(func(&r, "caller_a"));
+	assert_non_null(func(&r, "caller_b"));
+	assert_int_equal(func(&r, "caller_a")->change, KLPDIFF_CHANGED);
+	assert_int_equal(r.n_refusals, 0);
+	klpdiff_result_free(&r);
+}
+
+/* A caller of a changed static function is unchanged: the call names the same symbol. */
+static void test_caller_of_changed_static(void **state)
+{
+	struct klpdiff_result r;
+	const char *orig =
+		"extern int printf(const char *, ...);\n"
+		"__attribute__((noinline)) static int work(int x) { printf(\"w\\n\"); return x + 1; }\n"
+		"int entry(int x) { return work(x) * 2; }\n"
+		"int (*get(void))(int) { return work; }\n";
+	const char *patched =
+		"extern int printf(const char *, ...);\n"
+		"__attribute__((noinline)) static int work(int x) { printf(\"w!\\n\"); return x + 1; }\n"
+		"int entry(int x) { return work(x) * 2; }\n"
+		"int (*get(void))(int) { return work; }\n";
+
+	compare(state, orig, patched, &r);
+	assert_int_equal(r.n_funcs, 1);
+	assert_string_equal(r.funcs[0].name, "work");
+	assert_true(r.funcs[0].local);
+	klpdiff_result_free(&r);
+}
+
+static void test_new_function(void **state)
+{
+	struct klpdiff_result r;
+	const char *patched =
+		"extern int printf(const char *, ...);\n"
+		"static int count;\n"
+		"int limit = 10;\n"
+		"static inline int helper(int x) { return x * 3 + 1; }\n"
+		"int caller_a(int x) { printf(\"a %d\\n\", x); return helper(x) + count++; }\n"
+		"int caller_b(int x) { printf(\"b %d\\n\", x); return helper(x) - limit; }\n"
+		"int other(int x) { printf(\"other\\n\"); return x + 7; }\n"
+		"int brand_new(int x) { printf(\"new\\n\"); return x - 7; }\n";
+
+	compare(state, BASE, patched, &r);
+	assert_int_equal(r.n_funcs, 1);
+	assert_string_equal(r.funcs[0].name, "brand_new");
+	assert_int_equal(r.funcs[0].change, KLPDIFF_NEW);
+	assert_int_equal(r.n_refusals, 0);
+	klpdiff_result_free(&r);
+}
+
+static void test_changed_initialiser(void **state)
+{
+	struct klpdiff_result r;
+	const char *patched =
+		"extern int printf(const char *, ...);\n"
+		"static int count;\n"
+		"int limit = 11;\n"
+		"static inline int helper(int x) { return x * 3 + 1; }\n"
+		"int caller_a(int x) { printf(\"a %d\\n\", x); return helper(x) + count++; }\n"
+		"int caller_b(int x) { printf(\"b %d\\n\", x); return helper(x) - limit; }\n"
+		"int other(int x) { printf(\"other\\n\"); return x + 7; }\n";
+
+	compare(state, BASE, patched, &r);
+	assert_int_equal(r.n_funcs, 0);
+	assert_int_equal(r.n_refusals, 1);
+	assert_string_equal(r.refusals[0].symbol, "limit");
+	assert_non_null(strstr(r.refusals[0].reason, "initialiser"));
+	klpdiff_result_free(&r);
+}
+
+static void test_new_static_variable(void **state)
+{
+	struct klpdiff_result r;
+	const char *patched =
+		"extern int printf(const char *, ...);\n"
+		"static int count;\n"
+		"static int seen;\n"
+		"int limit = 10;\n"
+		"static inline int helper(int x) { return x * 3 + 1; }\n"
+		"int caller_a(int x) { printf(\"a %d\\n\", x); return helper(x) + count++; }\n"
+		"int caller_b(int x) { printf(\"b %d\\n\", x); return helper(x) - limit; }\n"
+		"int other(int x) { printf(\"other\\n\"); return x + 7 + seen++; }\n";
+
+	compare(state, BASE, patched, &r);
+	assert_non_null(func(&r, "other"));
+	assert_non_null(refusal(&r, "seen"));
+	assert_non_null(strstr(refusal(&r, "seen")->reason, "new static variable"));
+	klpdiff_result_free(&r);
+}
+
+static void test_init_text(void **state)
+{
+	struct klpdiff_result r;
+	const char *orig =
+		"extern int printf(const char *, ...);\n"
+		"__attribute__((section(\".init.text\"))) int setup_a(void) { printf(\"1\\n\"); return 0; }\n"
+		"__attribute__((section(\".init.text\"))) int setup_b(void) { printf(\"2\\n\"); return 0; }\n";
+	const char *patched =
+		"extern int printf(const char *, ...);\n"
+		"__attribute__((section(\".init.text\"))) int setup_a(void) { printf(\"1\\n\"); return 0; }\n"
+		"__attribute__((section(\".init.text\"))) int setup_b(void) { printf(\"two\\n\"); return 1; }\n";
+
+	compare(state, orig, patched, &r);
+	assert_non_null(refusal(&r, "setup_b"));
+	assert_non_null(strstr(refusal(&r, "setup_b")->reason, "__init code already ran"));
+	assert_null(refusal(&r, "setup_a"));
+	assert_null(func(&r, "setup_a"));
+	klpdiff_result_free(&r);
+}
+
+static void test_notrace(void **state)
+{
+	struct klpdiff_result r;
+	const char *orig =
+		"__attribute__((no_instrument_function)) int quiet(int x) { return x + 1; }\n";
+	const char *patched =
+		"__attribute__((no_instrument_function)) int quiet(int x) { return x + 2; }\n";
+
+	compare(state, orig, patched, &r);
+	assert_non_null(refusal(&r, "quiet"));
+	assert_non_null(strstr(refusal(&r, "quiet")->reason, "cannot be traced"));
+	klpdiff_result_free(&r);
+}
+
+/* The x86 BUG()/WARN() layout: the line number lives in __bug_table, not in the code. */
+#define BUGDEF                                                                              \
+	"#define MYBUG() asm volatile(\"1: ud2\\n\\t.pushsection __bug_table,\\\"aw\\\"\\n\\t" \
+	"2: .long 1b - 2b\\n\\t.long %c0 - 2b\\n\\t.word %c1\\n\\t.word 0\\n\\t.org 2b+12\\n\\t" \
+	".popsection\" : : \"i\"(__FILE__), \"i\"(__LINE__))\n"
+
+static void test_line_numbers_only(void **state)
+{
+	struct klpdiff_result r;
+	const char *orig = BUGDEF
+		"extern int printf(const char *, ...);\n"
+		"int first(int x) { printf(\"first\\n\"); return x + 1; }\n"
+		"int checked(int x) { if (x < 0) MYBUG(); return x * 2; }\n";
+	const char *patched = BUGDEF
+		"extern int printf(const char *, ...);\n"
+		"int first(int x)\n{\n\tprintf(\"first\\n\");\n\treturn x + 1;\n}\n\n\n"
+		"int checked(int x) { if (x < 0) MYBUG(); return x * 2; }\n";
+
+	compare(state, orig, patched, &r);
+	assert_int_equal(r.n_funcs, 0);
+	assert_int_equal(r.n_refusals, 0);
+	klpdiff_result_free(&r);
+}
+
+static void test_symdb(void **state)
+{
+	char map[512], symvers[512], err[256] = "";
+	struct klp_symdb *db;
+	unsigned long pos = 99;
+	const char *anchors_a[] = { "file_a_global", "data_a", NULL };
+	const char *anchors_b[] = { "file_b_global", NULL };
+	const char *anchors_none[] = { "not_there", NULL };
+
+	path_in(map, sizeof(map), state, "System.map");
+	path_in(symvers, sizeof(symvers), state, "Module.symvers");
+	write_text(map, "ffffffff81000000 T _stext\n"
+			"ffffffff81001000 T file_a_global\n"
+			"ffffffff81001100 t show\n"
+			"ffffffff81001200 t unique_local\n"
+			"ffffffff81005000 T file_b_global\n"
+			"ffffffff81005100 t show\n"
+			"ffffffff81006000 T printk\n"
+			"ffffffff82000000 D data_a\n"
+			"ffffffff82000010 d count\n"
+			"ffffffff82000800 d count\n"
+			"ffffffff82001000 D data_b\n"
+			"0000000000000000 A abs_sym\n");
+	write_text(symvers, "0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
+			    "0x9abcdef0\text4_thing\tfs/ext4/ext4\tEXPORT_SYMBOL_GPL\t\n");
+	if (klp_symdb_load(map, symvers, &db, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_true(klp_symdb_exported(db, "printk"));
+	assert_true(klp_symdb_exported(db, "ext4_thing"));
+	assert_false(klp_symdb_exported(db, "show"));
+	assert_int_equal(klp_symdb_sympos(db, "unique_local", anchors_a, &pos), 0);
+	assert_int_equal(pos, 0);
+	assert_int_equal(klp_symdb_sympos(db, "show", anchors_a, &pos), 0);
+	assert_int_equal(pos, 1);
+	assert_int_equal(klp_symdb_sympos(db, "show", anchors_b, &pos), 0);
+	assert_int_equal(pos, 2);
+	/* data: the same-class anchor (data_a) decides, not the nearer text anchors */
+	assert_int_equal(klp_symdb_sympos(db, "count", anchors_a, &pos), 0);
+	assert_int_equal(pos, 1);
+	assert_int_equal(klp_symdb_sympos(db, "show", anchors_none, &pos), -ENOTUNIQ);
+	assert_int_equal(klp_symdb_sympos(db, "show", NULL, &pos), -ENOTUNIQ);
+	assert_int_equal(klp_symdb_sympos(db, "missing", anchors_a, &pos), -ENOENT);
+	assert_int_equal(klp_symdb_sympos(db, "abs_sym", anchors_a, &pos), -ENOENT);
+	klp_symdb_free(db);
+
+	write_text(map, "not a map\n");
+	assert_int_equal(klp_symdb_load(map, NULL, &db, err, sizeof(err)), -EBADMSG);
+	assert_non_null(strstr(err, "System.map:1"));
+}
+
+static void test_extract(void **state)
+{
+	char out[512], cmd[1200];
+	GElf_Sym s;
+	GElf_Shdr sh;
+
+	extract(state, "out.o");
+	path_in(out, sizeof(out), state, "out.o");
+	snprintf(cmd, sizeof(cmd), "readelf -SsrW '%s' >/dev/null 2>&1", out);
+	assert_int_equal(system(cmd), 0);
+	assert_true(elf_symbol(out, "show", &s));
+	assert_int_equal(GELF_ST_BIND(s.st_info), STB_GLOBAL);
+	assert_int_equal(GELF_ST_TYPE(s.st_info), STT_FUNC);
+	assert_int_not_equal(s.st_shndx, SHN_UNDEF);
+	assert_false(elf_symbol(out, "untouched", &s));
+	/* static data and functions of the kernel: livepatch references */
+	assert_true(elf_symbol(out, "__klp_ref.vmlinux.bump.0", &s));
+	assert_int_equal(s.st_shndx, SHN_UNDEF);
+	assert_int_equal(GELF_ST_BIND(s.st_info), STB_GLOBAL);
+	assert_true(elf_symbol(out, "__klp_ref.vmlinux.count.1", &s));
+	assert_int_equal(s.st_shndx, SHN_UNDEF);
+	/* exported: plain */
+	assert_true(elf_symbol(out, "printf", &s));
+	assert_int_equal(s.st_shndx, SHN_UNDEF);
+	assert_true(elf_symbol(out, "__fentry__", &s));
+	assert_true(elf_section(out, ".text.show", &sh));
+	assert_true(sh.sh_flags & SHF_EXECINSTR);
+	assert_true(elf_section(out, "__mcount_loc", &sh));
+	assert_int_equal(sh.sh_size, 8);
+	assert_true(elf_section(out, ".rodata.__func__.0", &sh));
+	assert_false(elf_section(out, ".text.untouched", &sh));
+	assert_false(elf_section(out, ".bss.count", &sh));
+	/* the module links */
+	snprintf(cmd, sizeof(cmd), "ld -r -o '%s.linked' '%s'", out, out);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_convert(void **state)
+{
+	char out[512], linked[600], cmd[1500], err[512] = "";
+	GElf_Sym s;
+	GElf_Shdr sh;
+	int n;
+
+	extract(state, "out.o");
+	path_in(out, sizeof(out), state, "out.o");
+	snprintf(linked, sizeof(linked), "%s.ko", out);
+	snprintf(cmd, sizeof(cmd), "ld -r -o '%s' '%s'", linked, out);
+	assert_int_equal(system(cmd), 0);
+	n = klp_convert(linked, err, sizeof(err));
+	if (n < 0)
+		fail_msg("convert: %s", err);
+	/* count++ (one or two accesses), bump() */
+	assert_true(n >= 2);
+	assert_true(elf_section(linked, ".klp.rela.vmlinux..text.show", &sh));
+	assert_int_equal(sh.sh_type, SHT_RELA);
+	assert_true(sh.sh_flags & 0x00100000);
+	assert_true(sh.sh_flags & SHF_ALLOC);
+	assert_true(elf_symbol(linked, ".klp.sym.vmlinux.count,1", &s));
+	assert_int_equal(s.st_shndx, 0xff20);
+	assert_int_equal(GELF_ST_BIND(s.st_info), STB_GLOBAL);
+	assert_true(elf_symbol(linked, ".klp.sym.vmlinux.bump,0", &s));
+	assert_false(has_symbol_prefix(linked, "__klp_ref"));
+	assert_true(elf_symbol(linked, "printf", &s));
+	assert_int_equal(s.st_shndx, SHN_UNDEF);
+	snprintf(cmd, sizeof(cmd), "readelf -SsrW '%s' | grep -q 'klp.sym.vmlinux.bump,0 - 4'",
+		 linked);
+	assert_int_equal(system(cmd), 0);
+	/* idempotent: nothing left to convert */
+	assert_int_equal(klp_convert(linked, err, sizeof(err)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_unchanged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_body, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inline_callers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_caller_of_changed_static, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_function, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_initialiser, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_static_variable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notrace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_line_numbers_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symdb, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_extract, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_convert, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
