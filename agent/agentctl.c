@@ -154,6 +154,12 @@ static void print_patches(const json_t *st)
 		printf("%-20s %-12s %-20s %s\n%-54s %s\n", str(p, "id"), str(p, "state"),
 		       str(p, "since"), cves ? cves : "[]", "", str(p, "reason"));
 		free(cves);
+		const json_t *ev = json_object_get(p, "evidence");
+
+		/* the kernel report that convicted the patch, or that it is suspected for */
+		if (json_is_object(ev))
+			printf("%-54s evidence (%s): %s; %s\n", "", str(ev, "evidence"), str(ev, "title"),
+			       str(ev, "why"));
 	}
 }
 
@@ -171,6 +177,18 @@ static void print_status(const json_t *st)
 		printf("changes:   HELD (agentctl resume allows them)\n");
 	if (json_is_string(json_object_get(st, "in_transition")))
 		printf("transition: %s\n", str(st, "in_transition"));
+	const json_t *k = json_object_get(st, "kernel_log");
+
+	if (json_is_true(json_object_get(k, "watching")))
+		printf("kernel log: watched; %" JSON_INTEGER_FORMAT " records, %" JSON_INTEGER_FORMAT
+		       " reports, %" JSON_INTEGER_FORMAT " lost, %" JSON_INTEGER_FORMAT
+		       " not from the kernel\n",
+		       json_integer_value(json_object_get(k, "records")),
+		       json_integer_value(json_object_get(k, "reports")),
+		       json_integer_value(json_object_get(k, "lost")),
+		       json_integer_value(json_object_get(k, "not_kernel")));
+	else
+		printf("kernel log: NOT watched\n");
 	print_patches(st);
 	live = json_object_get(st, "livepatch");
 	json_array_foreach(live, i, p)
@@ -233,9 +251,12 @@ static void print_report(const struct kreport *r, const struct kblame *b)
 {
 	size_t shown = 0;
 
-	printf("%s: %s\n", kreport_type_name(r->type), strempty(r->title));
-	if (r->type == KREPORT_LIVEPATCH)
+	if (r->type == KREPORT_LIVEPATCH) {
+		/* the title is the core's own line, "livepatch: ..." */
+		printf("%s\n", strempty(r->title));
 		return;
+	}
+	printf("%s: %s\n", kreport_type_name(r->type), strempty(r->title));
 	if (r->rip_function)
 		printf("  rip:     %s%s%s%s\n", r->rip_function, r->rip_module ? " [" : "",
 		       strempty(r->rip_module), r->rip_module ? "]" : "");

@@ -22,6 +22,8 @@ cp "$busybox" "$root/bin/busybox"
 install -m 0755 "$here/guest/init" "$root/init"
 cp "$here/guest/lib.sh" "$root/e2e/lib.sh"
 cp -r "$here/scenarios" "$root/e2e/scenarios"
+cp "$here/guest/vet.sh" "$root/e2e/scenarios/vet.sh"    # tests/e2e/vet.sh's guest half
+cp "$here/guest/kallsyms.sh" "$root/e2e/scenarios/kallsyms.sh"    # and kallsyms.sh's
 mkdir -p "$root/lib/modules/$krel"
 cp -r "$kmoddir"/. "$root/lib/modules/$krel/"
 mkdir -p "$root/e2e/modules"
