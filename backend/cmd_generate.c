@@ -34,7 +34,7 @@ static void help(void)
 	printf("Usage: tuxtape-backend generate --kernel NAME (--cve CVE-ID --fix-source DIR|TARBALL\n"
 	       "           | --patch FILE) [--out DIR] [--id PATCH-ID]\n"
 	       "           [--generator builtin|kpatch-build|klp-build] [--cache DIR]\n"
-	       "           [--headers DIR] [--system-map FILE] [--vet-command CMD]\n"
+	       "           [--headers DIR] [--system-map FILE] [--vet-command CMD [--vet-check FILE]]\n"
 	       "           [--notify CMD] [--webhook URL] [--json]\n"
 	       "       tuxtape-backend generate --failures [--json]\n\n"
 	       "Builds a livepatch module (livepatch_<id>.ko) for a registered kernel from a fix,\n"
@@ -50,7 +50,9 @@ static void help(void)
 	       "  --headers     the kernel's kbuild directory with Module.symvers (default: the\n"
 	       "                profile's, else /usr/src/linux-headers-RELEASE)\n"
 	       "  --system-map  default: the profile's, else /boot/System.map-RELEASE\n"
-	       "  --vet-command run as CMD MODULE.ko once the module is built; exit 0 = vetted\n"
+	       "  --vet-command run as CMD MODULE.ko [CHECK] once the module is built; exit 0 =\n"
+	       "                vetted (tests/e2e/vet.sh boots the kernel under QEMU)\n"
+	       "  --vet-check   a script the vet command runs where the module is loaded\n"
 	       "  --notify      run when the fix is refused or fails (TUXTAPE_KERNEL, TUXTAPE_CVE,\n"
 	       "                TUXTAPE_STEP, TUXTAPE_REASON... in its environment)\n"
 	       "  --webhook     URL the JSON report of a refusal or failure is POSTed to\n"
@@ -154,9 +156,10 @@ static int vet(struct gen_ctx *c)
 	gen_step_begin(c, "vet");
 	if (!c->req->vet_command)
 		return gen_step_end(c, GEN_SKIPPED, "no kernel image to boot (no --vet-command)");
-	if (asprintf(&cmd, "%s \"$1\"", c->req->vet_command) < 0)
+	if (asprintf(&cmd, "%s \"$@\"", c->req->vet_command) < 0)
 		return -ENOMEM;
-	char *argv[] = { (char *)"/bin/sh", (char *)"-c", cmd, (char *)"sh", c->ko, NULL };
+	char *argv[] = { (char *)"/bin/sh", (char *)"-c", cmd, (char *)"sh", c->ko,
+			 (char *)c->req->vet_check, NULL };
 	k = gen_run(NULL, argv, NULL, false, &out);
 	tail = gen_tail(out, 15);
 	if (k != 0)
@@ -388,6 +391,7 @@ int cmd_generate(int argc, char **argv)
 		{ "headers", required_argument, NULL, 'H' },
 		{ "system-map", required_argument, NULL, 'M' },
 		{ "vet-command", required_argument, NULL, 'v' },
+		{ "vet-check", required_argument, NULL, 'V' },
 		{ "notify", required_argument, NULL, 'n' },
 		{ "webhook", required_argument, NULL, 'w' },
 		{ "failures", no_argument, NULL, 'f' },
@@ -417,6 +421,7 @@ int cmd_generate(int argc, char **argv)
 		case 'H': req.headers = optarg; break;
 		case 'M': req.system_map = optarg; break;
 		case 'v': req.vet_command = optarg; break;
+		case 'V': req.vet_check = optarg; break;
 		case 'n': notify = optarg; break;
 		case 'w': webhook = optarg; break;
 		case 'f': failures = true; break;

@@ -41,6 +41,7 @@ struct gen_request {
 	const char *headers;    /* kbuild directory, overrides the profile's */
 	const char *system_map; /* overrides the profile's */
 	const char *vet_command;
+	const char *vet_check;  /* passed to the vet command after the module */
 	enum gen_tool tool;
 	bool progress;          /* stderr is a terminal */
 	unsigned jobs;

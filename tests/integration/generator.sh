@@ -13,6 +13,16 @@
 eval "$("$TOP/tests/debian-kernel.sh")" || { not_ok "fetch Debian's kernel packages"; exit 1; }
 SRC_KREL=$KREL
 eval "$(E2E_KREL=$SRC_KREL "$TOP/tests/e2e/kernel.sh")" || { not_ok "fetch Debian's kernel headers"; exit 1; }
+# Debian's System.map is a placeholder: the kernel's own /proc/kallsyms, read once in the VM
+KALLSYMS=$("$TOP/tests/e2e/kallsyms.sh" 2>"$WORK/kallsyms.err") && SYSTEM_MAP=$KALLSYMS ||
+	echo "# no kallsyms from the VM ($(tail -1 "$WORK/kallsyms.err")): local symbols cannot be resolved"
+# Modules are vetted on the real kernel under QEMU (tests/e2e/vet.sh) unless GEN_VET=0.
+VET=()
+if [ "${GEN_VET:-1}" != 0 ] && command -v qemu-system-x86_64 >/dev/null; then
+	VET=(--vet-command "$TOP/tests/e2e/vet.sh")
+else
+	echo "# modules are not vetted in a VM (GEN_VET=0 or no qemu-system-x86_64)"
+fi
 CASES=$TOP/tests/generator
 CACHE=${TUXTAPE_CACHE:-/var/cache/tuxtape-test}/generator
 DB=$WORK/backend.db
@@ -43,7 +53,9 @@ klpdiff_missing() { jq -e '.reason // "" | test("klpdiff not available")' "$WORK
 while read -r name outcome step reason; do
 	case "$name" in '#'* | '') continue ;; esac
 	id=case-${name%%-*}
-	gen "$name" --patch "$CASES/$name/fix.patch" --id "$id"
+	vet=()
+	[ "$outcome" = ok ] && [ ${#VET[@]} -gt 0 ] && vet=("${VET[@]}" --vet-check "$CASES/$name/check")
+	gen "$name" --patch "$CASES/$name/fix.patch" --id "$id" "${vet[@]}"
 	rc=$(cat "$WORK/$name.rc")
 	[ -s "$WORK/$name.json" ] || { not_ok "$name: a JSON report"; sed 's/^/   | /' "$WORK/$name.err" >&2; continue; }
 	expect_eq "$name: report.json is the --json output" "$(jq -c . "$WORK/$name.json")" \
@@ -68,6 +80,10 @@ while read -r name outcome step reason; do
 		expect_eq "$name: modinfo livepatch=Y" Y "$(modinfo -F livepatch "$ko" 2>/dev/null)"
 		expect_eq "$name: modinfo names the patch id" "$id" "$(modinfo -F tuxtape_patch_id "$ko" 2>/dev/null)"
 		check "$name: functions listed" test "$(jq '.functions | length' "$WORK/$name.json")" -gt 0
+		if [ ${#vet[@]} -gt 0 ]; then
+			expect_eq "$name: vetted in the VM (loads, transition, its check, no oops, unloads)" ok "$(step_status "$name" vet)"
+			[ "$(step_status "$name" vet)" = ok ] || jq -r '.steps[] | select(.name == "vet") | .detail' "$WORK/$name.json" | sed 's/^/   | /' >&2
+		fi
 	else
 		if [ "$step" = diff ] && [ "$rc" != 0 ] && klpdiff_missing "$name"; then
 			KLPDIFF_MISSING=1
