@@ -32,10 +32,16 @@ if [ ! -f "$dir/.done" ]; then
 	rm -rf "$dir" && mkdir -p "$dir/dl" "$dir/root"
 	version=$(apt-cache show "linux-image-$KREL" 2>/dev/null | sed -n 's/^Version: //p' | head -1)
 	[ -n "$version" ] || die "no package linux-image-$KREL in the archive (apt-cache madison linux-image-$KREL)"
+	# An older ABI keeps its image and headers in the archive, but linux-kbuild-6.1 (the host
+	# tools: fixdep, modpost) only in its newest version; those tools are the same across
+	# 6.1 stable updates, so take the newest when the exact one is gone.
+	kbuild="linux-kbuild-6.1=$version"
+	apt-cache madison linux-kbuild-6.1 | awk '{ print $3 }' | grep -qxF "$version" ||
+		kbuild=linux-kbuild-6.1
 	(cd "$dir/dl" && apt-get download -q "linux-image-$KREL=$version" \
 		"linux-headers-$KREL=$version" "linux-headers-$ABI-common=$version" \
 		"linux-headers-$RTREL=$version" "linux-headers-$ABI-common-rt=$version" \
-		"linux-kbuild-6.1=$version" >&2) ||
+		"$kbuild" >&2) ||
 		die "apt-get download of linux-image/headers/kbuild $KREL=$version failed"
 	for deb in "$dir"/dl/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
 	rm -rf "$dir/dl"

@@ -1,0 +1,72 @@
+#!/bin/bash
+# The patch generator's real score: the CVEs whose 6.1-branch fix landed in 6.1.171-6.1.176,
+# for Debian's 6.1.170 kernel (linux-image-6.1.0-47-amd64, source linux-source-6.1 6.1.170-3),
+# each fix taken from the 6.1.176-1 source (--fix-source) and, when a module comes out, loaded
+# on that kernel in QEMU (tests/e2e/vet.sh: transition finished, no WARN/Oops). Prints one line
+# per CVE and a table of outcomes by step and reason.
+#   LIMIT=N   how many of the applicable CVEs (default 20; 0 = all, several hours)
+#   VET=0     build only, do not boot
+# Downloads (once, into /var/cache/tuxtape-test): image/headers 6.1.0-47, two source tarballs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+bin=${TUXTAPE_BIN:-$top/build}
+SHARED=${TUXTAPE_SHARED:-$top/../shared}
+CACHE=${TUXTAPE_CACHE:-/var/cache/tuxtape-test}
+LIMIT=${LIMIT:-20}
+VET=${VET:-1}
+REL=6.1.0-47-amd64
+W=${BENCH_WORK:-$(mktemp -d /tmp/tuxtape-gencves.XXXXXX)}
+echo "# bench/generator-cves.sh, $(date -u +%F), work in $W"
+
+eval "$(KREL=$REL tests/debian-kernel.sh)"                      # KSOURCE KCONFIG (6.1.170-3)
+eval "$(E2E_KREL=$REL tests/e2e/kernel.sh)"                     # KBUILD VMLINUZ
+KALLSYMS=$(E2E_KREL=$REL tests/e2e/kallsyms.sh)
+fix=$CACHE/src-6.1.176-1
+if [ ! -f "$fix/.done" ]; then
+	rm -rf "$fix" && mkdir -p "$fix"
+	(cd "$fix" && apt-get download -q linux-source-6.1=6.1.176-1 >&2 &&
+	 dpkg-deb -x linux-source-6.1_6.1.176-1_all.deb . && rm -f ./*.deb && touch .done)
+fi
+FIXSRC=$fix/usr/src/linux-source-6.1.tar.xz
+
+DB=$W/b.db
+if [ ! -s "$DB" ]; then
+	git init -q -b master "$W/vulns"
+	tar -xJf "$SHARED/data/vulns/vulns-cve-d9dda40c.tar.xz" -C "$W/vulns"
+	git -C "$W/vulns" add -A cve/published cve/rejected
+	git -C "$W/vulns" -c user.email=b@tuxtape.invalid -c user.name=bench commit -q -m corpus
+	"$bin/tuxtape-backend" scan --db "$DB" --vulns "$W/vulns" >/dev/null
+	"$bin/tuxtape-backend" kernel add deb170 --db "$DB" --config "$KCONFIG" --source "$KSOURCE" \
+		--release "$REL" --headers "$KBUILD" --system-map "$KALLSYMS" >/dev/null
+	"$bin/tuxtape-backend" gauge --db "$DB" >/dev/null
+fi
+# fixed on the 6.1 branch in 171..176 and applicable to this kernel (its files are built)
+sqlite3 "$DB" "SELECT DISTINCT d.cve_id FROM cve_dyad d JOIN gauge g ON g.cve_id = d.cve_id
+	AND g.kernel = 'deb170' AND g.verdict = 'affected'
+	WHERE d.fixed_version LIKE '6.1.%'
+	AND CAST(substr(d.fixed_version, 5) AS INTEGER) BETWEEN 171 AND 176 ORDER BY d.cve_id" \
+	>"$W/cves"
+total=$(wc -l <"$W/cves")
+[ "$LIMIT" -gt 0 ] && sed -i "$((LIMIT + 1)),\$d" "$W/cves"
+echo "applicable CVEs fixed in 6.1.171-6.1.176: $total; attempting $(wc -l <"$W/cves")"
+
+vet=()
+[ "$VET" = 1 ] && vet=(--vet-command "env E2E_KREL=$REL $top/tests/e2e/vet.sh")
+: >"$W/outcomes"
+while read -r cve; do
+	t0=$(date +%s)
+	"$bin/tuxtape-backend" generate --db "$DB" --kernel deb170 --cve "$cve" --fix-source "$FIXSRC" \
+		--out "$W/out/$cve" --cache "$CACHE/generator" "${vet[@]}" --json >"$W/$cve.json" 2>"$W/$cve.err" || true
+	outcome=$(jq -r '
+		(.steps // []) as $s | ($s | map(select(.status != "ok" and .status != "skipped")) | first) as $bad |
+		if $bad == null then "loaded: transition finished" + (if any($s[]; .name == "vet" and .status == "ok") then ", vetted" else "" end)
+		else "\($bad.status) at \($bad.name): \($bad.detail // "" | tostring | .[0:90])" end' "$W/$cve.json" 2>/dev/null ||
+		echo "failed: no report ($(tail -1 "$W/$cve.err"))")
+	printf '%s\t%ss\t%s\n' "$cve" "$(( $(date +%s) - t0 ))" "$outcome" | tee -a "$W/outcomes"
+done <"$W/cves"
+
+echo
+echo "outcomes by step and reason:"
+cut -f3 "$W/outcomes" | sed -E 's/[0-9a-f]{12,}/<hash>/g; s/CVE-[0-9-]+/<cve>/g; s/ in [^ ]+\.c//' |
+	cut -c1-80 | sort | uniq -c | sort -rn
