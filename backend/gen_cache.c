@@ -123,24 +123,25 @@ static int rm_rf(const char *path)
 	return gen_run(NULL, argv, NULL, false, NULL) == 0 ? 0 : -EIO;
 }
 
-/* Unpacks a tarball's single top directory (or copies a directory) to CACHE/KEY/tree. */
-static int make_tree(struct gen_ctx *c, char **why)
+/* Unpacks a tarball's single top directory (or copies a directory) to DIR/tree. */
+static int unpack_tree(struct gen_ctx *c, const char *source, const char *dir, const char *tree,
+		       char **why)
 {
 	_cleanup_free_ char *tmp = NULL, *top = NULL, *cfg = NULL;
 	struct stat st;
 	int k;
 
-	if (asprintf(&tmp, "%s/tree.tmp", c->cache_dir) < 0)
+	if (asprintf(&tmp, "%s/tree.tmp", dir) < 0)
 		return -ENOMEM;
 	rm_rf(tmp);
-	rm_rf(c->tree);
+	rm_rf(tree);
 	k = mkdir_p(tmp, 0755);
 	if (k < 0)
 		return log_error_errno(k, "%s: %m", tmp);
-	if (stat(c->k.source, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (stat(source, &st) == 0 && S_ISDIR(st.st_mode)) {
 		_cleanup_free_ char *from = NULL;
 
-		if (asprintf(&from, "%s/.", c->k.source) < 0)
+		if (asprintf(&from, "%s/.", source) < 0)
 			return -ENOMEM;
 		char *argv[] = { (char *)"cp", (char *)"-a", (char *)"--reflink=auto", from, tmp,
 				 NULL };
@@ -148,7 +149,7 @@ static int make_tree(struct gen_ctx *c, char **why)
 		if (asprintf(&top, "%s", tmp) < 0)
 			return -ENOMEM;
 	} else {
-		char *argv[] = { (char *)"tar", (char *)"-xf", c->k.source, (char *)"-C", tmp, NULL };
+		char *argv[] = { (char *)"tar", (char *)"-xf", (char *)source, (char *)"-C", tmp, NULL };
 		_cleanup_free_ char *out = NULL;
 
 		k = run_logged(c, NULL, argv, why);
@@ -170,8 +171,8 @@ static int make_tree(struct gen_ctx *c, char **why)
 		*why = strdup("no top-level Makefile in the kernel source");
 		return -ENOENT;
 	}
-	if (rename(top, c->tree) < 0)
-		return log_error_errno(errno, "%s: %m", c->tree);
+	if (rename(top, (char *)tree) < 0)
+		return log_error_errno(errno, "%s: %m", (char *)tree);
 	rm_rf(tmp);
 	return 0;
 }
@@ -259,7 +260,7 @@ int gen_cache_prepare(struct gen_ctx *c)
 			return gen_step_end(c, GEN_OK, "warm: %s", c->tree);
 		unlink(stamp);
 	}
-	k = make_tree(c, &why);
+	k = unpack_tree(c, c->k.source, c->cache_dir, c->tree, &why);
 	if (k < 0)
 		return gen_step_end(c, GEN_FAILED, "cannot unpack %s into the cache: %s",
 				    c->k.source, why ? why : strerror(-k));
@@ -320,4 +321,60 @@ void gen_cache_release(struct gen_ctx *c)
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	c->lock_fd = -1;
+}
+
+int gen_cache_source(struct gen_ctx *c, const char *tarball, char **tree)
+{
+	_cleanup_free_ char *dir = NULL, *lock = NULL, *stamp = NULL, *why = NULL;
+	_cleanup_close_ int fd = -1;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char h[EVP_MAX_MD_SIZE];
+	unsigned hl = 0;
+	char ident[4200], key[17];
+	struct stat st;
+	int k;
+
+	/* a newer source is used for many CVEs: unpacked once (a member of a .tar.xz costs a
+	 * whole decompression, 13 s for Debian's), under the lock, next to the kernel trees */
+	if (!md)
+		return -ENOMEM;
+	if (stat(tarball, &st) < 0) {
+		EVP_MD_CTX_free(md);
+		return -errno;
+	}
+	snprintf(ident, sizeof(ident), "fix-source=%s\nsize=%lld\nmtime=%lld\n", tarball,
+		 (long long)st.st_size, (long long)st.st_mtime);
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	EVP_DigestUpdate(md, ident, strlen(ident));
+	EVP_DigestFinal_ex(md, h, &hl);
+	EVP_MD_CTX_free(md);
+	for (unsigned i = 0; i < 8; i++)
+		snprintf(key + 2 * i, 3, "%02x", h[i]);
+	/* beside the kernel trees: CACHE/source-KEY */
+	{
+		_cleanup_free_ char *root = strdup(c->cache_dir);
+
+		if (!root)
+			return -ENOMEM;
+		*strrchr(root, '/') = '\0';
+		if (asprintf(&dir, "%s/source-%s", root, key) < 0)
+			return -ENOMEM;
+	}
+	if (asprintf(&lock, "%s.lock", dir) < 0 || asprintf(&stamp, "%s/unpacked", dir) < 0 ||
+	    asprintf(tree, "%s/tree", dir) < 0)
+		return -ENOMEM;
+	k = mkdir_p(dir, 0755);
+	if (k < 0)
+		return k;
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0)
+		return -errno;
+	if (access(stamp, F_OK) == 0)
+		return 0;
+	k = unpack_tree(c, tarball, dir, *tree, &why);
+	if (k < 0) {
+		log_error("%s: cannot unpack: %s", tarball, why ? why : strerror(-k));
+		return k;
+	}
+	return gen_write_file(stamp, tarball);
 }

@@ -454,47 +454,9 @@ int gen_patch_check(struct gen_ctx *c, struct db *db)
 	return source_checks(c, db);
 }
 
-/* Extracts the CVE's files from a tarball into dir/<top>/...; returns dir/<top>. */
-static int extract_files(struct gen_ctx *c, const char *tarball, const char *dir,
-			 const char *const *files, size_t n, char **top)
-{
-	_cleanup_free_ char *out = NULL;
-	char **argv = calloc(n + 10, sizeof(char *));
-	size_t a = 0;
-	int k;
-
-	if (!argv)
-		return -ENOMEM;
-	argv[a++] = (char *)"tar";
-	argv[a++] = (char *)"-xf";
-	argv[a++] = (char *)tarball;
-	argv[a++] = (char *)"-C";
-	argv[a++] = (char *)dir;
-	argv[a++] = (char *)"--wildcards";
-	argv[a++] = (char *)"--no-wildcards-match-slash";
-	for (size_t i = 0; i < n; i++)
-		if (asprintf(&argv[a++], "*/%s", files[i]) < 0) {
-			a--;
-			break;
-		}
-	k = gen_run(NULL, argv, NULL, false, NULL);
-	for (size_t i = 7; i < a; i++)
-		free(argv[i]);
-	free(argv);
-	/* exit 2 is "some member not found": a file the newer source does not have */
-	if (k != 0 && k != 2)
-		return -EIO;
-	char *ls[] = { (char *)"ls", (char *)dir, NULL };
-	k = gen_run(NULL, ls, NULL, false, &out);
-	out[strcspn(out, "\n")] = '\0';
-	if (k != 0 || !*out)
-		return -ENOENT;
-	return asprintf(top, "%s/%s", dir, out) < 0 ? -ENOMEM : 0;
-}
-
 int gen_fix_from_source(struct gen_ctx *c, struct db *db)
 {
-	_cleanup_free_ char *fixdir = NULL, *newtop = NULL, *diff = NULL;
+	_cleanup_free_ char *newtop = NULL, *diff = NULL;
 	struct cve_record r;
 	struct verdict_result v;
 	struct kver kv;
@@ -524,12 +486,7 @@ int gen_fix_from_source(struct gen_ctx *c, struct db *db)
 	if (S_ISDIR(st.st_mode)) {
 		newtop = strdup(c->req->fix_source);
 	} else {
-		if (asprintf(&fixdir, "%s/fix-source", c->work) < 0)
-			k = -ENOMEM;
-		else
-			k = mkdir_p(fixdir, 0755);
-		if (k >= 0)
-			k = extract_files(c, c->req->fix_source, fixdir, r.files, r.n_files, &newtop);
+		k = gen_cache_source(c, c->req->fix_source, &newtop);
 		if (k < 0) {
 			record_free(&r);
 			return gen_step_end(c, GEN_FAILED, "cannot read the CVE's files from %s: %s",

@@ -127,6 +127,8 @@ int gen_cache_apply(struct gen_ctx *c);
 /* Reverts what gen_cache_apply() did; always safe to call. */
 void gen_cache_revert(struct gen_ctx *c);
 void gen_cache_release(struct gen_ctx *c);
+/* A newer source (tarball) unpacked once in the cache; *tree is its top (malloc'd). */
+int gen_cache_source(struct gen_ctx *c, const char *tarball, char **tree);
 
 /* gen_patch.c */
 int gen_patch_parse(const char *text, struct gen_file **ret, size_t *n, char *err, size_t len);
