@@ -36,13 +36,6 @@ CFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Icommon -Ibacke
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDSAN) $(LDFLAGS)
 
 COMMON_SRC := $(wildcard common/*.c)
-# The stand-ins for the binary differ (klpdiff_stub.c) give way, one group at a time, to the
-# real functions as they appear in backend/: each group is compiled only while no other
-# source defines its function.
-LPAREN := (
-KLPDIFF_OTHERS := $(filter-out backend/klpdiff_stub.c,$(wildcard backend/*.c))
-KLPDIFF_HAVE := $(foreach s,klp_symdb_load klpdiff_compare klpdiff_extract klp_convert,\
-	$(if $(shell grep -l '^int $(s)$(LPAREN)' $(KLPDIFF_OTHERS) 2>/dev/null),-DHAVE_$(s)))
 BACKEND_SRC := $(filter-out backend/main.c,$(wildcard backend/*.c))
 AGENT_MAINS := agent/tuxtape-tuf-client.c agent/tuxtape-agent.c agent/agentctl.c \
 	agent/tuxtape-agent-fetch.c
@@ -72,12 +65,9 @@ $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
-$(O)/backend/klpdiff_stub.o: CFLAGS_ALL += $(KLPDIFF_HAVE)
-$(O)/backend/klpdiff_stub.o: $(wildcard backend/klp*.c)
-
 $(O)/libcommon.a: $(COMMON_OBJ)
 	$(AR) rcs $@ $^
-# made anew: a member whose source left the list (klpdiff_stub.o) must not linger
+# made anew: a member whose source left the tree must not linger
 $(O)/libbackend.a: $(BACKEND_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 $(O)/libagent.a: $(AGENT_OBJ)
