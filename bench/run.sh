@@ -86,3 +86,12 @@ echo "== agent: idle memory, CPU per refresh, idle wakeups"
 echo
 echo "== kernel log parser: agentctl analyze on a large kmsg dump and console capture"
 "$PWD/bench/kreport.sh"
+
+# --- the kernel log parser and watch (issue 7), the patch generator (issue 8)
+echo
+echo "== kernel log watch: agent CPU under a flood"
+"$PWD/bench/kmsg-flood.sh"
+echo
+echo "== patch generator: case a, cold and warm cache"
+"$PWD/bench/generator.sh"
+echo "(the real-CVE score: bench/generator-cves.sh, LIMIT=N, takes minutes per CVE)"
