@@ -58,10 +58,10 @@ while read -r cve; do
 	t0=$(date +%s)
 	"$bin/tuxtape-backend" generate --db "$DB" --kernel deb170 --cve "$cve" --fix-source "$FIXSRC" \
 		--out "$W/out/$cve" --cache "$CACHE/generator" "${vet[@]}" --json >"$W/$cve.json" 2>"$W/$cve.err" || true
-	outcome=$(jq -r '
-		(.steps // []) as $s | ($s | map(select(.status != "ok" and .status != "skipped")) | first) as $bad |
-		if $bad == null then "loaded: transition finished" + (if any($s[]; .name == "vet" and .status == "ok") then ", vetted" else "" end)
-		else "\($bad.status) at \($bad.name): \($bad.detail // "" | tostring | .[0:90])" end' "$W/$cve.json" 2>/dev/null ||
+	outcome=$(jq -r 'if .outcome == "ok" then
+		"module loads, transition finished" + (if any(.steps[]; .name == "vet" and .status == "ok")
+		then " (vetted)" else " (not vetted)" end)
+		else "\(.outcome) at \(.step): \(.reason // "" | .[0:90])" end' "$W/$cve.json" 2>/dev/null ||
 		echo "failed: no report ($(tail -1 "$W/$cve.err"))")
 	printf '%s\t%ss\t%s\n' "$cve" "$(( $(date +%s) - t0 ))" "$outcome" | tee -a "$W/outcomes"
 done <"$W/cves"
