@@ -21,10 +21,7 @@
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return monotonic_usec() / 1000;
 }
 
 static int sha256_file(const char *path, char out[65])

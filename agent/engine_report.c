@@ -21,14 +21,6 @@
 #include "modfile.h"
 #include "util.h"
 
-static int64_t monotonic_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void module_name(const char *in, char out[64])
 {
 	size_t i;

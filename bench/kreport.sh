@@ -14,21 +14,7 @@ trap 'rm -rf "$W"' EXIT
 
 for f in "$K"/*; do
 	case "$f" in *MANIFEST.tsv) continue ;; esac
-	perl -e '
-		my ($seq, $usec, $body, $syz) = (0, 0, 0, 0);
-		while (<>) {
-			chomp; s/\r$//;
-			$syz = 1 if $. == 1 && /^TITLE: /;
-			if ($syz && !$body) { $body = 1 if $_ eq ""; next; }
-			my $caller = "";
-			if (s/^\[ *(\d+)\.(\d+)\]//) {
-				$usec = $1 * 1000000 + substr($2 . "000000", 0, 6);
-				$caller = ",caller=$1" if s/^\[ *([TC]\d+)\]//;
-				s/^ //;
-			}
-			s/([\x00-\x1f\x7f-\xff\\])/sprintf("\\x%02x", ord($1))/ge;
-			printf "4,%d,%d,-%s;%s\n", $seq++, $usec, $caller, $_;
-		}' "$f"
+	tests/klog-to-kmsg.pl "$f"
 done >"$W/one.kmsg"
 cat "$K"/[0-9]* >"$W/one.console"
 for kind in kmsg console; do

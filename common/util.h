@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -64,6 +66,15 @@ static inline void closep(int *fd)
 		(fd) = -1;                      \
 		_taken;                         \
 	})
+
+/* CLOCK_MONOTONIC in microseconds: the clock of the kernel log's timestamps, near enough */
+static inline int64_t monotonic_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static inline bool streq(const char *a, const char *b)
 {

@@ -12,24 +12,7 @@ K=$SHARED/data/klogs
 [ -f "$K/MANIFEST.tsv" ] || { not_ok "corpus at $K"; exit 1; }
 
 # console capture → kmsg records; syzkaller's header lines (up to the first blank line) go
-to_kmsg() { # file
-	perl -e '
-		my ($seq, $usec, $body) = (0, 0, 0);
-		my $syz = 0;
-		while (<>) {
-			chomp; s/\r$//;
-			if ($. == 1 && /^TITLE: /) { $syz = 1; }
-			if ($syz && !$body) { $body = 1 if $_ eq ""; next; }
-			my $caller = "";
-			if (s/^\[ *(\d+)\.(\d+)\]//) {
-				$usec = $1 * 1000000 + substr($2 . "000000", 0, 6);
-				$caller = ",caller=$1" if s/^\[ *([TC]\d+)\]//;
-				s/^ //;
-			}
-			s/([\x00-\x1f\x7f-\xff\\])/sprintf("\\x%02x", ord($1))/ge;
-			printf "4,%d,%d,-%s;%s\n", $seq++, $usec, $caller, $_;
-		}' "$1"
-}
+to_kmsg() { "$TOP/tests/klog-to-kmsg.pl" "$1"; }
 
 # the expected type of the first report, from the manifest's category or per file
 expected_type() { # file category
