@@ -385,7 +385,38 @@ static int write_main(struct gen_ctx *c, const char *path, const struct klp_symd
 	return gen_write_file(path, text);
 }
 
-static int kbuild_link(struct gen_ctx *c, const char *dir, char **why)
+/* modpost: "module M uses symbol S from namespace NS, but does not import it" — what
+ * `make nsdeps` would add, as MODULE_IMPORT_NS lines (each namespace once). */
+static char *missing_imports(const char *out)
+{
+	static const char needle[] = " from namespace ";
+	char *imports = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&imports, &len);
+
+	if (!f)
+		return NULL;
+	for (const char *l = strstr(out, needle); l; l = strstr(l + 1, needle)) {
+		const char *ns = l + strlen(needle);
+		size_t n = strcspn(ns, ", \n");
+		char line[160];
+
+		if (!n || n > 64 || strncmp(ns + n, ", but does not import it", 24))
+			continue;
+		snprintf(line, sizeof(line), "MODULE_IMPORT_NS(%.*s);\n", (int)n, ns);
+		fflush(f);
+		if (!imports || !strstr(imports, line))
+			fputs(line, f);
+	}
+	if (fclose(f) != 0 || !len) {
+		free(imports);
+		return NULL;
+	}
+	return imports;
+}
+
+/* -EAGAIN with *imports set: link again after adding those lines to the module's source */
+static int kbuild_link(struct gen_ctx *c, const char *dir, char **why, char **imports)
 {
 	_cleanup_free_ char *ccarg = NULL, *marg = NULL, *out = NULL;
 	char *argv[] = { (char *)"make", (char *)"-C", c->k.headers, NULL, NULL,
@@ -398,6 +429,8 @@ static int kbuild_link(struct gen_ctx *c, const char *dir, char **why)
 	k = gen_run(NULL, argv, NULL, c->req->progress, &out);
 	if (k != 0) {
 		*why = gen_tail(out, 10);
+		if (imports && out && (*imports = missing_imports(out)))
+			return -EAGAIN;
 		return -EIO;
 	}
 	/* KBUILD_MODPOST_WARN lets the __klp_ref.* references through (klp_convert resolves
@@ -491,7 +524,20 @@ int gen_make_module(struct gen_ctx *c)
 	k = gen_write_file(main_c, kbuild);
 	if (k < 0)
 		return gen_step_end(c, GEN_FAILED, "%s: %s", main_c, strerror(-k));
-	k = kbuild_link(c, dir, &why);
+	_cleanup_free_ char *imports = NULL, *main_path = NULL;
+
+	k = kbuild_link(c, dir, &why, &imports);
+	if (k == -EAGAIN && asprintf(&main_path, "%s/tuxtape_main.c", dir) >= 0) {
+		/* symbols of an export namespace (IWLWIFI, CRYPTO_INTERNAL...): import it */
+		_cleanup_fclose_ FILE *f = fopen(main_path, "ae");
+
+		free(why);
+		why = NULL;
+		if (f && fputs(imports, f) >= 0 && fflush(f) == 0)
+			k = kbuild_link(c, dir, &why, NULL);
+		else
+			k = -EIO;
+	}
 	if (k < 0)
 		return gen_step_end(c, GEN_FAILED, "kbuild against %s: %s", c->k.headers,
 				    why ? why : strerror(-k));

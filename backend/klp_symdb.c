@@ -166,6 +166,26 @@ static int load_symvers(struct klp_symdb *db, const char *path, char *err, size_
 			kelf_seterr(err, errlen, "%s: out of memory", path);
 			return -ENOMEM;
 		}
+		/* the exporter: "vmlinux" or the module's path in the tree, e.g.
+		 * net/netfilter/nf_tables; kept as the module's name */
+		const char *mod = name + 1 + n + 1, *base;
+		size_t mlen = strcspn(mod, "\t\n");
+
+		base = memrchr(mod, '/', mlen);
+		base = base ? base + 1 : mod;
+		mlen -= (size_t)(base - mod);
+		if (!e->value) {
+			char *m = strndup(base, mlen);
+
+			if (!m) {
+				kelf_seterr(err, errlen, "%s: out of memory", path);
+				return -ENOMEM;
+			}
+			for (char *c = m; *c; c++)
+				if (*c == '-')
+					*c = '_';
+			e->value = m;
+		}
 	}
 	return 0;
 }
@@ -180,6 +200,7 @@ int klp_symdb_load(const char *system_map, const char *module_symvers, struct kl
 		kelf_seterr(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	db->exported.free_value = free;
 	r = load_map(db, system_map, err, errlen);
 	if (r == 0 && module_symvers)
 		r = load_symvers(db, module_symvers, err, errlen);
@@ -196,6 +217,13 @@ int klp_symdb_load(const char *system_map, const char *module_symvers, struct kl
 bool klp_symdb_exported(const struct klp_symdb *db, const char *name)
 {
 	return strset_get(&db->exported, name, strlen(name)) != NULL;
+}
+
+const char *klp_symdb_exporter(const struct klp_symdb *db, const char *name)
+{
+	const struct strset_entry *e = strset_get(&db->exported, name, strlen(name));
+
+	return e ? e->value : NULL;
 }
 
 static size_t first_copy(const struct klp_symdb *db, const char *name)

@@ -35,6 +35,8 @@ int klp_symdb_load(const char *system_map, const char *module_symvers, struct kl
 void klp_symdb_free(struct klp_symdb *db);
 /* Whether vmlinux (or, for a module object, any module) exports name. */
 bool klp_symdb_exported(const struct klp_symdb *db, const char *name);
+/* Who exports name: "vmlinux" or a module's name ('_' for '-'); NULL when nobody does. */
+const char *klp_symdb_exporter(const struct klp_symdb *db, const char *name);
 /* The position of name among the kernel's symbols of that name (0 when unique), choosing the
  * copy closest in address to the anchors (symbols known to come from the same object);
  * -ENOENT when absent, -ENOTUNIQ when the anchors cannot tell the copies apart. */

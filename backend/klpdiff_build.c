@@ -116,6 +116,12 @@ static int name_ref(struct kx *x, size_t sym, bool early, size_t *ret)
 			return undefined_sym(x, s->name, ret);
 		return vmlinux_ref(x, s->name, ret);
 	}
+	/* exported by the patched module itself: the livepatch must not depend on that module
+	 * being loaded, so this too is a livepatch relocation, resolved when it loads */
+	const char *exporter = klp_symdb_exporter(x->db, s->name);
+
+	if (exporter && streq(exporter, x->objname))
+		return klp_ref(x, x->objname, s->name, 0, ret);
 	copies = module_copies(x, s->name, &global);
 	if (copies == 0) {
 		if (exported)

@@ -55,18 +55,21 @@ vet=()
 [ "$VET" = 1 ] && vet=(--vet-command "env E2E_KREL=$REL $top/tests/e2e/vet.sh")
 : >"$W/outcomes"
 while read -r cve; do
+	[ -n "${ONLY:-}" ] && ! grep -qw -- "$cve" <<<"$ONLY" && continue
 	t0=$(date +%s)
 	"$bin/tuxtape-backend" generate --db "$DB" --kernel deb170 --cve "$cve" --fix-source "$FIXSRC" \
 		--out "$W/out/$cve" --cache "$CACHE/generator" "${vet[@]}" --json >"$W/$cve.json" 2>"$W/$cve.err" || true
 	outcome=$(jq -r 'if .outcome == "ok" then
 		"module loads, transition finished" + (if any(.steps[]; .name == "vet" and .status == "ok")
 		then " (vetted)" else " (not vetted)" end)
-		else "\(.outcome) at \(.step): \(.reason // "" | .[0:90])" end' "$W/$cve.json" 2>/dev/null ||
+		else "\(.outcome) at \(.step): \(.reason // "" | gsub("\\s+"; " ") | .[0:110])" end' "$W/$cve.json" 2>/dev/null ||
 		echo "failed: no report ($(tail -1 "$W/$cve.err"))")
 	printf '%s\t%ss\t%s\n' "$cve" "$(( $(date +%s) - t0 ))" "$outcome" | tee -a "$W/outcomes"
 done <"$W/cves"
 
 echo
 echo "outcomes by step and reason:"
-cut -f3 "$W/outcomes" | sed -E 's/[0-9a-f]{12,}/<hash>/g; s/CVE-[0-9-]+/<cve>/g; s/ in [^ ]+\.c//' |
-	cut -c1-80 | sort | uniq -c | sort -rn
+# the reason's kind: paths, symbols and numbers folded so that alike failures count together
+cut -f3 "$W/outcomes" | sed -E 's/[0-9a-f]{12,}/<hash>/g; s/CVE-[0-9-]+/<cve>/g;
+	s#[^ ]*/[^ ]*#<path>#g; s/'"'"'[^'"'"']*'"'"'/<sym>/g; s/[0-9]+/N/g' |
+	cut -c1-90 | sort | uniq -c | sort -rn

@@ -456,6 +456,10 @@ static void test_symdb(void **state)
 	assert_true(klp_symdb_exported(db, "printk"));
 	assert_true(klp_symdb_exported(db, "ext4_thing"));
 	assert_false(klp_symdb_exported(db, "show"));
+	/* the exporter, by module name: a patch to ext4 reaches ext4_thing by relocation */
+	assert_string_equal(klp_symdb_exporter(db, "printk"), "vmlinux");
+	assert_string_equal(klp_symdb_exporter(db, "ext4_thing"), "ext4");
+	assert_null(klp_symdb_exporter(db, "show"));
 	assert_int_equal(klp_symdb_sympos(db, "unique_local", anchors_a, &pos), 0);
 	assert_int_equal(pos, 0);
 	assert_int_equal(klp_symdb_sympos(db, "show", anchors_a, &pos), 0);

@@ -4,7 +4,9 @@
 m=$(ls "$TT_MODULES"/*.ko 2>/dev/null | head -1)
 name=$(basename "$m" .ko)
 check "the module is in the initramfs ($name)" [ -n "$m" ]
-check "insmod $name" insmod "$m"
+insmod "$m" 2>/tmp/insmod.err
+check "insmod $name" [ $? -eq 0 ]
+[ -s /tmp/insmod.err ] && sed "s/^/TT-KMSG: insmod: /" /tmp/insmod.err && dmesg | tail -5 | sed "s/^/TT-KMSG: /"
 check "its transition completes" wait_for 60 file_is "$LP/$name/transition" 0
 check "it is enabled" file_is "$LP/$name/enabled" 1
 if [ -f "$TT_MODULES/check.sh" ]; then
