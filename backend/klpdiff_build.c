@@ -124,9 +124,27 @@ static int name_ref(struct kx *x, size_t sym, bool early, size_t *ret)
 		return klp_ref(x, x->objname, s->name, 0, ret);
 	copies = module_copies(x, s->name, &global);
 	if (copies == 0) {
-		if (exported)
+		unsigned long pos;
+
+		if (exporter && streq(exporter, "vmlinux"))
 			return undefined_sym(x, s->name, ret);
-		return vmlinux_ref(x, s->name, ret);
+		if (exporter) {
+			/* a livepatch that needs another module loaded would fail to load (or pull
+			 * that module in) on nodes without it */
+			kelf_seterr(x->err, x->errlen, "%s: refers to '%s', exported by module %s: "
+				    "a livepatch depending on another module is not supported yet",
+				    x->p->path, s->name, exporter);
+			return -ENOTSUP;
+		}
+		if (klp_symdb_sympos(x->db, s->name, NULL, &pos) != -ENOENT) {
+			/* module-specific livepatch relocations may not reach into vmlinux */
+			kelf_seterr(x->err, x->errlen, "%s: refers to '%s', a non-exported symbol of "
+				    "vmlinux: not reachable from a patch to module %s yet", x->p->path,
+				    s->name, x->objname);
+			return -ENOTSUP;
+		}
+		/* defined, not exported, in another object of the same module */
+		return klp_ref(x, x->objname, s->name, 0, ret);
 	}
 	if (global && exported && (defined ? s->bind != STB_LOCAL : true))
 		return undefined_sym(x, s->name, ret);
