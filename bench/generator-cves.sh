@@ -68,8 +68,13 @@ while read -r cve; do
 done <"$W/cves"
 
 echo
-echo "outcomes by step and reason:"
-# the reason's kind: paths, symbols and numbers folded so that alike failures count together
-cut -f3 "$W/outcomes" | sed -E 's/[0-9a-f]{12,}/<hash>/g; s/CVE-[0-9-]+/<cve>/g;
-	s#[^ ]*/[^ ]*#<path>#g; s/'"'"'[^'"'"']*'"'"'/<sym>/g; s/[0-9]+/N/g' |
-	cut -c1-90 | sort | uniq -c | sort -rn
+echo "outcomes by step and reason (paths, symbols and names folded):"
+while read -r cve; do
+	jq -r 'if .outcome == "ok" then "module built, loaded, transition finished" +
+		(if any(.steps[]; .name == "vet" and .status == "ok") then " (vetted)" else "" end)
+		else "\(.outcome) at \(.step): \(.reason // "" | gsub("\\s+"; " ")
+		| sub("^[^ ]+\\.o: [^ ]+\\.o: "; "") | sub("^kbuild failed: .*error: "; "kbuild failed: error: "))"
+		end' "$W/$cve.json" 2>/dev/null || echo "failed: no report"
+done <"$W/cves" | sed -E "s/'[^']*'/<sym>/g; s/‘[^’]*’/<sym>/g; s/struct [a-z_0-9]+ in [^ ]+/struct <S> in <header>/;
+	s/module [a-z_0-9]+:/module <M>:/; s/exited [0-9]+: .*/exited non-zero/; s/^(refused at diff: )[^:]+: /\1/;
+	s/ \(in [^)]*\)//" | cut -c1-120 | sort | uniq -c | sort -rn
