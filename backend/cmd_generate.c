@@ -31,8 +31,9 @@ static const char *const pipeline[] = {
 
 static void help(void)
 {
-	printf("Usage: tuxtape-backend generate --kernel NAME (--cve CVE-ID --fix-source DIR|TARBALL\n"
-	       "           | --patch FILE) [--out DIR] [--id PATCH-ID]\n"
+	printf("Usage: tuxtape-backend generate --kernel NAME\n"
+	       "           (--cve CVE-ID (--fix-source DIR|TARBALL | --linux-git DIR) | --patch FILE)\n"
+	       "           [--out DIR] [--id PATCH-ID]\n"
 	       "           [--generator builtin|kpatch-build|klp-build] [--cache DIR]\n"
 	       "           [--headers DIR] [--system-map FILE] [--vet-command CMD [--vet-check FILE]]\n"
 	       "           [--notify CMD] [--webhook URL] [--json]\n"
@@ -42,7 +43,9 @@ static void help(void)
 	       "  --patch       a unified diff (-p1) against the kernel's source; must apply\n"
 	       "                without fuzz\n"
 	       "  --cve         the fix is the difference of the CVE's files between the kernel's\n"
-	       "                source and --fix-source, a newer source of the same stable branch\n"
+	       "                source and --fix-source, a newer source of the same stable branch,\n"
+	       "                or, with --linux-git, the branch's fix commit (from the scanner's\n"
+	       "                data) against its parent in that git repository\n"
 	       "  --out         output directory (default ./livepatch_<id>): the module, its\n"
 	       "                sources, fix.patch and report.json\n"
 	       "  --id          patch id (default: the CVE id or the patch's file name)\n"
@@ -384,6 +387,7 @@ int cmd_generate(int argc, char **argv)
 		{ "cve", required_argument, NULL, 'c' },
 		{ "patch", required_argument, NULL, 'p' },
 		{ "fix-source", required_argument, NULL, 'F' },
+		{ "linux-git", required_argument, NULL, 'L' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "id", required_argument, NULL, 'i' },
 		{ "generator", required_argument, NULL, 'g' },
@@ -414,6 +418,7 @@ int cmd_generate(int argc, char **argv)
 		case 'c': req.cve = optarg; break;
 		case 'p': req.patch = optarg; break;
 		case 'F': req.fix_source = optarg; break;
+		case 'L': req.linux_git = optarg; break;
 		case 'o': req.out = optarg; break;
 		case 'i': req.id = optarg; break;
 		case 'g': tool = optarg; break;
@@ -452,10 +457,10 @@ int cmd_generate(int argc, char **argv)
 			"--patch (or --failures)\n");
 		return EXIT_USAGE;
 	}
-	if (req.cve && !req.fix_source) {
-		fprintf(stderr, "tuxtape-backend generate: --cve needs --fix-source DIR|TARBALL (a "
-			"newer source of the kernel's stable branch); reading the fix from a Linux "
-			"git repository is not supported yet\n");
+	if (req.cve && !!req.fix_source == !!req.linux_git) {
+		fprintf(stderr, "tuxtape-backend generate: --cve needs one of --fix-source DIR|TARBALL "
+			"(a newer source of the kernel's stable branch) and --linux-git DIR (a Linux "
+			"git repository holding the branch's fix commit)\n");
 		return EXIT_USAGE;
 	}
 	if (common_setup(&co) < 0)

@@ -487,6 +487,24 @@ int gen_fix_from_source(struct gen_ctx *c, struct db *db)
 	if (kver_parse(c->k.version, &kv) >= 0 && verdict_check(&r, &kv, &v) >= 0 &&
 	    v.fixed_commit)
 		c->source_commit = strdup(v.fixed_commit);
+	if (c->req->linux_git) {
+		char err[512] = "";
+
+		record_free(&r);
+		if (!c->source_commit)
+			return gen_step_end(c, GEN_REFUSED, "%s has no fix commit for the %s branch "
+					    "in the scanner's data", c->req->cve, c->k.version);
+		k = gen_fix_from_git(c, c->source_commit, &diff, err, sizeof(err));
+		if (k < 0)
+			return gen_step_end(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
+		if (asprintf(&c->patch_path, "%s/fix.patch", c->out) < 0)
+			return -ENOMEM;
+		k = gen_write_file(c->patch_path, diff);
+		if (k < 0)
+			return gen_step_end(c, GEN_FAILED, "%s: %s", c->patch_path, strerror(-k));
+		return gen_step_end(c, GEN_OK, "fix commit %s from %s", c->source_commit,
+				    c->req->linux_git);
+	}
 	if (r.n_files == 0) {
 		record_free(&r);
 		return gen_step_end(c, GEN_REFUSED, "%s names no files: the fix cannot be found",

@@ -35,6 +35,7 @@ struct gen_request {
 	const char *cve;        /* either cve ... */
 	const char *patch;      /* ... or a unified diff (-p1) */
 	const char *fix_source; /* with cve: newer source of the same branch (dir or tarball) */
+	const char *linux_git;  /* with cve: a Linux git repository holding the fix commit */
 	const char *out;        /* output directory */
 	const char *id;         /* patch id (default: from the CVE or the patch's name) */
 	const char *cache;      /* work cache root */
@@ -136,6 +137,10 @@ void gen_files_free(struct gen_file *f, size_t n);
 /* Finds the struct/union bodies of a C file the points fall in: the first one's name. */
 int gen_struct_at(const char *text, const unsigned *points, size_t n, char **name);
 int gen_fix_from_source(struct gen_ctx *c, struct db *db);
+
+/* gen_git.c: the commit against its first parent, as a -p1 unified diff (malloc'd). */
+int gen_fix_from_git(struct gen_ctx *c, const char *commit_hex, char **patch, char *err,
+		     size_t errlen);
 int gen_patch_check(struct gen_ctx *c, struct db *db);
 
 /* gen_module.c */

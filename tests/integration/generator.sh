@@ -166,6 +166,30 @@ if [ -d "$SAMPLE/cve" ]; then
 	check "a CVE's fix from a newer source: the diff is kept" grep -q '^+/\* tuxtape: a newer' "$WORK/out-cve-newer/fix.patch"
 	expect_eq "a CVE's fix: dm-rq.o is compiled for the dm_mod module" "ok" \
 		"$(jq -r '.steps[] | select(.name == "build-original") | .detail | if test("drivers/md/dm-rq.o \\(dm_mod\\)") then "ok" else . end' "$WORK/cve-newer.json")"
+
+	# the fix commit from a Linux git repository: the scanner's fix commit for the branch,
+	# pointed here at a commit of a small repository holding the same change
+	old=$(jq -r .source_commit "$WORK/cve-newer.json")
+	git_init_repo "$WORK/linux"
+	mkdir -p "$WORK/linux/$(dirname $f)"
+	cp "$tree/$f" "$WORK/linux/$f"
+	git_commit_all "$WORK/linux" original
+	cp "$WORK/newer/$f" "$WORK/linux/$f"
+	git_commit_all "$WORK/linux" "dm rq: the fix"
+	head=$(git -C "$WORK/linux" rev-parse HEAD)
+	sqlite3 "$DB" "UPDATE cve_dyad SET fixed_commit = '$head' WHERE fixed_commit = '$old'"
+	gen cve-git --cve CVE-2021-46938 --linux-git "$WORK/linux"
+	expect_eq "a CVE's fix from git: fix and apply steps ok" "ok ok" \
+		"$(step_status cve-git fix) $(step_status cve-git apply)"
+	expect_eq "a CVE's fix from git: the commit is named" "$head" "$(jq -r .source_commit "$WORK/cve-git.json")"
+	check "a CVE's fix from git: the commit's diff is the patch" grep -q '^+/\* tuxtape: a newer' "$WORK/out-cve-git/fix.patch"
+	sqlite3 "$DB" "UPDATE cve_dyad SET fixed_commit = 'ffffffffffffffffffffffffffffffffffffffff' WHERE fixed_commit = '$head'"
+	gen cve-git-missing --cve CVE-2021-46938 --linux-git "$WORK/linux"
+	expect_eq "a fix commit the repository lacks: failed at the fix step" "failed fix" \
+		"$(jq -r '.outcome + " " + .step' "$WORK/cve-git-missing.json")"
+	check "and says so" jqe '.reason | test("not in this repository")' "$WORK/cve-git-missing.json"
+	expect_exit "--cve with both --fix-source and --linux-git: exit 2" 2 "$BACKEND" generate --db "$DB" \
+		--kernel deb61 --cve CVE-2021-46938 --fix-source "$WORK/newer" --linux-git "$WORK/linux"
 fi
 
 # --- the queue: every refusal and failure, with its step; a notification command
