@@ -343,6 +343,18 @@ static int add_object(struct gen_ctx *c, const char *src)
 	return 0;
 }
 
+/* "a, b": *list grows by item */
+static int list_append(char **list, const char *item)
+{
+	char *more = NULL;
+
+	if (asprintf(&more, "%s%s%s", strempty(*list), *list ? ", " : "", item) < 0)
+		return -ENOMEM;
+	free(*list);
+	*list = more;
+	return 0;
+}
+
 static int source_checks(struct gen_ctx *c, struct db *db)
 {
 	_cleanup_free_ char *ignored = NULL, *header = NULL, *unbuilt = NULL;
@@ -362,13 +374,8 @@ static int source_checks(struct gen_ctx *c, struct db *db)
 			return gen_step_end(c, GEN_REFUSED, "assembly change: %s (only C functions "
 					    "can be livepatched)", f->path);
 		if (!is_c && !is_h) {
-			char *more = NULL;
-
-			if (asprintf(&more, "%s%s%s", strempty(ignored), ignored ? ", " : "",
-				     f->path) < 0)
+			if (list_append(&ignored, f->path) < 0)
 				return -ENOMEM;
-			free(ignored);
-			ignored = more;
 			continue;
 		}
 		if (f->deleted)
@@ -399,13 +406,8 @@ static int source_checks(struct gen_ctx *c, struct db *db)
 		}
 		if (profile_mode(db, c->k.name, f->path) == 'n') {
 			/* the fix reaches code this kernel does not have: nothing to patch there */
-			char *more = NULL;
-
-			if (asprintf(&more, "%s%s%s", strempty(unbuilt), unbuilt ? ", " : "",
-				     f->path) < 0)
+			if (list_append(&unbuilt, f->path) < 0)
 				return -ENOMEM;
-			free(unbuilt);
-			unbuilt = more;
 			continue;
 		}
 		n_c++;
