@@ -19,6 +19,7 @@
 #include "klp.h"
 #include "log.h"
 #include "modfile.h"
+#include "strset.h"
 #include "util.h"
 
 static void module_name(const char *in, char out[64])
@@ -40,20 +41,20 @@ static bool is_livepatch(const char *module, void *userdata)
 	return klp_valid_name(name) && klp_get(e->cfg->root, name, &k) == 0;
 }
 
-/* Whether sysfs lists `function` under /sys/kernel/livepatch/PATCH/OBJECT/FUNCTION,POS. */
-static bool patch_replaces(struct engine *e, const char *patch, const char *function)
+/* The functions a patch replaced, from sysfs (/sys/kernel/livepatch/PATCH/OBJECT/FUNC,POS),
+ * into set: function -> the patch's module. */
+static void add_replaced(struct engine *e, const char *patch, struct strset *set)
 {
 	_cleanup_free_ char *dir = NULL;
 	struct dirent *obj;
-	bool found = false;
 	DIR *d;
 
 	if (asprintf(&dir, "%s/sys/kernel/livepatch/%s", e->cfg->root, patch) < 0)
-		return false;
+		return;
 	d = opendir(dir);
 	if (!d)
-		return false;
-	while (!found && (obj = readdir(d))) {
+		return;
+	while ((obj = readdir(d))) {
 		_cleanup_free_ char *sub = NULL;
 		struct dirent *fn;
 		DIR *od;
@@ -63,38 +64,52 @@ static bool patch_replaces(struct engine *e, const char *patch, const char *func
 		od = opendir(sub);
 		if (!od)
 			continue;       /* a file: enabled, transition, ... */
-		while (!found && (fn = readdir(od))) {
+		while ((fn = readdir(od))) {
 			const char *comma = strchr(fn->d_name, ',');
+			struct strset_entry *ent;
 
-			found = comma && (size_t)(comma - fn->d_name) == strlen(function) &&
-				!strncmp(fn->d_name, function, strlen(function));
+			if (comma && strset_put(set, fn->d_name, (size_t)(comma - fn->d_name), &ent) > 0)
+				ent->value = strdup(patch);
 		}
 		closedir(od);
 	}
 	closedir(d);
-	return found;
 }
 
-/* Weak evidence: a function replaced by a patch of ours applied within the window. */
-static bool replaced_recently(const char *function, char module[64], void *userdata)
+/* Weak evidence: the functions replaced by patches of ours applied within the window, read
+ * once per report rather than once per frame. */
+static void collect_replaced(struct engine *e, struct strset *set)
 {
-	struct engine *e = userdata;
 	struct patch_rec *v = NULL;
 	size_t n = 0;
-	bool found = false;
 
 	if (state_patch_list(&e->st, &v, &n) < 0)
-		return false;
-	for (size_t i = 0; i < n && !found; i++) {
-		if (!streq(v[i].state, "applied") || time(NULL) - v[i].since > e->cfg->weak_window)
-			continue;
-		if (patch_replaces(e, v[i].module, function)) {
-			snprintf(module, 64, "%s", v[i].module);
-			found = true;
-		}
-	}
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (streq(v[i].state, "applied") && time(NULL) - v[i].since <= e->cfg->weak_window)
+			add_replaced(e, v[i].module, set);
 	patch_recs_free(v, n);
-	return found;
+}
+
+struct report_ctx {
+	struct engine *e;
+	struct strset replaced;
+};
+
+static bool is_livepatch_ctx(const char *module, void *userdata)
+{
+	return is_livepatch(module, ((struct report_ctx *)userdata)->e);
+}
+
+static bool replaced_recently(const char *function, char module[64], void *userdata)
+{
+	struct report_ctx *ctx = userdata;
+	const struct strset_entry *ent = strset_get(&ctx->replaced, function, strlen(function));
+
+	if (!ent || !ent->value)
+		return false;
+	snprintf(module, 64, "%s", (const char *)ent->value);
+	return true;
 }
 
 /* Bits of /proc/sys/kernel/tainted that say something went wrong: B (bad page), D (died),
@@ -275,7 +290,13 @@ void engine_on_report(struct engine *e, const struct kreport *r)
 		return;
 	}
 	e->kmsg.reports++;
-	kblame_report(r, is_livepatch, e->cfg->weak_window ? replaced_recently : NULL, e, &b);
+	struct report_ctx ctx = { .e = e, .replaced = { .free_value = free } };
+
+	if (e->cfg->weak_window)
+		collect_replaced(e, &ctx.replaced);
+	kblame_report(r, is_livepatch_ctx, e->cfg->weak_window ? replaced_recently : NULL, &ctx,
+		      &b);
+	strset_free(&ctx.replaced);
 	/* a report in another module is that module's; one in core code may be a patch's doing */
 	if (b.strength == KBLAME_NONE && !r->rip_module && r->type != KREPORT_LIVEPATCH &&
 	    e->cfg->weak_window)

@@ -107,6 +107,14 @@ check "a WARN with the patch only in an unreliable frame: reported, not blamed" 
 	sh -c "'$bin/agentctl' -s '$SOCK' events | grep -q 'WARNING in .* (no livepatch involved)'"
 check "tt-fake still applied" [ "$(state_of tt-fake)" = applied ]
 
+# a WARN in core code whose trace runs through a function tt-fake replaced: weak evidence
+report 4 "WARNING: CPU: 0 PID: 42 at fs/seq_file.c:9 seq_misc_warn+0x5/0x10" \
+	"seq_misc_warn+0x5/0x10" "seq_read_iter+0x11f/0x460" "cmdline_proc_show+0x1c/0x30" \
+	"vfs_read+0x1a5/0x2c0"
+replaced_suspect() { events | grep -q "^problem tt-fake .*cmdline_proc_show, a function tt_fake replaced"; }
+check "a function tt-fake replaced in the trace: a weak-evidence problem" wait_for 5 replaced_suspect
+check "tt-fake still applied after that" [ "$(state_of tt-fake)" = applied ]
+
 # a WARN in core code after the kernel gained taint W since tt-fake went in: weak evidence
 sqlite3 "$W/state/agent.db" "INSERT INTO meta VALUES ('taint/tt-fake', '4096')"
 echo 4608 >"$R/proc/sys/kernel/tainted"      # O, then W
