@@ -119,7 +119,7 @@ static int on_kmsg_quiet(sd_event_source *s, uint64_t usec, void *userdata)
 static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct daemon *d = userdata;
-	uint64_t now;
+	uint64_t now, reports = d->engine.kmsg.reports;
 
 	if (kwatch_read(&d->kmsg) < 0) {
 		log_error("kernel log: stopped watching after a read error");
@@ -136,8 +136,11 @@ static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 			sd_event_source_set_enabled(d->kmsg_flush_timer, SD_EVENT_ONESHOT);
 		}
 	}
-	update_status(d);
-	arm_tick(d);
+	/* ordinary records change nothing the engine acts on: keep the flood path cheap */
+	if (d->engine.kmsg.reports != reports) {
+		update_status(d);
+		arm_tick(d);
+	}
 	return 0;
 }
 
