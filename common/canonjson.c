@@ -14,9 +14,11 @@ struct buf {
 	size_t len, cap;
 };
 
-/* Appends n bytes and keeps the buffer NUL-terminated, so the result needs no final step. */
-static int put(struct buf *b, const char *s, size_t n)
+/* The sink of canonjson_dump(): appends and keeps the buffer NUL-terminated. */
+static int buf_append(void *ud, const char *s, size_t n)
 {
+	struct buf *b = ud;
+
 	if (b->cap - b->len <= n) {
 		size_t cap = b->cap ? b->cap : 256;
 		char *p;
@@ -39,12 +41,45 @@ static int put(struct buf *b, const char *s, size_t n)
 	return 0;
 }
 
-static int put_str(struct buf *b, const char *s)
+void canonjson_writer_init(struct canonjson_writer *w, canonjson_sink_fn sink, void *ud)
+{
+	w->sink = sink;
+	w->ud = ud;
+	w->len = 0;
+}
+
+int canonjson_writer_flush(struct canonjson_writer *w)
+{
+	int k = w->len ? w->sink(w->ud, w->buf, w->len) : 0;
+
+	w->len = 0;
+	return k;
+}
+
+int canonjson_put_raw(struct canonjson_writer *w, const char *s, size_t n)
+{
+	int k;
+
+	if (n > sizeof(w->buf) - w->len) {
+		k = canonjson_writer_flush(w);
+		if (k < 0)
+			return k;
+		if (n >= sizeof(w->buf))
+			return w->sink(w->ud, s, n);
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	return 0;
+}
+
+#define put canonjson_put_raw
+
+static int put_str(struct canonjson_writer *b, const char *s)
 {
 	return put(b, s, strlen(s));
 }
 
-static int put_string(struct buf *b, const char *s, size_t n)
+int canonjson_put_string(struct canonjson_writer *b, const char *s, size_t n)
 {
 	size_t start = 0;
 	int k = put(b, "\"", 1);
@@ -74,19 +109,25 @@ struct key {
  * securesystemslib sorts Python strings by code point; for UTF-8 that is byte order, and a
  * key that is a prefix of another sorts first, which memcmp alone would not decide.
  */
-static int cmp_keys(const void *a, const void *b)
+int canonjson_key_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-	const struct key *x = a, *y = b;
-	int r = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+	int r = memcmp(a, b, alen < blen ? alen : blen);
 
 	if (r)
 		return r;
-	return x->len < y->len ? -1 : x->len > y->len;
+	return alen < blen ? -1 : alen > blen;
 }
 
-static int encode(struct buf *b, const json_t *v, unsigned depth);
+static int cmp_keys(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
 
-static int encode_array(struct buf *b, const json_t *v, unsigned depth)
+	return canonjson_key_cmp(x->s, x->len, y->s, y->len);
+}
+
+static int encode(struct canonjson_writer *b, const json_t *v, unsigned depth);
+
+static int encode_array(struct canonjson_writer *b, const json_t *v, unsigned depth)
 {
 	int k = put(b, "[", 1);
 
@@ -99,7 +140,7 @@ static int encode_array(struct buf *b, const json_t *v, unsigned depth)
 	return k < 0 ? k : put(b, "]", 1);
 }
 
-static int encode_object(struct buf *b, const json_t *v, unsigned depth)
+static int encode_object(struct canonjson_writer *b, const json_t *v, unsigned depth)
 {
 	size_t n = json_object_size(v), i = 0;
 	_cleanup_free_ struct key *keys = NULL;
@@ -126,7 +167,7 @@ static int encode_object(struct buf *b, const json_t *v, unsigned depth)
 		if (i)
 			k = put(b, ",", 1);
 		if (k >= 0)
-			k = put_string(b, keys[i].s, keys[i].len);
+			k = canonjson_put_string(b, keys[i].s, keys[i].len);
 		if (k >= 0)
 			k = put(b, ":", 1);
 		if (k >= 0)
@@ -136,7 +177,7 @@ static int encode_object(struct buf *b, const json_t *v, unsigned depth)
 }
 
 /* depth counts the arrays and objects around v; the limit also ends a reference cycle. */
-static int encode(struct buf *b, const json_t *v, unsigned depth)
+static int encode(struct canonjson_writer *b, const json_t *v, unsigned depth)
 {
 	char num[32];
 
@@ -153,7 +194,7 @@ static int encode(struct buf *b, const json_t *v, unsigned depth)
 	case JSON_REAL:
 		return -EINVAL; /* the dialect has no floating point: 1.0 has no single spelling */
 	case JSON_STRING:
-		return put_string(b, json_string_value(v), json_string_length(v));
+		return canonjson_put_string(b, json_string_value(v), json_string_length(v));
 	case JSON_ARRAY:
 		if (depth >= CANONJSON_MAX_DEPTH)
 			return -EINVAL;
@@ -166,6 +207,21 @@ static int encode(struct buf *b, const json_t *v, unsigned depth)
 	return -EINVAL;
 }
 
+int canonjson_put_value(struct canonjson_writer *w, const json_t *v)
+{
+	return v ? encode(w, v, 0) : -EINVAL;
+}
+
+int canonjson_write(const json_t *v, canonjson_sink_fn sink, void *ud)
+{
+	struct canonjson_writer w;
+	int k;
+
+	canonjson_writer_init(&w, sink, ud);
+	k = canonjson_put_value(&w, v);
+	return k < 0 ? k : canonjson_writer_flush(&w);
+}
+
 int canonjson_dump(const json_t *v, char **ret, size_t *ret_len)
 {
 	struct buf b = { 0 };
@@ -173,7 +229,9 @@ int canonjson_dump(const json_t *v, char **ret, size_t *ret_len)
 
 	if (!v || !ret || !ret_len)
 		return -EINVAL;
-	k = encode(&b, v, 0);
+	k = canonjson_write(v, buf_append, &b);
+	if (k >= 0 && !b.data)
+		k = buf_append(&b, "", 0);
 	if (k < 0) {
 		free(b.data);
 		return k;

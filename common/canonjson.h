@@ -17,3 +17,28 @@
 
 /* On success *ret is a malloc'd, NUL-terminated buffer of *ret_len bytes (NUL excluded). */
 int canonjson_dump(const json_t *v, char **ret, size_t *ret_len);
+
+/*
+ * The same bytes, streamed: the sink gets them in pieces (at most a few KiB buffered) and a
+ * negative return from it stops the writing with that value. A writer also lets a caller
+ * assemble a canonical object whose members it does not hold as one jansson value (TUF's
+ * large "targets" map): punctuation raw, keys with canonjson_put_string() in the order of
+ * canonjson_key_cmp(), values with canonjson_put_value(); flush at the end.
+ */
+typedef int (*canonjson_sink_fn)(void *ud, const char *data, size_t n);
+
+struct canonjson_writer {
+	canonjson_sink_fn sink;
+	void *ud;
+	size_t len;
+	char buf[4096];
+};
+
+int canonjson_write(const json_t *v, canonjson_sink_fn sink, void *ud);
+void canonjson_writer_init(struct canonjson_writer *w, canonjson_sink_fn sink, void *ud);
+int canonjson_put_raw(struct canonjson_writer *w, const char *s, size_t n);
+int canonjson_put_string(struct canonjson_writer *w, const char *s, size_t n);
+int canonjson_put_value(struct canonjson_writer *w, const json_t *v);
+int canonjson_writer_flush(struct canonjson_writer *w);
+/* The order of keys in canonical JSON: bytes, a prefix first. */
+int canonjson_key_cmp(const char *a, size_t alen, const char *b, size_t blen);

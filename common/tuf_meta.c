@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "canonjson.h"
+#include "sigstream.h"
 #include "util.h"
 
 #define TUF_SIG_HEX_MAX 1024 /* a DER ECDSA signature is < 80 bytes; Ed25519 is 64 */
@@ -73,23 +74,35 @@ void tuf_envelope_free(struct tuf_envelope *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static int discard(void *ud, const char *data, size_t n)
+{
+	return 0;
+}
+
 int tuf_envelope_parse(const char *buf, size_t len, const char *expected_type,
 		       struct tuf_envelope *ret, struct tuf_error *err)
 {
-	struct tuf_envelope e = { 0 };
 	json_error_t jerr;
+	json_t *root;
+
+	memset(ret, 0, sizeof(*ret));
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return fail(err, EBADMSG, "not JSON (line %d column %d: %s)", jerr.line, jerr.column,
+			    jerr.text);
+	return tuf_envelope_check(root, expected_type, ret, err);
+}
+
+int tuf_envelope_check(json_t *root, const char *expected_type, struct tuf_envelope *ret,
+		       struct tuf_error *err)
+{
+	struct tuf_envelope e = { .root = root };
 	json_t *v, *sig;
 	const char *type, *spec;
 	size_t i;
-	char *canon = NULL;
-	size_t clen;
 	int k;
 
 	memset(ret, 0, sizeof(*ret));
-	e.root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!e.root)
-		return fail(err, EBADMSG, "not JSON (line %d column %d: %s)", jerr.line, jerr.column,
-			    jerr.text);
 	e.signed_obj = json_object_get(e.root, "signed");
 	e.signatures = json_object_get(e.root, "signatures");
 	if (!json_is_object(e.root) || !json_is_object(e.signed_obj) ||
@@ -126,13 +139,12 @@ int tuf_envelope_parse(const char *buf, size_t len, const char *expected_type,
 		return k;
 	}
 	/* what gets signed must have a canonical form: no reals, bounded depth */
-	if (canonjson_dump(e.signed_obj, &canon, &clen) < 0) {
+	if (canonjson_write(e.signed_obj, discard, NULL) < 0) {
 		k = fail(err, EBADMSG, "signed has no canonical form (a real number, or too "
 			    "deeply nested)");
 		tuf_envelope_free(&e);
 		return k;
 	}
-	free(canon);
 	if (json_array_size(e.signatures) > TUF_MAX_SIGNATURES) {
 		k = fail(err, EBADMSG, "more than %d signatures", TUF_MAX_SIGNATURES);
 		tuf_envelope_free(&e);
@@ -315,69 +327,109 @@ bool tuf_role_equal(const struct tuf_role *a, const struct tuf_role *b)
 	return true;
 }
 
-static bool verify_one(const struct tuf_key *key, const char *hex, const unsigned char *msg,
-		       size_t len)
+/* One key's signature, checked while the canonical bytes stream past. */
+struct candidate {
+	const struct tuf_key *key;
+	struct sigstream st;
+};
+
+static int start_candidate(struct candidate *c, const struct tuf_key *key, const char *hex)
 {
 	unsigned char sig[TUF_SIG_HEX_MAX / 2];
 	size_t siglen;
-	bool ok = false;
 
-	if (sodium_hex2bin(sig, sizeof(sig), hex, strlen(hex), NULL, &siglen, NULL) != 0)
-		return false;
+	c->key = key;
+	if (!hex || sodium_hex2bin(sig, sizeof(sig), hex, strlen(hex), NULL, &siglen, NULL) != 0)
+		return -EINVAL;
 	if (key->scheme == TUF_SCHEME_ED25519)
-		return siglen == crypto_sign_BYTES &&
-		       crypto_sign_verify_detached(sig, msg, len, key->ed25519) == 0;
-	if (key->scheme == TUF_SCHEME_ECDSA_P256) {
-		EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-
-		ok = ctx && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key->ecdsa) == 1 &&
-		     EVP_DigestVerify(ctx, sig, siglen, msg, len) == 1;
-		EVP_MD_CTX_free(ctx);
-	}
-	return ok;
+		return sigstream_init_ed25519(&c->st, key->ed25519, sig, siglen);
+	return sigstream_init_ecdsa_p256(&c->st, key->ecdsa, sig, siglen);
 }
 
-int tuf_threshold_verify(const struct tuf_envelope *e, const struct tuf_keyring *ring,
-			 const struct tuf_role *role, unsigned *count, struct tuf_error *err)
+struct fanout {
+	struct candidate *c;
+	size_t n;
+};
+
+static int feed_all(void *ud, const char *data, size_t len)
+{
+	struct fanout *f = ud;
+
+	for (size_t i = 0; i < f->n; i++)
+		sigstream_update(&f->c[i].st, data, len);
+	return 0;
+}
+
+int tuf_threshold_verify_stream(const json_t *signatures, tuf_signed_writer_fn write_signed,
+				void *ud, const struct tuf_keyring *ring,
+				const struct tuf_role *role, unsigned *count,
+				struct tuf_error *err)
 {
 	const char *counted[TUF_MAX_KEYS];
+	struct canonjson_writer w;
+	struct fanout f = { 0 };
 	unsigned n = 0;
-	char *canon;
-	size_t len;
 	int k;
 
 	*count = 0;
-	k = canonjson_dump(e->signed_obj, &canon, &len);
-	if (k < 0)
-		return fail(err, EBADMSG, "signed has no canonical form");
+	f.c = calloc(role->n_keyids + 1, sizeof(*f.c));
+	if (!f.c)
+		return -ENOMEM;
 	for (size_t i = 0; i < role->n_keyids; i++) {
 		const struct tuf_key *key = tuf_keyring_find(ring, role->keyids[i]);
-		bool dup = false;
 		size_t j;
 		json_t *sig;
 
 		if (!key || key->scheme == TUF_SCHEME_UNSUPPORTED)
 			continue;
-		/* one public key listed under two keyids still counts once */
-		for (unsigned c = 0; c < n && !dup; c++)
-			dup = streq(counted[c], key->public_value);
-		if (dup)
-			continue;
-		json_array_foreach(e->signatures, j, sig) {
+		json_array_foreach(signatures, j, sig) {
 			if (!streq(json_string_value(json_object_get(sig, "keyid")), key->keyid))
 				continue;
-			if (verify_one(key, json_string_value(json_object_get(sig, "sig")),
-				       (const unsigned char *)canon, len))
-				counted[n++] = key->public_value;
+			/* a malformed signature simply does not count */
+			(void)start_candidate(&f.c[f.n++], key,
+					      json_string_value(json_object_get(sig, "sig")));
 			break;
 		}
 	}
-	free(canon);
+	canonjson_writer_init(&w, feed_all, &f);
+	k = write_signed(ud, &w);
+	if (k >= 0)
+		k = canonjson_writer_flush(&w);
+	for (size_t i = 0; i < f.n; i++) {
+		bool dup = false;
+
+		if (!sigstream_final(&f.c[i].st) || k < 0)
+			continue;
+		/* one public key listed under two keyids still counts once */
+		for (unsigned c = 0; c < n && !dup; c++)
+			dup = streq(counted[c], f.c[i].key->public_value);
+		if (!dup)
+			counted[n++] = f.c[i].key->public_value;
+	}
+	free(f.c);
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0)
+		return fail(err, EBADMSG, "signed has no canonical form");
 	*count = n;
 	if (n < role->threshold)
 		return fail(err, EKEYREJECTED, "%u valid signature%s of %u needed", n,
 			    n == 1 ? "" : "s", role->threshold);
 	return 0;
+}
+
+static int write_envelope_signed(void *ud, struct canonjson_writer *w)
+{
+	const struct tuf_envelope *e = ud;
+
+	return canonjson_put_value(w, e->signed_obj);
+}
+
+int tuf_threshold_verify(const struct tuf_envelope *e, const struct tuf_keyring *ring,
+			 const struct tuf_role *role, unsigned *count, struct tuf_error *err)
+{
+	return tuf_threshold_verify_stream(e->signatures, write_envelope_signed, (void *)e, ring,
+					   role, count, err);
 }
 
 json_t *tuf_ed25519_key_json(const unsigned char pk[32])
@@ -414,6 +466,13 @@ int sodium_init_once(void)
 int tuf_verify_role(const struct tuf_envelope *e, const json_t *root_signed, const char *role,
 		    struct tuf_error *err)
 {
+	return tuf_verify_role_stream(e->signatures, write_envelope_signed, (void *)e, root_signed,
+				      role, err);
+}
+
+int tuf_verify_role_stream(const json_t *signatures, tuf_signed_writer_fn write_signed, void *ud,
+			   const json_t *root_signed, const char *role, struct tuf_error *err)
+{
 	struct tuf_keyring ring;
 	struct tuf_role r;
 	unsigned count;
@@ -425,7 +484,8 @@ int tuf_verify_role(const struct tuf_envelope *e, const json_t *root_signed, con
 	k = tuf_role_load(json_object_get(json_object_get(root_signed, "roles"), role), role, &r,
 			  err);
 	if (k >= 0) {
-		k = tuf_threshold_verify(e, &ring, &r, &count, err);
+		k = tuf_threshold_verify_stream(signatures, write_signed, ud, &ring, &r, &count,
+						err);
 		tuf_role_free(&r);
 	}
 	tuf_keyring_free(&ring);

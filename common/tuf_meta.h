@@ -56,6 +56,9 @@ struct tuf_envelope {
 
 int tuf_envelope_parse(const char *buf, size_t len, const char *expected_type,
 		       struct tuf_envelope *ret, struct tuf_error *err);
+/* The same checks on a decoded document; takes root (freed on failure). */
+int tuf_envelope_check(json_t *root, const char *expected_type, struct tuf_envelope *ret,
+		       struct tuf_error *err);
 void tuf_envelope_free(struct tuf_envelope *e);
 
 /* "YYYY-MM-DDTHH:MM:SSZ" exactly. */
@@ -75,10 +78,21 @@ bool tuf_role_equal(const struct tuf_role *a, const struct tuf_role *b);
 int tuf_threshold_verify(const struct tuf_envelope *e, const struct tuf_keyring *ring,
 			 const struct tuf_role *role, unsigned *count, struct tuf_error *err);
 
+/* The same over a "signed" the caller writes in canonical form itself (see canonjson.h),
+ * for documents too large to hold as one jansson tree. */
+struct canonjson_writer;
+typedef int (*tuf_signed_writer_fn)(void *ud, struct canonjson_writer *w);
+int tuf_threshold_verify_stream(const json_t *signatures, tuf_signed_writer_fn write_signed,
+				void *ud, const struct tuf_keyring *ring,
+				const struct tuf_role *role, unsigned *count,
+				struct tuf_error *err);
+
 /* tuf_threshold_verify() against ROLE as a root's "signed" object defines it (its keys and
  * roles): what every check of one role file by its delegator comes down to. */
 int tuf_verify_role(const struct tuf_envelope *e, const json_t *root_signed, const char *role,
 		    struct tuf_error *err);
+int tuf_verify_role_stream(const json_t *signatures, tuf_signed_writer_fn write_signed, void *ud,
+			   const json_t *root_signed, const char *role, struct tuf_error *err);
 
 /* libsodium's sodium_init(), once per process; -EIO when it fails. */
 int sodium_init_once(void);

@@ -36,7 +36,7 @@ expect_eq "the timestamp expires in a day by default" "$(date -u -d '+1 day' +%Y
 	"$(jq -r .signed.expires "$A/metadata/timestamp.json" | cut -dT -f1)"
 
 # a new version of the same patch records what it replaces
-printf '\177ELF: version 2' >"$WORK/v2/livepatch_a.ko" 2>/dev/null || { mkdir -p "$WORK/v2"; printf '\177ELF: version 2' >"$WORK/v2/livepatch_a.ko"; }
+mkdir -p "$WORK/v2" && printf '\177ELF: version 2' >"$WORK/v2/livepatch_a.ko"
 "$BACKEND" archive publish "$A" "$WORK/v2/livepatch_a.ko" --kernel 6.1.0-56-amd64 --patch-id lp-a >/dev/null
 t=$(ls "$A"/metadata/*.targets.json | sort -V | tail -1)
 expect_eq "republishing a patch bumps its patch_version" 2 \
