@@ -186,10 +186,11 @@ static json_t *take_target(const struct fetch *f, struct tuf_client *c, const ch
 static int fetch_run(const struct fetch *f, json_t **ret, char *why, size_t size)
 {
 	_cleanup_free_ char *metadata_url = NULL, *targets_url = NULL;
-	struct tuf_client c = { .metadata_dir = f->metadata_dir, .fetch = tuf_curl_fetch };
-	const json_t *targets, *revoked, *entry, *r;
+	struct tuf_client c = { .metadata_dir = f->metadata_dir,
+				.fetch = tuf_curl_fetch,
+				.fetch_file = tuf_curl_fetch_file };
+	const json_t *revoked, *r;
 	json_t *out_targets, *out_revoked, *doc;
-	const char *path;
 	size_t i;
 	int k;
 
@@ -211,8 +212,7 @@ static int fetch_run(const struct fetch *f, json_t **ret, char *why, size_t size
 		tuf_client_free(&c);
 		return k;
 	}
-	targets = json_object_get(c.targets.signed_obj, "targets");
-	revoked = json_object_get(c.targets.signed_obj, "x-tuxtape-revoked");
+	revoked = json_object_get(c.targets.env.signed_obj, "x-tuxtape-revoked");
 	out_targets = json_array();
 	out_revoked = json_array();
 	doc = json_pack("{s:o, s:o}", "targets", out_targets, "revoked", out_revoked);
@@ -220,22 +220,27 @@ static int fetch_run(const struct fetch *f, json_t **ret, char *why, size_t size
 		tuf_client_free(&c);
 		return -ENOMEM;
 	}
-	json_object_foreach((json_t *)targets, path, entry) {
+	for (size_t n = 0; n < c.targets.n; n++) {
+		const char *path = c.targets.refs[n].path;
+		json_t *entry = tuf_targets_entry(&c.targets, n), *t;
 		const json_t *custom = json_object_get(entry, "custom");
-		json_t *t;
 
-		if (!json_is_string(json_object_get(custom, "patch_id")) ||
+		if (!entry || !json_is_string(json_object_get(custom, "patch_id")) ||
 		    !json_is_string(json_object_get(json_object_get(entry, "hashes"), "sha256")) ||
-		    !for_node(f, custom))
+		    !for_node(f, custom)) {
+			json_decref(entry);
 			continue;
+		}
 		if (json_array_size(out_targets) == FETCH_MAX_TARGETS) {
 			snprintf(why, size, "the archive has more than %d targets for this node",
 				 FETCH_MAX_TARGETS);
+			json_decref(entry);
 			json_decref(doc);
 			tuf_client_free(&c);
 			return -E2BIG;
 		}
 		t = take_target(f, &c, targets_url, path, entry);
+		json_decref(entry);
 		if (!t || json_array_append_new(out_targets, t) < 0) {
 			json_decref(doc);
 			tuf_client_free(&c);

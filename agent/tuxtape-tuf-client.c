@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	const char *dir = NULL, *url = NULL, *tdir = NULL, *tbase = NULL, *names[256], *cmd;
-	struct tuf_client c = { .fetch = tuf_curl_fetch };
+	struct tuf_client c = { .fetch = tuf_curl_fetch, .fetch_file = tuf_curl_fetch_file };
 	size_t n_names = 0;
 	int opt, k = 0;
 

@@ -32,8 +32,10 @@ int fsync_directory_of(const char *path)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
+int write_all(int fd, const void *data, size_t len)
 {
+	const char *p = data;
+
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 
@@ -49,35 +51,72 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+int atomic_file_open(struct atomic_file *f, const char *path)
 {
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
 	const char *slash = strrchr(path, '/');
 	const char *name = slash ? slash + 1 : path;
 	int dirlen = slash ? (int)(slash - path + 1) : 0;
-	int k;
 
-	if (asprintf(&tmp, "%.*s.#%.*sXXXXXX", dirlen, path, TMP_NAME_KEEP, name) < 0)
+	*f = (struct atomic_file){ .fd = -1, .path = path };
+	if (asprintf(&f->tmp, "%.*s.#%.*sXXXXXX", dirlen, path, TMP_NAME_KEEP, name) < 0) {
+		f->tmp = NULL;
 		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
+	}
+	f->fd = mkostemp(f->tmp, O_CLOEXEC);
+	if (f->fd < 0) {
+		int k = negative_errno();
 
-	k = write_all(fd, data, len);
-	/* mkostemp creates 0600; fchmod (not open's mode) so the umask does not apply */
-	if (k >= 0 && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
-		k = negative_errno();
-	/* close can report a delayed write error on some filesystems (NFS) */
-	if (k >= 0 && close(TAKE_FD(fd)) < 0)
-		k = negative_errno();
-	if (k >= 0 && rename(tmp, path) < 0)
-		k = negative_errno();
-	if (k < 0) {
-		unlink(tmp);
+		free(f->tmp);
+		f->tmp = NULL;
 		return k;
 	}
-	return fsync_directory_of(path);
+	return 0;
+}
+
+void atomic_file_abort(struct atomic_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->tmp)
+		unlink(f->tmp);
+	free(f->tmp);
+	*f = (struct atomic_file){ .fd = -1 };
+}
+
+int atomic_file_commit(struct atomic_file *f, mode_t mode)
+{
+	int k = 0;
+
+	/* mkostemp creates 0600; fchmod (not open's mode) so the umask does not apply */
+	if (fchmod(f->fd, mode) < 0 || fsync(f->fd) < 0)
+		k = negative_errno();
+	/* close can report a delayed write error on some filesystems (NFS) */
+	if (k >= 0 && close(TAKE_FD(f->fd)) < 0)
+		k = negative_errno();
+	if (k >= 0 && rename(f->tmp, f->path) < 0)
+		k = negative_errno();
+	if (k < 0) {
+		atomic_file_abort(f);
+		return k;
+	}
+	free(f->tmp);
+	f->tmp = NULL;
+	return fsync_directory_of(f->path);
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct atomic_file f;
+	int k = atomic_file_open(&f, path);
+
+	if (k < 0)
+		return k;
+	k = write_all(f.fd, data, len);
+	if (k < 0) {
+		atomic_file_abort(&f);
+		return k;
+	}
+	return atomic_file_commit(&f, mode);
 }
 
 int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len)

@@ -15,6 +15,19 @@
 #include <sys/types.h>
 
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* The same, for content written as it arrives: open creates the temporary, the caller
+ * writes f->fd, commit sets the mode, fsyncs, renames and fsyncs the directory (closing
+ * fd), abort (also after a failed commit: harmless) removes the temporary. */
+struct atomic_file {
+	int fd;
+	char *tmp;
+	const char *path;
+};
+int atomic_file_open(struct atomic_file *f, const char *path);
+int atomic_file_commit(struct atomic_file *f, mode_t mode);
+void atomic_file_abort(struct atomic_file *f);
+/* write(2) until done, EINTR retried. */
+int write_all(int fd, const void *data, size_t len);
 /* On success *ret is malloc'd and NUL-terminated (the NUL is not counted in *ret_len). */
 int read_file_bounded(const char *path, size_t max, char **ret, size_t *ret_len);
 /* fsyncs the directory holding path (".", for a bare name), e.g. after a rename or unlink */

@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,11 +69,32 @@ static size_t on_data(char *data, size_t size, size_t n, void *ud)
 	return add;
 }
 
-int tuf_curl_fetch(void *userdata, const char *url, size_t max, char **ret, size_t *len)
+struct file_sink {
+	int fd;
+	size_t len, max;
+	bool too_big, failed;
+};
+
+static size_t on_file_data(char *data, size_t size, size_t n, void *ud)
+{
+	struct file_sink *s = ud;
+	size_t add = size * n;
+
+	if (s->len + add > s->max) {
+		s->too_big = true;
+		return 0;
+	}
+	if (write_all(s->fd, data, add) < 0) {
+		s->failed = true;
+		return 0;
+	}
+	s->len += add;
+	return add;
+}
+
+static int curl_get(const char *url, curl_write_callback on, void *sink, long *code)
 {
 	CURL *h = curl_easy_init();
-	struct sink s = { .max = max };
-	long code = 0;
 	CURLcode r;
 
 	if (!h)
@@ -80,8 +102,8 @@ int tuf_curl_fetch(void *userdata, const char *url, size_t max, char **ret, size
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
 	/* slow retrieval: less than 1 KiB/s for 30 s, or 10 minutes in all, is a failure */
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
@@ -89,19 +111,47 @@ int tuf_curl_fetch(void *userdata, const char *url, size_t max, char **ret, size
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 600L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	r = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	*code = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, code);
 	curl_easy_cleanup(h);
+	return r == CURLE_OK ? 0 : -EIO;
+}
+
+int tuf_curl_fetch(void *userdata, const char *url, size_t max, char **ret, size_t *len)
+{
+	struct sink s = { .max = max };
+	long code;
+	int r = curl_get(url, on_data, &s, &code);
+
+	if (r == -ENOMEM)
+		return r;
 	if (s.too_big) {
 		free(s.buf);
 		return -EFBIG;
 	}
-	if (r != CURLE_OK || code != 200) {
+	if (r < 0 || code != 200) {
 		free(s.buf);
 		return (code == 404 || code == 403) ? -ENOENT : -EIO;
 	}
 	*ret = s.buf ? s.buf : strdup("");
 	*len = s.len;
 	return *ret ? 0 : -ENOMEM;
+}
+
+int tuf_curl_fetch_file(void *userdata, const char *url, size_t max, int fd, size_t *len)
+{
+	struct file_sink s = { .fd = fd, .max = max };
+	long code;
+	int r = curl_get(url, on_file_data, &s, &code);
+
+	if (r == -ENOMEM)
+		return r;
+	if (s.too_big)
+		return -EFBIG;
+	if (r < 0 || s.failed || code != 200)
+		return (code == 404 || code == 403) ? -ENOENT : -EIO;
+	*len = s.len;
+	return 0;
 }
 
 /* ---- checks ---- */
@@ -127,23 +177,39 @@ static int parse(struct tuf_client *c, const char *buf, size_t len, const char *
 	return 0;
 }
 
-static int check_meta_hashes(struct tuf_client *c, const json_t *meta, const char *buf, size_t len,
-			     const char *what)
+/* The file of len bytes against the referrer's length and sha256; sha256 computed by the
+ * caller, or read from fd (buf NULL). */
+static int check_meta_hashes(struct tuf_client *c, const json_t *meta, const char *buf, int fd,
+			     size_t len, const char *what)
 {
 	json_t *length = json_object_get(meta, "length");
 	const char *want = json_string_value(json_object_get(json_object_get(meta, "hashes"), "sha256"));
-	unsigned char d[crypto_hash_sha256_BYTES];
+	unsigned char d[crypto_hash_sha256_BYTES], chunk[65536];
+	crypto_hash_sha256_state h;
 	char hex[65];
+	size_t off = 0;
 
 	if (length && (size_t)json_integer_value(length) != len)
 		return fail(c, EBADMSG, "%s: %zu bytes, the referrer says %lld", what, len,
 			    (long long)json_integer_value(length));
-	if (want) {
-		crypto_hash_sha256(d, (const unsigned char *)buf, len);
-		sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
-		if (!streq(hex, want))
-			return fail(c, EBADMSG, "%s: sha256 does not match the referrer's", what);
+	if (!want)
+		return 0;
+	crypto_hash_sha256_init(&h);
+	if (buf)
+		crypto_hash_sha256_update(&h, (const unsigned char *)buf, len);
+	while (!buf && off < len) {
+		ssize_t n = pread(fd, chunk, sizeof(chunk), (off_t)off);
+
+		if (n <= 0)
+			return fail(c, EIO, "%s: cannot read it back: %s", what,
+				    n < 0 ? strerror(errno) : "short file");
+		crypto_hash_sha256_update(&h, chunk, (size_t)n);
+		off += (size_t)n;
 	}
+	crypto_hash_sha256_final(&h, d);
+	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+	if (!streq(hex, want))
+		return fail(c, EBADMSG, "%s: sha256 does not match the referrer's", what);
 	return 0;
 }
 
@@ -399,37 +465,66 @@ static int update_timestamp(struct tuf_client *c, int64_t now)
 	return 0;
 }
 
-/* snapshot.json or targets.json: as the referrer's meta entry says, checked, persisted. */
-static int update_role(struct tuf_client *c, int64_t now, const char *role, const json_t *meta,
-		       const struct tuf_envelope *old, bool have_old, size_t default_max,
-		       struct tuf_envelope *ret)
+/* VERSION.ROLE.json as the referrer's meta entry names it, and how large it may be. */
+static int role_file(struct tuf_client *c, const char *role, const json_t *meta,
+		     size_t default_max, char name[64], size_t *max)
 {
-	_cleanup_free_ char *buf = NULL;
-	char name[64], local[64];
 	int64_t want = json_integer_value(json_object_get(meta, "version"));
 	json_t *length = json_object_get(meta, "length");
-	size_t len, max = length ? (size_t)json_integer_value(length) : default_max;
-	int k;
 
-	snprintf(local, sizeof(local), "%s.json", role);
 	if (!json_is_integer(json_object_get(meta, "version")) || want < 1)
-		return fail(c, EBADMSG, "%s: no valid version for it in the referrer", local);
-	snprintf(name, sizeof(name), "%lld.%s.json", (long long)want, role);
-	k = fetch(c, name, max, &buf, &len);
+		return fail(c, EBADMSG, "%s.json: no valid version for it in the referrer", role);
+	if (length && (!json_is_integer(length) || json_integer_value(length) < 0))
+		return fail(c, EBADMSG, "%s.json: bad length for it in the referrer", role);
+	*max = length ? (size_t)json_integer_value(length) : default_max;
+	snprintf(name, 64, "%lld.%s.json", (long long)want, role);
+	return 0;
+}
+
+/* The role file into memory, its length and hashes checked. */
+static int fetch_role(struct tuf_client *c, const char *role, const json_t *meta,
+		      size_t default_max, char name[64], char **buf, size_t *len)
+{
+	size_t max;
+	int k = role_file(c, role, meta, default_max, name, &max);
+
+	if (k >= 0)
+		k = fetch(c, name, max, buf, len);
 	if (k == -ENOENT)
 		return fail(c, ENOENT, "%s: not on the server", name);
-	if (k < 0)
-		return k;
-	k = check_meta_hashes(c, meta, buf, len, name);
 	if (k >= 0)
-		k = parse(c, buf, len, role, ret, name);
+		k = check_meta_hashes(c, meta, *buf, -1, *len, name);
+	return k;
+}
+
+static int check_fresh(struct tuf_client *c, const char *name, const json_t *meta,
+		       int64_t version, int64_t expires, int64_t now)
+{
+	if (version != json_integer_value(json_object_get(meta, "version")))
+		return fail(c, EBADMSG, "%s: says version %lld (mix-and-match?)", name,
+			    (long long)version);
+	if (expires <= now)
+		return fail(c, ETIME, "%s has expired (freeze attack?)", name);
+	return 0;
+}
+
+static int update_snapshot(struct tuf_client *c, int64_t now, const json_t *meta,
+			   const struct tuf_envelope *old, bool have_old, struct tuf_envelope *ret)
+{
+	_cleanup_free_ char *buf = NULL;
+	char name[64];
+	size_t len;
+	int k;
+
+	k = fetch_role(c, "snapshot", meta, SNAPSHOT_MAX, name, &buf, &len);
+	if (k >= 0)
+		k = parse(c, buf, len, "snapshot", ret, name);
 	if (k < 0)
 		return k;
-	k = verify_with(c, ret, c->root.signed_obj, role, name);
-	if (k >= 0 && ret->version != want)
-		k = fail(c, EBADMSG, "%s: says version %lld (mix-and-match?)", name,
-			 (long long)ret->version);
-	if (k >= 0 && have_old && streq(role, "snapshot")) {
+	k = verify_with(c, ret, c->root.signed_obj, "snapshot", name);
+	if (k >= 0)
+		k = check_fresh(c, name, meta, ret->version, ret->expires, now);
+	if (k >= 0 && have_old) {
 		/* every file the old snapshot listed stays, at the same version or newer */
 		const char *file;
 		json_t *entry;
@@ -446,18 +541,112 @@ static int update_role(struct tuf_client *c, int64_t now, const char *role, cons
 			}
 		}
 	}
-	if (k >= 0 && ret->expires <= now)
-		k = fail(c, ETIME, "%s has expired (freeze attack?)", name);
 	if (k >= 0)
-		k = persist(c, local, buf, len);
+		k = persist(c, "snapshot.json", buf, len);
 	if (k < 0)
 		tuf_envelope_free(ret);
+	return k;
+}
+
+/* Maps the targets file open at fd, checks and verifies it against the trusted root. */
+static int map_targets(struct tuf_client *c, int fd, size_t max, struct tuf_targets *t,
+		       const char *what)
+{
+	struct tuf_error err = { "" };
+	int k = tuf_targets_map(fd, max, "targets", t, &err);
+
+	if (k == -ENOMEM)
+		return k;
+	if (k < 0)
+		return fail(c, -k, "%s: %s", what, err.msg[0] ? err.msg : strerror(-k));
+	k = tuf_targets_verify(t, c->root.signed_obj, "targets", &err);
+	if (k < 0) {
+		tuf_targets_free(t);
+		return k == -ENOMEM ? k : fail(c, EKEYREJECTED, "%s: %s", what, err.msg);
+	}
+	return 0;
+}
+
+/* The trusted targets.json when it still verifies against the current root, or -ENOENT. */
+static int load_local_targets(struct tuf_client *c, struct tuf_targets *t)
+{
+	_cleanup_free_ char *p = local_path(c, "targets.json");
+	_cleanup_close_ int fd = -1;
+
+	if (!p)
+		return -ENOMEM;
+	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -ENOENT;
+	return map_targets(c, fd, TARGETS_MAX, t, "targets.json") < 0 ? -ENOENT : 0;
+}
+
+/* Into the open temporary file: streamed when the fetcher can, else fetched and written. */
+static int fetch_to_file(struct tuf_client *c, const char *name, size_t max, int fd, size_t *len)
+{
+	_cleanup_free_ char *url = url_join(c->metadata_url, name), *buf = NULL;
+	int k;
+
+	if (!url)
+		return -ENOMEM;
+	if (!c->fetch_file) {
+		k = fetch(c, name, max, &buf, len);
+		if (k >= 0 && (k = write_all(fd, buf, *len)) < 0)
+			k = fail(c, -k, "%s: cannot store it: %s", name, strerror(-k));
+		return k;
+	}
+	k = c->fetch_file(c->fetch_userdata, url, max, fd, len);
+	if (k == -EFBIG)
+		return fail(c, EFBIG, "%s: larger than %zu bytes (endless data?)", name, max);
+	if (k == -ENOENT)
+		return -ENOENT;
+	if (k < 0)
+		return fail(c, EIO, "%s: cannot fetch from %s", name, c->metadata_url);
+	return 0;
+}
+
+/* Downloaded straight into the temporary file that becomes targets.json once it checks out. */
+static int update_targets(struct tuf_client *c, int64_t now, const json_t *meta,
+			  struct tuf_targets *ret)
+{
+	_cleanup_free_ char *dst = local_path(c, "targets.json");
+	struct atomic_file f;
+	char name[64];
+	size_t max, len = 0;
+	int k;
+
+	if (!dst)
+		return -ENOMEM;
+	k = role_file(c, "targets", meta, TARGETS_MAX, name, &max);
+	if (k < 0)
+		return k;
+	k = atomic_file_open(&f, dst);
+	if (k < 0)
+		return fail(c, -k, "%s: cannot store: %s", dst, strerror(-k));
+	k = fetch_to_file(c, name, max, f.fd, &len);
+	if (k == -ENOENT)
+		k = fail(c, ENOENT, "%s: not on the server", name);
+	if (k >= 0)
+		k = check_meta_hashes(c, meta, NULL, f.fd, len, name);
+	if (k >= 0)
+		k = map_targets(c, f.fd, max ? max : 1, ret, name);
+	if (k < 0) {
+		atomic_file_abort(&f);
+		return k;
+	}
+	k = check_fresh(c, name, meta, ret->env.version, ret->env.expires, now);
+	if (k >= 0 && (k = atomic_file_commit(&f, 0644)) < 0)
+		k = fail(c, -k, "%s: cannot store: %s", dst, strerror(-k));
+	atomic_file_abort(&f); /* after a commit: nothing left to remove */
+	if (k < 0)
+		tuf_targets_free(ret);
 	return k;
 }
 
 int tuf_client_refresh(struct tuf_client *c)
 {
 	struct tuf_envelope old = { 0 };
+	struct tuf_targets old_targets = { 0 };
 	const json_t *meta;
 	int64_t now = (int64_t)time(NULL);
 	bool have_old;
@@ -482,7 +671,7 @@ int tuf_client_refresh(struct tuf_client *c)
 	    old.expires > now) {
 		c->snapshot = old;
 	} else {
-		k = update_role(c, now, "snapshot", meta, &old, have_old, SNAPSHOT_MAX, &c->snapshot);
+		k = update_snapshot(c, now, meta, &old, have_old, &c->snapshot);
 		tuf_envelope_free(&old);
 		if (k < 0)
 			return k;
@@ -494,19 +683,19 @@ int tuf_client_refresh(struct tuf_client *c)
 	meta = json_object_get(json_object_get(c->snapshot.signed_obj, "meta"), "targets.json");
 	if (!meta)
 		return fail(c, EBADMSG, "snapshot.json does not list targets.json");
-	have_old = load_local(c, "targets.json", "targets", "targets", &old, TARGETS_MAX) == 0;
-	if (have_old && old.version == json_integer_value(json_object_get(meta, "version")) &&
-	    old.expires > now) {
-		c->targets = old;
+	have_old = load_local_targets(c, &old_targets) == 0;
+	if (have_old && old_targets.env.version == json_integer_value(json_object_get(meta, "version")) &&
+	    old_targets.env.expires > now) {
+		c->targets = old_targets;
 	} else {
-		tuf_envelope_free(&old);
-		k = update_role(c, now, "targets", meta, NULL, false, TARGETS_MAX, &c->targets);
+		tuf_targets_free(&old_targets);
+		k = update_targets(c, now, meta, &c->targets);
 		if (k < 0)
 			return k;
 	}
-	if (c->targets.expires <= now)
+	if (c->targets.env.expires <= now)
 		return fail(c, ETIME, "targets.json has expired (freeze attack?)");
-	if (json_object_get(c->targets.signed_obj, "delegations")) {
+	if (json_object_get(c->targets.env.signed_obj, "delegations")) {
 		snprintf(name, sizeof(name), "targets.json");
 		return fail(c, EPROTONOSUPPORT, "%s: delegated roles are not supported yet", name);
 	}
@@ -514,9 +703,9 @@ int tuf_client_refresh(struct tuf_client *c)
 	return 0;
 }
 
-const json_t *tuf_client_target(const struct tuf_client *c, const char *path)
+json_t *tuf_client_target(const struct tuf_client *c, const char *path)
 {
-	return json_object_get(json_object_get(c->targets.signed_obj, "targets"), path);
+	return tuf_targets_get(&c->targets, path);
 }
 
 char *tuf_client_target_file(const char *target_dir, const char *path)
@@ -540,10 +729,9 @@ char *tuf_client_target_file(const char *target_dir, const char *path)
 	return out;
 }
 
-int tuf_client_download(struct tuf_client *c, const char *path, const char *target_base_url,
-			const char *target_dir, char **ret_file)
+static int download(struct tuf_client *c, const char *path, const json_t *entry,
+		    const char *target_base_url, const char *target_dir, char **ret_file)
 {
-	const json_t *entry = tuf_client_target(c, path);
 	const json_t *hashes = json_object_get(entry, "hashes");
 	const char *sha256 = json_string_value(json_object_get(hashes, "sha256"));
 	const char *sha512 = json_string_value(json_object_get(hashes, "sha512"));
@@ -593,10 +781,20 @@ int tuf_client_download(struct tuf_client *c, const char *path, const char *targ
 	return 0;
 }
 
+int tuf_client_download(struct tuf_client *c, const char *path, const char *target_base_url,
+			const char *target_dir, char **ret_file)
+{
+	json_t *entry = tuf_client_target(c, path);
+	int k = download(c, path, entry, target_base_url, target_dir, ret_file);
+
+	json_decref(entry);
+	return k;
+}
+
 void tuf_client_free(struct tuf_client *c)
 {
 	tuf_envelope_free(&c->root);
 	tuf_envelope_free(&c->timestamp);
 	tuf_envelope_free(&c->snapshot);
-	tuf_envelope_free(&c->targets);
+	tuf_targets_free(&c->targets);
 }

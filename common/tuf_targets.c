@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include "tuf_targets.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "canonjson.h"
+#include "util.h"
+
+/* One value at a time: jansson stops after it and says how many bytes it took. */
+#define DECODE_ONE (JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES)
+
+struct walk {
+	const char *buf;
+	size_t len, pos;
+	struct tuf_error *err;
+	struct tuf_targets *t;
+	size_t cap, released;
+};
+
+/*
+ * A mapped file's pages stay in the page cache, but the ones already read need not stay in
+ * this process: dropping them keeps the resident size at the index, not the file.
+ */
+#define RELEASE_STEP (256u << 10)
+
+static void release(const struct tuf_targets *t, size_t upto)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (t->mapped && upto >= page)
+		(void)madvise(t->buf, upto / page * page, MADV_DONTNEED);
+}
+
+_printf_(3, 4) static int fail(struct tuf_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -code;
+}
+
+static void skip_ws(struct walk *w)
+{
+	while (w->pos < w->len && strchr(" \t\n\r", w->buf[w->pos]) && w->buf[w->pos])
+		w->pos++;
+}
+
+static int expect(struct walk *w, char ch, const char *where)
+{
+	skip_ws(w);
+	if (w->pos >= w->len || w->buf[w->pos] != ch)
+		return fail(w->err, EBADMSG, "not JSON (byte %zu, in %s: expected '%c')", w->pos,
+			    where, ch);
+	w->pos++;
+	return 0;
+}
+
+static int decode(struct walk *w, json_t **ret, const char *where)
+{
+	json_error_t jerr;
+	json_t *v;
+
+	skip_ws(w);
+	v = json_loadb(w->buf + w->pos, w->len - w->pos, DECODE_ONE, &jerr);
+	if (!v)
+		return fail(w->err, EBADMSG, "not JSON (byte %zu, in %s: %s)",
+			    w->pos + (size_t)(jerr.position > 0 ? jerr.position : 0), where, jerr.text);
+	w->pos += (size_t)jerr.position;
+	*ret = v;
+	return 0;
+}
+
+typedef int (*member_fn)(struct walk *w, const char *key, size_t key_len, void *ud);
+
+/* Walks an object's members; member() is called positioned at each value and must take it. */
+static int walk_object(struct walk *w, const char *where, member_fn member, void *ud)
+{
+	int k = expect(w, '{', where);
+
+	if (k < 0)
+		return k;
+	skip_ws(w);
+	if (w->pos < w->len && w->buf[w->pos] == '}') {
+		w->pos++;
+		return 0;
+	}
+	for (;;) {
+		json_t *key = NULL;
+
+		skip_ws(w);
+		if (w->pos >= w->len || w->buf[w->pos] != '"')
+			return fail(w->err, EBADMSG, "not JSON (byte %zu, in %s: expected a key)",
+				    w->pos, where);
+		k = decode(w, &key, where);
+		if (k >= 0)
+			k = expect(w, ':', where);
+		if (k >= 0)
+			k = member(w, json_string_value(key), json_string_length(key), ud);
+		json_decref(key);
+		if (k < 0)
+			return k;
+		skip_ws(w);
+		if (w->pos < w->len && w->buf[w->pos] == ',') {
+			w->pos++;
+			continue;
+		}
+		return expect(w, '}', where);
+	}
+}
+
+/* A member kept decoded in obj, refusing a key seen before. */
+static int keep_member(struct walk *w, json_t *obj, const char *key, const char *where)
+{
+	json_t *v;
+	int k;
+
+	if (json_object_get(obj, key))
+		return fail(w->err, EBADMSG, "%s: \"%.64s\" appears twice", where, key);
+	k = decode(w, &v, where);
+	if (k >= 0 && json_object_set_new(obj, key, v) < 0)
+		k = -ENOMEM;
+	return k;
+}
+
+static int entry_member(struct walk *w, const char *path, size_t path_len, void *ud)
+{
+	struct tuf_targets *t = w->t;
+	size_t start;
+	json_t *v = NULL, *length, *hashes, *h;
+	const char *alg;
+	bool ok;
+	int k;
+
+	skip_ws(w);
+	start = w->pos;
+	k = decode(w, &v, "signed.targets");
+	if (k < 0)
+		return k;
+	length = json_object_get(v, "length");
+	hashes = json_object_get(v, "hashes");
+	ok = json_is_object(v) && path_len > 0 && json_is_integer(length) &&
+	     json_integer_value(length) >= 0 && json_is_object(hashes) && json_object_size(hashes);
+	json_object_foreach(hashes, alg, h)
+		ok = ok && json_is_string(h);
+	json_decref(v);
+	if (!ok)
+		return fail(w->err, EBADMSG, "signed.targets[\"%.128s\"]: needs a length >= 0 and "
+			    "hashes", path);
+	if (t->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+		struct tuf_target_ref *grown = reallocarray(t->refs, cap, sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		t->refs = grown;
+		w->cap = cap;
+	}
+	t->refs[t->n] = (struct tuf_target_ref){
+		.path = arena_strndup(&t->paths, path, path_len),
+		.path_len = path_len,
+		.off = start,
+		.len = w->pos - start,
+	};
+	if (!t->refs[t->n].path)
+		return -ENOMEM;
+	t->n++;
+	if (w->pos - w->released >= RELEASE_STEP) {
+		release(t, w->pos);
+		w->released = w->pos;
+	}
+	return 0;
+}
+
+static int signed_member(struct walk *w, const char *key, size_t key_len, void *ud)
+{
+	json_t *signed_obj = ud, *placeholder;
+
+	if (!streq(key, "targets"))
+		return keep_member(w, signed_obj, key, "signed");
+	if (json_object_get(signed_obj, key))
+		return fail(w->err, EBADMSG, "signed: \"targets\" appears twice");
+	placeholder = json_object();
+	if (!placeholder || json_object_set_new(signed_obj, key, placeholder) < 0)
+		return -ENOMEM;
+	skip_ws(w);
+	if (w->pos < w->len && w->buf[w->pos] != '{')
+		return fail(w->err, EBADMSG, "signed.targets: not an object");
+	return walk_object(w, "signed.targets", entry_member, NULL);
+}
+
+static int top_member(struct walk *w, const char *key, size_t key_len, void *ud)
+{
+	json_t *top = ud, *signed_obj;
+
+	if (!streq(key, "signed"))
+		return keep_member(w, top, key, "the envelope");
+	if (json_object_get(top, key))
+		return fail(w->err, EBADMSG, "the envelope: \"signed\" appears twice");
+	signed_obj = json_object();
+	if (!signed_obj || json_object_set_new(top, key, signed_obj) < 0)
+		return -ENOMEM;
+	skip_ws(w);
+	if (w->pos < w->len && w->buf[w->pos] != '{')
+		return fail(w->err, EBADMSG, "not a TUF envelope {signed: {}, signatures: []}");
+	return walk_object(w, "signed", signed_member, signed_obj);
+}
+
+static int cmp_refs(const void *a, const void *b)
+{
+	const struct tuf_target_ref *x = a, *y = b;
+
+	return canonjson_key_cmp(x->path, x->path_len, y->path, y->path_len);
+}
+
+void tuf_targets_free(struct tuf_targets *t)
+{
+	if (t->mapped)
+		munmap(t->buf, t->len);
+	else
+		free(t->buf);
+	tuf_envelope_free(&t->env);
+	free(t->refs);
+	arena_free(&t->paths);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Takes t (its bytes set) in every case. */
+static int parse(struct tuf_targets t, const char *expected_type, struct tuf_targets *ret,
+		 struct tuf_error *err)
+{
+	const char *buf = t.buf;
+	size_t len = t.len;
+	struct walk w = { .buf = buf, .len = len, .err = err, .t = &t };
+	json_t *top = json_object();
+	int k;
+
+	if (!top) {
+		tuf_targets_free(&t);
+		return -ENOMEM;
+	}
+	skip_ws(&w);
+	if (w.pos < len && buf[w.pos] != '{')
+		k = fail(err, EBADMSG, "not a TUF envelope {signed: {}, signatures: []}");
+	else
+		k = walk_object(&w, "the envelope", top_member, top);
+	skip_ws(&w);
+	if (k >= 0 && w.pos != len)
+		k = fail(err, EBADMSG, "not JSON (byte %zu: data after the document)", w.pos);
+	if (k >= 0 && t.n) {
+		qsort(t.refs, t.n, sizeof(*t.refs), cmp_refs);
+		for (size_t i = 1; i < t.n && k >= 0; i++)
+			if (cmp_refs(&t.refs[i - 1], &t.refs[i]) == 0)
+				k = fail(err, EBADMSG, "signed.targets: \"%.128s\" appears twice",
+					 t.refs[i].path);
+	}
+	if (k >= 0 && !json_object_get(json_object_get(top, "signed"), "targets") &&
+	    streq(expected_type, "targets"))
+		k = fail(err, EBADMSG, "signed.targets: missing");
+	if (k < 0) {
+		json_decref(top);
+		tuf_targets_free(&t);
+		return k;
+	}
+	k = tuf_envelope_check(top, expected_type, &t.env, err);
+	if (k < 0) {
+		tuf_targets_free(&t);
+		return k;
+	}
+	release(&t, t.len);
+	*ret = t;
+	return 0;
+}
+
+int tuf_targets_parse(char *buf, size_t len, const char *expected_type, struct tuf_targets *ret,
+		      struct tuf_error *err)
+{
+	memset(ret, 0, sizeof(*ret));
+	return parse((struct tuf_targets){ .buf = buf, .len = len }, expected_type, ret, err);
+}
+
+int tuf_targets_map(int fd, size_t max, const char *expected_type, struct tuf_targets *ret,
+		    struct tuf_error *err)
+{
+	struct stat st;
+	void *p;
+
+	memset(ret, 0, sizeof(*ret));
+	if (fstat(fd, &st) < 0)
+		return fail(err, errno, "cannot stat it: %m");
+	if (!S_ISREG(st.st_mode) || st.st_size == 0)
+		return fail(err, EBADMSG, "not JSON (empty, or not a regular file)");
+	if ((uint64_t)st.st_size > max)
+		return fail(err, EFBIG, "larger than %zu bytes", max);
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return fail(err, errno, "cannot map it: %m");
+	return parse((struct tuf_targets){ .buf = p, .len = (size_t)st.st_size, .mapped = true },
+		     expected_type, ret, err);
+}
+
+static json_t *entry_at(const struct tuf_targets *t, const struct tuf_target_ref *r)
+{
+	return json_loadb(t->buf + r->off, r->len, JSON_REJECT_DUPLICATES, NULL);
+}
+
+json_t *tuf_targets_entry(const struct tuf_targets *t, size_t i)
+{
+	return i < t->n ? entry_at(t, &t->refs[i]) : NULL;
+}
+
+json_t *tuf_targets_get(const struct tuf_targets *t, const char *path)
+{
+	struct tuf_target_ref key = { .path = path, .path_len = strlen(path) };
+	const struct tuf_target_ref *r;
+
+	if (!t->n)
+		return NULL;
+	r = bsearch(&key, t->refs, t->n, sizeof(*t->refs), cmp_refs);
+	return r ? entry_at(t, r) : NULL;
+}
+
+static int write_map(const struct tuf_targets *t, struct canonjson_writer *w)
+{
+	int k = canonjson_put_raw(w, "{", 1);
+
+	for (size_t i = 0; k >= 0 && i < t->n; i++) {
+		json_t *v = entry_at(t, &t->refs[i]);
+
+		if (i % 64 == 63)
+			release(t, t->len);
+		if (!v)
+			return -ENOMEM; /* it decoded when the file was walked */
+		if (i)
+			k = canonjson_put_raw(w, ",", 1);
+		if (k >= 0)
+			k = canonjson_put_string(w, t->refs[i].path, t->refs[i].path_len);
+		if (k >= 0)
+			k = canonjson_put_raw(w, ":", 1);
+		if (k >= 0)
+			k = canonjson_put_value(w, v);
+		json_decref(v);
+	}
+	return k < 0 ? k : canonjson_put_raw(w, "}", 1);
+}
+
+struct member {
+	const char *key;
+	size_t len;
+	json_t *value;
+};
+
+static int cmp_members(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+
+	return canonjson_key_cmp(x->key, x->len, y->key, y->len);
+}
+
+/* "signed" in canonical form, the map written from the index in place of the stand-in. */
+static int write_signed(void *ud, struct canonjson_writer *w)
+{
+	const struct tuf_targets *t = ud;
+	size_t n = json_object_size(t->env.signed_obj), i = 0;
+	_cleanup_free_ struct member *m = calloc(n + 1, sizeof(*m));
+	const char *key;
+	size_t key_len;
+	json_t *v;
+	int k;
+
+	if (!m)
+		return -ENOMEM;
+	json_object_keylen_foreach(t->env.signed_obj, key, key_len, v) {
+		if (i < n)
+			m[i++] = (struct member){ key, key_len, v };
+	}
+	qsort(m, i, sizeof(*m), cmp_members);
+	k = canonjson_put_raw(w, "{", 1);
+	for (size_t j = 0; k >= 0 && j < i; j++) {
+		if (j)
+			k = canonjson_put_raw(w, ",", 1);
+		if (k >= 0)
+			k = canonjson_put_string(w, m[j].key, m[j].len);
+		if (k >= 0)
+			k = canonjson_put_raw(w, ":", 1);
+		if (k >= 0)
+			k = streq(m[j].key, "targets") ? write_map(t, w)
+						       : canonjson_put_value(w, m[j].value);
+	}
+	return k < 0 ? k : canonjson_put_raw(w, "}", 1);
+}
+
+int tuf_targets_verify(const struct tuf_targets *t, const json_t *root_signed, const char *role,
+		       struct tuf_error *err)
+{
+	return tuf_verify_role_stream(t->env.signatures, write_signed, (void *)t, root_signed, role,
+				      err);
+}
