@@ -134,9 +134,26 @@ expect_exit "and downloads again" 0 download
 # interop, the other way: tuf-js accepts what our client accepted
 check "tuf-js accepts the same archive" bash -c "TUFJS_DIR=$TUFJS_DIR node '$TOP/tests/tuf/verify-tufjs.cjs' '$M/1.root.json' '$U/metadata' '$U/targets' '$T' '$WORK/tufjs' >/dev/null"
 
-# interop: a repository made by tuf-js's own models (ECDSA P-256 root key, Ed25519 others)
+# endless targets metadata: it streams into a temporary file, which must not survive
+expect_exit "a new client: init" 0 "$CLIENT" --metadata-dir "$WORK/c3" init "$M/1.root.json"
+t=$(latest targets)
+cp "$t" "$WORK/saved"
+{ cat "$WORK/saved"; head -c 5100000 /dev/zero | tr '\0' ' '; } >"$t"
+expect_exit "oversized targets metadata (endless data): refused" 1 \
+	"$CLIENT" --metadata-url "$U/metadata" --metadata-dir "$WORK/c3" refresh
+check "  ... says so" grep -q "targets.json: larger than" "$WORK/last.err"
+check "  ... leaves no targets.json and no temporary file" \
+	test -z "$(ls -A "$WORK/c3" | grep -E '^\.#|^targets\.json$')"
+cp "$WORK/saved" "$t"
+expect_exit "  ... and the same client refreshes once it is fixed" 0 \
+	"$CLIENT" --metadata-url "$U/metadata" --metadata-dir "$WORK/c3" refresh
+check "no temporary file left behind by any of the attacks" \
+	test -z "$(ls -A "$C/meta" "$WORK/c3" | grep '^\.#')"
+
+# interop: a repository made by tuf-js's own models (ECDSA P-256 root key, Ed25519 others),
+# with 300 more targets in tuf-js's own order and layout
 R=$WORK/jsrepo
-TUFJS_DIR=$TUFJS_DIR node "$TOP/tests/tuf/make-repo.cjs" "$R" 6.1.0-test/hello.ko "hello from @tufjs/models" >/dev/null
+TUFJS_DIR=$TUFJS_DIR node "$TOP/tests/tuf/make-repo.cjs" "$R" 6.1.0-test/hello.ko "hello from @tufjs/models" 300 >/dev/null
 node "$TOP/tests/tuf/serve.cjs" "$R" 120 >"$WORK/port2" 2>/dev/null &
 for _ in $(seq 50); do [ -s "$WORK/port2" ] && break; sleep 0.1; done
 U2=http://127.0.0.1:$(cat "$WORK/port2")
