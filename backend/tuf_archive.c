@@ -311,10 +311,10 @@ static int state_load(const struct archive_opts *o, struct state *s)
 static int write_chain(const struct archive_opts *o, struct state *s, bool targets_changed,
 		       bool snapshot_changed)
 {
-	_cleanup_free_ char *snap_bytes = NULL;
+	_cleanup_free_ char *snap_bytes = NULL, *targets_bytes = NULL;
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	char hex[65], name[64];
-	size_t snap_len;
+	size_t snap_len, targets_len;
 	int k;
 
 	if (targets_changed) {
@@ -323,12 +323,16 @@ static int write_chain(const struct archive_opts *o, struct state *s, bool targe
 			return k;
 		snprintf(name, sizeof(name), "%lld.targets.json",
 			 (long long)json_integer_value(json_object_get(s->targets, "version")));
-		k = sign_write(o, s->root, "targets", s->targets, name, NULL, NULL);
+		k = sign_write(o, s->root, "targets", s->targets, name, &targets_bytes, &targets_len);
 		if (k < 0)
 			return k;
+		/* length and hash bound what a client downloads and pin the exact file */
+		crypto_hash_sha256(digest, (unsigned char *)targets_bytes, targets_len);
+		sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
 		json_object_set_new(json_object_get(s->snapshot, "meta"), "targets.json",
-				    json_pack("{s:O}", "version",
-					      json_object_get(s->targets, "version")));
+				    json_pack("{s:O, s:I, s:{s:s}}", "version",
+					      json_object_get(s->targets, "version"), "length",
+					      (json_int_t)targets_len, "hashes", "sha256", hex));
 	}
 	if (targets_changed || snapshot_changed) {
 		k = bump(s->snapshot, o->now + o->expiry.snapshot);

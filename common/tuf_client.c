@@ -16,12 +16,14 @@
 #include "fileio.h"
 #include "util.h"
 
-/* The limits python-tuf and tuf-js use by default. */
+/* The limits python-tuf and tuf-js use by default, when the referrer gives no length; but
+ * targets.json goes to disk as it arrives and costs memory by its entries only, so it may
+ * be larger than their 5 MB (about 12,000 entries). */
 #define MAX_ROOT_ROTATIONS 256
 #define ROOT_MAX 512000
 #define TIMESTAMP_MAX 16384
 #define SNAPSHOT_MAX 2000000
-#define TARGETS_MAX 5000000
+#define TARGETS_MAX (32u << 20)
 #define TARGET_MAX (1u << 30)
 
 _printf_(3, 4) static int fail(struct tuf_client *c, int code, const char *fmt, ...)
@@ -567,9 +569,13 @@ static int map_targets(struct tuf_client *c, int fd, size_t max, struct tuf_targ
 	return 0;
 }
 
-/* The trusted targets.json when it still verifies against the current root, or -ENOENT. */
-static int load_local_targets(struct tuf_client *c, struct tuf_targets *t)
+/* The trusted targets.json when it still verifies against the current root, or -ENOENT;
+ * as large as the snapshot allows. */
+static int load_local_targets(struct tuf_client *c, const json_t *meta, struct tuf_targets *t)
 {
+	json_t *length = json_object_get(meta, "length");
+	size_t max = json_is_integer(length) && json_integer_value(length) > 0
+			     ? (size_t)json_integer_value(length) : TARGETS_MAX;
 	_cleanup_free_ char *p = local_path(c, "targets.json");
 	_cleanup_close_ int fd = -1;
 
@@ -578,7 +584,7 @@ static int load_local_targets(struct tuf_client *c, struct tuf_targets *t)
 	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -ENOENT;
-	return map_targets(c, fd, TARGETS_MAX, t, "targets.json") < 0 ? -ENOENT : 0;
+	return map_targets(c, fd, max, t, "targets.json") < 0 ? -ENOENT : 0;
 }
 
 /* Into the open temporary file: streamed when the fetcher can, else fetched and written. */
@@ -683,7 +689,7 @@ int tuf_client_refresh(struct tuf_client *c)
 	meta = json_object_get(json_object_get(c->snapshot.signed_obj, "meta"), "targets.json");
 	if (!meta)
 		return fail(c, EBADMSG, "snapshot.json does not list targets.json");
-	have_old = load_local_targets(c, &old_targets) == 0;
+	have_old = load_local_targets(c, meta, &old_targets) == 0;
 	if (have_old && old_targets.env.version == json_integer_value(json_object_get(meta, "version")) &&
 	    old_targets.env.expires > now) {
 		c->targets = old_targets;

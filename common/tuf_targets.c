@@ -2,6 +2,7 @@
 #include "tuf_targets.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,9 +49,11 @@ _printf_(3, 4) static int fail(struct tuf_error *err, int code, const char *fmt,
 	return -code;
 }
 
+/* JSON's four whitespace characters, nothing else */
 static void skip_ws(struct walk *w)
 {
-	while (w->pos < w->len && strchr(" \t\n\r", w->buf[w->pos]) && w->buf[w->pos])
+	while (w->pos < w->len && (w->buf[w->pos] == ' ' || w->buf[w->pos] == '\t' ||
+				   w->buf[w->pos] == '\n' || w->buf[w->pos] == '\r'))
 		w->pos++;
 }
 
@@ -246,6 +249,11 @@ static int parse(struct tuf_targets t, const char *expected_type, struct tuf_tar
 	if (!top) {
 		tuf_targets_free(&t);
 		return -ENOMEM;
+	}
+	if (len > INT_MAX) { /* jansson counts positions in an int */
+		json_decref(top);
+		tuf_targets_free(&t);
+		return fail(err, EFBIG, "larger than %d bytes", INT_MAX);
 	}
 	skip_ws(&w);
 	if (w.pos < len && buf[w.pos] != '{')

@@ -41,6 +41,10 @@ mkdir -p "$WORK/v2" && printf '\177ELF: version 2' >"$WORK/v2/livepatch_a.ko"
 t=$(ls "$A"/metadata/*.targets.json | sort -V | tail -1)
 expect_eq "republishing a patch bumps its patch_version" 2 \
 	"$(jq '.signed.targets["6.1.0-56-amd64/livepatch_a.ko"].custom.patch_version' "$t")"
+snap=$(ls "$A"/metadata/*.snapshot.json | sort -V | tail -1)
+expect_eq "the snapshot pins targets.json by length and sha256" \
+	"$(stat -c %s "$t") $(sha256sum "$t" | cut -d' ' -f1)" \
+	"$(jq -r '.signed.meta["targets.json"] | "\(.length) \(.hashes.sha256)"' "$snap")"
 
 # timestamp and rotations
 expect_exit "archive timestamp" 0 "$BACKEND" archive timestamp "$A"
@@ -74,7 +78,7 @@ t=$(ls "$A"/metadata/*.targets.json | sort -V | tail -1)
 cp "$t" "$WORK/saved.targets.json"
 jq '.signed.targets["6.1.0-56-amd64/livepatch_a.ko"].custom.channel = "evil"' "$WORK/saved.targets.json" >"$t"
 expect_exit "archive verify refuses changed signed metadata" 1 "$BACKEND" archive verify "$A"
-check "  ... for its signatures" grep -q "targets role: 0 valid signatures of 1 needed" "$WORK/last.err"
+check "  ... as the snapshot pins its length" grep -q "targets.json: length [0-9]*, expected" "$WORK/last.err"
 check "tuf-js refuses it" bash -c "! node '$TOP/tests/tuf/verify-tufjs.cjs' '$A/metadata/1.root.json' http://127.0.0.1:$P/metadata http://127.0.0.1:$P/targets 6.1.0-56-amd64/livepatch_a.ko '$WORK/client-t2' >/dev/null"
 cp "$WORK/saved.targets.json" "$t"
 check "restored, tuf-js accepts again" tufjs 6.1.0-56-amd64/livepatch_a.ko again

@@ -51,13 +51,28 @@ printf 'XXXX' >>"$f"
 attack "endless target data" "longer than its" download
 cp "$WORK/saved" "$f"
 
-# metadata signatures
+# metadata: the snapshot pins targets.json by hash; behind that, its signature
+expect_exit "a second client, for the signature attack: refresh" 0 bash -c \
+	"'$CLIENT' --metadata-dir '$WORK/c-sig/meta' init '$M/1.root.json' &&
+	 '$CLIENT' --metadata-url '$U/metadata' --metadata-dir '$WORK/c-sig/meta' refresh"
 printf '\177ELF: module two' >"$WORK/lp_two.ko"
 "$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --kernel 6.1.0-56-amd64 >/dev/null
-t=$(latest targets); cp "$t" "$WORK/saved"
-jq '.signed.expires = "2099-01-01T00:00:00Z"' "$WORK/saved" >"$t"
-STATE_FILES=targets.json attack "tampered targets metadata" "targets.json: 0 valid signatures of 1 needed" refresh
-cp "$WORK/saved" "$t"
+t=$(latest targets); s=$(latest snapshot)
+cp "$t" "$WORK/saved"; cp "$s" "$WORK/saved.snapshot"; cp "$M/timestamp.json" "$WORK/saved.timestamp"
+sed -i 's/"expires": "20[0-9][0-9]/"expires": "2099/' "$t"
+STATE_FILES=targets.json attack "tampered targets metadata" "sha256 does not match the referrer" refresh
+# pin FILE ROLE NAME REFERRED: FILE's meta entry NAME re-pinned to REFERRED, signed with ROLE's keys
+pin() {
+	resign "$1" "$1" "s.meta['$3'].length = fs.statSync('$4').size;
+		s.meta['$3'].hashes = { sha256: crypto.createHash('sha256').update(fs.readFileSync('$4')).digest('hex') }" \
+		"$A"/keys/"$2"-*.key
+}
+pin "$s" snapshot targets.json "$t"
+pin "$M/timestamp.json" timestamp snapshot.json "$s"
+C=$WORK/c-sig STATE_FILES=targets.json attack \
+	"tampered targets metadata, snapshot and timestamp keys compromised" \
+	"targets.json: 0 valid signatures of 1 needed" refresh
+cp "$WORK/saved" "$t"; cp "$WORK/saved.snapshot" "$s"; cp "$WORK/saved.timestamp" "$M/timestamp.json"
 cp "$M/timestamp.json" "$WORK/saved"
 jq '.signatures += [.signatures[0]]' "$WORK/saved" >"$M/timestamp.json"
 attack "duplicate signatures" "appears twice" refresh
@@ -97,7 +112,7 @@ expect_exit "fresh again: refresh" 0 refresh
 # mix-and-match: a validly signed older snapshot served in place of the current one
 "$BACKEND" archive publish "$A" "$WORK/lp_one.ko" --kernel 6.1.0-56-amd64 --patch-id mix >/dev/null
 s=$(latest snapshot); cp "$s" "$WORK/saved"; cp "$M/2.snapshot.json" "$s"
-STATE_FILES="snapshot.json targets.json" attack "mix-and-match snapshot" "does not match the referrer" refresh
+STATE_FILES="snapshot.json targets.json" attack "mix-and-match snapshot" "the referrer" refresh
 cp "$WORK/saved" "$s"
 
 # endless metadata
@@ -138,7 +153,7 @@ check "tuf-js accepts the same archive" bash -c "TUFJS_DIR=$TUFJS_DIR node '$TOP
 expect_exit "a new client: init" 0 "$CLIENT" --metadata-dir "$WORK/c3" init "$M/1.root.json"
 t=$(latest targets)
 cp "$t" "$WORK/saved"
-{ cat "$WORK/saved"; head -c 5100000 /dev/zero | tr '\0' ' '; } >"$t"
+{ cat "$WORK/saved"; head -c 100000 /dev/zero | tr '\0' ' '; } >"$t"
 expect_exit "oversized targets metadata (endless data): refused" 1 \
 	"$CLIENT" --metadata-url "$U/metadata" --metadata-dir "$WORK/c3" refresh
 check "  ... says so" grep -q "targets.json: larger than" "$WORK/last.err"
