@@ -28,7 +28,7 @@ struct tuf_client {
 	const char *metadata_dir;
 	const char *metadata_url;
 	tuf_fetch_fn fetch;
-	tuf_fetch_file_fn fetch_file; /* optional: fetch is used, then written out, without it */
+	tuf_fetch_file_fn fetch_file;
 	void *fetch_userdata;
 	struct tuf_error err;   /* why the last call failed */
 	/* trusted after a refresh */
