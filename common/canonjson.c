@@ -140,7 +140,13 @@ static int encode_array(struct canonjson_writer *b, const json_t *v, unsigned de
 	return k < 0 ? k : put(b, "]", 1);
 }
 
-static int encode_object(struct canonjson_writer *b, const json_t *v, unsigned depth)
+struct hook {
+	canonjson_member_hook fn;
+	void *ud;
+};
+
+static int encode_object(struct canonjson_writer *b, const json_t *v, unsigned depth,
+			 const struct hook *hook)
 {
 	size_t n = json_object_size(v), i = 0;
 	_cleanup_free_ struct key *keys = NULL;
@@ -170,7 +176,9 @@ static int encode_object(struct canonjson_writer *b, const json_t *v, unsigned d
 			k = canonjson_put_string(b, keys[i].s, keys[i].len);
 		if (k >= 0)
 			k = put(b, ":", 1);
-		if (k >= 0)
+		if (k >= 0 && hook)
+			k = hook->fn(hook->ud, keys[i].s, keys[i].len, b);
+		if (k == 0)
 			k = encode(b, keys[i].value, depth);
 	}
 	return k < 0 ? k : put(b, "}", 1);
@@ -202,7 +210,7 @@ static int encode(struct canonjson_writer *b, const json_t *v, unsigned depth)
 	case JSON_OBJECT:
 		if (depth >= CANONJSON_MAX_DEPTH)
 			return -EINVAL;
-		return encode_object(b, v, depth + 1);
+		return encode_object(b, v, depth + 1, NULL);
 	}
 	return -EINVAL;
 }
@@ -210,6 +218,16 @@ static int encode(struct canonjson_writer *b, const json_t *v, unsigned depth)
 int canonjson_put_value(struct canonjson_writer *w, const json_t *v)
 {
 	return v ? encode(w, v, 0) : -EINVAL;
+}
+
+int canonjson_put_object_with(struct canonjson_writer *w, const json_t *obj,
+			      canonjson_member_hook hook, void *ud)
+{
+	struct hook h = { hook, ud };
+
+	if (!json_is_object(obj))
+		return -EINVAL;
+	return encode_object(w, obj, 1, &h);
 }
 
 int canonjson_write(const json_t *v, canonjson_sink_fn sink, void *ud)

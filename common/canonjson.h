@@ -40,5 +40,11 @@ int canonjson_put_raw(struct canonjson_writer *w, const char *s, size_t n);
 int canonjson_put_string(struct canonjson_writer *w, const char *s, size_t n);
 int canonjson_put_value(struct canonjson_writer *w, const json_t *v);
 int canonjson_writer_flush(struct canonjson_writer *w);
+/* obj as canonjson_put_value() writes it, except that hook() is asked first for each member's
+ * value: it returns 1 when it wrote the value itself, 0 to leave it to the writer, or < 0. */
+typedef int (*canonjson_member_hook)(void *ud, const char *key, size_t key_len,
+				     struct canonjson_writer *w);
+int canonjson_put_object_with(struct canonjson_writer *w, const json_t *obj,
+			      canonjson_member_hook hook, void *ud);
 /* The order of keys in canonical JSON: bytes, a prefix first. */
 int canonjson_key_cmp(const char *a, size_t alen, const char *b, size_t blen);

@@ -148,21 +148,23 @@ static char *url_join(const char *base, const char *name)
 	return u;
 }
 
+/* A fetcher's result as the client reports it; -ENOENT is the caller's to word. */
+static int fetch_error(struct tuf_client *c, const char *name, size_t max, int k)
+{
+	if (k == -EFBIG)
+		return fail(c, EFBIG, "%s: larger than %zu bytes (endless data?)", name, max);
+	if (k < 0 && k != -ENOENT)
+		return fail(c, EIO, "%s: cannot fetch from %s", name, c->metadata_url);
+	return k < 0 ? k : 0;
+}
+
 static int fetch(struct tuf_client *c, const char *name, size_t max, char **buf, size_t *len)
 {
 	_cleanup_free_ char *url = url_join(c->metadata_url, name);
-	int k;
 
 	if (!url)
 		return -ENOMEM;
-	k = c->fetch(c->fetch_userdata, url, max, buf, len);
-	if (k == -EFBIG)
-		return fail(c, EFBIG, "%s: larger than %zu bytes (endless data?)", name, max);
-	if (k == -ENOENT)
-		return -ENOENT;
-	if (k < 0)
-		return fail(c, EIO, "%s: cannot fetch from %s", name, c->metadata_url);
-	return 0;
+	return fetch_error(c, name, max, c->fetch(c->fetch_userdata, url, max, buf, len));
 }
 
 static bool role_changed(const json_t *a, const json_t *b, const char *role)
@@ -477,18 +479,10 @@ static int load_local_targets(struct tuf_client *c, const json_t *meta, struct t
 static int fetch_to_file(struct tuf_client *c, const char *name, size_t max, int fd, size_t *len)
 {
 	_cleanup_free_ char *url = url_join(c->metadata_url, name);
-	int k;
 
 	if (!url)
 		return -ENOMEM;
-	k = c->fetch_file(c->fetch_userdata, url, max, fd, len);
-	if (k == -EFBIG)
-		return fail(c, EFBIG, "%s: larger than %zu bytes (endless data?)", name, max);
-	if (k == -ENOENT)
-		return -ENOENT;
-	if (k < 0)
-		return fail(c, EIO, "%s: cannot fetch from %s", name, c->metadata_url);
-	return 0;
+	return fetch_error(c, name, max, c->fetch_file(c->fetch_userdata, url, max, fd, len));
 }
 
 /* Downloaded straight into the temporary file that becomes targets.json once it checks out. */

@@ -18,7 +18,7 @@
 
 #define TUF_SIG_HEX_MAX 1024 /* a DER ECDSA signature is < 80 bytes; Ed25519 is 64 */
 
-_printf_(3, 4) static int fail(struct tuf_error *err, int code, const char *fmt, ...)
+int tuf_fail(struct tuf_error *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -88,7 +88,7 @@ int tuf_envelope_parse(const char *buf, size_t len, const char *expected_type,
 	memset(ret, 0, sizeof(*ret));
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return fail(err, EBADMSG, "not JSON (line %d column %d: %s)", jerr.line, jerr.column,
+		return tuf_fail(err, EBADMSG, "not JSON (line %d column %d: %s)", jerr.line, jerr.column,
 			    jerr.text);
 	return tuf_envelope_check(root, expected_type, ret, err);
 }
@@ -107,46 +107,46 @@ int tuf_envelope_check(json_t *root, const char *expected_type, struct tuf_envel
 	e.signatures = json_object_get(e.root, "signatures");
 	if (!json_is_object(e.root) || !json_is_object(e.signed_obj) ||
 	    !json_is_array(e.signatures)) {
-		k = fail(err, EBADMSG, "not a TUF envelope {signed: {}, signatures: []}");
+		k = tuf_fail(err, EBADMSG, "not a TUF envelope {signed: {}, signatures: []}");
 		tuf_envelope_free(&e);
 		return k;
 	}
 	type = json_string_value(json_object_get(e.signed_obj, "_type"));
 	if (!type || !streq(type, expected_type)) {
-		k = fail(err, EBADMSG, "signed._type is %s, expected %s", type ? type : "missing",
+		k = tuf_fail(err, EBADMSG, "signed._type is %s, expected %s", type ? type : "missing",
 			    expected_type);
 		tuf_envelope_free(&e);
 		return k;
 	}
 	spec = json_string_value(json_object_get(e.signed_obj, "spec_version"));
 	if (!spec || strncmp(spec, "1.", 2) != 0) {
-		k = fail(err, EBADMSG, "signed.spec_version %s: only 1.x is supported",
+		k = tuf_fail(err, EBADMSG, "signed.spec_version %s: only 1.x is supported",
 			    spec ? spec : "missing");
 		tuf_envelope_free(&e);
 		return k;
 	}
 	v = json_object_get(e.signed_obj, "version");
 	if (!json_is_integer(v) || json_integer_value(v) < 1) {
-		k = fail(err, EBADMSG, "signed.version: missing, not an integer, or < 1");
+		k = tuf_fail(err, EBADMSG, "signed.version: missing, not an integer, or < 1");
 		tuf_envelope_free(&e);
 		return k;
 	}
 	e.version = json_integer_value(v);
 	if (tuf_parse_expires(json_string_value(json_object_get(e.signed_obj, "expires")),
 			      &e.expires) < 0) {
-		k = fail(err, EBADMSG, "signed.expires: missing or not YYYY-MM-DDTHH:MM:SSZ");
+		k = tuf_fail(err, EBADMSG, "signed.expires: missing or not YYYY-MM-DDTHH:MM:SSZ");
 		tuf_envelope_free(&e);
 		return k;
 	}
 	/* what gets signed must have a canonical form: no reals, bounded depth */
 	if (canonjson_write(e.signed_obj, discard, NULL) < 0) {
-		k = fail(err, EBADMSG, "signed has no canonical form (a real number, or too "
+		k = tuf_fail(err, EBADMSG, "signed has no canonical form (a real number, or too "
 			    "deeply nested)");
 		tuf_envelope_free(&e);
 		return k;
 	}
 	if (json_array_size(e.signatures) > TUF_MAX_SIGNATURES) {
-		k = fail(err, EBADMSG, "more than %d signatures", TUF_MAX_SIGNATURES);
+		k = tuf_fail(err, EBADMSG, "more than %d signatures", TUF_MAX_SIGNATURES);
 		tuf_envelope_free(&e);
 		return k;
 	}
@@ -155,14 +155,14 @@ int tuf_envelope_check(json_t *root, const char *expected_type, struct tuf_envel
 		const char *hex = json_string_value(json_object_get(sig, "sig"));
 
 		if (!keyid || !hex || strlen(keyid) > 128 || !hex_valid(hex, 2, TUF_SIG_HEX_MAX)) {
-			k = fail(err, EBADMSG, "signatures[%zu]: needs a keyid and a hex sig", i);
+			k = tuf_fail(err, EBADMSG, "signatures[%zu]: needs a keyid and a hex sig", i);
 			tuf_envelope_free(&e);
 			return k;
 		}
 		for (size_t j = 0; j < i; j++)
 			if (streq(keyid, json_string_value(json_object_get(
 					 json_array_get(e.signatures, j), "keyid")))) {
-				k = fail(err, EBADMSG, "signatures[%zu]: keyid %.16s... appears twice",
+				k = tuf_fail(err, EBADMSG, "signatures[%zu]: keyid %.16s... appears twice",
 					    i, keyid);
 				tuf_envelope_free(&e);
 				return k;
@@ -210,10 +210,10 @@ static int load_key(const char *keyid, const json_t *obj, struct tuf_key *key, s
 
 	memset(key, 0, sizeof(*key));
 	if (!type || !scheme || !pub || strlen(pub) > 8192)
-		return fail(err, EBADMSG, "keys[%.16s...]: needs keytype, scheme and keyval.public",
+		return tuf_fail(err, EBADMSG, "keys[%.16s...]: needs keytype, scheme and keyval.public",
 			    keyid);
 	if (!json_is_object(obj) || tuf_keyid(obj, computed) < 0 || !streq(computed, keyid))
-		return fail(err, EKEYREJECTED, "keys[%.16s...]: keyid is not the SHA-256 of the key",
+		return tuf_fail(err, EKEYREJECTED, "keys[%.16s...]: keyid is not the SHA-256 of the key",
 			    keyid);
 	snprintf(key->keyid, sizeof(key->keyid), "%s", keyid);
 	key->public_value = strdup(pub);
@@ -221,7 +221,7 @@ static int load_key(const char *keyid, const json_t *obj, struct tuf_key *key, s
 		return -ENOMEM;
 	if (streq(type, "ed25519") && streq(scheme, "ed25519")) {
 		if (strlen(pub) != 64 || sodium_hex2bin(key->ed25519, 32, pub, 64, NULL, NULL, NULL))
-			return fail(err, EBADMSG, "keys[%.16s...]: ed25519 public key is not 64 hex",
+			return tuf_fail(err, EBADMSG, "keys[%.16s...]: ed25519 public key is not 64 hex",
 				    keyid);
 		key->scheme = TUF_SCHEME_ED25519;
 	} else if ((streq(type, "ecdsa") || streq(type, "ecdsa-sha2-nistp256")) &&
@@ -231,7 +231,7 @@ static int load_key(const char *keyid, const json_t *obj, struct tuf_key *key, s
 		key->ecdsa = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
 		BIO_free(bio);
 		if (!key->ecdsa || EVP_PKEY_get_bits(key->ecdsa) != 256)
-			return fail(err, EBADMSG, "keys[%.16s...]: not a P-256 PEM public key", keyid);
+			return tuf_fail(err, EBADMSG, "keys[%.16s...]: not a P-256 PEM public key", keyid);
 		key->scheme = TUF_SCHEME_ECDSA_P256;
 	} else {
 		key->scheme = TUF_SCHEME_UNSUPPORTED; /* kept: it just never counts */
@@ -247,9 +247,9 @@ int tuf_keyring_load(const json_t *keys, struct tuf_keyring *ring, struct tuf_er
 
 	memset(ring, 0, sizeof(*ring));
 	if (!json_is_object(keys))
-		return fail(err, EBADMSG, "keys: not an object");
+		return tuf_fail(err, EBADMSG, "keys: not an object");
 	if (json_object_size(keys) > TUF_MAX_KEYS)
-		return fail(err, EBADMSG, "keys: more than %d", TUF_MAX_KEYS);
+		return tuf_fail(err, EBADMSG, "keys: more than %d", TUF_MAX_KEYS);
 	ring->keys = calloc(json_object_size(keys) + 1, sizeof(*ring->keys));
 	if (!ring->keys)
 		return -ENOMEM;
@@ -289,7 +289,7 @@ int tuf_role_load(const json_t *role, const char *name, struct tuf_role *ret, st
 	if (!json_is_array(keyids) || json_array_size(keyids) > TUF_MAX_KEYS ||
 	    !json_is_integer(threshold) || json_integer_value(threshold) < 1 ||
 	    json_integer_value(threshold) > TUF_MAX_KEYS)
-		return fail(err, EBADMSG, "role %s: needs keyids and a threshold >= 1", name);
+		return tuf_fail(err, EBADMSG, "role %s: needs keyids and a threshold >= 1", name);
 	ret->keyids = calloc(json_array_size(keyids) + 1, sizeof(*ret->keyids));
 	if (!ret->keyids)
 		return -ENOMEM;
@@ -298,12 +298,12 @@ int tuf_role_load(const json_t *role, const char *name, struct tuf_role *ret, st
 
 		if (!id || strlen(id) > TUF_KEYID_LEN) {
 			tuf_role_free(ret);
-			return fail(err, EBADMSG, "role %s: keyids[%zu] is not a keyid", name, i);
+			return tuf_fail(err, EBADMSG, "role %s: keyids[%zu] is not a keyid", name, i);
 		}
 		for (size_t j = 0; j < ret->n_keyids; j++)
 			if (streq(ret->keyids[j], id)) {
 				tuf_role_free(ret);
-				return fail(err, EBADMSG, "role %s: keyid %.16s... listed twice", name,
+				return tuf_fail(err, EBADMSG, "role %s: keyid %.16s... listed twice", name,
 					    id);
 			}
 		snprintf(ret->keyids[ret->n_keyids++], TUF_KEYID_LEN + 1, "%s", id);
@@ -410,10 +410,10 @@ int tuf_threshold_verify_stream(const json_t *signatures, tuf_signed_writer_fn w
 	if (k == -ENOMEM)
 		return k;
 	if (k < 0)
-		return fail(err, EBADMSG, "signed has no canonical form");
+		return tuf_fail(err, EBADMSG, "signed has no canonical form");
 	*count = n;
 	if (n < role->threshold)
-		return fail(err, EKEYREJECTED, "%u valid signature%s of %u needed", n,
+		return tuf_fail(err, EKEYREJECTED, "%u valid signature%s of %u needed", n,
 			    n == 1 ? "" : "s", role->threshold);
 	return 0;
 }

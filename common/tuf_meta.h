@@ -45,6 +45,10 @@ struct tuf_error {
 	char msg[256];
 };
 
+/* Sets err's message; returns -code. */
+__attribute__((format(printf, 3, 4)))
+int tuf_fail(struct tuf_error *err, int code, const char *fmt, ...);
+
 /* The parsed envelope; "signed" and "signatures" point into root. */
 struct tuf_envelope {
 	json_t *root;

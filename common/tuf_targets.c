@@ -39,16 +39,6 @@ static void release(const struct tuf_targets *t, size_t upto)
 		(void)madvise(t->buf, upto / page * page, MADV_DONTNEED);
 }
 
-_printf_(3, 4) static int fail(struct tuf_error *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -code;
-}
-
 /* JSON's four whitespace characters, nothing else */
 static void skip_ws(struct walk *w)
 {
@@ -61,7 +51,7 @@ static int expect(struct walk *w, char ch, const char *where)
 {
 	skip_ws(w);
 	if (w->pos >= w->len || w->buf[w->pos] != ch)
-		return fail(w->err, EBADMSG, "not JSON (byte %zu, in %s: expected '%c')", w->pos,
+		return tuf_fail(w->err, EBADMSG, "not JSON (byte %zu, in %s: expected '%c')", w->pos,
 			    where, ch);
 	w->pos++;
 	return 0;
@@ -75,7 +65,7 @@ static int decode(struct walk *w, json_t **ret, const char *where)
 	skip_ws(w);
 	v = json_loadb(w->buf + w->pos, w->len - w->pos, DECODE_ONE, &jerr);
 	if (!v)
-		return fail(w->err, EBADMSG, "not JSON (byte %zu, in %s: %s)",
+		return tuf_fail(w->err, EBADMSG, "not JSON (byte %zu, in %s: %s)",
 			    w->pos + (size_t)(jerr.position > 0 ? jerr.position : 0), where, jerr.text);
 	w->pos += (size_t)jerr.position;
 	*ret = v;
@@ -101,7 +91,7 @@ static int walk_object(struct walk *w, const char *where, member_fn member, void
 
 		skip_ws(w);
 		if (w->pos >= w->len || w->buf[w->pos] != '"')
-			return fail(w->err, EBADMSG, "not JSON (byte %zu, in %s: expected a key)",
+			return tuf_fail(w->err, EBADMSG, "not JSON (byte %zu, in %s: expected a key)",
 				    w->pos, where);
 		k = decode(w, &key, where);
 		if (k >= 0)
@@ -127,7 +117,7 @@ static int keep_member(struct walk *w, json_t *obj, const char *key, const char 
 	int k;
 
 	if (json_object_get(obj, key))
-		return fail(w->err, EBADMSG, "%s: \"%.64s\" appears twice", where, key);
+		return tuf_fail(w->err, EBADMSG, "%s: \"%.64s\" appears twice", where, key);
 	k = decode(w, &v, where);
 	if (k >= 0 && json_object_set_new(obj, key, v) < 0)
 		k = -ENOMEM;
@@ -156,7 +146,7 @@ static int entry_member(struct walk *w, const char *path, size_t path_len, void 
 		ok = ok && json_is_string(h);
 	json_decref(v);
 	if (!ok)
-		return fail(w->err, EBADMSG, "signed.targets[\"%.128s\"]: needs a length >= 0 and "
+		return tuf_fail(w->err, EBADMSG, "signed.targets[\"%.128s\"]: needs a length >= 0 and "
 			    "hashes", path);
 	if (t->n == w->cap) {
 		size_t cap = w->cap ? 2 * w->cap : 64;
@@ -183,38 +173,35 @@ static int entry_member(struct walk *w, const char *path, size_t path_len, void 
 	return 0;
 }
 
-static int signed_member(struct walk *w, const char *key, size_t key_len, void *ud)
+/* A member walked rather than decoded: an empty object stands in for it in parent. */
+static int walk_member(struct walk *w, json_t *parent, const char *key, const char *parent_where,
+		       const char *where, member_fn member)
 {
-	json_t *signed_obj = ud, *placeholder;
+	json_t *stand_in;
 
-	if (!streq(key, "targets"))
-		return keep_member(w, signed_obj, key, "signed");
-	if (json_object_get(signed_obj, key))
-		return fail(w->err, EBADMSG, "signed: \"targets\" appears twice");
-	placeholder = json_object();
-	if (!placeholder || json_object_set_new(signed_obj, key, placeholder) < 0)
+	if (json_object_get(parent, key))
+		return tuf_fail(w->err, EBADMSG, "%s: \"%s\" appears twice", parent_where, key);
+	stand_in = json_object();
+	if (!stand_in || json_object_set_new(parent, key, stand_in) < 0)
 		return -ENOMEM;
 	skip_ws(w);
 	if (w->pos < w->len && w->buf[w->pos] != '{')
-		return fail(w->err, EBADMSG, "signed.targets: not an object");
-	return walk_object(w, "signed.targets", entry_member, NULL);
+		return tuf_fail(w->err, EBADMSG, "%s: not an object", where);
+	return walk_object(w, where, member, stand_in);
+}
+
+static int signed_member(struct walk *w, const char *key, size_t key_len, void *ud)
+{
+	if (streq(key, "targets"))
+		return walk_member(w, ud, key, "signed", "signed.targets", entry_member);
+	return keep_member(w, ud, key, "signed");
 }
 
 static int top_member(struct walk *w, const char *key, size_t key_len, void *ud)
 {
-	json_t *top = ud, *signed_obj;
-
-	if (!streq(key, "signed"))
-		return keep_member(w, top, key, "the envelope");
-	if (json_object_get(top, key))
-		return fail(w->err, EBADMSG, "the envelope: \"signed\" appears twice");
-	signed_obj = json_object();
-	if (!signed_obj || json_object_set_new(top, key, signed_obj) < 0)
-		return -ENOMEM;
-	skip_ws(w);
-	if (w->pos < w->len && w->buf[w->pos] != '{')
-		return fail(w->err, EBADMSG, "not a TUF envelope {signed: {}, signatures: []}");
-	return walk_object(w, "signed", signed_member, signed_obj);
+	if (streq(key, "signed"))
+		return walk_member(w, ud, key, "the envelope", "signed", signed_member);
+	return keep_member(w, ud, key, "the envelope");
 }
 
 static int cmp_refs(const void *a, const void *b)
@@ -253,26 +240,26 @@ static int parse(struct tuf_targets t, const char *expected_type, struct tuf_tar
 	if (len > INT_MAX) { /* jansson counts positions in an int */
 		json_decref(top);
 		tuf_targets_free(&t);
-		return fail(err, EFBIG, "larger than %d bytes", INT_MAX);
+		return tuf_fail(err, EFBIG, "larger than %d bytes", INT_MAX);
 	}
 	skip_ws(&w);
 	if (w.pos < len && buf[w.pos] != '{')
-		k = fail(err, EBADMSG, "not a TUF envelope {signed: {}, signatures: []}");
+		k = tuf_fail(err, EBADMSG, "not a TUF envelope {signed: {}, signatures: []}");
 	else
 		k = walk_object(&w, "the envelope", top_member, top);
 	skip_ws(&w);
 	if (k >= 0 && w.pos != len)
-		k = fail(err, EBADMSG, "not JSON (byte %zu: data after the document)", w.pos);
+		k = tuf_fail(err, EBADMSG, "not JSON (byte %zu: data after the document)", w.pos);
 	if (k >= 0 && t.n) {
 		qsort(t.refs, t.n, sizeof(*t.refs), cmp_refs);
 		for (size_t i = 1; i < t.n && k >= 0; i++)
 			if (cmp_refs(&t.refs[i - 1], &t.refs[i]) == 0)
-				k = fail(err, EBADMSG, "signed.targets: \"%.128s\" appears twice",
+				k = tuf_fail(err, EBADMSG, "signed.targets: \"%.128s\" appears twice",
 					 t.refs[i].path);
 	}
 	if (k >= 0 && !json_object_get(json_object_get(top, "signed"), "targets") &&
 	    streq(expected_type, "targets"))
-		k = fail(err, EBADMSG, "signed.targets: missing");
+		k = tuf_fail(err, EBADMSG, "signed.targets: missing");
 	if (k < 0) {
 		json_decref(top);
 		tuf_targets_free(&t);
@@ -303,14 +290,14 @@ int tuf_targets_map(int fd, size_t max, const char *expected_type, struct tuf_ta
 
 	memset(ret, 0, sizeof(*ret));
 	if (fstat(fd, &st) < 0)
-		return fail(err, errno, "cannot stat it: %m");
+		return tuf_fail(err, errno, "cannot stat it: %m");
 	if (!S_ISREG(st.st_mode) || st.st_size == 0)
-		return fail(err, EBADMSG, "not JSON (empty, or not a regular file)");
+		return tuf_fail(err, EBADMSG, "not JSON (empty, or not a regular file)");
 	if ((uint64_t)st.st_size > max)
-		return fail(err, EFBIG, "larger than %zu bytes", max);
+		return tuf_fail(err, EFBIG, "larger than %zu bytes", max);
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED)
-		return fail(err, errno, "cannot map it: %m");
+		return tuf_fail(err, errno, "cannot map it: %m");
 	return parse((struct tuf_targets){ .buf = p, .len = (size_t)st.st_size, .mapped = true },
 		     expected_type, ret, err);
 }
@@ -360,50 +347,22 @@ static int write_map(const struct tuf_targets *t, struct canonjson_writer *w)
 	return k < 0 ? k : canonjson_put_raw(w, "}", 1);
 }
 
-struct member {
-	const char *key;
-	size_t len;
-	json_t *value;
-};
-
-static int cmp_members(const void *a, const void *b)
+/* The map, written from the index where "signed" has its stand-in. */
+static int targets_hook(void *ud, const char *key, size_t key_len, struct canonjson_writer *w)
 {
-	const struct member *x = a, *y = b;
+	int k;
 
-	return canonjson_key_cmp(x->key, x->len, y->key, y->len);
+	if (!streq(key, "targets"))
+		return 0;
+	k = write_map(ud, w);
+	return k < 0 ? k : 1;
 }
 
-/* "signed" in canonical form, the map written from the index in place of the stand-in. */
 static int write_signed(void *ud, struct canonjson_writer *w)
 {
 	const struct tuf_targets *t = ud;
-	size_t n = json_object_size(t->env.signed_obj), i = 0;
-	_cleanup_free_ struct member *m = calloc(n + 1, sizeof(*m));
-	const char *key;
-	size_t key_len;
-	json_t *v;
-	int k;
 
-	if (!m)
-		return -ENOMEM;
-	json_object_keylen_foreach(t->env.signed_obj, key, key_len, v) {
-		if (i < n)
-			m[i++] = (struct member){ key, key_len, v };
-	}
-	qsort(m, i, sizeof(*m), cmp_members);
-	k = canonjson_put_raw(w, "{", 1);
-	for (size_t j = 0; k >= 0 && j < i; j++) {
-		if (j)
-			k = canonjson_put_raw(w, ",", 1);
-		if (k >= 0)
-			k = canonjson_put_string(w, m[j].key, m[j].len);
-		if (k >= 0)
-			k = canonjson_put_raw(w, ":", 1);
-		if (k >= 0)
-			k = streq(m[j].key, "targets") ? write_map(t, w)
-						       : canonjson_put_value(w, m[j].value);
-	}
-	return k < 0 ? k : canonjson_put_raw(w, "}", 1);
+	return canonjson_put_object_with(w, t->env.signed_obj, targets_hook, (void *)t);
 }
 
 int tuf_targets_verify(const struct tuf_targets *t, const json_t *root_signed, const char *role,
