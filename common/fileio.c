@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include "fileio.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -185,4 +186,26 @@ int mkdir_p(const char *dir, mode_t mode)
 	if (mkdir(copy, mode) < 0 && errno != EEXIST)
 		return negative_errno();
 	return 0;
+}
+
+int remove_stale_temporaries(const char *dir, time_t older_than)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int removed = 0;
+
+	if (!d)
+		return negative_errno();
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (strncmp(de->d_name, ".#", 2) != 0 ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime >= older_than)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
 }

@@ -26,6 +26,9 @@ struct atomic_file {
 int atomic_file_open(struct atomic_file *f, const char *path);
 int atomic_file_commit(struct atomic_file *f, mode_t mode);
 void atomic_file_abort(struct atomic_file *f);
+/* Removes the temporaries a crash left in dir (regular files named ".#...") last modified
+ * before older_than; a live writer's are newer. Returns how many, or a negative errno. */
+int remove_stale_temporaries(const char *dir, time_t older_than);
 /* write(2) until done, EINTR retried. */
 int write_all(int fd, const void *data, size_t len);
 /* On success *ret is malloc'd and NUL-terminated (the NUL is not counted in *ret_len). */

@@ -534,6 +534,8 @@ int tuf_client_refresh(struct tuf_client *c)
 	int k;
 
 	c->err.msg[0] = '\0';
+	/* a download cut short by a crash; a live one (at most 10 minutes) is newer than this */
+	(void)remove_stale_temporaries(c->metadata_dir, (time_t)now - 3600);
 	k = clock_guard(c, now, false);
 	if (k >= 0)
 		k = update_root(c, now);

@@ -163,7 +163,15 @@ cp "$WORK/saved" "$t"
 expect_exit "  ... and the same client refreshes once it is fixed" 0 \
 	"$CLIENT" --metadata-url "$U/metadata" --metadata-dir "$WORK/c3" refresh
 check "no temporary file left behind by any of the attacks" \
-	test -z "$(ls -A "$C/meta" "$WORK/c3" | grep '^\.#')"
+	test -z "$(ls -A "$C/meta" "$WORK/c3" "$WORK/c-sig/meta" | grep '^\.#')"
+# a download cut short by a crash: the next refresh removes its temporary, not a live one's
+printf partial >"$C/meta/.#targets.jsonOLD123"
+touch -d '2 hours ago' "$C/meta/.#targets.jsonOLD123"
+printf partial >"$C/meta/.#targets.jsonNEW123"
+expect_exit "refresh after a crash mid-download" 0 refresh
+check "  ... removes the crashed download's temporary" test ! -e "$C/meta/.#targets.jsonOLD123"
+check "  ... and leaves a recent one (a download still running)" test -e "$C/meta/.#targets.jsonNEW123"
+rm -f "$C/meta/.#targets.jsonNEW123"
 
 # interop: a repository made by tuf-js's own models (ECDSA P-256 root key, Ed25519 others),
 # with 300 more targets in tuf-js's own order and layout
