@@ -123,23 +123,14 @@ static void drop_capabilities(void)
 /* The cached copy is good when it has the signed length and sha256. */
 static bool cached(const char *file, json_int_t length, const char *sha256)
 {
-	crypto_hash_sha256_state h;
-	unsigned char buf[65536], md[crypto_hash_sha256_BYTES];
-	char hex[65];
 	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	ssize_t n;
+	char hex[65];
+	size_t len;
 
 	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size != length)
 		return false;
-	crypto_hash_sha256_init(&h);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		crypto_hash_sha256_update(&h, buf, (size_t)n);
-	if (n < 0)
-		return false;
-	crypto_hash_sha256_final(&h, md);
-	sodium_bin2hex(hex, sizeof(hex), md, sizeof(md));
-	return streq(hex, sha256);
+	return tuf_sha256_fd(fd, &len, hex) == 0 && len == (size_t)length && streq(hex, sha256);
 }
 
 /* One selected target: its metadata, and its file in the cache or why there is none. */

@@ -307,50 +307,53 @@ static int state_load(const struct archive_opts *o, struct state *s)
 	return 0;
 }
 
+/* Signs and writes VERSION.ROLE.json, and pins it in referrer's meta by version, length and
+ * sha256: the length bounds what a client downloads, the hash names the exact file. */
+static int write_pinned(const struct archive_opts *o, const struct state *s, const char *role,
+			json_t *signed_obj, json_t *referrer)
+{
+	_cleanup_free_ char *bytes = NULL;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char hex[65], name[64], file[32];
+	json_t *version = json_object_get(signed_obj, "version");
+	size_t len;
+	int k;
+
+	snprintf(name, sizeof(name), "%lld.%s.json", (long long)json_integer_value(version), role);
+	snprintf(file, sizeof(file), "%s.json", role);
+	k = sign_write(o, s->root, role, signed_obj, name, &bytes, &len);
+	if (k < 0)
+		return k;
+	crypto_hash_sha256(digest, (unsigned char *)bytes, len);
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	if (json_object_set_new(json_object_get(referrer, "meta"), file,
+				json_pack("{s:O, s:I, s:{s:s}}", "version", version, "length",
+					  (json_int_t)len, "hashes", "sha256", hex)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 /* targets changed (or not): new snapshot, then timestamp.json, last. */
 static int write_chain(const struct archive_opts *o, struct state *s, bool targets_changed,
 		       bool snapshot_changed)
 {
-	_cleanup_free_ char *snap_bytes = NULL, *targets_bytes = NULL;
-	unsigned char digest[crypto_hash_sha256_BYTES];
-	char hex[65], name[64];
-	size_t snap_len, targets_len;
 	int k;
 
 	if (targets_changed) {
 		k = bump(s->targets, o->now + o->expiry.targets);
+		if (k >= 0)
+			k = write_pinned(o, s, "targets", s->targets, s->snapshot);
 		if (k < 0)
 			return k;
-		snprintf(name, sizeof(name), "%lld.targets.json",
-			 (long long)json_integer_value(json_object_get(s->targets, "version")));
-		k = sign_write(o, s->root, "targets", s->targets, name, &targets_bytes, &targets_len);
-		if (k < 0)
-			return k;
-		/* length and hash bound what a client downloads and pin the exact file */
-		crypto_hash_sha256(digest, (unsigned char *)targets_bytes, targets_len);
-		sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-		json_object_set_new(json_object_get(s->snapshot, "meta"), "targets.json",
-				    json_pack("{s:O, s:I, s:{s:s}}", "version",
-					      json_object_get(s->targets, "version"), "length",
-					      (json_int_t)targets_len, "hashes", "sha256", hex));
 	}
 	if (targets_changed || snapshot_changed) {
 		k = bump(s->snapshot, o->now + o->expiry.snapshot);
 		if (k < 0)
 			return k;
 	}
-	snprintf(name, sizeof(name), "%lld.snapshot.json",
-		 (long long)json_integer_value(json_object_get(s->snapshot, "version")));
-	k = sign_write(o, s->root, "snapshot", s->snapshot, name, &snap_bytes, &snap_len);
-	if (k < 0)
-		return k;
-	crypto_hash_sha256(digest, (unsigned char *)snap_bytes, snap_len);
-	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-	json_object_set_new(json_object_get(s->timestamp, "meta"), "snapshot.json",
-			    json_pack("{s:O, s:I, s:{s:s}}", "version",
-				      json_object_get(s->snapshot, "version"), "length",
-				      (json_int_t)snap_len, "hashes", "sha256", hex));
-	k = bump(s->timestamp, o->now + o->expiry.timestamp);
+	k = write_pinned(o, s, "snapshot", s->snapshot, s->timestamp);
+	if (k >= 0)
+		k = bump(s->timestamp, o->now + o->expiry.timestamp);
 	if (k < 0)
 		return k;
 	return sign_write(o, s->root, "timestamp", s->timestamp, "timestamp.json", NULL, NULL);

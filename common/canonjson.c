@@ -72,7 +72,10 @@ int canonjson_put_raw(struct canonjson_writer *w, const char *s, size_t n)
 	return 0;
 }
 
-#define put canonjson_put_raw
+static int put(struct canonjson_writer *w, const char *s, size_t n)
+{
+	return canonjson_put_raw(w, s, n);
+}
 
 static int put_str(struct canonjson_writer *b, const char *s)
 {

@@ -65,37 +65,30 @@ static int parse(struct tuf_client *c, const char *buf, size_t len, const char *
 	return 0;
 }
 
-/* The file of len bytes against the referrer's length and sha256; sha256 computed by the
- * caller, or read from fd (buf NULL). */
+/* The file of len bytes against the referrer's length and sha256: in buf, or else in the
+ * file open at fd. */
 static int check_meta_hashes(struct tuf_client *c, const json_t *meta, const char *buf, int fd,
 			     size_t len, const char *what)
 {
 	json_t *length = json_object_get(meta, "length");
 	const char *want = json_string_value(json_object_get(json_object_get(meta, "hashes"), "sha256"));
-	unsigned char d[crypto_hash_sha256_BYTES], chunk[65536];
-	crypto_hash_sha256_state h;
+	unsigned char d[crypto_hash_sha256_BYTES];
 	char hex[65];
-	size_t off = 0;
+	size_t read_back;
+	int k;
 
 	if (length && (size_t)json_integer_value(length) != len)
 		return fail(c, EBADMSG, "%s: %zu bytes, the referrer says %lld", what, len,
 			    (long long)json_integer_value(length));
 	if (!want)
 		return 0;
-	crypto_hash_sha256_init(&h);
-	if (buf)
-		crypto_hash_sha256_update(&h, (const unsigned char *)buf, len);
-	while (!buf && off < len) {
-		ssize_t n = pread(fd, chunk, sizeof(chunk), (off_t)off);
-
-		if (n <= 0)
-			return fail(c, EIO, "%s: cannot read it back: %s", what,
-				    n < 0 ? strerror(errno) : "short file");
-		crypto_hash_sha256_update(&h, chunk, (size_t)n);
-		off += (size_t)n;
+	if (buf) {
+		crypto_hash_sha256(d, (const unsigned char *)buf, len);
+		sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+	} else if ((k = tuf_sha256_fd(fd, &read_back, hex)) < 0 || read_back != len) {
+		return fail(c, EIO, "%s: cannot read it back: %s", what,
+			    k < 0 ? strerror(-k) : "it changed size");
 	}
-	crypto_hash_sha256_final(&h, d);
-	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
 	if (!streq(hex, want))
 		return fail(c, EBADMSG, "%s: sha256 does not match the referrer's", what);
 	return 0;
@@ -443,7 +436,7 @@ static int map_targets(struct tuf_client *c, int fd, size_t max, struct tuf_targ
 		       const char *what)
 {
 	struct tuf_error err = { "" };
-	int k = tuf_targets_map(fd, max, "targets", t, &err);
+	int k = tuf_targets_map(fd, max, t, &err);
 
 	if (k == -ENOMEM)
 		return k;
@@ -457,13 +450,9 @@ static int map_targets(struct tuf_client *c, int fd, size_t max, struct tuf_targ
 	return 0;
 }
 
-/* The trusted targets.json when it still verifies against the current root, or -ENOENT;
- * as large as the snapshot allows. */
-static int load_local_targets(struct tuf_client *c, const json_t *meta, struct tuf_targets *t)
+/* The trusted targets.json, if it still verifies against the current root, or -ENOENT. */
+static int load_local_targets(struct tuf_client *c, size_t max, struct tuf_targets *t)
 {
-	json_t *length = json_object_get(meta, "length");
-	size_t max = json_is_integer(length) && json_integer_value(length) > 0
-			     ? (size_t)json_integer_value(length) : TARGETS_MAX;
 	_cleanup_free_ char *p = local_path(c, "targets.json");
 	_cleanup_close_ int fd = -1;
 
@@ -485,21 +474,18 @@ static int fetch_to_file(struct tuf_client *c, const char *name, size_t max, int
 	return fetch_error(c, name, max, c->fetch_file(c->fetch_userdata, url, max, fd, len));
 }
 
-/* Downloaded straight into the temporary file that becomes targets.json once it checks out. */
+/* NAME (at most max bytes) downloaded straight into the temporary file that becomes
+ * targets.json once it checks out. */
 static int update_targets(struct tuf_client *c, int64_t now, const json_t *meta,
-			  struct tuf_targets *ret)
+			  const char *name, size_t max, struct tuf_targets *ret)
 {
 	_cleanup_free_ char *dst = local_path(c, "targets.json");
 	struct atomic_file f;
-	char name[64];
-	size_t max, len = 0;
+	size_t len = 0;
 	int k;
 
 	if (!dst)
 		return -ENOMEM;
-	k = role_file(c, "targets", meta, TARGETS_MAX, name, &max);
-	if (k < 0)
-		return k;
 	k = atomic_file_open(&f, dst);
 	if (k < 0)
 		return fail(c, -k, "%s: cannot store: %s", dst, strerror(-k));
@@ -509,18 +495,19 @@ static int update_targets(struct tuf_client *c, int64_t now, const json_t *meta,
 	if (k >= 0)
 		k = check_meta_hashes(c, meta, NULL, f.fd, len, name);
 	if (k >= 0)
-		k = map_targets(c, f.fd, max ? max : 1, ret, name);
+		k = map_targets(c, f.fd, max, ret, name);
+	if (k >= 0 && (k = check_fresh(c, name, meta, ret->env.version, ret->env.expires, now)) < 0)
+		tuf_targets_free(ret);
 	if (k < 0) {
 		atomic_file_abort(&f);
 		return k;
 	}
-	k = check_fresh(c, name, meta, ret->env.version, ret->env.expires, now);
-	if (k >= 0 && (k = atomic_file_commit(&f, 0644)) < 0)
-		k = fail(c, -k, "%s: cannot store: %s", dst, strerror(-k));
-	atomic_file_abort(&f); /* after a commit: nothing left to remove */
-	if (k < 0)
+	k = atomic_file_commit(&f, 0644); /* removes the temporary itself when it fails */
+	if (k < 0) {
 		tuf_targets_free(ret);
-	return k;
+		return fail(c, -k, "%s: cannot store: %s", dst, strerror(-k));
+	}
+	return 0;
 }
 
 int tuf_client_refresh(struct tuf_client *c)
@@ -531,6 +518,7 @@ int tuf_client_refresh(struct tuf_client *c)
 	int64_t now = (int64_t)time(NULL);
 	bool have_old;
 	char name[64];
+	size_t max;
 	int k;
 
 	c->err.msg[0] = '\0';
@@ -565,22 +553,23 @@ int tuf_client_refresh(struct tuf_client *c)
 	meta = json_object_get(json_object_get(c->snapshot.signed_obj, "meta"), "targets.json");
 	if (!meta)
 		return fail(c, EBADMSG, "snapshot.json does not list targets.json");
-	have_old = load_local_targets(c, meta, &old_targets) == 0;
+	k = role_file(c, "targets", meta, TARGETS_MAX, name, &max);
+	if (k < 0)
+		return k;
+	have_old = load_local_targets(c, max, &old_targets) == 0;
 	if (have_old && old_targets.env.version == json_integer_value(json_object_get(meta, "version")) &&
 	    old_targets.env.expires > now) {
 		c->targets = old_targets;
 	} else {
 		tuf_targets_free(&old_targets);
-		k = update_targets(c, now, meta, &c->targets);
+		k = update_targets(c, now, meta, name, max, &c->targets);
 		if (k < 0)
 			return k;
 	}
 	if (c->targets.env.expires <= now)
 		return fail(c, ETIME, "targets.json has expired (freeze attack?)");
-	if (json_object_get(c->targets.env.signed_obj, "delegations")) {
-		snprintf(name, sizeof(name), "targets.json");
-		return fail(c, EPROTONOSUPPORT, "%s: delegated roles are not supported yet", name);
-	}
+	if (json_object_get(c->targets.env.signed_obj, "delegations"))
+		return fail(c, EPROTONOSUPPORT, "targets.json: delegated roles are not supported");
 	clock_guard(c, now, true);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "canonjson.h"
 #include "sigstream.h"
@@ -89,7 +90,7 @@ int tuf_envelope_parse(const char *buf, size_t len, const char *expected_type,
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return tuf_fail(err, EBADMSG, "not JSON (line %d column %d: %s)", jerr.line, jerr.column,
-			    jerr.text);
+				jerr.text);
 	return tuf_envelope_check(root, expected_type, ret, err);
 }
 
@@ -114,14 +115,14 @@ int tuf_envelope_check(json_t *root, const char *expected_type, struct tuf_envel
 	type = json_string_value(json_object_get(e.signed_obj, "_type"));
 	if (!type || !streq(type, expected_type)) {
 		k = tuf_fail(err, EBADMSG, "signed._type is %s, expected %s", type ? type : "missing",
-			    expected_type);
+			     expected_type);
 		tuf_envelope_free(&e);
 		return k;
 	}
 	spec = json_string_value(json_object_get(e.signed_obj, "spec_version"));
 	if (!spec || strncmp(spec, "1.", 2) != 0) {
 		k = tuf_fail(err, EBADMSG, "signed.spec_version %s: only 1.x is supported",
-			    spec ? spec : "missing");
+			     spec ? spec : "missing");
 		tuf_envelope_free(&e);
 		return k;
 	}
@@ -141,7 +142,7 @@ int tuf_envelope_check(json_t *root, const char *expected_type, struct tuf_envel
 	/* what gets signed must have a canonical form: no reals, bounded depth */
 	if (canonjson_write(e.signed_obj, discard, NULL) < 0) {
 		k = tuf_fail(err, EBADMSG, "signed has no canonical form (a real number, or too "
-			    "deeply nested)");
+			     "deeply nested)");
 		tuf_envelope_free(&e);
 		return k;
 	}
@@ -163,7 +164,7 @@ int tuf_envelope_check(json_t *root, const char *expected_type, struct tuf_envel
 			if (streq(keyid, json_string_value(json_object_get(
 					 json_array_get(e.signatures, j), "keyid")))) {
 				k = tuf_fail(err, EBADMSG, "signatures[%zu]: keyid %.16s... appears twice",
-					    i, keyid);
+					     i, keyid);
 				tuf_envelope_free(&e);
 				return k;
 			}
@@ -211,10 +212,10 @@ static int load_key(const char *keyid, const json_t *obj, struct tuf_key *key, s
 	memset(key, 0, sizeof(*key));
 	if (!type || !scheme || !pub || strlen(pub) > 8192)
 		return tuf_fail(err, EBADMSG, "keys[%.16s...]: needs keytype, scheme and keyval.public",
-			    keyid);
+				keyid);
 	if (!json_is_object(obj) || tuf_keyid(obj, computed) < 0 || !streq(computed, keyid))
 		return tuf_fail(err, EKEYREJECTED, "keys[%.16s...]: keyid is not the SHA-256 of the key",
-			    keyid);
+				keyid);
 	snprintf(key->keyid, sizeof(key->keyid), "%s", keyid);
 	key->public_value = strdup(pub);
 	if (!key->public_value)
@@ -222,7 +223,7 @@ static int load_key(const char *keyid, const json_t *obj, struct tuf_key *key, s
 	if (streq(type, "ed25519") && streq(scheme, "ed25519")) {
 		if (strlen(pub) != 64 || sodium_hex2bin(key->ed25519, 32, pub, 64, NULL, NULL, NULL))
 			return tuf_fail(err, EBADMSG, "keys[%.16s...]: ed25519 public key is not 64 hex",
-				    keyid);
+					keyid);
 		key->scheme = TUF_SCHEME_ED25519;
 	} else if ((streq(type, "ecdsa") || streq(type, "ecdsa-sha2-nistp256")) &&
 		   streq(scheme, "ecdsa-sha2-nistp256")) {
@@ -304,7 +305,7 @@ int tuf_role_load(const json_t *role, const char *name, struct tuf_role *ret, st
 			if (streq(ret->keyids[j], id)) {
 				tuf_role_free(ret);
 				return tuf_fail(err, EBADMSG, "role %s: keyid %.16s... listed twice", name,
-					    id);
+						id);
 			}
 		snprintf(ret->keyids[ret->n_keyids++], TUF_KEYID_LEN + 1, "%s", id);
 	}
@@ -414,7 +415,7 @@ int tuf_threshold_verify_stream(const json_t *signatures, tuf_signed_writer_fn w
 	*count = n;
 	if (n < role->threshold)
 		return tuf_fail(err, EKEYREJECTED, "%u valid signature%s of %u needed", n,
-			    n == 1 ? "" : "s", role->threshold);
+				n == 1 ? "" : "s", role->threshold);
 	return 0;
 }
 
@@ -456,6 +457,28 @@ int tuf_sign_ed25519(const json_t *signed_obj, const unsigned char sk[64], const
 	sodium_bin2hex(hex, sizeof(hex), sig, sizeof(sig));
 	*ret_sig = json_pack("{s:s, s:s}", "keyid", keyid, "sig", hex);
 	return *ret_sig ? 0 : -ENOMEM;
+}
+
+int tuf_sha256_fd(int fd, size_t *ret_len, char hex[65])
+{
+	unsigned char chunk[65536], d[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state h;
+	size_t off = 0;
+	ssize_t n;
+
+	crypto_hash_sha256_init(&h);
+	while ((n = pread(fd, chunk, sizeof(chunk), (off_t)off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		crypto_hash_sha256_update(&h, chunk, (size_t)n);
+		off += (size_t)n;
+	}
+	crypto_hash_sha256_final(&h, d);
+	sodium_bin2hex(hex, 65, d, sizeof(d));
+	*ret_len = off;
+	return 0;
 }
 
 int sodium_init_once(void)

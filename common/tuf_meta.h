@@ -98,6 +98,9 @@ int tuf_verify_role(const struct tuf_envelope *e, const json_t *root_signed, con
 int tuf_verify_role_stream(const json_t *signatures, tuf_signed_writer_fn write_signed, void *ud,
 			   const json_t *root_signed, const char *role, struct tuf_error *err);
 
+/* The SHA-256 (hex) of the whole file open at fd, read from its start; *ret_len bytes. */
+int tuf_sha256_fd(int fd, size_t *ret_len, char hex[65]);
+
 /* libsodium's sodium_init(), once per process; -EIO when it fails. */
 int sodium_init_once(void);
 

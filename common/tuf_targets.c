@@ -52,7 +52,7 @@ static int expect(struct walk *w, char ch, const char *where)
 	skip_ws(w);
 	if (w->pos >= w->len || w->buf[w->pos] != ch)
 		return tuf_fail(w->err, EBADMSG, "not JSON (byte %zu, in %s: expected '%c')", w->pos,
-			    where, ch);
+				where, ch);
 	w->pos++;
 	return 0;
 }
@@ -66,7 +66,7 @@ static int decode(struct walk *w, json_t **ret, const char *where)
 	v = json_loadb(w->buf + w->pos, w->len - w->pos, DECODE_ONE, &jerr);
 	if (!v)
 		return tuf_fail(w->err, EBADMSG, "not JSON (byte %zu, in %s: %s)",
-			    w->pos + (size_t)(jerr.position > 0 ? jerr.position : 0), where, jerr.text);
+				w->pos + (size_t)(jerr.position > 0 ? jerr.position : 0), where, jerr.text);
 	w->pos += (size_t)jerr.position;
 	*ret = v;
 	return 0;
@@ -92,7 +92,7 @@ static int walk_object(struct walk *w, const char *where, member_fn member, void
 		skip_ws(w);
 		if (w->pos >= w->len || w->buf[w->pos] != '"')
 			return tuf_fail(w->err, EBADMSG, "not JSON (byte %zu, in %s: expected a key)",
-				    w->pos, where);
+					w->pos, where);
 		k = decode(w, &key, where);
 		if (k >= 0)
 			k = expect(w, ':', where);
@@ -147,7 +147,7 @@ static int entry_member(struct walk *w, const char *path, size_t path_len, void 
 	json_decref(v);
 	if (!ok)
 		return tuf_fail(w->err, EBADMSG, "signed.targets[\"%.128s\"]: needs a length >= 0 and "
-			    "hashes", path);
+				"hashes", path);
 	if (t->n == w->cap) {
 		size_t cap = w->cap ? 2 * w->cap : 64;
 		struct tuf_target_ref *grown = reallocarray(t->refs, cap, sizeof(*grown));
@@ -224,8 +224,7 @@ void tuf_targets_free(struct tuf_targets *t)
 }
 
 /* Takes t (its bytes set) in every case. */
-static int parse(struct tuf_targets t, const char *expected_type, struct tuf_targets *ret,
-		 struct tuf_error *err)
+static int parse(struct tuf_targets t, struct tuf_targets *ret, struct tuf_error *err)
 {
 	const char *buf = t.buf;
 	size_t len = t.len;
@@ -255,17 +254,16 @@ static int parse(struct tuf_targets t, const char *expected_type, struct tuf_tar
 		for (size_t i = 1; i < t.n && k >= 0; i++)
 			if (cmp_refs(&t.refs[i - 1], &t.refs[i]) == 0)
 				k = tuf_fail(err, EBADMSG, "signed.targets: \"%.128s\" appears twice",
-					 t.refs[i].path);
+					     t.refs[i].path);
 	}
-	if (k >= 0 && !json_object_get(json_object_get(top, "signed"), "targets") &&
-	    streq(expected_type, "targets"))
+	if (k >= 0 && !json_object_get(json_object_get(top, "signed"), "targets"))
 		k = tuf_fail(err, EBADMSG, "signed.targets: missing");
 	if (k < 0) {
 		json_decref(top);
 		tuf_targets_free(&t);
 		return k;
 	}
-	k = tuf_envelope_check(top, expected_type, &t.env, err);
+	k = tuf_envelope_check(top, "targets", &t.env, err);
 	if (k < 0) {
 		tuf_targets_free(&t);
 		return k;
@@ -275,15 +273,13 @@ static int parse(struct tuf_targets t, const char *expected_type, struct tuf_tar
 	return 0;
 }
 
-int tuf_targets_parse(char *buf, size_t len, const char *expected_type, struct tuf_targets *ret,
-		      struct tuf_error *err)
+int tuf_targets_parse(char *buf, size_t len, struct tuf_targets *ret, struct tuf_error *err)
 {
 	memset(ret, 0, sizeof(*ret));
-	return parse((struct tuf_targets){ .buf = buf, .len = len }, expected_type, ret, err);
+	return parse((struct tuf_targets){ .buf = buf, .len = len }, ret, err);
 }
 
-int tuf_targets_map(int fd, size_t max, const char *expected_type, struct tuf_targets *ret,
-		    struct tuf_error *err)
+int tuf_targets_map(int fd, size_t max, struct tuf_targets *ret, struct tuf_error *err)
 {
 	struct stat st;
 	void *p;
@@ -299,7 +295,7 @@ int tuf_targets_map(int fd, size_t max, const char *expected_type, struct tuf_ta
 	if (p == MAP_FAILED)
 		return tuf_fail(err, errno, "cannot map it: %m");
 	return parse((struct tuf_targets){ .buf = p, .len = (size_t)st.st_size, .mapped = true },
-		     expected_type, ret, err);
+		     ret, err);
 }
 
 static json_t *entry_at(const struct tuf_targets *t, const struct tuf_target_ref *r)

@@ -37,13 +37,11 @@ struct tuf_targets {
 };
 
 /* Takes buf (malloc'd, len bytes) in every case. */
-int tuf_targets_parse(char *buf, size_t len, const char *expected_type, struct tuf_targets *ret,
-		      struct tuf_error *err);
+int tuf_targets_parse(char *buf, size_t len, struct tuf_targets *ret, struct tuf_error *err);
 /* The same over a file of at most max bytes, mapped rather than read (fd is not kept).
  * The file must not be truncated while mapped: the client maps only files it wrote and
  * replaces by rename. */
-int tuf_targets_map(int fd, size_t max, const char *expected_type, struct tuf_targets *ret,
-		    struct tuf_error *err);
+int tuf_targets_map(int fd, size_t max, struct tuf_targets *ret, struct tuf_error *err);
 /* tuf_verify_role() for it: ROLE's keys and threshold as root_signed defines them. */
 int tuf_targets_verify(const struct tuf_targets *t, const json_t *root_signed, const char *role,
 		       struct tuf_error *err);

@@ -81,7 +81,7 @@ static char *document(json_t *signed_obj, size_t flags, bool signed_first)
 static int parse_verify(const char *text, struct tuf_targets *t)
 {
 	struct tuf_error err;
-	int k = tuf_targets_parse(strdup(text), strlen(text), "targets", t, &err);
+	int k = tuf_targets_parse(strdup(text), strlen(text), t, &err);
 
 	if (k < 0)
 		return k;
@@ -174,7 +174,7 @@ static void expect_refused(const char *text, const char *why)
 {
 	struct tuf_targets t;
 	struct tuf_error err = { "" };
-	int k = tuf_targets_parse(strdup(text), strlen(text), "targets", &t, &err);
+	int k = tuf_targets_parse(strdup(text), strlen(text), &t, &err);
 
 	assert_int_equal(k, -EBADMSG);
 	if (!strstr(err.msg, why))
@@ -228,7 +228,7 @@ static void test_damage(void **state)
 	for (size_t n = 0; n < len; n++) {
 		copy = malloc(n + 1);
 		memcpy(copy, text, n);
-		assert_int_not_equal(tuf_targets_parse(copy, n, "targets", &t, &err), 0);
+		assert_int_not_equal(tuf_targets_parse(copy, n, &t, &err), 0);
 	}
 	/* the same verdict as the whole-tree path on every damaged copy */
 	for (int i = 0; i < 3000; i++) {
@@ -236,7 +236,7 @@ static void test_damage(void **state)
 
 		copy = strdup(text);
 		copy[randombytes_uniform((uint32_t)len)] = (char)randombytes_uniform(256);
-		if (tuf_targets_parse(strdup(copy), len, "targets", &t, &err) == 0) {
+		if (tuf_targets_parse(strdup(copy), len, &t, &err) == 0) {
 			ours = tuf_targets_verify(&t, root_signed, "targets", &err) == 0;
 			tuf_targets_free(&t);
 		}
@@ -260,8 +260,8 @@ static void test_mapped_file(void **state)
 	assert_true(fd >= 0);
 	unlink(name);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(tuf_targets_map(fd, 10, "targets", &t, &err), -EFBIG);
-	assert_int_equal(tuf_targets_map(fd, 1 << 20, "targets", &t, &err), 0);
+	assert_int_equal(tuf_targets_map(fd, 10, &t, &err), -EFBIG);
+	assert_int_equal(tuf_targets_map(fd, 1 << 20, &t, &err), 0);
 	assert_true(t.mapped);
 	assert_int_equal(tuf_targets_verify(&t, root_signed, "targets", &err), 0);
 	got = tuf_targets_entry(&t, t.n - 1);
@@ -269,7 +269,7 @@ static void test_mapped_file(void **state)
 	json_decref(got);
 	tuf_targets_free(&t);
 	assert_int_equal(ftruncate(fd, 0), 0);
-	assert_int_equal(tuf_targets_map(fd, 1 << 20, "targets", &t, &err), -EBADMSG);
+	assert_int_equal(tuf_targets_map(fd, 1 << 20, &t, &err), -EBADMSG);
 	close(fd);
 	free(text);
 	json_decref(s);
