@@ -35,8 +35,10 @@ CFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Icommon -Ibacke
 	-DLIBEXECDIR='"$(LIBEXECDIR)"' $(CFLAGS)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDSAN) $(LDFLAGS)
 
-COMMON_SRC := $(wildcard common/*.c)
-BACKEND_SRC := $(filter-out backend/main.c,$(wildcard backend/*.c))
+# One folder per piece (docs/ARCHITECTURE.md); headers are named from the tree's roots,
+# e.g. "scan/scan.h", "tuf/tuf_meta.h".
+COMMON_SRC := $(sort $(shell find common -name '*.c'))
+BACKEND_SRC := $(filter-out backend/cmd/main.c,$(sort $(shell find backend -name '*.c')))
 AGENT_MAINS := agent/tuxtape-tuf-client.c agent/tuxtape-agent.c agent/agentctl.c \
 	agent/tuxtape-agent-fetch.c
 AGENT_SRC := $(filter-out $(AGENT_MAINS),$(wildcard agent/*.c))
@@ -66,14 +68,14 @@ $(O)/%.o: %.c
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(O)/libcommon.a: $(COMMON_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 # made anew: a member whose source left the tree must not linger
 $(O)/libbackend.a: $(BACKEND_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 $(O)/libagent.a: $(AGENT_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
-$(O)/tuxtape-backend: $(O)/backend/main.o $(O)/libbackend.a $(O)/libcommon.a
+$(O)/tuxtape-backend: $(O)/backend/cmd/main.o $(O)/libbackend.a $(O)/libcommon.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 $(O)/tuxtape-tuf-client: $(O)/agent/tuxtape-tuf-client.o $(O)/libcommon.a

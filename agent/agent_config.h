@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kreport.h"
+#include "klog/kreport.h"
 
 struct agent_config {
 	/* [archive] */

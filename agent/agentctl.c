@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kblame.h"
-#include "kreport.h"
+#include "klog/kblame.h"
+#include "klog/kreport.h"
 #include "util.h"
 
 enum {

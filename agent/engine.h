@@ -17,7 +17,7 @@
 #include <sys/types.h>
 
 #include "agent_config.h"
-#include "kreport.h"
+#include "klog/kreport.h"
 #include "kwatch.h"
 #include "fetch.h"
 #include "node.h"

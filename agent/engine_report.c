@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "engine.h"
-#include "kblame.h"
+#include "klog/kblame.h"
 #include "klp.h"
 #include "log.h"
 #include "modfile.h"

@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kmsg.h"
-#include "kreport.h"
+#include "klog/kmsg.h"
+#include "klog/kreport.h"
 
 struct kwatch_stats {
 	bool watching;

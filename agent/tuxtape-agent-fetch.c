@@ -41,7 +41,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "tuf_client.h"
+#include "tuf/tuf_client.h"
 #include "util.h"
 
 #define FETCH_MAX_TARGETS 4096

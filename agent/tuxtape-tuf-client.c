@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "tuf_client.h"
+#include "tuf/tuf_client.h"
 #include "util.h"
 
 static void usage(FILE *f)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "canonjson.h"
+#include "tuf/canonjson.h"
 
 /* Checks the canonical bytes of v (consumed), including the terminating NUL. */
 static void check_value(json_t *v, const char *want, size_t want_len)

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cvss.h"
+#include "cve/cvss.h"
 #include "util.h"
 
 static double score_of(const char *vector)

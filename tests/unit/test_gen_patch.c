@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "generate.h"
+#include "generate/generate.h"
 
 static const char patch[] =
 	"Some description.\n\n"

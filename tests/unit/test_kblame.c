@@ -18,9 +18,9 @@
 #include <cmocka.h>
 
 #include "fileio.h"
-#include "kblame.h"
-#include "kmsg.h"
-#include "kreport.h"
+#include "klog/kblame.h"
+#include "klog/kmsg.h"
+#include "klog/kreport.h"
 
 struct seen {
 	const char *const *livepatches;    /* NULL-terminated */

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "klpdiff.h"
+#include "generate/klpdiff/klpdiff.h"
 
 #define CFLAGS "-c -O2 -fno-pie -fno-pic -mcmodel=kernel -ffunction-sections -fdata-sections " \
 	       "-mfentry -pg -mrecord-mcount -fno-asynchronous-unwind-tables -w"

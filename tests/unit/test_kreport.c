@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kmsg.h"
-#include "kreport.h"
+#include "klog/kmsg.h"
+#include "klog/kreport.h"
 
 /* ---- kmsg records ---- */
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "makeval.h"
+#include "profile/makeval.h"
 
 struct seen {
 	char what[2048];

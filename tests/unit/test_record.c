@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record.h"
-#include "verdict.h"
+#include "cve/record.h"
+#include "cve/verdict.h"
 
 static struct cve_record *new_record(const char *id)
 {

@@ -9,7 +9,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "sigstream.h"
+#include "tuf/sigstream.h"
 
 /* Feeds msg in pieces of random sizes (zero-length ones included). */
 static bool stream_ed25519(const unsigned char *pk, const unsigned char *sig, size_t sig_len,

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "canonjson.h"
-#include "tuf_meta.h"
+#include "tuf/canonjson.h"
+#include "tuf/tuf_meta.h"
 
 struct edkey {
 	unsigned char pk[32], sk[64];

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tuf_meta.h"
-#include "tuf_targets.h"
+#include "tuf/tuf_meta.h"
+#include "tuf/tuf_targets.h"
 
 static unsigned char pk[32], sk[64];
 static char keyid[65];

@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "db.h"
+#include "db/db.h"
 
 enum gen_status { GEN_OK, GEN_FAILED, GEN_REFUSED, GEN_SKIPPED };
 enum gen_tool { GEN_BUILTIN, GEN_KPATCH_BUILD, GEN_KLP_BUILD };

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "kernel.h"
+#include "profile/kernel.h"
 #include "kver.h"
 #include "log.h"
 #include "util.h"

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "db.h"
+#include "db/db.h"
 
 struct scan_options {
 	const char *source;    /* local repository path, or a URL to mirror */

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "record.h"
+#include "cve/record.h"
 
 #define DB_SCHEMA_VERSION 3
 

@@ -11,7 +11,7 @@
  */
 #pragma once
 
-#include "db.h"
+#include "db/db.h"
 
 struct gauge_stats {
 	unsigned kernels, recomputed, evaluations;

@@ -13,7 +13,7 @@
 
 #include "fileio.h"
 #include "log.h"
-#include "tuf_meta.h"
+#include "tuf/tuf_meta.h"
 #include "util.h"
 
 #define META_MAX (16u << 20)

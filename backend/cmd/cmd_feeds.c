@@ -13,7 +13,7 @@
 #include "cli.h"
 #include "fileio.h"
 #include "log.h"
-#include "record.h"
+#include "cve/record.h"
 #include "util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);

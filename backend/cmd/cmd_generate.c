@@ -16,7 +16,7 @@
 
 #include "cli.h"
 #include "fileio.h"
-#include "generate.h"
+#include "generate/generate.h"
 #include "log.h"
 #include "util.h"
 

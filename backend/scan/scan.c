@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "log.h"
-#include "record.h"
+#include "cve/record.h"
 #include "scan_internal.h"
 #include "util.h"
 

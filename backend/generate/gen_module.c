@@ -18,7 +18,7 @@
 
 #include "fileio.h"
 #include "generate.h"
-#include "klpdiff.h"
+#include "generate/klpdiff/klpdiff.h"
 #include "log.h"
 #include "util.h"
 

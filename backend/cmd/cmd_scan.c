@@ -10,7 +10,7 @@
 
 #include "cli.h"
 #include "log.h"
-#include "scan.h"
+#include "scan/scan.h"
 #include "util.h"
 
 static void help(void)

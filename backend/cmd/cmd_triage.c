@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "gauge.h"
+#include "gauge/gauge.h"
 #include "log.h"
-#include "prioritize.h"
+#include "triage/prioritize.h"
 #include "util.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);

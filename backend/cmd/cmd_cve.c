@@ -7,11 +7,11 @@
 #include <time.h>
 
 #include "cli.h"
-#include "prioritize.h"
+#include "triage/prioritize.h"
 #include "kver.h"
 #include "log.h"
 #include "util.h"
-#include "verdict.h"
+#include "cve/verdict.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
 

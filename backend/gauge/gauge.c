@@ -8,10 +8,10 @@
 
 #include "kver.h"
 #include "log.h"
-#include "record.h"
+#include "cve/record.h"
 #include "strset.h"
 #include "util.h"
-#include "verdict.h"
+#include "cve/verdict.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
 

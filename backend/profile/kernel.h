@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include "db.h"
+#include "db/db.h"
 #include "kbuild.h"
 
 enum profile_kind { PROFILE_SOURCE, PROFILE_BUILD_DIR, PROFILE_FILES };

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 
 #include "config.h"
-#include "db.h"
+#include "db/db.h"
 
 enum {
 	EXIT_OK = 0,

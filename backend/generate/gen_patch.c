@@ -22,7 +22,7 @@
 #include "kver.h"
 #include "log.h"
 #include "util.h"
-#include "verdict.h"
+#include "cve/verdict.h"
 
 #define PATCH_MAX (64u << 20)
 #define SOURCE_MAX (16u << 20)

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "db.h"
-#include "record.h"
+#include "db/db.h"
+#include "cve/record.h"
 #include "scan.h"
 
 #define YEAR_MIN 1999

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "tuf_archive.h"
+#include "archive/tuf_archive.h"
 #include "cli.h"
 #include "log.h"
-#include "record.h"
-#include "tuf_meta.h"
+#include "cve/record.h"
+#include "tuf/tuf_meta.h"
 #include "util.h"
 
 static void help(void)
