@@ -24,11 +24,6 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
 
-static const char *const pipeline[] = {
-	"inputs", "compiler", "cache", "fix", "apply", "source-check", "build-original",
-	"build-patched", "diff", "extract", "module", "convert", "vet",
-};
-
 static void help(void)
 {
 	printf("Usage: tuxtape-backend generate --kernel NAME\n"
@@ -151,99 +146,18 @@ static char *default_id(const struct gen_request *r)
 	return id;
 }
 
-static int vet(struct gen_ctx *c)
-{
-	_cleanup_free_ char *cmd = NULL, *out = NULL, *tail = NULL;
-	int k;
-
-	gen_step_begin(c, "vet");
-	if (!c->req->vet_command)
-		return gen_step_end(c, GEN_SKIPPED, "no kernel image to boot (no --vet-command)");
-	if (asprintf(&cmd, "%s \"$@\"", c->req->vet_command) < 0)
-		return -ENOMEM;
-	char *argv[] = { (char *)"/bin/sh", (char *)"-c", cmd, (char *)"sh", c->ko,
-			 (char *)c->req->vet_check, NULL };
-	k = gen_run(NULL, argv, NULL, false, &out);
-	tail = gen_tail(out, 15);
-	if (k != 0)
-		return gen_step_end(c, GEN_FAILED, "%s exited %d: %s", c->req->vet_command, k, tail);
-	return gen_step_end(c, GEN_OK, "%s", tail);
-}
-
-static int run_pipeline(struct gen_ctx *c, struct db *db)
-{
-	int k;
-
-	k = gen_compiler_check(c);
-	if (k >= 0)
-		k = gen_cache_prepare(c);
-	if (k >= 0 && c->req->cve) {
-		k = gen_fix_from_source(c, db);
-	} else if (k >= 0) {
-		_cleanup_free_ char *text = NULL;
-		size_t len;
-
-		if (asprintf(&c->patch_path, "%s/fix.patch", c->out) < 0)
-			return -ENOMEM;
-		k = read_file_bounded(c->req->patch, 64u << 20, &text, &len);
-		if (k >= 0)
-			k = write_file_atomic(c->patch_path, text, len, 0644);
-		if (k < 0) {
-			gen_step_begin(c, "fix");
-			return gen_step_end(c, GEN_FAILED, "%s: %s", c->req->patch, strerror(-k));
-		}
-	}
-	if (k >= 0)
-		k = gen_patch_check(c, db);
-	if (k >= 0 && c->req->tool != GEN_BUILTIN)
-		return gen_external(c) < 0 ? -ECANCELED : vet(c);
-	if (k >= 0)
-		k = gen_build_objects(c);
-	if (k >= 0)
-		k = gen_diff_objects(c);
-	if (k >= 0)
-		k = gen_make_module(c);
-	if (k >= 0)
-		k = vet(c);
-	return k;
-}
-
-/* Every pipeline step appears in the report: those not reached as skipped. */
+/* Every step of the pipeline appears in the report: those not reached as skipped. */
 static json_t *report(struct gen_ctx *c, double secs)
 {
-	json_t *steps = json_array();
-
-	for (size_t i = 0; i < ELEMENTSOF(pipeline); i++) {
-		json_t *found = NULL;
-
-		for (size_t j = 0; j < json_array_size(c->steps); j++)
-			if (streq(json_string_value(json_object_get(json_array_get(c->steps, j),
-								    "name")), pipeline[i]))
-				found = json_array_get(c->steps, j);
-		if (found)
-			json_array_append(steps, found);
-		else if (c->req->tool == GEN_BUILTIN || i < 6 || i == 12)
-			json_array_append_new(steps, json_pack("{s:s, s:s, s:f, s:s}", "name",
-				pipeline[i], "status", "skipped", "seconds", 0.0, "detail",
-				streq(pipeline[i], "fix") && c->req->patch ? "a patch was given" :
-				"not reached"));
-	}
-	for (size_t j = 0; j < json_array_size(c->steps); j++) {
-		const char *n = json_string_value(json_object_get(json_array_get(c->steps, j),
-								  "name"));
-
-		if (streq(n, "kpatch-build") || streq(n, "klp-build"))
-			json_array_append(steps, json_array_get(c->steps, j));
-	}
 	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s?, s:s, s:s?, s:s?, s:f, "
-			 "s:O, s:o}",
+			 "s:O, s:O}",
 		"kernel", c->k.name, "release", c->k.release, "cve", c->req->cve, "patch",
 		c->req->patch, "patch_id", strempty(c->patch_id), "module", c->module,
 		"generator", c->req->tool == GEN_BUILTIN ? "builtin" :
 			     c->req->tool == GEN_KPATCH_BUILD ? "kpatch-build" : "klp-build",
 		"source_commit", c->source_commit, "outcome", gen_status_string(c->status),
 		"step", c->failed_step, "reason", c->reason, "seconds",
-		(double)(long)(secs * 100) / 100, "functions", c->functions, "steps", steps);
+		(double)(long)(secs * 100) / 100, "functions", c->functions, "steps", c->steps);
 }
 
 static int generate(struct common_opts *co, struct gen_request *req, const char *notify,
@@ -330,19 +244,11 @@ static int generate(struct common_opts *co, struct gen_request *req, const char 
 			unlink(stale);
 	}
 
-	gen_step_begin(&c, "inputs");
-	gen_step_end(&c, GEN_OK, "kernel %s %s (%s): source %s, headers %s, System.map %s",
-		     c.k.name, c.k.version, c.k.release ? c.k.release : "no release", c.k.source,
-		     c.k.headers, c.k.system_map);
-	k = run_pipeline(&c, db);
+	c.db = db;
+	gen_pipeline_run(&c);
 	/* whatever happened, the cached tree goes back to the kernel's own source */
 	gen_cache_revert(&c);
 	gen_cache_release(&c);
-	if (k < 0 && k != -ECANCELED && c.status == GEN_OK) {
-		c.status = GEN_FAILED;
-		c.failed_step = strdup(c.step ? c.step : "?");
-		c.reason = strdup(strerror(-k));
-	}
 	rep = report(&c, gen_now() - t0);
 	text = rep ? json_dumps(rep, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	if (text) {
@@ -375,7 +281,7 @@ out:
 	kernel_free(&c.k);
 	free(c.out), free(c.work), free(c.cc), free(c.cache_dir), free(c.tree);
 	free(c.patch_path), free(c.patch_id), free(c.source_commit), free(c.ko);
-	free(c.failed_step), free(c.reason), free(c.config_path);
+	free(c.failed_step), free(c.reason), free(c.config_path), free(c.detail);
 	db_close(db);
 	return ret;
 }

@@ -53,11 +53,10 @@ int gen_compiler_check(struct gen_ctx *c)
 	size_t n;
 	int k;
 
-	gen_step_begin(c, "compiler");
 	want = config_string(c->k.config_text, "CONFIG_CC_VERSION_TEXT");
 	if (!want)
-		return gen_step_end(c, GEN_FAILED, "the kernel's .config has no "
-				    "CONFIG_CC_VERSION_TEXT: cannot tell which compiler built it");
+		return gen_say(c, GEN_FAILED, "the kernel's .config has no "
+			       "CONFIG_CC_VERSION_TEXT: cannot tell which compiler built it");
 	/* Debian builds with CC=gcc-12, and the text starts with the program's name */
 	prog = strndup(want, strcspn(want, " "));
 	if (!prog)
@@ -68,14 +67,14 @@ int gen_compiler_check(struct gen_ctx *c)
 	argv[0] = c->cc, argv[1] = (char *)"--version", argv[2] = NULL;
 	k = gen_run(NULL, argv, NULL, false, &out);
 	if (k != 0)
-		return gen_step_end(c, GEN_FAILED, "%s --version failed (exit %d): the compiler "
-				    "that built the kernel is \"%s\"", c->cc, k, want);
+		return gen_say(c, GEN_FAILED, "%s --version failed (exit %d): the compiler "
+			       "that built the kernel is \"%s\"", c->cc, k, want);
 	n = strcspn(out, "\n");
 	out[n] = '\0';
 	if (!streq(out, want))
-		return gen_step_end(c, GEN_REFUSED, "compiler mismatch: the kernel was built with "
-				    "\"%s\" but %s is \"%s\"", want, c->cc, out);
-	return gen_step_end(c, GEN_OK, "%s", out);
+		return gen_say(c, GEN_REFUSED, "compiler mismatch: the kernel was built with "
+			       "\"%s\" but %s is \"%s\"", want, c->cc, out);
+	return gen_say(c, GEN_OK, "%s", out);
 }
 
 /* The cache key: the source's identity (path, size, mtime: hashing 140 MB on every run
@@ -227,15 +226,14 @@ int gen_cache_prepare(struct gen_ctx *c)
 	bool ok;
 	int k;
 
-	gen_step_begin(c, "cache");
 	k = cache_key(c, key);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "%s: %s", c->k.source, strerror(-k));
+		return gen_say(c, GEN_FAILED, "%s: %s", c->k.source, strerror(-k));
 	k = mkdir_p(c->req->cache, 0755);
 	root = k < 0 ? NULL : realpath(c->req->cache, NULL);
 	if (!root)
-		return gen_step_end(c, GEN_FAILED, "cannot create the cache %s: %s", c->req->cache,
-				    strerror(k < 0 ? -k : errno));
+		return gen_say(c, GEN_FAILED, "cannot create the cache %s: %s", c->req->cache,
+			       strerror(k < 0 ? -k : errno));
 	if (asprintf(&c->cache_dir, "%s/%s", root, key) < 0 ||
 	    asprintf(&c->tree, "%s/tree", c->cache_dir) < 0 ||
 	    asprintf(&lock, "%s.lock", c->cache_dir) < 0 ||
@@ -243,35 +241,35 @@ int gen_cache_prepare(struct gen_ctx *c)
 		return -ENOMEM;
 	k = mkdir_p(c->cache_dir, 0755);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "cannot create the cache %s: %s", c->cache_dir,
-				    strerror(-k));
+		return gen_say(c, GEN_FAILED, "cannot create the cache %s: %s", c->cache_dir,
+			       strerror(-k));
 	c->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (c->lock_fd < 0)
-		return gen_step_end(c, GEN_FAILED, "%s: %s", lock, strerror(errno));
+		return gen_say(c, GEN_FAILED, "%s: %s", lock, strerror(errno));
 	if (flock(c->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (c->req->progress)
 			fprintf(stderr, "generate: waiting for another generator (%s)\n", lock);
 		if (flock(c->lock_fd, LOCK_EX) < 0)
-			return gen_step_end(c, GEN_FAILED, "%s: %s", lock, strerror(errno));
+			return gen_say(c, GEN_FAILED, "%s: %s", lock, strerror(errno));
 	}
 	if (access(stamp, F_OK) == 0) {
 		repair(c, &ok);
 		if (ok)
-			return gen_step_end(c, GEN_OK, "warm: %s", c->tree);
+			return gen_say(c, GEN_OK, "warm: %s", c->tree);
 		unlink(stamp);
 	}
 	k = unpack_tree(c, c->k.source, c->cache_dir, c->tree, &why);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "cannot unpack %s into the cache: %s",
-				    c->k.source, why ? why : strerror(-k));
+		return gen_say(c, GEN_FAILED, "cannot unpack %s into the cache: %s",
+			       c->k.source, why ? why : strerror(-k));
 	k = prepare_tree(c, &why);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "make prepare in %s failed: %s", c->tree,
-				    why ? why : strerror(-k));
+		return gen_say(c, GEN_FAILED, "make prepare in %s failed: %s", c->tree,
+			       why ? why : strerror(-k));
 	k = gen_write_file(stamp, c->k.source);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "%s: %s", stamp, strerror(-k));
-	return gen_step_end(c, GEN_OK, "cold: unpacked %s and prepared %s", c->k.source, c->tree);
+		return gen_say(c, GEN_FAILED, "%s: %s", stamp, strerror(-k));
+	return gen_say(c, GEN_OK, "cold: unpacked %s and prepared %s", c->k.source, c->tree);
 }
 
 int gen_cache_apply(struct gen_ctx *c)

@@ -114,13 +114,12 @@ static int build_side(struct gen_ctx *c, bool patched)
 	_cleanup_free_ char *tail = NULL;
 	int k;
 
-	gen_step_begin(c, patched ? "build-patched" : "build-original");
 	if (patched) {
 		k = gen_cache_apply(c);
 		if (k < 0) {
 			gen_cache_revert(c);
-			return gen_step_end(c, GEN_FAILED, "the patch does not apply to %s",
-					    c->tree);
+			return gen_say(c, GEN_FAILED, "the patch does not apply to %s",
+				       c->tree);
 		}
 	}
 	k = make_objects(c, &tail);
@@ -142,16 +141,16 @@ static int build_side(struct gen_ctx *c, bool patched)
 		if (k < 0) {
 			if (patched)
 				gen_cache_revert(c);
-			return gen_step_end(c, GEN_FAILED, "%s: %s", o->target, strerror(-k));
+			return gen_say(c, GEN_FAILED, "%s: %s", o->target, strerror(-k));
 		}
 	}
 	if (patched)
 		gen_cache_revert(c);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "kbuild failed: %s", strempty(tail));
+		return gen_say(c, GEN_FAILED, "kbuild failed: %s", strempty(tail));
 	if (patched)
-		return gen_step_end(c, GEN_OK, "%zu object(s); the cached tree is reverted",
-				    c->n_objs);
+		return gen_say(c, GEN_OK, "%zu object(s); the cached tree is reverted",
+			       c->n_objs);
 	{
 		_cleanup_free_ char *where = NULL;
 
@@ -164,15 +163,18 @@ static int build_side(struct gen_ctx *c, bool patched)
 			free(where);
 			where = more;
 		}
-		return gen_step_end(c, GEN_OK, "%s", where);
+		return gen_say(c, GEN_OK, "%s", where);
 	}
 }
 
-int gen_build_objects(struct gen_ctx *c)
+int gen_build_original(struct gen_ctx *c)
 {
-	int k = build_side(c, false);
+	return build_side(c, false);
+}
 
-	return k < 0 ? k : build_side(c, true);
+int gen_build_patched(struct gen_ctx *c)
+{
+	return build_side(c, true);
 }
 
 int gen_diff_objects(struct gen_ctx *c)
@@ -182,7 +184,6 @@ int gen_diff_objects(struct gen_ctx *c)
 	char err[512];
 	int k;
 
-	gen_step_begin(c, "diff");
 	for (size_t i = 0; i < c->n_objs; i++) {
 		struct gen_object *o = &c->objs[i];
 		struct klpdiff_result *r = calloc(1, sizeof(*r));
@@ -193,8 +194,8 @@ int gen_diff_objects(struct gen_ctx *c)
 		k = klpdiff_compare(o->orig_o, o->patched_o, r, err, sizeof(err));
 		if (k < 0) {
 			free(r);
-			return gen_step_end(c, GEN_FAILED, "%s: %s", o->target,
-					    err[0] ? err : strerror(-k));
+			return gen_say(c, GEN_FAILED, "%s: %s", o->target,
+				       err[0] ? err : strerror(-k));
 		}
 		o->diff = r;
 		for (size_t j = 0; j < r->n_refusals; j++) {
@@ -215,11 +216,11 @@ int gen_diff_objects(struct gen_ctx *c)
 		}
 	}
 	if (refused)
-		return gen_step_end(c, GEN_REFUSED, "%s", refused);
+		return gen_say(c, GEN_REFUSED, "%s", refused);
 	if (!changed)
-		return gen_step_end(c, GEN_REFUSED, "the patch changes no function%s",
-				    added ? " (only new ones, which nothing calls)" : "");
-	return gen_step_end(c, GEN_OK, "%zu changed function(s), %zu new", changed, added);
+		return gen_say(c, GEN_REFUSED, "the patch changes no function%s",
+			       added ? " (only new ones, which nothing calls)" : "");
+	return gen_say(c, GEN_OK, "%zu changed function(s), %zu new", changed, added);
 }
 
 /* Symbols the original object defines: anchors telling copies of a local symbol apart. */
@@ -446,90 +447,81 @@ static int kbuild_link(struct gen_ctx *c, const char *dir, char **why, char **im
 	return 0;
 }
 
-int gen_make_module(struct gen_ctx *c)
+/* The extracted objects, as <name>.o_shipped parts of the module (c->parts) in c->module_dir;
+ * the symbol database stays for the module step. */
+int gen_extract(struct gen_ctx *c)
 {
-	_cleanup_free_ char *dir = NULL, *symvers = NULL, *kbuild = NULL, *main_c = NULL,
-			    *parts = NULL, *built = NULL, *why = NULL;
+	_cleanup_free_ char *symvers = NULL;
 	struct klp_symdb *db = NULL;
 	char err[512] = "";
 	int k;
 
-	gen_step_begin(c, "extract");
-	if (asprintf(&dir, "%s/module", c->work) < 0 ||
+	if (asprintf(&c->module_dir, "%s/module", c->work) < 0 ||
 	    asprintf(&symvers, "%s/Module.symvers", c->k.headers) < 0)
 		return -ENOMEM;
-	k = mkdir_p(dir, 0755);
+	k = mkdir_p(c->module_dir, 0755);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "%s: %s", dir, strerror(-k));
+		return gen_say(c, GEN_FAILED, "%s: %s", c->module_dir, strerror(-k));
 	k = klp_symdb_load(c->k.system_map, symvers, &db, err, sizeof(err));
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
+		return gen_say(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
+	c->symdb = db;
 	for (size_t i = 0; i < c->n_objs; i++) {
 		struct gen_object *o = &c->objs[i];
-		_cleanup_free_ char *shipped = NULL;
+		_cleanup_free_ char *shipped = NULL, *cmd = NULL, *line = NULL;
+		const char *dir = c->module_dir;
 		char *more = NULL;
 
 		if (!o->diff || !((struct klpdiff_result *)o->diff)->n_funcs)
 			continue;
 		if (asprintf(&shipped, "%s/fix_%zu.o_shipped", dir, i) < 0 ||
-		    asprintf(&more, "%s fix_%zu.o", strempty(parts), i) < 0) {
-			klp_symdb_free(db);
+		    asprintf(&more, "%s fix_%zu.o", strempty(c->parts), i) < 0)
 			return -ENOMEM;
-		}
-		free(parts);
-		parts = more;
+		free(c->parts);
+		c->parts = more;
 		/* kbuild's shipped rule writes no .cmd file, and modpost reads one per object */
-		{
-			_cleanup_free_ char *cmd = NULL, *line = NULL;
-
-			if (asprintf(&cmd, "%s/.fix_%zu.o.cmd", dir, i) < 0 ||
-			    asprintf(&line, "cmd_%s/fix_%zu.o := cat %s > %s/fix_%zu.o\n", dir, i,
-				     shipped, dir, i) < 0 || gen_write_file(cmd, line) < 0) {
-				klp_symdb_free(db);
-				return gen_step_end(c, GEN_FAILED, "%s: cannot write its .cmd file",
-						    dir);
-			}
-		}
+		if (asprintf(&cmd, "%s/.fix_%zu.o.cmd", dir, i) < 0 ||
+		    asprintf(&line, "cmd_%s/fix_%zu.o := cat %s > %s/fix_%zu.o\n", dir, i, shipped,
+			     dir, i) < 0 || gen_write_file(cmd, line) < 0)
+			return gen_say(c, GEN_FAILED, "%s: cannot write its .cmd file", dir);
 		err[0] = '\0';
 		k = klpdiff_extract(o->patched_o, o->orig_o, o->diff, db, o->objname, NULL, shipped,
 				    err, sizeof(err));
-		if (k < 0) {
-			klp_symdb_free(db);
-			return gen_step_end(c, GEN_FAILED, "%s: %s", o->target,
-					    err[0] ? err : strerror(-k));
-		}
+		if (k < 0)
+			return gen_say(c, GEN_FAILED, "%s: %s", o->target,
+				       err[0] ? err : strerror(-k));
 	}
-	k = gen_step_end(c, GEN_OK, "%s", strempty(parts));
-	if (k < 0) {
-		klp_symdb_free(db);
-		return k;
-	}
+	return gen_say(c, GEN_OK, "%s", strempty(c->parts));
+}
 
-	gen_step_begin(c, "module");
+/* The generated C file and the parts linked by kbuild against the kernel's headers. */
+int gen_make_module(struct gen_ctx *c)
+{
+	_cleanup_free_ char *kbuild = NULL, *main_c = NULL, *built = NULL, *why = NULL,
+			    *imports = NULL, *kbuild_path = NULL;
+	const char *dir = c->module_dir;
+	char err[512] = "";
+	int k;
+
 	if (asprintf(&main_c, "%s/tuxtape_main.c", dir) < 0 ||
+	    asprintf(&kbuild_path, "%s/Kbuild", dir) < 0 ||
 	    asprintf(&kbuild, "obj-m := %s.o\n%s-y := tuxtape_main.o%s\n", c->module, c->module,
-		     strempty(parts)) < 0) {
-		klp_symdb_free(db);
+		     strempty(c->parts)) < 0)
 		return -ENOMEM;
-	}
-	k = write_main(c, main_c, db, err, sizeof(err));
-	klp_symdb_free(db);
+	k = write_main(c, main_c, c->symdb, err, sizeof(err));
+	klp_symdb_free(c->symdb);
+	c->symdb = NULL;
 	if (k == -ECANCELED)
-		return gen_step_end(c, GEN_REFUSED, "%s", err);
+		return gen_say(c, GEN_REFUSED, "%s", err);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "%s: %s", main_c, strerror(-k));
-	free(main_c);
-	if (asprintf(&main_c, "%s/Kbuild", dir) < 0)
-		return -ENOMEM;
-	k = gen_write_file(main_c, kbuild);
+		return gen_say(c, GEN_FAILED, "%s: %s", main_c, strerror(-k));
+	k = gen_write_file(kbuild_path, kbuild);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "%s: %s", main_c, strerror(-k));
-	_cleanup_free_ char *imports = NULL, *main_path = NULL;
-
+		return gen_say(c, GEN_FAILED, "%s: %s", kbuild_path, strerror(-k));
 	k = kbuild_link(c, dir, &why, &imports);
-	if (k == -EAGAIN && asprintf(&main_path, "%s/tuxtape_main.c", dir) >= 0) {
+	if (k == -EAGAIN) {
 		/* symbols of an export namespace (IWLWIFI, CRYPTO_INTERNAL...): import it */
-		_cleanup_fclose_ FILE *f = fopen(main_path, "ae");
+		_cleanup_fclose_ FILE *f = fopen(main_c, "ae");
 
 		free(why);
 		why = NULL;
@@ -539,30 +531,31 @@ int gen_make_module(struct gen_ctx *c)
 			k = -EIO;
 	}
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "kbuild against %s: %s", c->k.headers,
-				    why ? why : strerror(-k));
+		return gen_say(c, GEN_FAILED, "kbuild against %s: %s", c->k.headers,
+			       why ? why : strerror(-k));
 	if (asprintf(&built, "%s/%s.ko", dir, c->module) < 0 ||
 	    asprintf(&c->ko, "%s/%s.ko", c->out, c->module) < 0)
 		return -ENOMEM;
 	k = copy_file(built, c->ko);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "%s: %s", built, strerror(-k));
+		return gen_say(c, GEN_FAILED, "%s: %s", built, strerror(-k));
 	for (const char *s = "tuxtape_main.c\0Kbuild\0"; *s; s += strlen(s) + 1) {
 		_cleanup_free_ char *from = NULL, *to = NULL;
 
 		if (asprintf(&from, "%s/%s", dir, s) >= 0 && asprintf(&to, "%s/%s", c->out, s) >= 0)
 			copy_file(from, to);
 	}
-	k = gen_step_end(c, GEN_OK, "%s", c->ko);
-	if (k < 0)
-		return k;
+	return gen_say(c, GEN_OK, "%s", c->ko);
+}
 
-	gen_step_begin(c, "convert");
-	err[0] = '\0';
-	k = klp_convert(c->ko, err, sizeof(err));
+int gen_convert(struct gen_ctx *c)
+{
+	char err[512] = "";
+	int k = klp_convert(c->ko, err, sizeof(err));
+
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
-	return gen_step_end(c, GEN_OK, "%d livepatch relocation(s)", k);
+		return gen_say(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
+	return gen_say(c, GEN_OK, "%d livepatch relocation(s)", k);
 }
 
 int gen_external(struct gen_ctx *c)
@@ -573,16 +566,15 @@ int gen_external(struct gen_ctx *c)
 	bool kpatch = c->req->tool == GEN_KPATCH_BUILD;
 	int k;
 
-	gen_step_begin(c, kpatch ? "kpatch-build" : "klp-build");
 	if (asprintf(&cfg, "%s/.config", c->tree) < 0 || asprintf(&jobs, "%u", c->req->jobs) < 0 ||
 	    asprintf(&tool, "%s/scripts/livepatch/klp-build", c->tree) < 0 ||
 	    asprintf(&stamp, "%s/prepared", c->cache_dir) < 0)
 		return -ENOMEM;
 	if (kpatch && !gen_which("kpatch-build"))
-		return gen_step_end(c, GEN_FAILED, "kpatch-build not installed");
+		return gen_say(c, GEN_FAILED, "kpatch-build not installed");
 	if (!kpatch && access(tool, X_OK) < 0)
-		return gen_step_end(c, GEN_FAILED, "klp-build not available: the kernel's source "
-				    "has no scripts/livepatch/klp-build (Linux 6.19 and later)");
+		return gen_say(c, GEN_FAILED, "klp-build not available: the kernel's source "
+			       "has no scripts/livepatch/klp-build (Linux 6.19 and later)");
 	if (kpatch) {
 		char *argv[] = { (char *)"kpatch-build", (char *)"-s", c->tree, (char *)"-c", cfg,
 				 (char *)"-n", c->module, (char *)"-o", c->out, (char *)"-j", jobs,
@@ -601,13 +593,13 @@ int gen_external(struct gen_ctx *c)
 	unlink(stamp);
 	if (k != 0) {
 		tail = gen_tail(out, 10);
-		return gen_step_end(c, GEN_FAILED, "%s failed (exit %d): %s",
-				    kpatch ? "kpatch-build" : "klp-build", k, tail);
+		return gen_say(c, GEN_FAILED, "%s failed (exit %d): %s",
+			       kpatch ? "kpatch-build" : "klp-build", k, tail);
 	}
 	if (asprintf(&c->ko, "%s/%s.ko", c->out, c->module) < 0)
 		return -ENOMEM;
-	return gen_step_end(c, GEN_OK, "%s", access(c->ko, F_OK) == 0 ? c->ko :
-			    "the module is in the output directory");
+	return gen_say(c, GEN_OK, "%s", access(c->ko, F_OK) == 0 ? c->ko :
+		       "the module is in the output directory");
 }
 
 void gen_objects_free(struct gen_ctx *c)
@@ -625,4 +617,10 @@ void gen_objects_free(struct gen_ctx *c)
 	free(c->objs);
 	c->objs = NULL;
 	c->n_objs = 0;
+	klp_symdb_free(c->symdb);
+	c->symdb = NULL;
+	free(c->module_dir);
+	c->module_dir = NULL;
+	free(c->parts);
+	c->parts = NULL;
 }

@@ -355,13 +355,12 @@ static int list_append(char **list, const char *item)
 	return 0;
 }
 
-static int source_checks(struct gen_ctx *c, struct db *db)
+int gen_source_check(struct gen_ctx *c)
 {
 	_cleanup_free_ char *ignored = NULL, *header = NULL, *unbuilt = NULL;
 	size_t n_c = 0;
 	int k;
 
-	gen_step_begin(c, "source-check");
 	for (size_t i = 0; i < c->n_files; i++) {
 		const struct gen_file *f = &c->files[i];
 		const char *base = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
@@ -369,20 +368,20 @@ static int source_checks(struct gen_ctx *c, struct db *db)
 
 		if (startswith(base, "Makefile") || startswith(base, "Kbuild") ||
 		    startswith(base, "Kconfig"))
-			return gen_step_end(c, GEN_REFUSED, "build system change: %s", f->path);
+			return gen_say(c, GEN_REFUSED, "build system change: %s", f->path);
 		if (has_suffix(f->path, ".S") || has_suffix(f->path, ".s"))
-			return gen_step_end(c, GEN_REFUSED, "assembly change: %s (only C functions "
-					    "can be livepatched)", f->path);
+			return gen_say(c, GEN_REFUSED, "assembly change: %s (only C functions "
+				       "can be livepatched)", f->path);
 		if (!is_c && !is_h) {
 			if (list_append(&ignored, f->path) < 0)
 				return -ENOMEM;
 			continue;
 		}
 		if (f->deleted)
-			return gen_step_end(c, GEN_REFUSED, "file removed: %s", f->path);
+			return gen_say(c, GEN_REFUSED, "file removed: %s", f->path);
 		if (f->created && is_c)
-			return gen_step_end(c, GEN_REFUSED, "new source file %s: needs a build "
-					    "change, not supported", f->path);
+			return gen_say(c, GEN_REFUSED, "new source file %s: needs a build "
+				       "change, not supported", f->path);
 		if (!f->created) {
 			_cleanup_free_ char *path = NULL, *text = NULL, *type = NULL;
 			size_t len;
@@ -391,20 +390,20 @@ static int source_checks(struct gen_ctx *c, struct db *db)
 				return -ENOMEM;
 			k = read_file_bounded(path, SOURCE_MAX, &text, &len);
 			if (k < 0)
-				return gen_step_end(c, GEN_FAILED, "%s: %s", path, strerror(-k));
+				return gen_say(c, GEN_FAILED, "%s: %s", path, strerror(-k));
 			k = gen_struct_at(text, f->points, f->n_points, &type);
 			if (k < 0)
 				return k;
 			if (type)
-				return gen_step_end(c, GEN_REFUSED, "data structure layout change: %s "
-						    "in %s", type, f->path);
+				return gen_say(c, GEN_REFUSED, "data structure layout change: %s "
+					       "in %s", type, f->path);
 		}
 		if (is_h) {
 			if (!header)
 				header = strdup(f->path);
 			continue;
 		}
-		if (profile_mode(db, c->k.name, f->path) == 'n') {
+		if (profile_mode(c->db, c->k.name, f->path) == 'n') {
 			/* the fix reaches code this kernel does not have: nothing to patch there */
 			if (list_append(&unbuilt, f->path) < 0)
 				return -ENOMEM;
@@ -416,22 +415,22 @@ static int source_checks(struct gen_ctx *c, struct db *db)
 			return k;
 	}
 	if (n_c == 0 && unbuilt)
-		return gen_step_end(c, GEN_REFUSED, "none of the patch's C files is built by kernel "
-				    "%s's configuration (%s)", c->k.name, unbuilt);
+		return gen_say(c, GEN_REFUSED, "none of the patch's C files is built by kernel "
+			       "%s's configuration (%s)", c->k.name, unbuilt);
 	if (n_c == 0 && header)
-		return gen_step_end(c, GEN_REFUSED, "header-only change: not supported yet (%s; "
-				    "the objects that include it are not searched)", header);
+		return gen_say(c, GEN_REFUSED, "header-only change: not supported yet (%s; "
+			       "the objects that include it are not searched)", header);
 	if (n_c == 0)
-		return gen_step_end(c, GEN_REFUSED, "the patch touches no C source%s%s",
-				    ignored ? ": " : "", strempty(ignored));
-	return gen_step_end(c, GEN_OK, "%zu C file(s)%s%s%s%s%s%s", n_c,
-			    header ? "; header changed, only the patch's own .c files rebuilt: " : "",
-			    strempty(header), ignored ? "; ignored: " : "", strempty(ignored),
-			    unbuilt ? "; not built by this configuration, left out: " : "",
-			    strempty(unbuilt));
+		return gen_say(c, GEN_REFUSED, "the patch touches no C source%s%s",
+			       ignored ? ": " : "", strempty(ignored));
+	return gen_say(c, GEN_OK, "%zu C file(s)%s%s%s%s%s%s", n_c,
+		       header ? "; header changed, only the patch's own .c files rebuilt: " : "",
+		       strempty(header), ignored ? "; ignored: " : "", strempty(ignored),
+		       unbuilt ? "; not built by this configuration, left out: " : "",
+		       strempty(unbuilt));
 }
 
-int gen_patch_check(struct gen_ctx *c, struct db *db)
+int gen_apply(struct gen_ctx *c)
 {
 	_cleanup_free_ char *text = NULL, *out = NULL;
 	char err[512], why[600];
@@ -439,37 +438,33 @@ int gen_patch_check(struct gen_ctx *c, struct db *db)
 	size_t len;
 	int k;
 
-	gen_step_begin(c, "apply");
 	k = read_file_bounded(c->patch_path, PATCH_MAX, &text, &len);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "%s: %s", c->patch_path, strerror(-k));
+		return gen_say(c, GEN_FAILED, "%s: %s", c->patch_path, strerror(-k));
 	k = gen_patch_parse(text, &c->files, &c->n_files, err, sizeof(err));
 	if (k == -ENOMEM)
 		return k;
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "%s: %s", c->patch_path, err);
+		return gen_say(c, GEN_FAILED, "%s: %s", c->patch_path, err);
 	char *argv[] = { (char *)"patch", (char *)"-p1", (char *)"-F0", (char *)"-N",
 			 (char *)"--dry-run", (char *)"-d", c->tree, (char *)"-i", c->patch_path,
 			 NULL };
 	k = gen_run(NULL, argv, NULL, false, &out);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "cannot run patch: %s", strerror(-k));
+		return gen_say(c, GEN_FAILED, "cannot run patch: %s", strerror(-k));
 	dry_run_failure(out, why, sizeof(why), &offsets);
 	if (k != 0 || why[0]) {
 		_cleanup_free_ char *tail = gen_tail(out, 3);
 
-		return gen_step_end(c, GEN_FAILED, "the patch does not apply cleanly: %s",
-				    why[0] ? why : tail);
+		return gen_say(c, GEN_FAILED, "the patch does not apply cleanly: %s",
+			       why[0] ? why : tail);
 	}
-	k = gen_step_end(c, GEN_OK, "%zu file(s), no fuzz%s", c->n_files,
-			 offsets ? " (some hunks at an offset: the patch was made against "
-				   "another version)" : "");
-	if (k < 0)
-		return k;
-	return source_checks(c, db);
+	return gen_say(c, GEN_OK, "%zu file(s), no fuzz%s", c->n_files,
+		       offsets ? " (some hunks at an offset: the patch was made against "
+				 "another version)" : "");
 }
 
-int gen_fix_from_source(struct gen_ctx *c, struct db *db)
+int gen_fix_from_source(struct gen_ctx *c)
 {
 	_cleanup_free_ char *newtop = NULL, *diff = NULL;
 	struct cve_record r;
@@ -479,12 +474,11 @@ int gen_fix_from_source(struct gen_ctx *c, struct db *db)
 	size_t dlen = 0, changed = 0;
 	int k;
 
-	gen_step_begin(c, "fix");
 	record_init(&r);
-	k = db_cve_load(db, c->req->cve, &r);
+	k = db_cve_load(c->db, c->req->cve, &r);
 	if (k < 0) {
 		record_free(&r);
-		return gen_step_end(c, GEN_FAILED, "%s: not in the database", c->req->cve);
+		return gen_say(c, GEN_FAILED, "%s: not in the database", c->req->cve);
 	}
 	if (kver_parse(c->k.version, &kv) >= 0 && verdict_check(&r, &kv, &v) >= 0 &&
 	    v.fixed_commit)
@@ -494,27 +488,27 @@ int gen_fix_from_source(struct gen_ctx *c, struct db *db)
 
 		record_free(&r);
 		if (!c->source_commit)
-			return gen_step_end(c, GEN_REFUSED, "%s has no fix commit for the %s branch "
-					    "in the scanner's data", c->req->cve, c->k.version);
+			return gen_say(c, GEN_REFUSED, "%s has no fix commit for the %s branch "
+				       "in the scanner's data", c->req->cve, c->k.version);
 		k = gen_fix_from_git(c, c->source_commit, &diff, err, sizeof(err));
 		if (k < 0)
-			return gen_step_end(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
+			return gen_say(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
 		if (asprintf(&c->patch_path, "%s/fix.patch", c->out) < 0)
 			return -ENOMEM;
 		k = gen_write_file(c->patch_path, diff);
 		if (k < 0)
-			return gen_step_end(c, GEN_FAILED, "%s: %s", c->patch_path, strerror(-k));
-		return gen_step_end(c, GEN_OK, "fix commit %s from %s", c->source_commit,
-				    c->req->linux_git);
+			return gen_say(c, GEN_FAILED, "%s: %s", c->patch_path, strerror(-k));
+		return gen_say(c, GEN_OK, "fix commit %s from %s", c->source_commit,
+			       c->req->linux_git);
 	}
 	if (r.n_files == 0) {
 		record_free(&r);
-		return gen_step_end(c, GEN_REFUSED, "%s names no files: the fix cannot be found",
-				    c->req->cve);
+		return gen_say(c, GEN_REFUSED, "%s names no files: the fix cannot be found",
+			       c->req->cve);
 	}
 	if (stat(c->req->fix_source, &st) < 0) {
 		record_free(&r);
-		return gen_step_end(c, GEN_FAILED, "%s: %s", c->req->fix_source, strerror(errno));
+		return gen_say(c, GEN_FAILED, "%s: %s", c->req->fix_source, strerror(errno));
 	}
 	if (S_ISDIR(st.st_mode)) {
 		newtop = strdup(c->req->fix_source);
@@ -522,8 +516,8 @@ int gen_fix_from_source(struct gen_ctx *c, struct db *db)
 		k = gen_cache_source(c, c->req->fix_source, &newtop);
 		if (k < 0) {
 			record_free(&r);
-			return gen_step_end(c, GEN_FAILED, "cannot read the CVE's files from %s: %s",
-					    c->req->fix_source, strerror(-k));
+			return gen_say(c, GEN_FAILED, "cannot read the CVE's files from %s: %s",
+				       c->req->fix_source, strerror(-k));
 		}
 	}
 	for (size_t i = 0; i < r.n_files; i++) {
@@ -561,19 +555,19 @@ int gen_fix_from_source(struct gen_ctx *c, struct db *db)
 	}
 	record_free(&r);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "diff of the CVE's files failed: %s",
-				    strerror(-k));
+		return gen_say(c, GEN_FAILED, "diff of the CVE's files failed: %s",
+			       strerror(-k));
 	if (!changed)
-		return gen_step_end(c, GEN_REFUSED, "%s's files are the same in %s and in the "
-				    "kernel's source: no fix to carry", c->req->cve,
-				    c->req->fix_source);
+		return gen_say(c, GEN_REFUSED, "%s's files are the same in %s and in the "
+			       "kernel's source: no fix to carry", c->req->cve,
+			       c->req->fix_source);
 	if (asprintf(&c->patch_path, "%s/fix.patch", c->out) < 0)
 		return -ENOMEM;
 	k = gen_write_file(c->patch_path, diff);
 	if (k < 0)
-		return gen_step_end(c, GEN_FAILED, "%s: %s", c->patch_path, strerror(-k));
-	return gen_step_end(c, GEN_OK, "%zu of the CVE's files differ in %s (the diff holds every "
-			    "change between the two versions of those files); fix commit %s",
-			    changed, c->req->fix_source, c->source_commit ? c->source_commit :
-			    "unknown for this branch");
+		return gen_say(c, GEN_FAILED, "%s: %s", c->patch_path, strerror(-k));
+	return gen_say(c, GEN_OK, "%zu of the CVE's files differ in %s (the diff holds every "
+		       "change between the two versions of those files); fix commit %s",
+		       changed, c->req->fix_source, c->source_commit ? c->source_commit :
+		       "unknown for this branch");
 }

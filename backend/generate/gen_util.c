@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The generator's plumbing: steps of the report, and the subprocesses (make, patch, tar). */
+/* The generator's plumbing: the subprocesses (make, patch, tar) and their output. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -32,41 +32,6 @@ const char *gen_status_string(enum gen_status st)
 	static const char *const names[] = { "ok", "failed", "refused", "skipped" };
 
 	return names[st];
-}
-
-void gen_step_begin(struct gen_ctx *c, const char *name)
-{
-	c->step = name;
-	c->step_start = gen_now();
-	if (c->req->progress)
-		fprintf(stderr, "generate: %s...\n", name);
-}
-
-int gen_step_end(struct gen_ctx *c, enum gen_status st, const char *fmt, ...)
-{
-	_cleanup_free_ char *detail = NULL;
-	double secs = gen_now() - c->step_start;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&detail, fmt, ap) < 0)
-		detail = NULL;
-	va_end(ap);
-	json_array_append_new(c->steps, json_pack("{s:s, s:s, s:f, s:s}", "name", c->step,
-						  "status", gen_status_string(st), "seconds",
-						  (double)(long)(secs * 100) / 100, "detail",
-						  strempty(detail)));
-	if (c->req->progress)
-		fprintf(stderr, "generate: %s: %s (%.1f s)%s%s\n", c->step, gen_status_string(st),
-			secs, detail && *detail ? ": " : "", strempty(detail));
-	if (st == GEN_OK || st == GEN_SKIPPED)
-		return 0;
-	if (c->status == GEN_OK) {
-		c->status = st;
-		c->failed_step = strdup(c->step);
-		c->reason = strdup(detail ? detail : "");
-	}
-	return -ECANCELED;
 }
 
 /* Shows the last line of a build on one terminal line, overwritten as lines come. */

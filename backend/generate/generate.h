@@ -2,21 +2,25 @@
 /*
  * The patch generator: from a fix (a unified diff, or a CVE's files taken from a newer source
  * of the same stable branch) to a livepatch module for one registered kernel, or a precise
- * reason why not. The pipeline (cmd_generate.c) runs named steps; each ends ok, failed,
- * refused or skipped, with its duration and a detail, and the first one that does not end
- * ok or skipped decides the outcome. Refused means the fix is understood but a livepatch
+ * reason why not. The pipeline (gen_pipeline.c) is a table of named steps that one runner
+ * walks; each ends ok, failed, refused or skipped, with its duration and a detail, and the
+ * first one that does not end ok or skipped decides the outcome. Refused means the fix is understood but a livepatch
  * cannot carry it safely (a person must rewrite it); failed means something broke (tools,
  * inputs, the build). Both land in the "needs a person" queue (gen_queue.c).
  *
- * Modules: gen_util.c (subprocesses, steps), gen_cache.c (the prepared source tree per
+ * Inputs: the registered kernel (its profile, source, headers, System.map) from the
+ * database, and the fix. Outputs: OUT/report.json, the module and its sources; the prepared
+ * trees live in the work cache (CACHE/KEY, locked), failures in the gen_failure table.
+ *
+ * Modules: gen_pipeline.c (the step table and its runner), gen_util.c (subprocesses),
+ * gen_cache.c (the prepared source tree per
  * source+config, its lock, applying and reverting a patch), gen_patch.c (parsing a diff,
  * dry run, source-level refusals, the CVE fix from a newer source), gen_module.c (objects
  * original and patched, klpdiff, the module's C file, kbuild link, klp_convert), gen_queue.c
  * (the queue table, notification command and webhook).
  *
- * All functions return 0 or a negative errno. Functions taking a gen_ctx record their own
- * step outcome (refusals included) and return -ECANCELED when the pipeline must stop; other
- * negative values are already logged.
+ * All functions return 0 or a negative errno. A step (struct gen_step) returns its
+ * gen_status, set with gen_say(), or a negative errno that fails it.
  */
 #pragma once
 
@@ -67,6 +71,7 @@ struct gen_object {
 
 struct gen_ctx {
 	const struct gen_request *req;
+	struct db *db;
 	struct gen_kernel k;
 	char *out;           /* absolute output directory */
 	char *work;          /* OUT/work: objects and build directory */
@@ -83,6 +88,9 @@ struct gen_ctx {
 	size_t n_files;
 	struct gen_object *objs;
 	size_t n_objs;
+	char *module_dir;    /* OUT/work/module: the module's kbuild directory */
+	char *parts;         /* its extracted parts (" fix_0.o fix_1.o") */
+	void *symdb;         /* struct klp_symdb *, from extract to module */
 	char *ko;            /* OUT/<module>.ko once built */
 	json_t *steps;       /* [{name, status, seconds, detail}] */
 	json_t *functions;   /* [{name, object, change, local, sympos}] */
@@ -90,9 +98,15 @@ struct gen_ctx {
 	enum gen_status status;
 	char *failed_step;
 	char *reason;
-	/* the step being run */
-	const char *step;
-	double step_start;
+	char *detail;        /* the running step's, set by gen_say() */
+};
+
+/* A step is only its work; applies (NULL: always) leaves it out of a request it does not
+ * concern. */
+struct gen_step {
+	const char *name;
+	int (*run)(struct gen_ctx *c);
+	bool (*applies)(const struct gen_ctx *c);
 };
 
 /* A file the patch touches, with its change points in the original's line numbers: 2*L
@@ -104,12 +118,17 @@ struct gen_file {
 	size_t n_points;
 };
 
+/* gen_pipeline.c */
+/* How the running step ended, with its detail; returns st, for `return gen_say(...)`. */
+int gen_say(struct gen_ctx *c, enum gen_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Runs the steps in order into c->steps and the outcome; -ECANCELED when one failed or
+ * refused. gen_pipeline_run() runs the generator's own table. */
+int gen_steps_run(struct gen_ctx *c, const struct gen_step *steps, size_t n);
+int gen_pipeline_run(struct gen_ctx *c);
+
 /* gen_util.c */
 double gen_now(void);
-void gen_step_begin(struct gen_ctx *c, const char *name);
-/* Ends the current step; returns 0 for ok/skipped, -ECANCELED otherwise. */
-int gen_step_end(struct gen_ctx *c, enum gen_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 const char *gen_status_string(enum gen_status st);
 /* Runs argv in dir (NULL: here) with env additions (NAME=VALUE, NULL-terminated, may be
  * NULL); stdout and stderr together in *out (malloc'd, the last 4 MiB; may be NULL). With
@@ -136,17 +155,22 @@ int gen_patch_parse(const char *text, struct gen_file **ret, size_t *n, char *er
 void gen_files_free(struct gen_file *f, size_t n);
 /* Finds the struct/union bodies of a C file the points fall in: the first one's name. */
 int gen_struct_at(const char *text, const unsigned *points, size_t n, char **name);
-int gen_fix_from_source(struct gen_ctx *c, struct db *db);
+int gen_fix_from_source(struct gen_ctx *c);
 
 /* gen_git.c: the commit against its first parent, as a -p1 unified diff (malloc'd). */
 int gen_fix_from_git(struct gen_ctx *c, const char *commit_hex, char **patch, char *err,
 		     size_t errlen);
-int gen_patch_check(struct gen_ctx *c, struct db *db);
+/* steps: the patch parsed and dry-run with patch -F0; source-level refusals */
+int gen_apply(struct gen_ctx *c);
+int gen_source_check(struct gen_ctx *c);
 
-/* gen_module.c */
-int gen_build_objects(struct gen_ctx *c);
+/* gen_module.c: the steps from objects to the module (and the external generators') */
+int gen_build_original(struct gen_ctx *c);
+int gen_build_patched(struct gen_ctx *c);
 int gen_diff_objects(struct gen_ctx *c);
+int gen_extract(struct gen_ctx *c);
 int gen_make_module(struct gen_ctx *c);
+int gen_convert(struct gen_ctx *c);
 int gen_external(struct gen_ctx *c);
 void gen_objects_free(struct gen_ctx *c);
 
