@@ -2,7 +2,8 @@
 /*
  * Saved kernel logs into the parser (kmsg dumps, console captures, journal or syslog lines,
  * bare lines, mixed), and reports out as JSON. Every line is bounded (64 KiB; the rest is
- * cut) and a line cut by the end of one buffer is carried to the next call.
+ * cut) and a line cut by the end of one buffer is carried to the next call. This unit only
+ * reads lines: the lines it finds go to the caller's function (the assembler, kreport.c).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -68,7 +69,7 @@ static size_t parse_caller(const char *s, size_t len, char caller[16])
 	return i + 1;
 }
 
-void kp_feed_line(struct kparser *p, char *s, size_t len)
+void kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
 {
 	struct kline l = { 0 };
 	char caller[16] = "";
@@ -95,7 +96,7 @@ void kp_feed_line(struct kparser *p, char *s, size_t len)
 
 					l = (struct kline){ t, tl, rec.seq, rec.ts_usec,
 							    rec.caller[0] ? rec.caller : NULL };
-					kparser_line(p, &l);
+					emit(userdata, &l);
 					if (!nl)
 						break;
 					t = nl + 1;
@@ -141,7 +142,7 @@ void kp_feed_line(struct kparser *p, char *s, size_t len)
 	l.text = s;
 	l.len = len;
 	l.caller = caller[0] ? caller : NULL;
-	kparser_line(p, &l);
+	emit(userdata, &l);
 }
 
 static const char *const type_names[] = {

@@ -438,13 +438,16 @@ static void finish(struct kparser *p, bool swallow_panic)
 	p->tail_swallow = swallow_panic;
 }
 
+/* kparser_line() is defined below */
+static void emit_line(void *p, const struct kline *l);
+
 void kparser_flush(struct kparser *p)
 {
 	if (p->carry_len > 0) {
 		size_t n = p->carry_len;
 
 		p->carry_len = 0;
-		kp_feed_line(p, p->linebuf, n);
+		kp_text_line(p->linebuf, n, emit_line, p);
 	}
 	finish(p, false);
 	p->tail_left = 0;
@@ -564,10 +567,15 @@ void kparser_line(struct kparser *p, const struct kline *l)
 		finish(p, false);
 }
 
+static void emit_line(void *p, const struct kline *l)
+{
+	kparser_line(p, l);
+}
+
 void kparser_feed_text(struct kparser *p, const char *buf, size_t len)
 {
 	if (!p->linebuf) {
-		/* +2: kp_feed_line may put a newline after the line */
+		/* +2: kp_text_line may put a newline after the line */
 		p->linebuf = malloc(KP_TEXT_LINE_MAX + 2);
 		if (!p->linebuf)
 			return;
@@ -582,7 +590,7 @@ void kparser_feed_text(struct kparser *p, const char *buf, size_t len)
 		p->carry_len += take;
 		if (!nl)
 			break;          /* carried to the next call, or to kparser_flush() */
-		kp_feed_line(p, p->linebuf, p->carry_len);
+		kp_text_line(p->linebuf, p->carry_len, emit_line, p);
 		p->carry_len = 0;
 		buf = nl + 1;
 		len -= n + 1;

@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Internals shared by the kernel report modules (kreport.c assembles, kreport_classify.c
- * collects the fields and applies the guilty-function rules, kreport_title.c types and
- * titles, klogtext.c reads saved logs and writes JSON). Not for other users.
+ * Internals shared by the kernel report modules. Layers, each using only those below it:
+ *   kreport.c          assembles reports from lines; reads saved logs through klogtext.c
+ *   kreport_classify.c one pass over a report's lines: fields, frames, modules, then title
+ *   kreport_title.c    the WARN/BUG site, lockdep's lines, the title
+ *   kreport_guilty.c   which function to blame (the helper-skipping rules), title forms
+ *   kreport_frames.c   symbols and call-trace lines
+ *   klogtext.c         saved-log lines to kernel log lines (handed back by a callback),
+ *                      and reports to JSON
+ * Not for other users.
  */
 #pragma once
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -69,14 +76,23 @@ static inline const char *skip_space(const char *p, const char *end)
 	return p;
 }
 
+/* a character of a module name */
+static inline bool kp_is_modch(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '_' || ch == '-';
+}
+
 static inline const char *find_in(const char *s, size_t len, const char *needle)
 {
 	return memmem(s, len, needle, strlen(needle));
 }
 
-/* kreport_classify.c: fields, frames and the guilty-function rules */
+/* kreport_frames.c: symbols and call-trace lines */
 const char *kp_dup(struct kp_cls *c, const char *s, size_t n);
 const char *kp_parse_sym(struct kp_cls *c, const char *s, const char *end, struct kframe *f);
+/* One call-trace line: " func+0x1/0x2 [mod]", " ? func...", " [<ffff...>] func..." */
+bool kp_parse_frame(struct kp_cls *c, const char *s, size_t len, struct kframe *f);
+/* kreport_guilty.c: the guilty frame, the stalled/hung task's work, title forms */
 const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, const char *const *extra);
 const char *kp_stall_guilty(struct kp_cls *c, bool after_irq);
 const char *kp_hung_guilty(struct kp_cls *c);
@@ -84,8 +100,11 @@ const char *kp_fmt_title(struct kp_cls *c, const char *prefix, const char *fn);
 const char *kp_cut(struct kp_cls *c, const char *s, size_t len, const char *const *stops);
 bool kp_infra_file(const char *file);
 const char *kp_lockdep_stack(struct kp_cls *c, const char *key);
-/* klogtext.c: one line of a saved log, prefixes stripped; s[len] may be written */
-void kp_feed_line(struct kparser *p, char *s, size_t len);
+/* klogtext.c: one line of a saved log as kernel log lines, prefixes stripped, handed to
+ * emit (several for a kmsg record whose text unescapes to several lines); s[len] may be
+ * written. */
+typedef void (*kp_emit_fn)(void *userdata, const struct kline *l);
+void kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata);
 /* kreport_title.c: the WARN/BUG line, lockdep's "at:" lines, the title */
 void kp_parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t len,
 		   struct kframe *wfn);
