@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The extractor's state, shared by klpdiff_extract.c (which ranges of the patched object
- * to copy) and klpdiff_build.c (the new object: sections, symbols, relocations, tables).
+ * The extractor's state. Layers, each calling only those below it: klpdiff_extract.c
+ * (which ranges of the patched object to copy), klpdiff_build.c (the new object: sections,
+ * symbols, relocations, tables), klpdiff_ranges.c (the ranges and the table sections).
  */
 #pragma once
 
@@ -41,8 +42,10 @@ struct kx {
 	struct strset refs;     /* referenced name -> symbol index + 1 in out */
 };
 
+/* klpdiff_ranges.c */
 const struct kx_table *kx_table_of(const char *name);
 long kx_find_range(const struct kx *x, size_t sec, int64_t at, bool allow_end);
 int kx_add_range(struct kx *x, size_t sec, uint64_t start, uint64_t end);
 bool kx_entry_kept(const struct kx *x, size_t tab, uint64_t entry);
+/* klpdiff_build.c */
 int kx_build(struct kx *x, const struct klpdiff_result *res);
