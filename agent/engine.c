@@ -12,17 +12,13 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "engine_int.h"
 #include "fetch.h"
 #include "fileio.h"
 #include "klp.h"
 #include "log.h"
 #include "modfile.h"
 #include "util.h"
-
-static int64_t now_ms(void)
-{
-	return monotonic_usec() / 1000;
-}
 
 static int sha256_file(const char *path, char out[65])
 {
@@ -41,45 +37,6 @@ static int sha256_file(const char *path, char out[65])
 	crypto_hash_sha256_final(&h, md);
 	sodium_bin2hex(out, 65, md, sizeof(md));
 	return 0;
-}
-
-static void busy_clear(struct engine *e)
-{
-	free(e->busy_id);
-	free(e->busy_module);
-	free(e->busy_final_state);
-	free(e->busy_final_reason);
-	e->busy_id = e->busy_module = e->busy_final_state = e->busy_final_reason = NULL;
-	e->busy_reverting = false;
-}
-
-static int busy_set(struct engine *e, const char *id, const char *module, bool reverting,
-		    const char *final_state, const char *final_reason)
-{
-	busy_clear(e);
-	e->busy_id = strdup(id);
-	e->busy_module = strdup(module);
-	e->busy_final_state = strdup(strempty(final_state));
-	e->busy_final_reason = strdup(strempty(final_reason));
-	e->busy_reverting = reverting;
-	e->busy_started = now_ms();
-	if (!e->busy_id || !e->busy_module || !e->busy_final_state || !e->busy_final_reason) {
-		busy_clear(e);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static void set_state(struct engine *e, const char *id, const char *state, const char *kind,
-		      const char *reason)
-{
-	state_patch_set(&e->st, id, state, reason);
-	state_event(&e->st, id, kind, "%s", reason);
-	if (streq(kind, "failed") || streq(kind, "stalled") || streq(kind, "quarantined") ||
-	    streq(kind, "refused"))
-		log_warning("%s: %s", id, reason);
-	else
-		log_info("%s: %s", id, reason);
 }
 
 /* At start: applying records of an earlier boot mean the node went down with that patch just
@@ -106,7 +63,7 @@ static int crash_guard(struct engine *e)
 			 "in boot %s, not yet healthy for %llds): not re-applied; "
 			 "'agentctl unquarantine %s' allows it again", when, v[i].boot_id,
 			 (long long)e->cfg->healthy_window, v[i].id);
-		set_state(e, v[i].id, "quarantined", "quarantined", reason);
+		engine_set_state(e, v[i].id, "quarantined", "quarantined", reason);
 		state_applying_close(&e->st, v[i].id);
 	}
 	applying_recs_free(v, n);
@@ -126,7 +83,7 @@ static void requeue_after_reboot(struct engine *e)
 			continue;
 		if ((streq(v[i].state, "applied") || streq(v[i].state, "applying")) &&
 		    !streq(v[i].boot_id, e->node.boot_id))
-			set_state(e, v[i].id, "pending", "reboot", "re-applying after a reboot");
+			engine_set_state(e, v[i].id, "pending", "reboot", "re-applying after a reboot");
 	}
 	patch_recs_free(v, n);
 }
@@ -145,14 +102,14 @@ static void resume_after_restart(struct engine *e)
 		if (!streq(v[i].state, "applying"))
 			continue;
 		if (klp_get(e->cfg->root, v[i].module, &k) == 0) {
-			busy_set(e, v[i].id, v[i].module, false, NULL, NULL);
+			engine_busy_set(e, v[i].id, v[i].module, false, NULL, NULL);
 			state_event(&e->st, v[i].id, "resumed",
 				    "agent restarted during the transition: watching it again");
 		} else if (!modfile_loaded(e->kmod, v[i].module)) {
 			/* killed between the record and the load: try again */
 			state_applying_close(&e->st, v[i].id);
-			set_state(e, v[i].id, "pending", "resumed",
-				  "agent restarted before the module was loaded: retrying");
+			engine_set_state(e, v[i].id, "pending", "resumed",
+					 "agent restarted before the module was loaded: retrying");
 		}
 	}
 	patch_recs_free(v, n);
@@ -219,7 +176,7 @@ static void close_on_clean_stop(struct engine *e)
 void engine_stop(struct engine *e)
 {
 	close_on_clean_stop(e);
-	busy_clear(e);
+	engine_busy_clear(e);
 	fetch_child_close(&e->fetch);
 	json_decref(e->fetched);
 	state_close(&e->st);
@@ -280,7 +237,7 @@ static void note_targets(struct engine *e, const json_t *doc)
 		if (!id || state_patch_get(&e->st, id, &old) < 0)
 			continue;
 		if (streq(old.state, "pending") || streq(old.state, "failed"))
-			set_state(e, id, "revoked", "revoked", "revoked by the archive");
+			engine_set_state(e, id, "revoked", "revoked", "revoked by the archive");
 		else if ((streq(old.state, "applied") || streq(old.state, "applying")) &&
 			 e->cfg->auto_revert && !e->held)
 			engine_revert(e, id, "revoked", "revoked by the archive: reverted");
@@ -300,8 +257,8 @@ static const json_t *fetched_target(const struct engine *e, const char *path)
 	return NULL;
 }
 
-/* Take from the cache (the fetch helper downloads), check and load one pending patch. 1: a transition
- * started; 0: nothing started (refused or failed, recorded). */
+/* Take from the cache (the fetch helper downloads), check and load one pending patch.
+ * 1: a transition started; 0: nothing started (refused or failed, recorded). */
 static int apply_one(struct engine *e, struct patch_rec *p)
 {
 	_cleanup_free_ char *file = NULL;
@@ -318,15 +275,15 @@ static int apply_one(struct engine *e, struct patch_rec *p)
 
 		if (error) {
 			snprintf(why, sizeof(why), "download of %s failed: %s", p->target, error);
-			set_state(e, p->id, "failed", "failed", why);
+			engine_set_state(e, p->id, "failed", "failed", why);
 			return 0;
 		}
 		if (!cached)
 			return 0;       /* wait for the archive */
 		/* the helper checked it; the file it left may have changed since */
 		if (sha256_file(cached, sha) < 0 || !streq(sha, p->sha256)) {
-			set_state(e, p->id, "failed", "failed", "the downloaded module's sha256 differs "
-				  "from the signed metadata");
+			engine_set_state(e, p->id, "failed", "failed", "the downloaded module's "
+					 "sha256 differs from the signed metadata");
 			return 0;
 		}
 		file = strdup(cached);
@@ -337,11 +294,11 @@ static int apply_one(struct engine *e, struct patch_rec *p)
 	if (r < 0) {
 		snprintf(why, sizeof(why), "%s is not a readable kernel module: %s", p->target,
 			 strerror(-r));
-		set_state(e, p->id, "failed", "refused", why);
+		engine_set_state(e, p->id, "failed", "refused", why);
 		return 0;
 	}
 	if (modfile_check(&mi, e->node.release, why, sizeof(why)) < 0) {
-		set_state(e, p->id, "failed", "refused", why);
+		engine_set_state(e, p->id, "failed", "refused", why);
 		return 0;
 	}
 	free(p->file);
@@ -368,10 +325,10 @@ static int apply_one(struct engine *e, struct patch_rec *p)
 	r = modfile_load(e->kmod, file, why, sizeof(why));
 	if (r < 0) {
 		state_applying_close(&e->st, p->id);
-		set_state(e, p->id, "failed", "failed", why);
+		engine_set_state(e, p->id, "failed", "failed", why);
 		return 0;
 	}
-	busy_set(e, p->id, mi.name, false, NULL, NULL);
+	engine_busy_set(e, p->id, mi.name, false, NULL, NULL);
 	return 1;
 }
 
@@ -550,17 +507,6 @@ int64_t engine_next_refresh(const struct engine *e)
 	return s;
 }
 
-static void unload_if_loaded(struct engine *e, const char *module)
-{
-	int r;
-
-	if (!modfile_loaded(e->kmod, module))
-		return;
-	r = modfile_unload(e->kmod, module);
-	if (r < 0)
-		log_warning_errno(r, "rmmod %s: %m", module);
-}
-
 /* Patches recorded applied that are no longer in sysfs: replaced by an atomic-replace patch,
  * or disabled/removed behind the agent's back. */
 static void reconcile(struct engine *e, const char *just_applied)
@@ -580,13 +526,13 @@ static void reconcile(struct engine *e, const char *just_applied)
 			continue;
 		if (just_applied) {
 			snprintf(why, sizeof(why), "replaced by %s (atomic replace)", just_applied);
-			set_state(e, v[i].id, "replaced", "replaced", why);
+			engine_set_state(e, v[i].id, "replaced", "replaced", why);
 		} else {
-			set_state(e, v[i].id, "reverted", "reverted",
-				  "no longer in /sys/kernel/livepatch: disabled or removed outside the agent");
+			engine_set_state(e, v[i].id, "reverted", "reverted",
+					 "no longer in /sys/kernel/livepatch: disabled or removed outside the agent");
 		}
 		state_applying_close(&e->st, v[i].id);
-		unload_if_loaded(e, v[i].module);
+		engine_unload_if_loaded(e, v[i].module);
 	}
 	patch_recs_free(v, n);
 }
@@ -615,7 +561,7 @@ static void close_healthy(struct engine *e)
 
 static void watch_transition(struct engine *e)
 {
-	int64_t elapsed = now_ms() - e->busy_started;
+	int64_t elapsed = engine_now_ms() - e->busy_started;
 	struct klp_state k;
 	char why[1024];
 	int r;
@@ -623,11 +569,11 @@ static void watch_transition(struct engine *e)
 	r = klp_get(e->cfg->root, e->busy_module, &k);
 	if (e->busy_reverting) {
 		if (r == -ENOENT) {
-			unload_if_loaded(e, e->busy_module);
+			engine_unload_if_loaded(e, e->busy_module);
 			state_applying_close(&e->st, e->busy_id);
-			set_state(e, e->busy_id, e->busy_final_state, e->busy_final_state,
-				  e->busy_final_reason);
-			busy_clear(e);
+			engine_set_state(e, e->busy_id, e->busy_final_state, e->busy_final_state,
+					 e->busy_final_reason);
+			engine_busy_clear(e);
 		} else if (elapsed > 1000 * e->cfg->transition_timeout &&
 			   !strstr(e->busy_final_reason, "revert is stalled")) {
 			/* never forced: that would make the module unremovable; keep waiting */
@@ -645,9 +591,9 @@ static void watch_transition(struct engine *e)
 	}
 	if (r == -ENOENT) {
 		state_applying_close(&e->st, e->busy_id);
-		set_state(e, e->busy_id, "failed", "failed",
-			  "the patch left /sys/kernel/livepatch during its transition");
-		busy_clear(e);
+		engine_set_state(e, e->busy_id, "failed", "failed",
+				 "the patch left /sys/kernel/livepatch during its transition");
+		engine_busy_clear(e);
 		return;
 	}
 	if (r < 0)
@@ -656,9 +602,9 @@ static void watch_transition(struct engine *e)
 		_cleanup_free_ char *id = strdup(e->busy_id);
 
 		snprintf(why, sizeof(why), "transition completed in %.1fs", elapsed / 1000.0);
-		set_state(e, e->busy_id, "applied", "applied", why);
+		engine_set_state(e, e->busy_id, "applied", "applied", why);
 		engine_note_applied(e, e->busy_id);
-		busy_clear(e);
+		engine_busy_clear(e);
 		if (id)
 			reconcile(e, id);
 		return;
@@ -681,7 +627,7 @@ static void watch_transition(struct engine *e)
 		e->busy_final_state = strdup("stalled");
 		e->busy_final_reason = strdup(why);
 		e->busy_reverting = true;
-		e->busy_started = now_ms();
+		e->busy_started = engine_now_ms();
 	}
 }
 
@@ -714,37 +660,6 @@ bool engine_busy(struct engine *e)
 	return n > 0;
 }
 
-int engine_revert(struct engine *e, const char *id, const char *final_state, const char *reason)
-{
-	struct patch_rec p;
-	int r;
-
-	r = state_patch_get(&e->st, id, &p);
-	if (r < 0)
-		return r;
-	if (e->busy_id && !streq(e->busy_id, id)) {
-		patch_rec_free(&p);
-		return -EBUSY;
-	}
-	r = klp_set_enabled(e->cfg->root, p.module, false);
-	if (r == -ENOENT || (r < 0 && !klp_valid_name(p.module))) {
-		unload_if_loaded(e, p.module);
-		state_applying_close(&e->st, id);
-		set_state(e, id, final_state, final_state, reason);
-		patch_rec_free(&p);
-		return 0;
-	}
-	if (r < 0) {
-		state_event(&e->st, id, "problem", "cannot disable: %s", strerror(-r));
-		patch_rec_free(&p);
-		return r;
-	}
-	state_event(&e->st, id, "reverting", "%s", reason);
-	r = busy_set(e, id, p.module, true, final_state, reason);
-	patch_rec_free(&p);
-	return r;
-}
-
 int engine_set_hold(struct engine *e, bool held)
 {
 	int r = state_meta_set(&e->st, "held", held ? "1" : "0");
@@ -769,6 +684,7 @@ int engine_unquarantine(struct engine *e, const char *id)
 		return -EINVAL;
 	}
 	patch_rec_free(&p);
-	set_state(e, id, "pending", "unquarantined", "released from quarantine by the administrator");
+	engine_set_state(e, id, "pending", "unquarantined",
+			 "released from quarantine by the administrator");
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "engine_int.h"
 #include "klog/kblame.h"
 #include "klp.h"
 #include "log.h"
@@ -116,28 +117,6 @@ static bool replaced_recently(const char *function, char module[64], void *userd
  * W (warning), L (soft lockup). */
 #define TAINT_TROUBLE ((1ull << 5) | (1ull << 7) | (1ull << 9) | (1ull << 14))
 
-static int read_taint(struct engine *e, unsigned long long *ret)
-{
-	_cleanup_free_ char *path = agent_path(e->cfg, "/proc/sys/kernel/tainted");
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-
-	if (!f || fscanf(f, "%llu", ret) != 1)
-		return -ENOENT;
-	return 0;
-}
-
-void engine_note_applied(struct engine *e, const char *id)
-{
-	_cleanup_free_ char *key = NULL;
-	unsigned long long taint;
-	char value[32];
-
-	if (read_taint(e, &taint) < 0 || asprintf(&key, "taint/%s", id) < 0)
-		return;
-	snprintf(value, sizeof(value), "%llu", taint);
-	state_meta_set(&e->st, key, value);
-}
-
 /* Weak evidence for a report in core code that no frame explains: trouble bits the kernel's
  * taint gained since the most recent patch of ours (within the window) went in. */
 static bool new_taint_since(struct engine *e, struct kblame *b)
@@ -148,7 +127,7 @@ static bool new_taint_since(struct engine *e, struct kblame *b)
 	size_t n = 0;
 	bool found = false;
 
-	if (read_taint(e, &now) < 0 || state_patch_list(&e->st, &v, &n) < 0)
+	if (engine_read_taint(e, &now) < 0 || state_patch_list(&e->st, &v, &n) < 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (streq(v[i].state, "applied") && time(NULL) - v[i].since <= e->cfg->weak_window &&
@@ -341,40 +320,3 @@ uint64_t engine_kmsg_resume(struct engine *e)
 	return seq;
 }
 
-void engine_retry_reverts(struct engine *e)
-{
-	struct patch_rec *v = NULL;
-	size_t n = 0;
-	bool due = false;
-
-	if (!e->revert_due || e->busy_id || state_patch_list(&e->st, &v, &n) < 0)
-		return;
-	for (size_t i = 0; i < n && !e->busy_id; i++) {
-		struct klp_state k;
-		int r;
-
-		if (!streq(v[i].state, "quarantined") || !klp_valid_name(v[i].module))
-			continue;
-		if (klp_get(e->cfg->root, v[i].module, &k) < 0) {
-			if (modfile_loaded(e->kmod, v[i].module) && modfile_unload(e->kmod, v[i].module) < 0)
-				due = true;
-			continue;
-		}
-		if (!k.enabled) {
-			due = true;     /* unpatching: unloaded once it leaves sysfs */
-			continue;
-		}
-		r = engine_revert(e, v[i].id, "quarantined", v[i].reason);
-		if (r < 0) {
-			due = true;
-			if (!e->revert_failing)
-				state_event(&e->st, v[i].id, "problem", "cannot disable the quarantined "
-					    "patch: %s; retrying", strerror(-r));
-			e->revert_failing = true;
-		} else {
-			e->revert_failing = false;
-		}
-	}
-	patch_recs_free(v, n);
-	e->revert_due = due || e->busy_id;
-}
