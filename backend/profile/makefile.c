@@ -216,6 +216,16 @@ static int include(struct eval_state *e, char *args, bool optional)
 			mk_unsupported(c, "includes nested too deeply");
 			continue;
 		}
+		/* depth alone allows a file that includes itself four times 4^8 evaluations */
+		if (++c->includes > MK_MAX_INCLUDES) {
+			char what[96];
+
+			snprintf(what, sizeof(what), "evaluation stopped: more than %u includes",
+				 MK_MAX_INCLUDES);
+			mk_unsupported(c, what);
+			c->stopped = true;
+			break;
+		}
 		e->include_depth++;
 		k = eval_text(e, p, text);
 		e->include_depth--;
@@ -373,7 +383,7 @@ static int eval_text(struct eval_state *e, const char *file, const char *text)
 	if (!buf)
 		return -ENOMEM;
 	c->file = file;
-	while (*p && k >= 0) {
+	while (*p && k >= 0 && !c->stopped) {
 		bool comment = false;
 
 		len = 0;

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Variables (a hash table per scope) and expansion: $(var), substitution references, the
+ * self-reference check and the work bound of one evaluation. The built-in functions are in
+ * makeval_func.c, makefile lines in makefile.c.
+ */
 #include "makeval.h"
 #include "makeval_internal.h"
 
@@ -16,13 +21,7 @@
 
 /* ---- growable strings ---- */
 
-struct sb {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_add(struct sb *b, const char *s, size_t n)
+void mk_sb_add(struct sb *b, const char *s, size_t n)
 {
 	if (b->oom)
 		return;
@@ -44,20 +43,20 @@ static void sb_add(struct sb *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-static void sb_adds(struct sb *b, const char *s)
+void mk_sb_adds(struct sb *b, const char *s)
 {
-	sb_add(b, s, strlen(s));
+	mk_sb_add(b, s, strlen(s));
 }
 
 /* Appends a word, separated by one space from what is there. */
-static void sb_word(struct sb *b, const char *s, size_t n)
+void mk_sb_word(struct sb *b, const char *s, size_t n)
 {
 	if (b->len)
-		sb_add(b, " ", 1);
-	sb_add(b, s, n);
+		mk_sb_add(b, " ", 1);
+	mk_sb_add(b, s, n);
 }
 
-static char *sb_take(struct sb *b)
+char *mk_sb_take(struct sb *b)
 {
 	char *p;
 
@@ -189,21 +188,37 @@ int mk_set(struct mk_vars *v, const char *name, const char *value)
 
 /* ---- expansion ---- */
 
-static void expand(struct mk_ctx *c, const char *s, size_t n, struct sb *out, int depth);
-static void expand_var(struct mk_ctx *c, const struct mk_var *v, struct sb *out, int depth);
-
 void mk_unsupported(struct mk_ctx *c, const char *what)
 {
 	if (c->h && c->h->unsupported)
 		c->h->unsupported(c->h->userdata, c->file, c->line, what);
 }
 
+bool mk_charge(struct mk_ctx *c, size_t n)
+{
+	char what[160];
+
+	if (c->stopped)
+		return false;
+	c->steps += n;
+	if (c->steps <= MK_MAX_STEPS)
+		return true;
+	c->stopped = true;
+	snprintf(what, sizeof(what), "evaluation stopped: more than %u bytes of expansion "
+		 "(a value that grows exponentially?)", MK_MAX_STEPS);
+	mk_unsupported(c, what);
+	return false;
+}
+
 char *mk_expand(struct mk_ctx *c, const char *s, size_t n, int depth)
 {
 	struct sb b = { 0 };
 
-	expand(c, s, n, &b, depth);
-	return sb_take(&b);
+	mk_expand_into(c, s, n, &b, depth);
+	/* a self-reference gives up on this expansion only; the next line starts afresh */
+	if (depth == 0)
+		c->unwind = false;
+	return mk_sb_take(&b);
 }
 
 /* The end of a $( ... ) or ${ ... } starting at s[0] == open; n if unbalanced. */
@@ -221,467 +236,8 @@ static size_t match_paren(const char *s, size_t n)
 	return n;
 }
 
-/* Splits function arguments at top-level commas (at most max pieces; the last takes the rest). */
-static size_t split_args(const char *s, size_t n, const char **arg, size_t *len, size_t max)
-{
-	size_t k = 0, start = 0;
-	int level = 0;
-
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && (s[i] == '(' || s[i] == '{'))
-			level++;
-		else if (i < n && (s[i] == ')' || s[i] == '}'))
-			level--;
-		if (i == n || (s[i] == ',' && level == 0 && k + 1 < max)) {
-			arg[k] = s + start;
-			len[k++] = i - start;
-			start = i + 1;
-		}
-	}
-	return k;
-}
-
-typedef void (*word_fn)(void *ud, const char *w, size_t n);
-
-static void each_word(const char *s, word_fn fn, void *ud)
-{
-	while (*s) {
-		size_t n;
-
-		while (*s && isspace((unsigned char)*s))
-			s++;
-		n = 0;
-		while (s[n] && !isspace((unsigned char)s[n]))
-			n++;
-		if (n)
-			fn(ud, s, n);
-		s += n;
-	}
-}
-
-int mk_words(const char *value, int (*fn)(void *ud, const char *word, size_t len), void *ud)
-{
-	const char *s = value;
-
-	while (*s) {
-		size_t n = 0;
-		int k;
-
-		while (*s && isspace((unsigned char)*s))
-			s++;
-		while (s[n] && !isspace((unsigned char)s[n]))
-			n++;
-		if (!n)
-			break;
-		k = fn(ud, s, n);
-		if (k < 0)
-			return k;
-		s += n;
-	}
-	return 0;
-}
-
-/* make's % patterns: one '%' matches any stem; without one, the whole word must match. */
-static bool pattern_match(const char *pat, size_t pn, const char *w, size_t wn, size_t *stem_at,
-			  size_t *stem_len)
-{
-	const char *pct = memchr(pat, '%', pn);
-	size_t pre, post;
-
-	if (!pct)
-		return pn == wn && memcmp(pat, w, wn) == 0;
-	pre = (size_t)(pct - pat);
-	post = pn - pre - 1;
-	if (wn < pre + post || memcmp(w, pat, pre) || memcmp(w + wn - post, pct + 1, post))
-		return false;
-	if (stem_at) {
-		*stem_at = pre;
-		*stem_len = wn - pre - post;
-	}
-	return true;
-}
-
-struct patsubst_ud {
-	const char *pat, *rep;
-	struct sb *out;
-};
-
-static void patsubst_word(void *ud, const char *w, size_t n)
-{
-	struct patsubst_ud *p = ud;
-	size_t at, len;
-	const char *pct = strchr(p->rep, '%');
-
-	if (!pattern_match(p->pat, strlen(p->pat), w, n, &at, &len)) {
-		sb_word(p->out, w, n);
-		return;
-	}
-	if (!strchr(p->pat, '%') || !pct) {
-		sb_word(p->out, p->rep, strlen(p->rep));
-		return;
-	}
-	if (p->out->len)
-		sb_add(p->out, " ", 1);
-	sb_add(p->out, p->rep, (size_t)(pct - p->rep));
-	sb_add(p->out, w + at, len);
-	sb_adds(p->out, pct + 1);
-}
-
-struct filter_ud {
-	const char *pats;
-	bool keep;
-	struct sb *out;
-};
-
-static void filter_word(void *ud, const char *w, size_t n)
-{
-	struct filter_ud *f = ud;
-	const char *s = f->pats;
-	bool hit = false;
-
-	while (*s && !hit) {
-		size_t pn = 0;
-
-		while (*s && isspace((unsigned char)*s))
-			s++;
-		while (s[pn] && !isspace((unsigned char)s[pn]))
-			pn++;
-		if (pn && pattern_match(s, pn, w, n, NULL, NULL))
-			hit = true;
-		s += pn;
-	}
-	if (hit == f->keep)
-		sb_word(f->out, w, n);
-}
-
-struct list_ud {
-	struct sb *out;
-	const char *arg;
-	int mode; /* 0 addprefix 1 addsuffix 2 dir 3 notdir 4 basename 5 suffix 6 strip */
-};
-
-static void list_word(void *ud, const char *w, size_t n)
-{
-	struct list_ud *l = ud;
-	const char *slash = NULL, *dot = NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		if (w[i] == '/')
-			slash = w + i, dot = NULL;
-		else if (w[i] == '.')
-			dot = w + i;
-	}
-	switch (l->mode) {
-	case 0:
-		if (l->out->len)
-			sb_add(l->out, " ", 1);
-		sb_adds(l->out, l->arg);
-		sb_add(l->out, w, n);
-		break;
-	case 1:
-		sb_word(l->out, w, n);
-		sb_adds(l->out, l->arg);
-		break;
-	case 2:
-		if (slash)
-			sb_word(l->out, w, (size_t)(slash - w) + 1);
-		else
-			sb_word(l->out, "./", 2);
-		break;
-	case 3:
-		if (slash)
-			sb_word(l->out, slash + 1, n - (size_t)(slash + 1 - w));
-		else
-			sb_word(l->out, w, n);
-		break;
-	case 4:
-		sb_word(l->out, w, dot ? (size_t)(dot - w) : n);
-		break;
-	case 5:
-		if (dot)
-			sb_word(l->out, dot, n - (size_t)(dot - w));
-		break;
-	default:
-		sb_word(l->out, w, n);
-	}
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-struct collect_ud {
-	char **w;
-	size_t n, cap;
-	bool oom;
-};
-
-static void collect_word(void *ud, const char *w, size_t n)
-{
-	struct collect_ud *c = ud;
-
-	if (c->oom)
-		return;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		char **p = realloc(c->w, cap * sizeof(*p));
-
-		if (!p) {
-			c->oom = true;
-			return;
-		}
-		c->w = p;
-		c->cap = cap;
-	}
-	c->w[c->n] = strndup(w, n);
-	if (!c->w[c->n])
-		c->oom = true;
-	else
-		c->n++;
-}
-
-static void collect_free(struct collect_ud *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->w[i]);
-	free(c->w);
-}
-
-static bool all_space(const char *s)
-{
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	return *s == '\0';
-}
-
-/* Runs a built-in function; returns false when name is not one. */
-static bool function(struct mk_ctx *c, const char *name, const char *args, size_t an, struct sb *out,
-		     int depth)
-{
-	const char *a[64];
-	size_t l[64], k;
-	char *x[3] = { NULL, NULL, NULL };
-
-#define ARG(i) (x[i] ? x[i] : (x[i] = mk_expand(c, a[i], l[i], depth + 1)))
-	if (streq(name, "if") || streq(name, "or") || streq(name, "and")) {
-		k = split_args(args, an, a, l, streq(name, "if") ? 3 : 64);
-		if (streq(name, "if")) {
-			char *cond = mk_expand(c, a[0], l[0], depth + 1);
-			bool t = cond && !all_space(cond);
-
-			free(cond);
-			if (t && k > 1)
-				expand(c, a[1], l[1], out, depth + 1);
-			else if (!t && k > 2)
-				expand(c, a[2], l[2], out, depth + 1);
-			return true;
-		}
-		for (size_t i = 0; i < k; i++) {
-			char *v = mk_expand(c, a[i], l[i], depth + 1);
-			bool t = v && !all_space(v);
-
-			if (streq(name, "or") ? t : (!t || i == k - 1)) {
-				if (t)
-					sb_adds(out, v);
-				free(v);
-				return true;
-			}
-			free(v);
-		}
-		return true;
-	}
-	if (streq(name, "foreach")) {
-		struct collect_ud words = { 0 };
-		char *var;
-
-		if (split_args(args, an, a, l, 3) != 3)
-			return true;
-		var = mk_expand(c, a[0], l[0], depth + 1);
-		each_word(ARG(1) ? x[1] : "", collect_word, &words);
-		for (size_t i = 0; var && i < words.n; i++) {
-			struct sb one = { 0 };
-			struct mk_vars *saved = c->vars, *scope = mk_vars_clone(saved);
-
-			if (!scope || mk_set(scope, var, words.w[i]) < 0) {
-				mk_vars_free(scope);
-				out->oom = true;
-				break;
-			}
-			c->vars = scope;
-			expand(c, a[2], l[2], &one, depth + 1);
-			c->vars = saved;
-			mk_vars_free(scope);
-			if (one.len)
-				sb_word(out, one.p, one.len);
-			free(one.p);
-		}
-		collect_free(&words);
-		free(var);
-		free(x[1]);
-		return true;
-	}
-	if (streq(name, "call")) {
-		struct mk_vars *saved = c->vars, *scope;
-		char *fn, num[24];
-		struct mk_var *def;
-
-		k = split_args(args, an, a, l, 64);
-		fn = mk_expand(c, a[0], l[0], depth + 1);
-		def = fn ? mk_lookup(c->vars, fn) : NULL;
-		scope = def ? mk_vars_clone(saved) : NULL;
-		for (size_t i = 1; scope && i < k; i++) {
-			char *v = mk_expand(c, a[i], l[i], depth + 1);
-
-			snprintf(num, sizeof(num), "%zu", i);
-			if (!v || mk_set(scope, num, v) < 0)
-				out->oom = true;
-			free(v);
-		}
-		if (scope) {
-			c->vars = scope;
-			expand_var(c, def, out, depth);
-			c->vars = saved;
-		}
-		mk_vars_free(scope);
-		free(fn);
-		return true;
-	}
-	if (streq(name, "shell") || streq(name, "eval") || streq(name, "file") ||
-	    streq(name, "guile")) {
-		char what[64];
-
-		snprintf(what, sizeof(what), "$(%s ...) is not evaluated", name);
-		mk_unsupported(c, what);
-		return true;
-	}
-	if (streq(name, "error") || streq(name, "warning") || streq(name, "info") ||
-	    streq(name, "value") || streq(name, "origin") || streq(name, "flavor"))
-		return true;
-
-	/* The rest take fully expanded arguments. */
-	if (streq(name, "subst") || streq(name, "patsubst") || streq(name, "findstring") ||
-	    streq(name, "filter") || streq(name, "filter-out") || streq(name, "word") ||
-	    streq(name, "addprefix") || streq(name, "addsuffix")) {
-		size_t want = streq(name, "findstring") || streq(name, "filter") ||
-					      streq(name, "filter-out") || streq(name, "word") ||
-					      streq(name, "addprefix") || streq(name, "addsuffix")
-				      ? 2 : 3;
-
-		if (split_args(args, an, a, l, want) != want)
-			return true;
-		for (size_t i = 0; i < want; i++)
-			if (!ARG(i)) {
-				out->oom = true;
-				goto done;
-			}
-		if (streq(name, "subst")) {
-			const char *s = x[2], *hit;
-			size_t fl = strlen(x[0]);
-
-			while (fl && (hit = strstr(s, x[0]))) {
-				sb_add(out, s, (size_t)(hit - s));
-				sb_adds(out, x[1]);
-				s = hit + fl;
-			}
-			sb_adds(out, s);
-		} else if (streq(name, "patsubst")) {
-			struct patsubst_ud p = { x[0], x[1], out };
-			char *pat = x[0], *rep = x[1];
-
-			/* make strips the pattern and replacement of surrounding blanks */
-			while (isspace((unsigned char)*pat))
-				pat++;
-			while (isspace((unsigned char)*rep))
-				rep++;
-			p.pat = pat;
-			p.rep = rep;
-			each_word(x[2], patsubst_word, &p);
-		} else if (streq(name, "findstring")) {
-			if (strstr(x[1], x[0]))
-				sb_adds(out, x[0]);
-		} else if (streq(name, "filter") || streq(name, "filter-out")) {
-			struct filter_ud f = { x[0], streq(name, "filter"), out };
-
-			each_word(x[1], filter_word, &f);
-		} else if (streq(name, "word")) {
-			struct collect_ud w = { 0 };
-			long i = strtol(x[0], NULL, 10);
-
-			each_word(x[1], collect_word, &w);
-			if (i >= 1 && (size_t)i <= w.n)
-				sb_adds(out, w.w[i - 1]);
-			collect_free(&w);
-		} else {
-			struct list_ud lu = { out, x[0], streq(name, "addprefix") ? 0 : 1 };
-			char *arg = x[0];
-
-			while (isspace((unsigned char)*arg))
-				arg++;
-			lu.arg = arg;
-			for (size_t e = strlen(arg); e && isspace((unsigned char)arg[e - 1]); e--)
-				arg[e - 1] = '\0';
-			each_word(x[1], list_word, &lu);
-		}
-		goto done;
-	}
-	if (streq(name, "strip") || streq(name, "sort") || streq(name, "words") ||
-	    streq(name, "firstword") || streq(name, "lastword") || streq(name, "dir") ||
-	    streq(name, "notdir") || streq(name, "basename") || streq(name, "suffix") ||
-	    streq(name, "wildcard")) {
-		struct collect_ud w = { 0 };
-
-		a[0] = args;
-		l[0] = an;
-		if (!ARG(0)) {
-			out->oom = true;
-			goto done;
-		}
-		each_word(x[0], collect_word, &w);
-		if (streq(name, "sort") && w.n) {
-			qsort(w.w, w.n, sizeof(*w.w), cmp_str);
-			for (size_t i = 0; i < w.n; i++)
-				if (i == 0 || !streq(w.w[i], w.w[i - 1]))
-					sb_word(out, w.w[i], strlen(w.w[i]));
-		} else if (streq(name, "words")) {
-			char num[24];
-
-			snprintf(num, sizeof(num), "%zu", w.n);
-			sb_adds(out, num);
-		} else if (streq(name, "firstword") || streq(name, "lastword")) {
-			if (w.n)
-				sb_adds(out, w.w[streq(name, "firstword") ? 0 : w.n - 1]);
-		} else if (streq(name, "wildcard")) {
-			for (size_t i = 0; i < w.n; i++) {
-				if (strpbrk(w.w[i], "*?[")) {
-					mk_unsupported(c, "$(wildcard) with a glob pattern");
-					continue;
-				}
-				if (c->h && c->h->exists && c->h->exists(c->h->userdata, w.w[i]))
-					sb_word(out, w.w[i], strlen(w.w[i]));
-			}
-		} else {
-			struct list_ud lu = { out, "", 6 };
-
-			lu.mode = streq(name, "dir") ? 2 : streq(name, "notdir") ? 3
-				: streq(name, "basename") ? 4 : streq(name, "suffix") ? 5 : 6;
-			for (size_t i = 0; i < w.n; i++)
-				list_word(&lu, w.w[i], strlen(w.w[i]));
-		}
-		collect_free(&w);
-		goto done;
-	}
-#undef ARG
-	return false;
-done:
-	free(x[0]);
-	free(x[1]);
-	free(x[2]);
-	return true;
-}
-
 /* A recursive variable's value, reported as coming from where it was defined. */
-static void expand_var(struct mk_ctx *c, const struct mk_var *v, struct sb *out, int depth)
+void mk_expand_var(struct mk_ctx *c, struct mk_var *v, struct sb *out, int depth)
 {
 	const char *file = c->file;
 	unsigned line = c->line;
@@ -690,9 +246,33 @@ static void expand_var(struct mk_ctx *c, const struct mk_var *v, struct sb *out,
 		c->file = v->file;
 		c->line = v->line;
 	}
-	expand(c, v->value, strlen(v->value), out, depth + 1);
+	mk_expand_into(c, v->value, strlen(v->value), out, depth + 1);
 	c->file = file;
 	c->line = line;
+}
+
+/* A variable's value into out. Meeting a recursive variable inside its own expansion is
+ * make's fatal "references itself": it could only recurse until a limit, doubling the work
+ * at each level for a = $(a)$(a); the expansion under way gives up. */
+static void value_of(struct mk_ctx *c, struct mk_var *v, struct sb *out, int depth)
+{
+	if (!v->recursive) {
+		if (mk_charge(c, strlen(v->value)))
+			mk_sb_adds(out, v->value);
+		return;
+	}
+	if (v->expanding) {
+		char what[160];
+
+		snprintf(what, sizeof(what), "recursive variable '%.100s' references itself "
+			 "(eventually)", v->name);
+		mk_unsupported(c, what);
+		c->unwind = true;
+		return;
+	}
+	v->expanding = true;
+	mk_expand_var(c, v, out, depth);
+	v->expanding = false;
 }
 
 /* $(name) or $(name:a=b) with name already expanded. */
@@ -712,10 +292,7 @@ static void reference(struct mk_ctx *c, char *ref, struct sb *out, int depth)
 		v = mk_lookup(c->vars, ref);
 		if (!v)
 			return;
-		if (v->recursive)
-			expand_var(c, v, &val, depth);
-		else
-			sb_adds(&val, v->value);
+		value_of(c, v, &val, depth);
 		if (strchr(colon + 1, '%')) {
 			pat = strdup(colon + 1);
 			rep = strdup(eq + 1);
@@ -727,7 +304,7 @@ static void reference(struct mk_ctx *c, char *ref, struct sb *out, int depth)
 		}
 		if (pat && rep && val.p) {
 			p = (struct patsubst_ud){ pat, rep, out };
-			each_word(val.p, patsubst_word, &p);
+			mk_each_word(val.p, mk_patsubst_word, &p);
 		}
 		free(pat);
 		free(rep);
@@ -737,19 +314,18 @@ static void reference(struct mk_ctx *c, char *ref, struct sb *out, int depth)
 	v = mk_lookup(c->vars, ref);
 	if (!v)
 		return;
-	if (v->recursive)
-		expand_var(c, v, out, depth);
-	else
-		sb_adds(out, v->value);
+	value_of(c, v, out, depth);
 }
 
-static void expand(struct mk_ctx *c, const char *s, size_t n, struct sb *out, int depth)
+void mk_expand_into(struct mk_ctx *c, const char *s, size_t n, struct sb *out, int depth)
 {
+	if (c->unwind || !mk_charge(c, n))
+		return;
 	if (depth > MK_MAX_DEPTH) {
 		mk_unsupported(c, "expansion nested too deeply (recursive variable?)");
 		return;
 	}
-	for (size_t i = 0; i < n && !out->oom; i++) {
+	for (size_t i = 0; i < n && !out->oom && !c->unwind && !c->stopped; i++) {
 		size_t end, nl;
 		const char *body;
 
@@ -758,12 +334,12 @@ static void expand(struct mk_ctx *c, const char *s, size_t n, struct sb *out, in
 			return;
 		}
 		if (s[i] != '$' || i + 1 >= n) {
-			sb_add(out, s + i, 1);
+			mk_sb_add(out, s + i, 1);
 			continue;
 		}
 		i++;
 		if (s[i] == '$') {
-			sb_add(out, "$", 1);
+			mk_sb_add(out, "$", 1);
 			continue;
 		}
 		if (s[i] != '(' && s[i] != '{') {
@@ -790,7 +366,7 @@ static void expand(struct mk_ctx *c, const char *s, size_t n, struct sb *out, in
 			if (fl && fl < nl && (body[fl] == ' ' || body[fl] == '\t')) {
 				memcpy(fname, body, fl);
 				fname[fl] = '\0';
-				if (function(c, fname, body + fl + 1, nl - fl - 1, out, depth)) {
+				if (mk_function(c, fname, body + fl + 1, nl - fl - 1, out, depth)) {
 					i += end;
 					continue;
 				}
@@ -820,7 +396,7 @@ char *mk_get(struct mk_vars *v, const struct mk_host *h, const char *name)
 		return NULL;
 	reference(&c, copy, &b, 0);
 	free(copy);
-	return sb_take(&b);
+	return mk_sb_take(&b);
 }
 
 char *mk_expand_text(struct mk_vars *v, const struct mk_host *h, const char *text)

@@ -8,6 +8,10 @@
  * include of files the caller can provide, define/endef (skipped). Rules and recipes are
  * ignored. What it does not understand ($(shell), $(eval), unknown functions, unbalanced
  * conditionals) it reports through the callback with file and line, and carries on.
+ * A recursive variable met inside its own expansion is reported ("references itself", as
+ * make says) and that expansion gives up. One evaluation (mk_eval with its includes, mk_get,
+ * mk_expand_text) has a bound on its total work and on includes; when it is hit, that is
+ * reported once ("evaluation stopped: ...") and nothing more is evaluated.
  */
 #pragma once
 
