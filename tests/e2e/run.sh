@@ -5,7 +5,9 @@
 #
 # Usage: tests/e2e/run.sh [--list] [SCENARIO...]     (default: every tests/e2e/scenarios/*.sh)
 # Environment: E2E_KREL (kernel release, default what linux-image-amd64 points to),
-#   E2E_TIMEOUT (seconds per boot, default 90), E2E_SMP (vCPUs, default 1),
+#   E2E_STALL (a boot is stopped after this many seconds without console output, default 60),
+#   E2E_CEILING (seconds per boot as a last resort, default 900; E2E_TIMEOUT is its older name),
+#   E2E_SMP (vCPUs, default 1), E2E_JOBS (VMs at once, default one per core),
 #   E2E_VERBOSE=1 (kernel messages on the console too), E2E_KEEP=1 (keep the work directory),
 #   E2E_SHELL=1 (one scenario, interactive: the console on this terminal, a shell after it),
 #   TUXTAPE_CACHE (where the kernel packages are cached).
@@ -14,12 +16,11 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 bin=${TUXTAPE_BIN:-$top/build}
-timeout_s=${E2E_TIMEOUT:-90}
 smp=${E2E_SMP:-1}
 
 all_scenarios() { for f in "$here"/scenarios/*.sh; do basename "$f" .sh; done; }
 case "${1:-}" in
--h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 --list) all_scenarios; exit 0 ;;
 esac
 scenarios=("$@")
@@ -33,6 +34,11 @@ finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; 
 for s in "${scenarios[@]}"; do
 	[ -f "$here/scenarios/$s.sh" ] || { fail "$s: no such scenario (tests/e2e/run.sh --list)"; finish; }
 done
+# the watchdog's own check of E2E_STALL and E2E_CEILING, once rather than at every boot
+if ! err=$("$here/watchdog.sh" /dev/null true 2>&1); then
+	fail "bench: $(head -1 <<<"$err")"
+	finish
+fi
 
 # A missing tool is a failure naming its package, never a skip.
 missing=0
@@ -115,8 +121,9 @@ t=$(find "$W/www/archive-tampered/targets" -name '*tt_lp_good.ko' | head -1)
 printf 'X' | dd of="$t" bs=1 seek=200 conv=notrunc status=none
 node "$top/tests/tuf/serve.cjs" "$W/www" 1800 >"$W/port" 2>"$W/http.log" &
 server=$!
-for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
-[ -s "$W/port" ] || { fail "bench: the HTTP server did not start"; finish; }
+# waits as long as the server is starting (node is slow to start on a busy machine)
+for _ in $(seq 1200); do [ -s "$W/port" ] || ! kill -0 "$server" 2>/dev/null && break; sleep 0.1; done
+[ -s "$W/port" ] || { fail "bench: the HTTP server did not start: $(tail -1 "$W/http.log")"; finish; }
 port=$(cat "$W/port")
 
 programs=()
@@ -145,7 +152,7 @@ if [ "${E2E_SHELL:-0}" = 1 ]; then
 fi
 # One scenario, boot after boot; prints its result lines (counted by the caller).
 run_scenario() {
-	local s=$1 boots crash_boots disk start ended boot log rc c
+	local s=$1 boots crash_boots disk start ended boot log rc c stopped=0
 	boots=$(sed -n 's/^# e2e-boots: *\([0-9]*\).*/\1/p' "$here/scenarios/$s.sh" | head -1)
 	boots=${boots:-1}
 	# boots the scenario crashes on purpose: the console must show that kernel panic
@@ -159,7 +166,7 @@ run_scenario() {
 	while [ $boot -lt "$boots" ] && [ $ended -eq 0 ]; do
 		boot=$((boot + 1))
 		log=$W/console/$s.$boot.log
-		timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -m 512 \
+		"$here/watchdog.sh" --report "$log.watchdog" "$log" qemu-system-x86_64 -accel tcg -cpu max -m 512 \
 			-smp "$smp" -nodefaults -display none -no-reboot \
 			-serial "file:$log" \
 			-kernel "$VMLINUZ" -initrd "$W/initramfs.gz" \
@@ -174,8 +181,10 @@ run_scenario() {
 			*) echo "not ok - e2e/${line#not ok - }" ;;
 			esac
 		done
-		if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-			echo "not ok - e2e/$s: boot $boot did not finish within ${timeout_s} s (console: $log.txt)"
+		if [ $rc -eq 124 ] || [ $rc -eq 125 ]; then
+			echo "not ok - e2e/$s: boot $boot stopped by the watchdog, $(head -1 "$log.watchdog") (console: $log.txt)"
+			tail -n +2 "$log.watchdog" | sed 's/^/#   /'
+			stopped=1
 			break
 		fi
 		sed -n "s/^TT-FIGURE: \(.*\)/# e2e\/$s: \1/p" "$log.txt"
@@ -189,7 +198,7 @@ run_scenario() {
 			fi
 		done
 	done
-	if [ $ended -eq 0 ] && [ $rc -ne 124 ] && [ $rc -ne 137 ]; then
+	if [ $ended -eq 0 ] && [ $stopped -eq 0 ]; then
 		echo "not ok - e2e/$s: no end of scenario after $boot boot(s) (console: $log.txt; qemu exit $rc)"
 		grep -E 'Kernel panic|BUG:|Oops' "$log.txt" | head -3 | sed 's/^/#   /'
 	fi
