@@ -6,7 +6,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <ctype.h>
 #include <jansson.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control.h"
+#include "escape.h"
+#include "fetch.h"
 #include "klog/kblame.h"
 #include "klog/kreport.h"
 #include "util.h"
@@ -29,10 +36,17 @@ enum {
 	EXIT_USAGE = 64,
 };
 
+#ifndef TUXTAPE_VERSION
+#define TUXTAPE_VERSION "0.1"
+#endif
+/* the agent answers at once, but for refresh (see below) */
+#define DEFAULT_TIMEOUT_S 10
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: agentctl [--socket PATH] COMMAND [ARGS]\n"
+		"Usage: agentctl [--socket PATH] [--timeout SECONDS] COMMAND [ARGS]\n"
+		"       agentctl --version\n"
 		"\n"
 		"  status [--json]        node, kernel, archive freshness, patches, problems\n"
 		"  patches [--json]       the patches for this kernel and their state\n"
@@ -45,20 +59,93 @@ static void usage(FILE *f)
 		"                         find kernel crash and warning reports in a saved log\n"
 		"                         (kmsg dump, console capture, journal); no agent needed\n"
 		"\n"
+		"--timeout: how long to wait for the agent's answer (default 10 s; refresh 330 s).\n"
+		"\n"
 		"Exit codes: 0 healthy (status) or done, or no report found (analyze); 1 problems\n"
 		"(failed, stalled or quarantined patches, archive errors), or reports found (analyze);\n"
-		"2 archive stale but nothing else wrong; 3 the agent cannot be reached; 4 the agent\n"
-		"refused the request; 64 usage error or unreadable input.\n");
+		"2 archive stale but nothing else wrong; 3 the agent cannot be reached or did not answer\n"
+		"in time; 4 the agent refused the request; 64 usage error, or analyze's input cannot\n"
+		"be read or holds no kernel log record.\n");
 }
 
-static int request(const char *path, json_t *req, json_t **ret)
+/* Waits until fd is ready for events, or the deadline (monotonic usec) has passed. */
+static int wait_fd(int fd, short events, int64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	for (;;) {
+		int64_t left = (deadline - monotonic_usec() + 999) / 1000;
+		int r;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r > 0)
+			return 0;
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+/* Reads the answer up to end of file (at most 64 MiB) into *ret, NUL-ended. */
+static int read_reply(int fd, int64_t deadline, char **ret, size_t *ret_len)
+{
+	_cleanup_free_ char *big = NULL;
+	size_t used = 0, cap = 0;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		if (cap - used < 65536) {
+			char *nb;
+
+			if (cap >= 64u << 20)
+				return -EFBIG;
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(big, cap + 1);
+			if (!nb)
+				return -ENOMEM;
+			big = nb;
+		}
+		n = recv(fd, big + used, cap - used, MSG_DONTWAIT);
+		if (n > 0) {
+			used += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			/* a reset after the answer (the agent closed with our request unread) */
+			if (used)
+				break;
+			return -errno;
+		}
+		r = wait_fd(fd, POLLIN, deadline);
+		if (r < 0)
+			return r;
+	}
+	if (big)
+		big[used] = '\0';
+	*ret_len = used;
+	*ret = TAKE_PTR(big);
+	return 0;
+}
+
+/* One request, one answer, all within timeout_s: a stuck or slow agent gives -ETIMEDOUT. */
+static int request(const char *path, json_t *req, unsigned timeout_s, json_t **ret)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char *out, buf[65536];
-	size_t used = 0;
+	int64_t deadline = monotonic_usec() + (int64_t)timeout_s * 1000000;
+	struct timeval tv = { .tv_sec = timeout_s };
+	_cleanup_free_ char *out = NULL, *reply = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len, done = 0, reply_len = 0;
 	json_t *resp;
-	ssize_t n;
-	int fd;
+	int r, send_err = 0;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
@@ -66,49 +153,39 @@ static int request(const char *path, json_t *req, json_t **ret)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
+	/* bounds connect() when the agent's accept queue is full */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return errno == EAGAIN ? -ETIMEDOUT : -errno;
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+		return -errno;
 	out = json_dumps(req, JSON_COMPACT);
-	if (!out || send(fd, out, strlen(out), MSG_NOSIGNAL) < 0 || send(fd, "\n", 1, MSG_NOSIGNAL) < 0) {
-		free(out);
-		close(fd);
-		return -EIO;
-	}
-	free(out);
-	char *big = NULL;
-	size_t cap = 0;
+	if (!out)
+		return -ENOMEM;
+	len = strlen(out);
+	out[len++] = '\n';       /* json_dumps leaves room for the NUL we replace */
+	while (done < len) {
+		ssize_t n = send(fd, out + done, len - done, MSG_NOSIGNAL);
 
-	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
-		char *nb;
-
-		if (used + (size_t)n > 64u << 20) {
-			free(big);
-			close(fd);
-			return -EFBIG;
+		if (n > 0) {
+			done += (size_t)n;
+		} else if (n < 0 && errno == EAGAIN) {
+			r = wait_fd(fd, POLLOUT, deadline);
+			if (r < 0)
+				return r;
+		} else if (n < 0 && errno != EINTR) {
+			/* the agent may have refused the request already: read why */
+			send_err = -errno;
+			break;
 		}
-		if (used + (size_t)n > cap) {
-			cap = (used + (size_t)n) * 2;
-			nb = realloc(big, cap);
-			if (!nb) {
-				free(big);
-				close(fd);
-				return -ENOMEM;
-			}
-			big = nb;
-		}
-		memcpy(big + used, buf, (size_t)n);
-		used += (size_t)n;
 	}
-	close(fd);
-	resp = big ? json_loadb(big, used, 0, NULL) : NULL;
-	free(big);
+	r = read_reply(fd, deadline, &reply, &reply_len);
+	if (r < 0)
+		return send_err && r != -ETIMEDOUT ? send_err : r;
+	resp = reply ? json_loadb(reply, reply_len, 0, NULL) : NULL;
 	if (!resp || !json_is_object(resp)) {
 		json_decref(resp);
-		return -EBADMSG;
+		return send_err ? send_err : -EBADMSG;
 	}
 	*ret = resp;
 	return 0;
@@ -119,6 +196,30 @@ static const char *str(const json_t *o, const char *k)
 	const char *s = json_string_value(json_object_get(o, k));
 
 	return s ? s : "-";
+}
+
+/* printf for what the agent or a log gave us: control characters come out as \xNN, so a
+ * crafted log line cannot drive the terminal; newlines stay. */
+static _printf_(1, 2) void say(const char *fmt, ...)
+{
+	_cleanup_free_ char *s = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	for (char *line = s, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		fputs_escaped(line, stdout);
+		if (!nl)
+			break;
+		putchar('\n');
+	}
 }
 
 static int status_exit(const json_t *st)
@@ -144,21 +245,21 @@ static void print_patches(const json_t *st)
 	size_t i;
 
 	if (json_array_size(patches) == 0) {
-		printf("patches: none for this kernel\n");
+		say("patches: none for this kernel\n");
 		return;
 	}
-	printf("%-20s %-12s %-20s %s\n", "PATCH", "STATE", "SINCE", "CVES / REASON");
+	say("%-20s %-12s %-20s %s\n", "PATCH", "STATE", "SINCE", "CVES / REASON");
 	json_array_foreach(patches, i, p) {
 		char *cves = json_dumps(json_object_get(p, "cves"), JSON_COMPACT);
 
-		printf("%-20s %-12s %-20s %s\n%-54s %s\n", str(p, "id"), str(p, "state"),
+		say("%-20s %-12s %-20s %s\n%-54s %s\n", str(p, "id"), str(p, "state"),
 		       str(p, "since"), cves ? cves : "[]", "", str(p, "reason"));
 		free(cves);
 		const json_t *ev = json_object_get(p, "evidence");
 
 		/* the kernel report that convicted the patch, or that it is suspected for */
 		if (json_is_object(ev))
-			printf("%-54s evidence (%s): %s; %s\n", "", str(ev, "evidence"), str(ev, "title"),
+			say("%-54s evidence (%s): %s; %s\n", "", str(ev, "evidence"), str(ev, "title"),
 			       str(ev, "why"));
 	}
 }
@@ -168,19 +269,19 @@ static void print_status(const json_t *st)
 	const json_t *a = json_object_get(st, "archive"), *problems, *p, *live;
 	size_t i;
 
-	printf("kernel:    %s (build-id %s)\n", str(st, "kernel_release"), str(st, "build_id"));
-	printf("machine:   %s  boot %s\n", str(st, "machine_id"), str(st, "boot_id"));
-	printf("archive:   %s\n", str(a, "url"));
-	printf("           last ok %s, last check %s%s\n", str(a, "last_ok"), str(a, "last_attempt"),
+	say("kernel:    %s (build-id %s)\n", str(st, "kernel_release"), str(st, "build_id"));
+	say("machine:   %s  boot %s\n", str(st, "machine_id"), str(st, "boot_id"));
+	say("archive:   %s\n", str(a, "url"));
+	say("           last ok %s, last check %s%s\n", str(a, "last_ok"), str(a, "last_attempt"),
 	       json_is_true(json_object_get(a, "stale")) ? " (STALE)" : "");
 	if (json_is_true(json_object_get(st, "held")))
-		printf("changes:   HELD (agentctl resume allows them)\n");
+		say("changes:   HELD (agentctl resume allows them)\n");
 	if (json_is_string(json_object_get(st, "in_transition")))
-		printf("transition: %s\n", str(st, "in_transition"));
+		say("transition: %s\n", str(st, "in_transition"));
 	const json_t *k = json_object_get(st, "kernel_log");
 
 	if (json_is_true(json_object_get(k, "watching")))
-		printf("kernel log: watched; %" JSON_INTEGER_FORMAT " records, %" JSON_INTEGER_FORMAT
+		say("kernel log: watched; %" JSON_INTEGER_FORMAT " records, %" JSON_INTEGER_FORMAT
 		       " reports, %" JSON_INTEGER_FORMAT " lost, %" JSON_INTEGER_FORMAT
 		       " not from the kernel\n",
 		       json_integer_value(json_object_get(k, "records")),
@@ -188,18 +289,18 @@ static void print_status(const json_t *st)
 		       json_integer_value(json_object_get(k, "lost")),
 		       json_integer_value(json_object_get(k, "not_kernel")));
 	else
-		printf("kernel log: NOT watched\n");
+		say("kernel log: NOT watched\n");
 	print_patches(st);
 	live = json_object_get(st, "livepatch");
 	json_array_foreach(live, i, p)
 		if (!json_is_true(json_object_get(p, "managed")))
-			printf("livepatch not managed by the agent: %s (enabled %d)\n", str(p, "name"),
+			say("livepatch not managed by the agent: %s (enabled %d)\n", str(p, "name"),
 			       json_is_true(json_object_get(p, "enabled")));
 	problems = json_object_get(st, "problems");
 	json_array_foreach(problems, i, p)
-		printf("problem:   %s\n", json_string_value(p));
+		say("problem:   %s\n", json_string_value(p));
 	if (json_array_size(problems) == 0)
-		printf("problems:  none\n");
+		say("problems:  none\n");
 }
 
 static void print_events(const json_t *ev, bool json)
@@ -211,7 +312,7 @@ static void print_events(const json_t *ev, bool json)
 		if (json) {
 			char *s = json_dumps(e, JSON_COMPACT);
 
-			printf("%s\n", s ? s : "{}");
+			say("%s\n", s ? s : "{}");
 			free(s);
 		} else {
 			time_t t = (time_t)json_integer_value(json_object_get(e, "time"));
@@ -219,7 +320,7 @@ static void print_events(const json_t *ev, bool json)
 			struct tm tm;
 
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-			printf("%s %-14s %-16s %s\n", when, str(e, "kind"), str(e, "patch"),
+			say("%s %-14s %-16s %s\n", when, str(e, "kind"), str(e, "patch"),
 			       str(e, "message"));
 		}
 	}
@@ -227,13 +328,72 @@ static void print_events(const json_t *ev, bool json)
 }
 
 #define ANALYZE_MAX (256u << 20)     /* a saved kernel log larger than this is refused */
+#define SNIFF_HEAD 256               /* bytes of a line enough to tell a kernel log's line */
+
+/* Whether the input has one line in a kernel log's form at all, looked for until found. */
+struct sniff {
+	char head[SNIFF_HEAD];
+	size_t len;
+	bool found;
+};
 
 struct analyze {
 	bool json;
 	const char *const *livepatches;  /* NULL-terminated --livepatch names */
-	json_t *out;
-	unsigned crashes;
+	unsigned crashes, reports;
+	struct sniff sniff;
 };
+
+/* A /dev/kmsg record ("6,123,4567,-;"), printk's "<4>" level, a console timestamp
+ * ("[   12.345678]"), or a journal or syslog line from the kernel ("... kernel: "). */
+static bool kernel_line(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len > 0 && isdigit((unsigned char)s[0])) {
+		const char *semi = memchr(s, ';', len);
+
+		while (i < len && isdigit((unsigned char)s[i]))
+			i++;
+		if (semi && i < len && s[i] == ',' && i + 1 < len && isdigit((unsigned char)s[i + 1]))
+			return true;
+	}
+	if (len >= 3 && s[0] == '<' && isdigit((unsigned char)s[1]) &&
+	    (s[2] == '>' || (len >= 4 && isdigit((unsigned char)s[2]) && s[3] == '>')))
+		return true;
+	if (len > 0 && s[0] == '[') {
+		for (i = 1; i < len && s[i] == ' '; i++)
+			;
+		if (i < len && isdigit((unsigned char)s[i])) {
+			while (i < len && isdigit((unsigned char)s[i]))
+				i++;
+			if (i < len && s[i] == '.') {
+				for (i++; i < len && isdigit((unsigned char)s[i]); i++)
+					;
+				if (i < len && s[i] == ']')
+					return true;
+			}
+		}
+	}
+	return memmem(s, len, " kernel: ", 9) || (len >= 8 && memcmp(s, "kernel: ", 8) == 0);
+}
+
+static void sniff_feed(struct sniff *k, const char *buf, size_t n)
+{
+	while (n > 0 && !k->found) {
+		const char *nl = memchr(buf, '\n', n);
+		size_t take = nl ? (size_t)(nl - buf) : n, room = sizeof(k->head) - k->len;
+
+		memcpy(k->head + k->len, buf, take < room ? take : room);
+		k->len += take < room ? take : room;
+		if (!nl)
+			return;
+		k->found = kernel_line(k->head, k->len);
+		k->len = 0;
+		buf = nl + 1;
+		n -= take + 1;
+	}
+}
 
 struct offline {
 	const struct kreport *r;
@@ -253,29 +413,29 @@ static void print_report(const struct kreport *r, const struct kblame *b)
 
 	if (r->type == KREPORT_LIVEPATCH) {
 		/* the title is the core's own line, "livepatch: ..." */
-		printf("%s\n", strempty(r->title));
+		say("%s\n", strempty(r->title));
 		return;
 	}
-	printf("%s: %s\n", kreport_type_name(r->type), strempty(r->title));
+	say("%s: %s\n", kreport_type_name(r->type), strempty(r->title));
 	if (r->rip_function)
-		printf("  rip:     %s%s%s%s\n", r->rip_function, r->rip_module ? " [" : "",
+		say("  rip:     %s%s%s%s\n", r->rip_function, r->rip_module ? " [" : "",
 		       strempty(r->rip_module), r->rip_module ? "]" : "");
-	printf("  culprit: %s\n", b->strength == KBLAME_STRONG ? b->module :
+	say("  culprit: %s\n", b->strength == KBLAME_STRONG ? b->module :
 	       b->strength == KBLAME_WEAK ? "none (weak evidence only)" : "none");
 	if (b->strength != KBLAME_NONE)
-		printf("           %s: %s\n", kblame_strength_name(b->strength), b->why);
-	printf("  taint:   %s\n", r->taint ? (*r->taint ? r->taint : "not tainted") : "unknown");
-	printf("  modules: %zu\n", r->n_modules);
+		say("           %s: %s\n", kblame_strength_name(b->strength), b->why);
+	say("  taint:   %s\n", r->taint ? (*r->taint ? r->taint : "not tainted") : "unknown");
+	say("  modules: %zu\n", r->n_modules);
 	for (size_t i = 0; i < r->n_frames && shown < 5; i++) {
 		const struct kframe *f = &r->frames[i];
 
 		if (!f->reliable || !f->function)
 			continue;
-		printf("  %s %s%s%s%s\n", shown ? "     " : "trace:", f->function, f->module ? " [" : "",
+		say("  %s %s%s%s%s\n", shown ? "     " : "trace:", f->function, f->module ? " [" : "",
 		       strempty(f->module), f->module ? "]" : "");
 		shown++;
 	}
-	printf("\n");
+	say("\n");
 }
 
 static void on_report(const struct kreport *r, void *userdata)
@@ -287,6 +447,7 @@ static void on_report(const struct kreport *r, void *userdata)
 	kblame_report(r, offline_is_livepatch, NULL, &o, &b);
 	if (r->type != KREPORT_LIVEPATCH)
 		a->crashes++;
+	a->reports++;
 	if (a->json) {
 		json_t *j = kreport_to_json(r, b.strength == KBLAME_STRONG ? b.module : NULL);
 
@@ -295,7 +456,10 @@ static void on_report(const struct kreport *r, void *userdata)
 		json_object_set_new(j, "evidence", b.strength == KBLAME_NONE ? json_null() :
 				    json_string(kblame_strength_name(b.strength)));
 		json_object_set_new(j, "why", b.strength == KBLAME_NONE ? json_null() : json_string(b.why));
-		json_array_append_new(a->out, j);
+		/* printed as it is found: a log of millions of reports needs no more memory than one */
+		fputs(a->reports > 1 ? ",\n" : "[\n", stdout);
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		json_decref(j);
 	} else {
 		print_report(r, &b);
 	}
@@ -325,11 +489,9 @@ static int analyze(const char *path, bool json, const char *const *livepatches)
 			close(fd);
 		return EXIT_USAGE;
 	}
-	a.out = json_array();
-	r = a.out ? kparser_new(on_report, &a, &p) : -ENOMEM;
+	r = kparser_new(on_report, &a, &p);
 	if (r < 0) {
 		fprintf(stderr, "agentctl: %s\n", strerror(-r));
-		json_decref(a.out);
 		if (fd != STDIN_FILENO)
 			close(fd);
 		return EXIT_USAGE;
@@ -348,26 +510,29 @@ static int analyze(const char *path, bool json, const char *const *livepatches)
 			n = -1;
 			break;
 		}
+		sniff_feed(&a.sniff, buf, (size_t)n);
 		kparser_feed_text(p, buf, (size_t)n);
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
-	if (n < 0) {
-		kparser_free(p);
-		json_decref(a.out);
+	if (n >= 0)
+		kparser_flush(p);
+	kparser_free(p);
+	if (!a.sniff.found && a.sniff.len)
+		a.sniff.found = kernel_line(a.sniff.head, a.sniff.len);
+	if (json)     /* closed even after an error: what was printed stays valid JSON */
+		fputs(a.reports ? "\n]\n" : "[]\n", stdout);
+	if (n < 0)
+		return EXIT_USAGE;
+	if (!a.reports && !a.sniff.found) {
+		fprintf(stderr, "agentctl: no kernel log records found in %s (%s)\n",
+			streq(path, "-") ? "standard input" : path,
+			total ? "not a kmsg dump, console capture, or journal or syslog lines of the kernel" :
+			"empty input");
 		return EXIT_USAGE;
 	}
-	kparser_flush(p);
-	kparser_free(p);
-	if (json) {
-		char *s = json_dumps(a.out, JSON_INDENT(2));
-
-		printf("%s\n", s ? s : "[]");
-		free(s);
-	} else if (a.crashes == 0) {
+	if (!json && a.crashes == 0)
 		printf("no kernel crash or warning report found\n");
-	}
-	json_decref(a.out);
 	return a.crashes ? EXIT_PROBLEMS : EXIT_HEALTHY;
 }
 
@@ -378,7 +543,9 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "livepatch", required_argument, NULL, 'l' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *sock = getenv("TUXTAPE_AGENT_SOCKET"), *cmd;
@@ -386,6 +553,8 @@ int main(int argc, char **argv)
 	const char *livepatches[65] = { NULL };
 	size_t n_livepatches = 0;
 	json_t *req, *resp = NULL;
+	unsigned timeout_s = 0;
+	char *end;
 	int opt, r, rc;
 
 	if (!sock)
@@ -403,7 +572,18 @@ int main(int argc, char **argv)
 			}
 			livepatches[n_livepatches++] = optarg;
 			break;
+		case 't':
+			errno = 0;
+			timeout_s = (unsigned)strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || timeout_s < 1 || timeout_s > 86400 ||
+			    optarg[0] == '-') {
+				fprintf(stderr, "agentctl: --timeout '%s' is not a number of seconds "
+					"(1 to 86400)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("agentctl %s\n", TUXTAPE_VERSION); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -429,6 +609,12 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		req = json_pack("{s:s, s:s}", "command", cmd, "patch", argv[optind + 1]);
+		if (!req || !*argv[optind + 1] || strlen(argv[optind + 1]) > CONTROL_MAX_PATCH_ID) {
+			fprintf(stderr, "agentctl: a PATCH id is 1 to %d bytes of UTF-8\n",
+				CONTROL_MAX_PATCH_ID);
+			json_decref(req);
+			return EXIT_USAGE;
+		}
 	} else if (streq(cmd, "status") || streq(cmd, "patches") || streq(cmd, "events") ||
 		   streq(cmd, "refresh") || streq(cmd, "hold") || streq(cmd, "resume")) {
 		if (optind + 1 != argc) {
@@ -442,10 +628,20 @@ int main(int argc, char **argv)
 	}
 	json_int_t after = 0;
 
+	/* a refresh waits for the agent's fetch, which it stops after FETCH_TIMEOUT_S */
+	if (!timeout_s)
+		timeout_s = streq(cmd, "refresh") ? FETCH_TIMEOUT_S + 30 : DEFAULT_TIMEOUT_S;
+
 	for (;;) {
 		if (streq(cmd, "events"))
 			json_object_set_new(req, "after", json_integer(after));
-		r = request(sock, req, &resp);
+		r = request(sock, req, timeout_s, &resp);
+		if (r == -ETIMEDOUT) {
+			fprintf(stderr, "agentctl: the agent at %s did not answer within %u s\n", sock,
+				timeout_s);
+			json_decref(req);
+			return EXIT_UNREACHABLE;
+		}
 		if (r < 0) {
 			fprintf(stderr, "agentctl: cannot talk to the agent at %s: %s\n", sock,
 				strerror(-r));
@@ -453,7 +649,9 @@ int main(int argc, char **argv)
 			return EXIT_UNREACHABLE;
 		}
 		if (!json_is_true(json_object_get(resp, "ok"))) {
-			fprintf(stderr, "agentctl: %s\n", str(resp, "error"));
+			fputs("agentctl: ", stderr);
+			fputs_escaped(str(resp, "error"), stderr);
+			fputc('\n', stderr);
 			json_decref(resp);
 			json_decref(req);
 			return EXIT_REFUSED;

@@ -4,14 +4,101 @@
 
 #include "control.h"
 #include "engine.h"
+#include "escape.h"
 #include "klp.h"
 #include "util.h"
+
+static const char *const command_names[] = {
+	[CONTROL_STATUS] = "status",
+	[CONTROL_PATCHES] = "patches",
+	[CONTROL_EVENTS] = "events",
+	[CONTROL_REFRESH] = "refresh",
+	[CONTROL_HOLD] = "hold",
+	[CONTROL_RESUME] = "resume",
+	[CONTROL_REVERT] = "revert",
+	[CONTROL_UNQUARANTINE] = "unquarantine",
+};
+
+bool control_command_writes(enum control_command c)
+{
+	return c != CONTROL_STATUS && c != CONTROL_PATCHES && c != CONTROL_EVENTS;
+}
+
+static int parse_error(char *err, size_t errlen, int r, const char *fmt, const char *arg)
+{
+	snprintf(err, errlen, fmt, arg);
+	return r;
+}
+
+int control_request_parse(const char *buf, size_t len, struct control_request *ret, char *err,
+			  size_t errlen)
+{
+	json_error_t jerr;
+	json_t *doc, *v;
+	const char *cmd;
+	char shown[80];
+	int r = -EINVAL;
+
+	*ret = (struct control_request){ 0 };
+	if (len > CONTROL_MAX_REQUEST)
+		return parse_error(err, errlen, -EMSGSIZE, "request too large: more than %s bytes",
+				   "4096");
+	if (len == 0)
+		return parse_error(err, errlen, r, "empty request%s", "");
+	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc)
+		return parse_error(err, errlen, r, "request is not JSON: %s",
+				   escape_text(jerr.text, strlen(jerr.text), shown, sizeof(shown)));
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return parse_error(err, errlen, r, "request is not a JSON object%s", "");
+	}
+	cmd = json_string_value(json_object_get(doc, "command"));
+	if (!cmd) {
+		parse_error(err, errlen, r, "request has no \"command\" string%s", "");
+		goto out;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(command_names); i++)
+		if (streq(cmd, command_names[i])) {
+			ret->command = (enum control_command)i;
+			r = 0;
+		}
+	if (r < 0) {
+		parse_error(err, errlen, r, "unknown command '%s'",
+			    escape_text(cmd, strlen(cmd), shown, 64));
+		goto out;
+	}
+	v = json_object_get(doc, "after");
+	if (v && !json_is_integer(v)) {
+		r = parse_error(err, errlen, -EINVAL, "\"after\" must be an integer%s", "");
+		goto out;
+	}
+	ret->after = json_integer_value(v);
+	if (ret->command == CONTROL_REVERT || ret->command == CONTROL_UNQUARANTINE) {
+		const char *patch = json_string_value(json_object_get(doc, "patch"));
+
+		if (!patch || !*patch || strlen(patch) > CONTROL_MAX_PATCH_ID) {
+			r = parse_error(err, errlen, -EINVAL, "'%s' needs a \"patch\" id (at most 128 bytes)",
+					command_names[ret->command]);
+			goto out;
+		}
+		strcpy(ret->patch, patch);
+	}
+out:
+	json_decref(doc);
+	return r;
+}
 
 static json_t *fail(const char *fmt, const char *arg)
 {
 	char msg[1024];
 
 	snprintf(msg, sizeof(msg), fmt, arg);
+	return control_error_reply(msg);
+}
+
+json_t *control_error_reply(const char *msg)
+{
 	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
 }
 
@@ -31,73 +118,67 @@ json_t *control_refresh_reply(const struct engine *e, int r)
 	return r < 0 ? fail("refresh failed: %s", e->last_error) : done(NULL);
 }
 
+static json_t *patch_command(struct engine *e, const struct control_request *q)
+{
+	char shown[4 * CONTROL_MAX_PATCH_ID + 8];
+	int r;
+
+	r = q->command == CONTROL_REVERT ?
+		engine_revert(e, q->patch, "reverted", "reverted by the administrator") :
+		engine_unquarantine(e, q->patch);
+	escape_text(q->patch, strlen(q->patch), shown, sizeof(shown));
+	if (r == -ENOENT)
+		return fail("no patch '%s' on this node", shown);
+	if (r == -EBUSY)
+		return fail("another patch is in transition; try again when '%s' can go", shown);
+	if (r == -EINVAL)
+		return fail("patch '%s' is not quarantined", shown);
+	if (r < 0)
+		return fail(q->command == CONTROL_REVERT ? "revert failed: %s" : "unquarantine failed: %s",
+			    strerror(-r));
+	return done(NULL);
+}
+
 json_t *control_handle(struct engine *e, const struct control_peer *peer, const char *req,
 		       size_t len, bool *ret_refresh)
 {
-	json_error_t jerr;
-	json_t *doc, *resp;
-	const char *cmd, *patch;
-	bool write_cmd;
+	struct control_request q;
+	char err[256];
+	const char *cmd;
 	int r;
 
 	*ret_refresh = false;
-	if (len > CONTROL_MAX_REQUEST)
-		return fail("request longer than %s bytes", "4096");
-	doc = json_loadb(req, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc || !json_is_object(doc)) {
-		json_decref(doc);
-		return fail("request is not a JSON object: %s", doc ? "" : jerr.text);
-	}
-	cmd = json_string_value(json_object_get(doc, "command"));
-	patch = json_string_value(json_object_get(doc, "patch"));
-	if (!cmd) {
-		json_decref(doc);
-		return fail("request has no \"command\"%s", "");
-	}
-	write_cmd = !streq(cmd, "status") && !streq(cmd, "patches") && !streq(cmd, "events");
-	if (!peer->in_group && peer->uid != 0) {
-		resp = fail("permission denied: '%s' needs root or the agent's group", cmd);
-	} else if (write_cmd && peer->uid != 0) {
-		resp = fail("permission denied: '%s' changes the node and needs root", cmd);
-	} else if (streq(cmd, "status") || streq(cmd, "patches")) {
+	if (control_request_parse(req, len, &q, err, sizeof(err)) < 0)
+		return control_error_reply(err);
+	cmd = command_names[q.command];
+	if (!peer->in_group && peer->uid != 0)
+		return fail("permission denied: '%s' needs root or the agent's group", cmd);
+	if (control_command_writes(q.command) && peer->uid != 0)
+		return fail("permission denied: '%s' changes the node and needs root", cmd);
+	switch (q.command) {
+	case CONTROL_STATUS:
+	case CONTROL_PATCHES: {
 		json_t *st = NULL;
 
 		r = engine_status_json(e, &st);
-		resp = r < 0 ? fail("status: %s", strerror(-r)) : done(json_pack("{s:o}", "status", st));
-	} else if (streq(cmd, "events")) {
-		json_t *ev = NULL;
-		json_int_t after = json_integer_value(json_object_get(doc, "after"));
-
-		r = state_events_json(&e->st, after, 1000, &ev);
-		resp = r < 0 ? fail("events: %s", strerror(-r)) : done(json_pack("{s:o}", "events", ev));
-	} else if (streq(cmd, "refresh")) {
-		*ret_refresh = true;
-		resp = NULL;
-	} else if (streq(cmd, "hold") || streq(cmd, "resume")) {
-		r = engine_set_hold(e, streq(cmd, "hold"));
-		resp = r < 0 ? fail("cannot record the setting: %s", strerror(-r)) : done(NULL);
-	} else if (streq(cmd, "revert") || streq(cmd, "unquarantine")) {
-		if (!patch || !*patch || strlen(patch) > 128) {
-			resp = fail("'%s' needs a \"patch\" id", cmd);
-		} else {
-			r = streq(cmd, "revert") ?
-				engine_revert(e, patch, "reverted", "reverted by the administrator") :
-				engine_unquarantine(e, patch);
-			if (r == -ENOENT)
-				resp = fail("no patch '%s' on this node", patch);
-			else if (r == -EBUSY)
-				resp = fail("another patch is in transition; try again when '%s' can go",
-					    patch);
-			else if (r == -EINVAL)
-				resp = fail("patch '%s' is not quarantined", patch);
-			else if (r < 0)
-				resp = fail("failed: %s", strerror(-r));
-			else
-				resp = done(NULL);
-		}
-	} else {
-		resp = fail("unknown command '%s'", cmd);
+		return r < 0 ? fail("status: %s", strerror(-r)) : done(json_pack("{s:o}", "status", st));
 	}
-	json_decref(doc);
-	return resp;
+	case CONTROL_EVENTS: {
+		json_t *ev = NULL;
+
+		r = state_events_json(&e->st, q.after, 1000, &ev);
+		return r < 0 ? fail("events: %s", strerror(-r)) : done(json_pack("{s:o}", "events", ev));
+	}
+	case CONTROL_REFRESH:
+		*ret_refresh = true;
+		return NULL;
+	case CONTROL_HOLD:
+	case CONTROL_RESUME:
+		r = engine_set_hold(e, q.command == CONTROL_HOLD);
+		return r < 0 ? fail("cannot record the setting: %s", strerror(-r)) : done(NULL);
+	case CONTROL_REVERT:
+	case CONTROL_UNQUARANTINE:
+		return patch_command(e, &q);
+	}
+	return fail("unknown command '%s'", cmd);
 }

@@ -32,8 +32,19 @@
 #include "log.h"
 #include "util.h"
 
+#ifndef TUXTAPE_VERSION
+#define TUXTAPE_VERSION "0.1"
+#endif
+
 /* control clients waiting for the refresh in flight; more are answered at once */
 #define MAX_REFRESH_WAITERS 32
+/* control clients reading their request or taking their answer */
+#define MAX_CLIENTS 32
+#define ACCEPT_PAUSE_USEC 1000000
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+struct client;
 
 struct daemon {
 	struct agent_config cfg;
@@ -43,8 +54,9 @@ struct daemon {
 	struct kwatch kmsg;
 	sd_event_source *kmsg_source, *kmsg_flush_timer;
 	sd_event_source *fetch_child, *fetch_timer;
-	int waiters[MAX_REFRESH_WAITERS];
-	size_t n_waiters;
+	sd_event_source *listen_source, *accept_resume;
+	struct client *clients, *clients_tail;
+	size_t n_active, n_waiting;
 	gid_t read_gid;
 	bool have_read_gid;
 	bool once, refreshed;
@@ -166,18 +178,222 @@ static int watch_kmsg(struct daemon *d)
 	return on_kmsg(d->kmsg_source, d->kmsg.fd, EPOLLIN, d);
 }
 
-static void send_reply(int fd, json_t *resp)
+/*
+ * Control clients. Nothing here blocks the loop: a connection is read as its bytes come
+ * (one io source each) into its own buffer, and must have sent its whole request within
+ * CONTROL_DEADLINE_S; the answer is written as the client takes it, within the same time
+ * again. At most MAX_CLIENTS connections read or write at once (a new one closes the
+ * oldest), and at most MAX_REFRESH_WAITERS wait for a refresh.
+ */
+enum client_state {
+	CLIENT_READING,
+	CLIENT_WAITING,     /* for the refresh in flight: no deadline, the fetch has its own */
+	CLIENT_WRITING,
+};
+
+struct client {
+	struct daemon *d;
+	struct client *prev, *next;     /* in accept order: d->clients is the oldest */
+	int fd;
+	enum client_state state;
+	sd_event_source *io, *deadline;
+	char *out;
+	size_t out_len, out_done, used;
+	char buf[CONTROL_MAX_REQUEST + 1];
+};
+
+static void start_refresh(struct daemon *d);
+
+static void client_free(struct client *c)
+{
+	struct daemon *d = c->d;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		d->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		d->clients_tail = c->prev;
+	if (c->state == CLIENT_WAITING)
+		d->n_waiting--;
+	else
+		d->n_active--;
+	sd_event_source_disable_unref(c->io);
+	sd_event_source_disable_unref(c->deadline);
+	close(c->fd);
+	free(c->out);
+	free(c);
+}
+
+static int client_deadline_in(struct client *c, uint64_t usec)
+{
+	uint64_t now;
+	int r = sd_event_now(c->d->event, CLOCK_MONOTONIC, &now);
+
+	if (r >= 0)
+		r = sd_event_source_set_time(c->deadline, now + usec);
+	if (r >= 0)
+		r = sd_event_source_set_enabled(c->deadline, SD_EVENT_ONESHOT);
+	return r;
+}
+
+/* Writes what the client takes now; frees it once all is written or it has gone. */
+static void client_flush(struct client *c)
+{
+	while (c->out_done < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_done, c->out_len - c->out_done,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			if (sd_event_source_set_io_events(c->io, EPOLLOUT) >= 0 &&
+			    sd_event_source_set_enabled(c->io, SD_EVENT_ON) >= 0)
+				return;
+		}
+		if (n <= 0)
+			break;
+		c->out_done += (size_t)n;
+	}
+	client_free(c);
+}
+
+/* Answers the client (resp is consumed) and closes it once the answer is out. */
+static void client_reply(struct client *c, json_t *resp)
 {
 	char *out = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
 
-	if (out) {
-		size_t len = strlen(out);
-
-		out[len] = '\n';     /* json_dumps leaves room for the NUL we replace */
-		(void)!send(fd, out, len + 1, MSG_NOSIGNAL);
-		free(out);
-	}
 	json_decref(resp);
+	if (!out) {
+		client_free(c);
+		return;
+	}
+	if (c->state == CLIENT_WAITING) {
+		c->d->n_waiting--;
+		c->d->n_active++;
+	}
+	c->state = CLIENT_WRITING;
+	c->out_len = strlen(out);
+	out[c->out_len++] = '\n';     /* json_dumps leaves room for the NUL we replace */
+	c->out = out;
+	if (client_deadline_in(c, (uint64_t)CONTROL_DEADLINE_S * 1000000) < 0) {
+		client_free(c);
+		return;
+	}
+	client_flush(c);
+}
+
+/* An answer that must not wait: one try, then the connection is closed. */
+static void client_refuse(struct client *c, const char *msg)
+{
+	json_t *resp = control_error_reply(msg);
+	char *out = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
+
+	if (out)
+		(void)!send(c->fd, out, strlen(out), MSG_NOSIGNAL | MSG_DONTWAIT);
+	free(out);
+	json_decref(resp);
+	client_free(c);
+}
+
+static int on_client_deadline(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct client *c = userdata;
+
+	if (c->state == CLIENT_READING)
+		client_refuse(c, "request not complete within " STRINGIFY(CONTROL_DEADLINE_S) " s");
+	else
+		client_free(c);
+	return 0;
+}
+
+static bool peer_in_group(const struct daemon *d, int fd, const struct ucred *cred)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+
+	if (cred->uid == 0)
+		return true;
+	if (!d->have_read_gid)
+		return false;
+	/* SO_PEERGROUPS lists only the supplementary groups */
+	if (cred->gid == d->read_gid)
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		return false;
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == d->read_gid)
+			return true;
+	return false;
+}
+
+static void client_request(struct client *c, size_t len)
+{
+	struct daemon *d = c->d;
+	struct control_peer peer = { .uid = (uid_t)-1 };
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	json_t *resp;
+	bool refresh;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
+		peer.uid = cred.uid;
+		peer.in_group = peer_in_group(d, c->fd, &cred);
+	}
+	resp = control_handle(&d->engine, &peer, c->buf, len, &refresh);
+	sd_event_source_set_enabled(c->io, SD_EVENT_OFF);
+	if (refresh && d->n_waiting >= MAX_REFRESH_WAITERS) {
+		resp = control_error_reply("refresh failed: too many requests waiting for the refresh");
+	} else if (refresh) {
+		/* answered by refresh_done(), perhaps at once */
+		c->state = CLIENT_WAITING;
+		d->n_active--;
+		d->n_waiting++;
+		sd_event_source_set_enabled(c->deadline, SD_EVENT_OFF);
+		start_refresh(d);
+		return;
+	}
+	client_reply(c, resp);
+	update_status(d);
+	arm_tick(d);
+}
+
+static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct client *c = userdata;
+	size_t cap = sizeof(c->buf);
+	const char *nl;
+	ssize_t n;
+
+	if (c->state == CLIENT_WRITING) {
+		client_flush(c);
+		return 0;
+	}
+	for (;;) {
+		n = recv(fd, c->buf + c->used, cap - c->used, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;          /* the rest comes later, or the deadline ends it */
+		if (n < 0) {
+			client_free(c);
+			return 0;
+		}
+		if (n == 0)
+			break;             /* the client shut its side: the request is all there */
+		nl = memchr(c->buf + c->used, '\n', (size_t)n);
+		c->used += (size_t)n;
+		if (nl) {
+			client_request(c, (size_t)(nl - c->buf));
+			return 0;
+		}
+		if (c->used == cap)
+			break;             /* more than CONTROL_MAX_REQUEST: refused by the parser */
+	}
+	client_request(c, c->used);
+	return 0;
 }
 
 /* A refresh has ended (r: its outcome): answer who asked, apply, plan the next one. */
@@ -186,11 +402,11 @@ static void refresh_done(struct daemon *d, int r)
 	uint64_t now, next;
 
 	d->refreshed = true;
-	for (size_t i = 0; i < d->n_waiters; i++) {
-		send_reply(d->waiters[i], control_refresh_reply(&d->engine, r));
-		close(d->waiters[i]);
+	for (struct client *c = d->clients, *after; c; c = after) {
+		after = c->next;    /* answering may free c */
+		if (c->state == CLIENT_WAITING)
+			client_reply(c, control_refresh_reply(&d->engine, r));
 	}
-	d->n_waiters = 0;
 	engine_tick(&d->engine);
 	update_status(d);
 	sd_event_now(d->event, CLOCK_MONOTONIC, &now);
@@ -262,78 +478,85 @@ static int on_refresh(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-static bool peer_in_group(const struct daemon *d, int fd, uid_t uid)
+/* Closes the oldest connection that is reading or writing; false if there is none. */
+static bool evict_oldest(struct daemon *d)
 {
-	gid_t groups[256];
-	socklen_t len = sizeof(groups);
-
-	if (uid == 0)
-		return true;
-	if (!d->have_read_gid)
-		return false;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
-		return false;
-	for (size_t i = 0; i < len / sizeof(gid_t); i++)
-		if (groups[i] == d->read_gid)
+	for (struct client *c = d->clients; c; c = c->next)
+		if (c->state != CLIENT_WAITING) {
+			client_refuse(c, "closed: too many connections to the agent");
 			return true;
+		}
 	return false;
 }
 
-static int on_client(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+static int on_accept_resume(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct daemon *d = userdata;
-	char buf[CONTROL_MAX_REQUEST + 1];
-	struct control_peer peer = { .uid = (uid_t)-1 };
-	struct ucred cred;
-	socklen_t clen = sizeof(cred);
-	size_t used = 0;
-	json_t *resp;
-	bool refresh;
-	ssize_t n;
 
-	/* the client sends its request at once; a short receive timeout bounds a slow one */
-	while (used < sizeof(buf) - 1) {
-		n = recv(fd, buf + used, sizeof(buf) - 1 - used, 0);
-		if (n <= 0)
-			break;
-		used += (size_t)n;
-		if (memchr(buf, '\n', used))
-			break;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0) {
-		peer.uid = cred.uid;
-		peer.in_group = peer_in_group(d, fd, cred.uid);
-	}
-	resp = control_handle(&d->engine, &peer, buf, used, &refresh);
-	sd_event_source_disable_unref(s);
-	if (refresh && d->n_waiters < MAX_REFRESH_WAITERS) {
-		/* answered by refresh_done(), perhaps at once */
-		d->waiters[d->n_waiters++] = fd;
-		start_refresh(d);
-		return 0;
-	}
-	if (refresh)
-		resp = json_pack("{s:b, s:s}", "ok", 0, "error",
-				 "refresh failed: too many requests waiting for the refresh");
-	send_reply(fd, resp);
-	close(fd);
-	update_status(d);
-	arm_tick(d);
+	sd_event_source_set_enabled(d->listen_source, SD_EVENT_ON);
 	return 0;
+}
+
+/* Out of descriptors with nothing to close: stop accepting for a while rather than spin on
+ * a listening socket that stays readable. */
+static void pause_accepting(struct daemon *d, int err)
+{
+	int r;
+
+	log_warning_errno(-err, "control socket: cannot accept (%m); pausing for 1 s");
+	sd_event_source_set_enabled(d->listen_source, SD_EVENT_OFF);
+	if (!d->accept_resume)
+		r = sd_event_add_time_relative(d->event, &d->accept_resume, CLOCK_MONOTONIC,
+					       ACCEPT_PAUSE_USEC, 100000, on_accept_resume, d);
+	else
+		r = sd_event_source_set_time_relative(d->accept_resume, ACCEPT_PAUSE_USEC);
+	if (r >= 0 && d->accept_resume)
+		r = sd_event_source_set_enabled(d->accept_resume, SD_EVENT_ONESHOT);
+	if (r < 0)     /* no timer: better to spin than to stop answering for good */
+		sd_event_source_set_enabled(d->listen_source, SD_EVENT_ON);
 }
 
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct daemon *d = userdata;
-	struct timeval tv = { .tv_sec = 2 };
-	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	struct client *c;
+	int cfd, r;
 
-	if (c < 0)
+	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (cfd < 0) {
+		r = errno;
+		/* out of descriptors: one freed lets the waiting connection in next time */
+		if ((r == EMFILE || r == ENFILE || r == ENOBUFS || r == ENOMEM) && !evict_oldest(d))
+			pause_accepting(d, r);
 		return 0;
-	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (sd_event_add_io(d->event, NULL, c, EPOLLIN, on_client, d) < 0)
-		close(c);
+	}
+	if (d->n_active >= MAX_CLIENTS)
+		evict_oldest(d);
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(cfd);
+		return 0;
+	}
+	c->d = d;
+	c->fd = cfd;
+	r = sd_event_add_io(d->event, &c->io, cfd, EPOLLIN, on_client_io, c);
+	if (r >= 0)
+		r = sd_event_add_time_relative(d->event, &c->deadline, CLOCK_MONOTONIC,
+					       (uint64_t)CONTROL_DEADLINE_S * 1000000, 100000,
+					       on_client_deadline, c);
+	if (r < 0) {
+		sd_event_source_disable_unref(c->io);
+		close(cfd);
+		free(c);
+		return 0;
+	}
+	c->prev = d->clients_tail;
+	if (c->prev)
+		c->prev->next = c;
+	else
+		d->clients = c;
+	d->clients_tail = c;
+	d->n_active++;
 	return 0;
 }
 
@@ -372,26 +595,32 @@ static int listen_control(struct daemon *d)
 	}
 	/* the group may connect; SO_PEERCRED decides what each peer may do */
 	chmod(d->cfg.socket, d->have_read_gid ? 0660 : 0600);
-	r = sd_event_add_io(d->event, NULL, fd, EPOLLIN, on_accept, d);
+	r = sd_event_add_io(d->event, &d->listen_source, fd, EPOLLIN, on_accept, d);
 	if (r < 0) {
 		close(fd);
 		return log_error_errno(r, "sd-event: %m");
 	}
+	sd_event_source_set_io_fd_own(d->listen_source, true);
 	return 0;
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: tuxtape-agent [--config FILE] [--once]\n"
+		"Usage: tuxtape-agent [--config FILE] [--once] | --version\n"
 		"\n"
 		"The TuxTape node agent: fetches signed livepatches for the running kernel from the\n"
 		"archive, checks and loads them, watches their transitions, quarantines a patch that\n"
 		"was going in when the node went down, and answers agentctl on its control socket.\n"
 		"\n"
 		"  -c, --config FILE  configuration (default " SYSCONFDIR "/tuxtape/agent.conf)\n"
-		"      --once         one refresh, wait for transitions to settle, exit\n"
-		"  -h, --help         this text\n");
+		"      --once         one refresh, wait for transitions to settle, exit (needs\n"
+		"                     [archive] url)\n"
+		"  -h, --help         this text\n"
+		"      --version      the version\n"
+		"\n"
+		"Exit codes: 0 stopped by SIGTERM (or --once done), 1 configuration or start-up\n"
+		"error, 2 usage error.\n");
 }
 
 int main(int argc, char **argv)
@@ -400,6 +629,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *config = SYSCONFDIR "/tuxtape/agent.conf";
@@ -413,6 +643,7 @@ int main(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case 'o': d.once = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("tuxtape-agent %s\n", TUXTAPE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -422,6 +653,19 @@ int main(int argc, char **argv)
 	}
 	if (agent_config_load(config, !streq(config, SYSCONFDIR "/tuxtape/agent.conf"), &d.cfg) < 0)
 		return 1;
+	if (!d.cfg.url) {
+		const char *why = access(config, F_OK) < 0 ? " (the file does not exist)" : "";
+
+		/* --once is one refresh: without an archive it has nothing to do */
+		if (d.once) {
+			log_error("%s: no [archive] url%s: --once has no archive to refresh from",
+				  config, why);
+			agent_config_free(&d.cfg);
+			return 1;
+		}
+		log_warning("%s: no [archive] url%s: no patch will be fetched; the agent only "
+			    "watches the patches it already manages", config, why);
+	}
 	if (!d.cfg.root[0] && geteuid() != 0) {
 		log_error("tuxtape-agent changes the running kernel and must run as root");
 		agent_config_free(&d.cfg);
@@ -470,8 +714,10 @@ int main(int argc, char **argv)
 	}
 	if (!d.once)
 		unlink(d.cfg.socket);
-	for (size_t i = 0; i < d.n_waiters; i++)
-		close(d.waiters[i]);
+	while (d.clients)
+		client_free(d.clients);
+	sd_event_source_disable_unref(d.listen_source);
+	sd_event_source_unref(d.accept_resume);
 	sd_event_source_unref(d.fetch_child);
 	sd_event_source_unref(d.fetch_timer);
 	sd_event_source_unref(d.refresh_timer);
