@@ -27,6 +27,12 @@ ifeq ($(SAN),1)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 HARDEN := -fPIE
 LDSAN := -fsanitize=address,undefined
+else ifeq ($(SAN),fuzz)
+# libFuzzer build (clang): the objects get coverage, only tests/fuzz/ targets link the fuzzer
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
+HARDEN := -fPIE
+LDSAN := -fsanitize=address,undefined
 else
 OPT := -O2 -g
 endif
@@ -101,6 +107,7 @@ unit-bins: $(UNIT_BIN)
 check: deps
 	@$(MAKE) --no-print-directory all unit-bins
 	@$(MAKE) --no-print-directory O=build-san SAN=1 unit-bins build-san/tuxtape-backend build-san/tuxtape-tuf-client build-san/tuxtape-agent build-san/agentctl build-san/tuxtape-agent-fetch
+	@$(MAKE) --no-print-directory O=build-fuzz SAN=fuzz CC=clang fuzz-bins
 	@tests/run.sh
 
 # The real-kernel bench alone (Debian's kernel under QEMU): make e2e [SCENARIO="good stalls"]
@@ -127,7 +134,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 0644 packaging/systemd/tuxtape-agent.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
 
+include tests/fuzz/fuzz.mk
+
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

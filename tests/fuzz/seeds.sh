@@ -1,0 +1,65 @@
+#!/bin/bash
+# Builds the seed corpora of the fuzz targets into OUT/<target>/, at run time, from the shared
+# data (../shared/data: the CNA's records, kernel crash logs), the unit tests' data, the
+# documentation's example configuration and the hand-written seeds in tests/fuzz/seeds/.
+# Nothing of ../shared is copied into the tree.
+# Usage: tests/fuzz/seeds.sh FUZZ_BIN_DIR OUT
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$1 out=$2
+shared=${TUXTAPE_SHARED:-$top/../shared}
+klogs=$shared/data/klogs
+sample=$shared/data/vulns/sample/cve
+
+mkdir -p "$out"
+for t in kmsg klog record tuf_meta tuf_targets canonjson makefile agent_config control; do
+	mkdir -p "$out/$t"
+	if [ -d "$top/tests/fuzz/seeds/$t" ]; then
+		cp "$top/tests/fuzz/seeds/$t"/* "$out/$t/" 2>/dev/null || true
+	fi
+done
+
+# Kernel logs: as saved (console captures, syzkaller reports) and as /dev/kmsg records.
+logs=()
+if [ -d "$klogs" ]; then
+	for f in "$klogs"/*; do
+		[ "$(basename "$f")" = MANIFEST.tsv ] || logs+=("$f")
+	done
+fi
+logs+=("$top"/tests/unit/data/*.log)
+for f in "${logs[@]}"; do
+	[ -f "$f" ] || continue
+	name=$(basename "$f")
+	cp "$f" "$out/klog/$name"
+	# the watch reads at most 4 records' worth at once: the target refuses more
+	perl "$top/tests/klog-to-kmsg.pl" "$f" | head -c 32768 >"$out/kmsg/$name"
+	perl "$top/tests/klog-to-kmsg.pl" "$f" >"$out/klog/$name.kmsg"
+done
+
+# CVE records: ID \0 notes \0 .json \0 .dyad \0 .sha1 \0 .vulnerable \0 .cvss \0 .reference
+# [\0 rejected] (see fuzz_record.c); a few JSON records for canonical JSON too.
+if [ -d "$sample" ]; then
+	find "$sample" -name 'CVE-*.json' | sort | perl -e '
+		my ($out) = @ARGV;
+		sub slurp { my $f = shift; open(my $h, "<", $f) or return ""; local $/; my $d = <$h>; $d }
+		while (my $json = <STDIN>) {
+			chomp $json;
+			(my $base = $json) =~ s/\.json$//;
+			(my $id = $base) =~ s{.*/}{};
+			my @parts = ($id, map { slurp("$base$_") } "", ".json", ".dyad", ".sha1",
+				     ".vulnerable", ".cvss", ".reference");
+			push @parts, "rejected" if $json =~ m{/rejected/};
+			open(my $o, ">", "$out/record/$id") or die "$out/record/$id: $!\n";
+			print $o join("\0", @parts);
+		}' "$out"
+	find "$sample" -name 'CVE-*.json' | sort | awk 'NR % 10 == 1' | while read -r f; do
+		cp "$f" "$out/canonjson/"
+	done
+fi
+
+# TUF: signed by the fixture's keys (tuf_fixture.h), as the archive lays documents out.
+"$bin/tests/fuzz/tuf_seeds" "$out/tuf_meta"
+cp "$out/tuf_meta"/targets*.json "$out/tuf_targets/"
+cp "$out/tuf_meta"/*.json "$out/canonjson/"
+
+cp "$top/docs/agent.conf.example" "$out/agent_config/"
