@@ -18,10 +18,10 @@ eval "$(tests/debian-kernel.sh)"
 cp "$KSAMPLEKO" "$W/m.ko"
 for i in $(seq 50); do
 	cp "$W/m.ko" "$W/p$i.ko"
-	"$bin/tuxtape-backend" archive publish "$W/a" "$W/p$i.ko" --keys "$W/k" --kernel "6.1.0-$i-amd64" \
+	"$bin/tuxtape-backend" archive publish "$W/a" "$W/p$i.ko" --keys "$W/k" --any-module --kernel "6.1.0-$i-amd64" \
 		--patch-id "p$i" >/dev/null
 done
-"$bin/tuxtape-backend" archive publish "$W/a" "$W/m.ko" --keys "$W/k" --kernel 6.1.0-99-bench \
+"$bin/tuxtape-backend" archive publish "$W/a" "$W/m.ko" --keys "$W/k" --any-module --kernel 6.1.0-99-bench \
 	--patch-id mine >/dev/null
 node tests/tuf/serve.cjs "$W/a" 300 >"$W/port" 2>/dev/null &
 server=$!

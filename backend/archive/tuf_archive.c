@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include "tuf_archive.h"
+#include "tuf_archive_internal.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -16,8 +19,6 @@
 #include "tuf/tuf_meta.h"
 #include "util.h"
 
-#define META_MAX (16u << 20)
-#define MODULE_MAX (256u << 20)
 #define SPEC_VERSION "1.0.31"
 
 static const char *const top_roles[] = { "root", "targets", "snapshot", "timestamp" };
@@ -40,7 +41,7 @@ void archive_default_expiry(struct archive_expiry *e)
 	e->timestamp = 86400;
 }
 
-static char *path_of(const struct archive_opts *o, const char *sub, const char *name)
+char *archive_path_of(const struct archive_opts *o, const char *sub, const char *name)
 {
 	char *p = NULL;
 
@@ -51,7 +52,7 @@ static char *path_of(const struct archive_opts *o, const char *sub, const char *
 
 static char *key_dir(const struct archive_opts *o)
 {
-	return o->keys ? strdup(o->keys) : path_of(o, "keys", NULL);
+	return o->keys ? strdup(o->keys) : archive_path_of(o, "keys", NULL);
 }
 
 static bool name_valid(const char *s)
@@ -191,7 +192,7 @@ static int sign_write(const struct archive_opts *o, const json_t *root, const ch
 	struct keyfile keys[16];
 	size_t n = 0;
 	json_t *sigs = json_array(), *env;
-	_cleanup_free_ char *path = path_of(o, "metadata", name);
+	_cleanup_free_ char *path = archive_path_of(o, "metadata", name);
 	char *text;
 	int k;
 
@@ -233,7 +234,7 @@ static int sign_write(const struct archive_opts *o, const json_t *root, const ch
 static int read_signed(const struct archive_opts *o, const char *name, const char *type,
 		       json_t **ret)
 {
-	_cleanup_free_ char *path = path_of(o, "metadata", name), *text = NULL;
+	_cleanup_free_ char *path = archive_path_of(o, "metadata", name), *text = NULL;
 	struct tuf_envelope e;
 	struct tuf_error err;
 	size_t len;
@@ -274,7 +275,7 @@ static int state_load(const struct archive_opts *o, struct state *s)
 		struct stat st;
 
 		snprintf(name, sizeof(name), "%lld.root.json", (long long)(v + 1));
-		p = path_of(o, "metadata", name);
+		p = archive_path_of(o, "metadata", name);
 		if (!p)
 			return -ENOMEM;
 		if (stat(p, &st) < 0)
@@ -361,8 +362,8 @@ static int write_chain(const struct archive_opts *o, struct state *s, bool targe
 
 int archive_init(const struct archive_opts *o, unsigned root_keys)
 {
-	_cleanup_free_ char *meta = path_of(o, "metadata", NULL), *tgt = path_of(o, "targets", NULL),
-			     *first = path_of(o, "metadata", "1.root.json");
+	_cleanup_free_ char *meta = archive_path_of(o, "metadata", NULL), *tgt = archive_path_of(o, "targets", NULL),
+			     *first = archive_path_of(o, "metadata", "1.root.json");
 	struct state s = { 0 };
 	json_t *keys = json_object(), *roles = json_object();
 	struct stat st;
@@ -416,7 +417,7 @@ int archive_init(const struct archive_opts *o, unsigned root_keys)
 	return k;
 }
 
-static int hash_file(const char *data, size_t len, char sha256[65], char sha512[129])
+void archive_hash(const char *data, size_t len, char sha256[65], char sha512[129])
 {
 	unsigned char d256[crypto_hash_sha256_BYTES], d512[crypto_hash_sha512_BYTES];
 
@@ -424,6 +425,58 @@ static int hash_file(const char *data, size_t len, char sha256[65], char sha512[
 	crypto_hash_sha512(d512, (const unsigned char *)data, len);
 	sodium_bin2hex(sha256, 65, d256, sizeof(d256));
 	sodium_bin2hex(sha512, 129, d512, sizeof(d512));
+}
+
+/* What nodes load is a livepatch kernel module: a relocatable ELF with the module structure
+ * (.gnu.linkonce.this_module) and "livepatch=Y" in its .modinfo. Checked here so that an
+ * ordinary module (or any other ELF) never reaches the archive. */
+static int check_livepatch_module(const char *module, const char *data, size_t len)
+{
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	size_t shstrndx;
+	bool this_module = false, livepatch = false, modinfo = false;
+	const char *why = NULL;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return log_error_errno(EINVAL, "libelf: %s", elf_errmsg(-1));
+	elf = elf_memory((char *)data, len);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
+	    elf_getshdrstrndx(elf, &shstrndx) < 0)
+		why = "not a readable ELF object";
+	else if (eh.e_type != ET_REL)
+		why = "not a kernel module (not a relocatable ELF object)";
+	while (!why && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		if (streq(name, ".gnu.linkonce.this_module"))
+			this_module = true;
+		if (!streq(name, ".modinfo") || sh.sh_type == SHT_NOBITS)
+			continue;
+		modinfo = true;
+		d = elf_getdata(scn, NULL);
+		/* NUL-separated key=value strings; the last one need not be terminated */
+		for (size_t i = 0; d && d->d_buf && i < d->d_size;) {
+			const char *s = (const char *)d->d_buf + i;
+			size_t n = strnlen(s, d->d_size - i);
+
+			if (n == strlen("livepatch=Y") && memcmp(s, "livepatch=Y", n) == 0)
+				livepatch = true;
+			i += n + 1;
+		}
+	}
+	if (!why && (!this_module || !modinfo))
+		why = "not a kernel module (no .gnu.linkonce.this_module or .modinfo section)";
+	else if (!why && !livepatch)
+		why = "a kernel module but not a livepatch (no livepatch=Y in its .modinfo)";
+	elf_end(elf);
+	if (why)
+		return log_error_errno(EINVAL, "%s: %s", module, why);
 	return 0;
 }
 
@@ -460,13 +513,18 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
 		return log_error_errno(k, "%s: %m", module);
 	if (len < 4 || memcmp(data, "\177ELF", 4) != 0)
 		return log_error_errno(EINVAL, "%s: not an ELF file, so not a kernel module", module);
-	hash_file(data, len, sha256, sha512);
+	if (!p->any_module) {
+		k = check_livepatch_module(module, data, len);
+		if (k < 0)
+			return k;
+	}
+	archive_hash(data, len, sha256, sha512);
 
 	k = state_load(o, &s);
 	if (k < 0)
 		return k;
 	/* consistent snapshots: the file is stored under its hash */
-	dir = path_of(o, "targets", p->kernel_release);
+	dir = archive_path_of(o, "targets", p->kernel_release);
 	if (!dir || asprintf(&file, "%s/%s.%s", dir, sha256, base) < 0 ||
 	    asprintf(&tpath, "%s/%s", p->kernel_release, base) < 0) {
 		state_free(&s);
@@ -537,14 +595,26 @@ int archive_revoke(const struct archive_opts *o, const char *patch_id)
 		}
 	}
 	revoked = json_object_get(s.targets, "x-tuxtape-revoked");
+	if (removed == 0) {
+		/* a typo must not become a revocation nodes act on */
+		bool again = false;
+		size_t i;
+		json_t *r;
+
+		json_array_foreach(revoked, i, r)
+			again = again || streq_ptr(json_string_value(json_object_get(r, "patch_id")),
+						   patch_id);
+		state_free(&s);
+		return log_error_errno(again ? EALREADY : ENOENT, again ?
+				       "%s: already revoked" : "no target has patch id '%s' "
+				       "(nothing to revoke)", patch_id);
+	}
 	if (!revoked) {
 		revoked = json_array();
 		json_object_set_new(s.targets, "x-tuxtape-revoked", revoked);
 	}
 	tuf_format_expires(o->now, when);
 	json_array_append_new(revoked, json_pack("{s:s, s:s}", "patch_id", patch_id, "revoked", when));
-	if (removed == 0)
-		log_warning("no target has patch id %s; recording the revocation anyway", patch_id);
 	k = write_chain(o, &s, true, true);
 	state_free(&s);
 	return k;
@@ -641,7 +711,7 @@ int archive_rotate(const struct archive_opts *o, const char *role)
 		env = json_pack("{s:O, s:o}", "signed", s.root, "signatures", sigs);
 		text = env ? json_dumps(env, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
 		json_decref(env);
-		path = path_of(o, "metadata", name);
+		path = archive_path_of(o, "metadata", name);
 		if (k >= 0 && text && path)
 			k = write_file_atomic(path, text, strlen(text), 0644);
 		free(text);
@@ -651,197 +721,5 @@ int archive_rotate(const struct archive_opts *o, const char *role)
 	if (k >= 0)
 		k = write_chain(o, &s, streq(role, "targets"), streq(role, "snapshot"));
 	state_free(&s);
-	return k;
-}
-
-/* Reads metadata/NAME (bounded) and parses its envelope. */
-static int read_meta(const struct archive_opts *o, const char *name, const char *type,
-		     struct tuf_envelope *e, char **bytes, size_t *len)
-{
-	_cleanup_free_ char *path = path_of(o, "metadata", name);
-	struct tuf_error err;
-	int k;
-
-	if (!path)
-		return -ENOMEM;
-	k = read_file_bounded(path, META_MAX, bytes, len);
-	if (k < 0)
-		return log_error_errno(k, "%s: %m", path);
-	k = tuf_envelope_parse(*bytes, *len, type, e, &err);
-	if (k < 0)
-		return log_error_errno(k, "%s: %s", name, err.msg);
-	return 0;
-}
-
-/* Checks e's signatures against ROLE as the given root ("signed") defines it. */
-static int verify_role(const struct tuf_envelope *e, const json_t *root, const char *role,
-		       const char *name)
-{
-	struct tuf_error err;
-	int k = tuf_verify_role(e, root, role, &err);
-
-	if (k < 0)
-		return log_error_errno(k, "%s: %s role: %s", name, role, err.msg);
-	return 0;
-}
-
-static int check_expiry(const struct archive_opts *o, const struct tuf_envelope *e,
-			const char *name)
-{
-	if (e->expires <= o->now)
-		return log_error_errno(ETIME, "%s: expired (%s)", name,
-				       json_string_value(json_object_get(e->signed_obj, "expires")));
-	return 0;
-}
-
-static int check_hashes(const char *what, const char *data, size_t len, const json_t *meta)
-{
-	json_t *length = json_object_get(meta, "length"), *hashes = json_object_get(meta, "hashes");
-	char sha256[65], sha512[129];
-	const char *want;
-
-	if (length && (!json_is_integer(length) || (size_t)json_integer_value(length) != len))
-		return log_error_errno(EBADMSG, "%s: length %zu, expected %lld", what, len,
-				       (long long)json_integer_value(length));
-	hash_file(data, len, sha256, sha512);
-	if ((want = json_string_value(json_object_get(hashes, "sha256"))) && !streq(want, sha256))
-		return log_error_errno(EBADMSG, "%s: sha256 mismatch", what);
-	if ((want = json_string_value(json_object_get(hashes, "sha512"))) && !streq(want, sha512))
-		return log_error_errno(EBADMSG, "%s: sha512 mismatch", what);
-	return 0;
-}
-
-static int64_t meta_version(const json_t *signed_obj, const char *file)
-{
-	return json_integer_value(json_object_get(
-		json_object_get(json_object_get(signed_obj, "meta"), file), "version"));
-}
-
-static int verify_targets_files(const struct archive_opts *o, const json_t *targets,
-				unsigned *count)
-{
-	const char *path;
-	json_t *entry;
-
-	json_object_foreach((json_t *)targets, path, entry) {
-		const char *slash = strrchr(path, '/');
-		const char *sha = json_string_value(json_object_get(json_object_get(entry, "hashes"),
-								    "sha256"));
-		json_int_t length = json_integer_value(json_object_get(entry, "length"));
-		_cleanup_free_ char *file = NULL, *data = NULL;
-		size_t len;
-		int k;
-
-		if (!sha || length < 0 || (uint64_t)length > MODULE_MAX ||
-		    asprintf(&file, "%s/targets/%.*s%s%s.%s", o->dir,
-			     slash ? (int)(slash - path) : 0, path, slash ? "/" : "", sha,
-			     slash ? slash + 1 : path) < 0)
-			return log_error_errno(EBADMSG, "target %s: bad entry", path);
-		k = read_file_bounded(file, (size_t)length, &data, &len);
-		if (k < 0)
-			return log_error_errno(k, "target %s: %s: %m", path, file);
-		k = check_hashes(path, data, len, entry);
-		if (k < 0)
-			return k;
-		(*count)++;
-	}
-	return 0;
-}
-
-int archive_verify(const struct archive_opts *o, struct verify_report *rep)
-{
-	struct tuf_envelope root, ts = { 0 }, sn = { 0 }, tg = { 0 };
-	char *bytes = NULL, name[64];
-	size_t len;
-	int k;
-
-	memset(rep, 0, sizeof(*rep));
-	/* the root chain: 1.root.json signs itself; each next one is signed by both */
-	k = read_meta(o, "1.root.json", "root", &root, &bytes, &len);
-	free(bytes);
-	if (k < 0)
-		return k;
-	k = verify_role(&root, root.signed_obj, "root", "1.root.json");
-	while (k >= 0) {
-		struct tuf_envelope next;
-		_cleanup_free_ char *p = NULL;
-		struct stat st;
-
-		snprintf(name, sizeof(name), "%lld.root.json", (long long)root.version + 1);
-		p = path_of(o, "metadata", name);
-		if (!p || stat(p, &st) < 0)
-			break;
-		k = read_meta(o, name, "root", &next, &bytes, &len);
-		free(bytes);
-		if (k < 0)
-			break;
-		k = verify_role(&next, root.signed_obj, "root", name);
-		if (k >= 0)
-			k = verify_role(&next, next.signed_obj, "root", name);
-		if (k >= 0 && next.version != root.version + 1)
-			k = log_error_errno(EBADMSG, "%s: says version %lld", name,
-					    (long long)next.version);
-		tuf_envelope_free(&root);
-		root = next;
-	}
-	if (k >= 0)
-		k = check_expiry(o, &root, "root");
-	rep->root_version = root.version;
-
-	if (k >= 0)
-		k = read_meta(o, "timestamp.json", "timestamp", &ts, &bytes, &len);
-	free(bytes);
-	bytes = NULL;
-	if (k >= 0)
-		k = verify_role(&ts, root.signed_obj, "timestamp", "timestamp.json");
-	if (k >= 0)
-		k = check_expiry(o, &ts, "timestamp.json");
-
-	if (k >= 0) {
-		snprintf(name, sizeof(name), "%lld.snapshot.json",
-			 (long long)meta_version(ts.signed_obj, "snapshot.json"));
-		k = read_meta(o, name, "snapshot", &sn, &bytes, &len);
-	}
-	if (k >= 0)
-		k = check_hashes(name, bytes, len, json_object_get(json_object_get(ts.signed_obj,
-								"meta"), "snapshot.json"));
-	free(bytes);
-	bytes = NULL;
-	if (k >= 0)
-		k = verify_role(&sn, root.signed_obj, "snapshot", name);
-	if (k >= 0 && sn.version != meta_version(ts.signed_obj, "snapshot.json"))
-		k = log_error_errno(EBADMSG, "%s: version %lld, timestamp says %lld", name,
-				    (long long)sn.version,
-				    (long long)meta_version(ts.signed_obj, "snapshot.json"));
-	if (k >= 0)
-		k = check_expiry(o, &sn, name);
-
-	if (k >= 0) {
-		snprintf(name, sizeof(name), "%lld.targets.json",
-			 (long long)meta_version(sn.signed_obj, "targets.json"));
-		k = read_meta(o, name, "targets", &tg, &bytes, &len);
-	}
-	if (k >= 0)
-		k = check_hashes(name, bytes, len, json_object_get(json_object_get(sn.signed_obj,
-								"meta"), "targets.json"));
-	free(bytes);
-	if (k >= 0)
-		k = verify_role(&tg, root.signed_obj, "targets", name);
-	if (k >= 0 && tg.version != meta_version(sn.signed_obj, "targets.json"))
-		k = log_error_errno(EBADMSG, "%s: version %lld, snapshot says %lld", name,
-				    (long long)tg.version,
-				    (long long)meta_version(sn.signed_obj, "targets.json"));
-	if (k >= 0)
-		k = check_expiry(o, &tg, name);
-	if (k >= 0)
-		k = verify_targets_files(o, json_object_get(tg.signed_obj, "targets"), &rep->targets);
-	rep->timestamp_version = ts.version;
-	rep->snapshot_version = sn.version;
-	rep->targets_version = tg.version;
-	rep->timestamp_expires = ts.expires;
-	tuf_envelope_free(&root);
-	tuf_envelope_free(&ts);
-	tuf_envelope_free(&sn);
-	tuf_envelope_free(&tg);
 	return k;
 }

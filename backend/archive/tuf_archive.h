@@ -7,10 +7,13 @@
  * (or a crash) never sees a timestamp pointing at metadata that is not there.
  * Target paths are RELEASE/NAME.ko, one directory per kernel release; their "custom" carries
  * the kernel release and build id, CVEs, patch id and version, channel and what they replace.
- * Revoked patch ids are listed in targets' "x-tuxtape-revoked" so nodes learn to revert them.
+ * Revoked patch ids are listed in targets' "x-tuxtape-revoked" so nodes learn to revert them;
+ * only a patch id the targets carry can be revoked. Publishing takes a livepatch kernel module
+ * only (ELF, .modinfo with livepatch=Y). archive_verify is in tuf_archive_verify.c.
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct archive_expiry {
@@ -31,6 +34,7 @@ struct publish_info {
 	unsigned n_cves;
 	const char *channel;    /* default "stable" */
 	const char *patch_id;   /* default: the module's name */
+	bool any_module;        /* skip the livepatch module check (to test nodes' own) */
 };
 
 struct verify_report {

@@ -18,6 +18,7 @@ static void help(void)
 	printf("Usage: tuxtape-backend archive init DIR [--root-threshold N] [--keys DIR]\n"
 	       "       tuxtape-backend archive publish DIR MODULE.ko --kernel RELEASE\n"
 	       "               [--build-id HEX] [--cve ID ...] [--channel NAME] [--patch-id ID]\n"
+	       "               [--any-module]\n"
 	       "       tuxtape-backend archive revoke DIR PATCH-ID\n"
 	       "       tuxtape-backend archive timestamp DIR\n"
 	       "       tuxtape-backend archive rotate DIR ROLE\n"
@@ -26,7 +27,9 @@ static void help(void)
 	       "with any web server. Keys (Ed25519, mode 0600) are kept in --keys (default\n"
 	       "DIR/keys, which must not be served); keep the root keys offline and give their\n"
 	       "directory with --keys when rotating. Run 'archive timestamp' from cron well within\n"
-	       "the timestamp expiry.\n\n"
+	       "the timestamp expiry. publish takes livepatch modules only (livepatch=Y in\n"
+	       "the .modinfo); --any-module skips that check, to test how nodes refuse one.\n"
+	       "revoke takes a patch id the archive carries. --json prints the result as JSON.\n\n"
 	       "Expiry of each role's metadata when signed (suffix s, m, h or d):\n"
 	       "  --root-expiry 365d  --targets-expiry 30d  --snapshot-expiry 7d\n"
 	       "  --timestamp-expiry 1d\n");
@@ -69,6 +72,7 @@ int cmd_archive(int argc, char **argv)
 		{ "targets-expiry", required_argument, NULL, '2' },
 		{ "snapshot-expiry", required_argument, NULL, '3' },
 		{ "timestamp-expiry", required_argument, NULL, '4' },
+		{ "any-module", no_argument, NULL, 'A' },
 		COMMON_LONG_OPTIONS,
 		{ 0 },
 	};
@@ -113,6 +117,9 @@ int cmd_archive(int argc, char **argv)
 			break;
 		case 'p':
 			p.patch_id = optarg;
+			break;
+		case 'A':
+			p.any_module = true;
 			break;
 		case 'a':
 			if (tuf_parse_expires(optarg, &o.now) < 0) {
@@ -162,11 +169,19 @@ int cmd_archive(int argc, char **argv)
 	if (sodium_init_once() < 0)
 		return EXIT_FAIL;
 	if (streq(verb, "init")) {
+		_cleanup_free_ char *keys = NULL;
+
 		k = archive_init(&o, root_keys);
-		if (k >= 0)
+		if (k >= 0 && asprintf(&keys, "%s%s", o.keys ? o.keys : o.dir,
+				       o.keys ? "" : "/keys") < 0)
+			k = -ENOMEM;
+		if (k >= 0 && c.json)
+			k = json_print(json_pack("{s:s, s:i, s:s}", "archive", o.dir, "root_threshold",
+						 (int)root_keys, "keys", keys));
+		else if (k >= 0)
 			printf("archive %s: initialised (root threshold %u); serve %s/metadata and "
-			       "%s/targets; keys in %s%s (never serve them)\n", o.dir, root_keys,
-			       o.dir, o.dir, o.keys ? o.keys : o.dir, o.keys ? "" : "/keys");
+			       "%s/targets; keys in %s (never serve them)\n", o.dir, root_keys,
+			       o.dir, o.dir, keys);
 	} else if (streq(verb, "publish")) {
 		_cleanup_free_ char *path = NULL;
 
@@ -176,17 +191,29 @@ int cmd_archive(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		k = archive_publish(&o, argv[optind + 2], &p, &path);
-		if (k >= 0)
+		if (k >= 0 && c.json)
+			k = json_print(json_pack("{s:s, s:s}", "archive", o.dir, "published", path));
+		else if (k >= 0)
 			printf("published %s\n", path);
 	} else if (streq(verb, "revoke")) {
 		k = archive_revoke(&o, argv[optind + 2]);
-		if (k >= 0)
+		if (k >= 0 && c.json)
+			k = json_print(json_pack("{s:s, s:s}", "archive", o.dir, "revoked",
+						 argv[optind + 2]));
+		else if (k >= 0)
 			printf("revoked %s\n", argv[optind + 2]);
 	} else if (streq(verb, "timestamp")) {
 		k = archive_timestamp(&o);
+		if (k >= 0 && c.json)
+			k = json_print(json_pack("{s:s, s:b}", "archive", o.dir, "timestamped", 1));
+		else if (k >= 0)
+			printf("archive %s: timestamp.json signed anew\n", o.dir);
 	} else if (streq(verb, "rotate")) {
 		k = archive_rotate(&o, argv[optind + 2]);
-		if (k >= 0)
+		if (k >= 0 && c.json)
+			k = json_print(json_pack("{s:s, s:s}", "archive", o.dir, "rotated",
+						 argv[optind + 2]));
+		else if (k >= 0)
 			printf("rotated the %s key(s)\n", argv[optind + 2]);
 	} else if (streq(verb, "verify")) {
 		struct verify_report r;

@@ -31,13 +31,13 @@ echo 0 >"$R/sys/kernel/livepatch/vendor_lp/transition"
 
 A=$W/archive
 "$bin/tuxtape-backend" archive init "$A" --keys "$W/keys" >/dev/null
-"$bin/tuxtape-backend" archive publish "$A" "$KSAMPLEKO" --keys "$W/keys" --kernel "$REL" \
+"$bin/tuxtape-backend" archive publish "$A" "$KSAMPLEKO" --keys "$W/keys" --any-module --kernel "$REL" \
 	--patch-id isofs-fix --cve CVE-2024-0001 >/dev/null
 cp "$KSAMPLEKO" "$W/other.ko"
-"$bin/tuxtape-backend" archive publish "$A" "$W/other.ko" --keys "$W/keys" --kernel 6.1.0-1-amd64 \
+"$bin/tuxtape-backend" archive publish "$A" "$W/other.ko" --keys "$W/keys" --any-module --kernel 6.1.0-1-amd64 \
 	--patch-id other-kernel >/dev/null
 cp "$KSAMPLEKO" "$W/beta.ko"
-"$bin/tuxtape-backend" archive publish "$A" "$W/beta.ko" --keys "$W/keys" --kernel "$REL" \
+"$bin/tuxtape-backend" archive publish "$A" "$W/beta.ko" --keys "$W/keys" --any-module --kernel "$REL" \
 	--patch-id beta-only --channel beta >/dev/null
 node "$top/tests/tuf/serve.cjs" "$A" 120 >"$W/port" 2>/dev/null &
 server=$!

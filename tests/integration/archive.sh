@@ -7,8 +7,22 @@
 eval "$("$TOP/tests/tuf/tufjs.sh")" || { not_ok "install tuf-js"; exit 1; }
 export TUFJS_DIR
 A=$WORK/archive
-printf '\177ELF: a test module' >"$WORK/livepatch_a.ko"
+# module-like ELF objects: a relocatable object with the module structure's section and a
+# .modinfo (KEY=VALUE strings), as a livepatch has it or not
+fake_ko() { # out modinfo-strings...
+	local out=$1 d
+	d=$(mktemp -d "$WORK/ko.XXXXXX")
+	shift
+	printf '%s\0' "$@" >"$d/modinfo"
+	printf '\0%.0s' $(seq 64) >"$d/this_module"
+	echo 'int tuxtape_test_symbol;' | cc -c -x c - -o "$d/m.o"
+	objcopy --add-section .modinfo="$d/modinfo" --add-section .gnu.linkonce.this_module="$d/this_module" \
+		"$d/m.o" "$out"
+}
+fake_ko "$WORK/livepatch_a.ko" livepatch=Y name=livepatch_a
+fake_ko "$WORK/plain.ko" name=isofs license=GPL
 printf 'not an ELF file' >"$WORK/bogus.ko"
+echo 'int x;' | cc -c -x c - -o "$WORK/object.o" && cp "$WORK/object.o" "$WORK/object.ko"
 
 expect_exit "archive init" 0 "$BACKEND" archive init "$A" --root-threshold 2
 expect_exit "init twice is refused" 1 "$BACKEND" archive init "$A"
@@ -23,6 +37,10 @@ expect_exit "publish a module" 0 "$BACKEND" archive publish "$A" "$WORK/livepatc
 expect_exit "publish needs --kernel" 2 "$BACKEND" archive publish "$A" "$WORK/livepatch_a.ko"
 expect_exit "a file that is not ELF is refused" 1 "$BACKEND" archive publish "$A" "$WORK/bogus.ko" --kernel 6.1.0-56-amd64
 check "  ... saying so" grep -q "not an ELF file" "$WORK/last.err"
+expect_exit "a kernel module that is not a livepatch is refused" 1 "$BACKEND" archive publish "$A" "$WORK/plain.ko" --kernel 6.1.0-56-amd64
+check "  ... saying so" grep -q "plain.ko: a kernel module but not a livepatch (no livepatch=Y" "$WORK/last.err"
+expect_exit "an ELF object that is not a kernel module is refused" 1 "$BACKEND" archive publish "$A" "$WORK/object.ko" --kernel 6.1.0-56-amd64
+check "  ... saying so" grep -q "object.ko: not a kernel module" "$WORK/last.err"
 expect_exit "a bad release name is refused" 1 "$BACKEND" archive publish "$A" "$WORK/livepatch_a.ko" --kernel "../etc"
 "$BACKEND" archive verify "$A" --json >"$WORK/verify.json"
 expect_eq "verify: one target, versions moved on" "1 2 2 2" \
@@ -36,8 +54,9 @@ expect_eq "the timestamp expires in a day by default" "$(date -u -d '+1 day' +%Y
 	"$(jq -r .signed.expires "$A/metadata/timestamp.json" | cut -dT -f1)"
 
 # a new version of the same patch records what it replaces
-mkdir -p "$WORK/v2" && printf '\177ELF: version 2' >"$WORK/v2/livepatch_a.ko"
-"$BACKEND" archive publish "$A" "$WORK/v2/livepatch_a.ko" --kernel 6.1.0-56-amd64 --patch-id lp-a >/dev/null
+mkdir -p "$WORK/v2" && fake_ko "$WORK/v2/livepatch_a.ko" livepatch=Y name=livepatch_a version=2
+"$BACKEND" archive publish "$A" "$WORK/v2/livepatch_a.ko" --kernel 6.1.0-56-amd64 --patch-id lp-a --json >"$WORK/pub.json"
+expect_eq "publish --json says what was published" 6.1.0-56-amd64/livepatch_a.ko "$(jq -r .published "$WORK/pub.json")"
 t=$(ls "$A"/metadata/*.targets.json | sort -V | tail -1)
 expect_eq "republishing a patch bumps its patch_version" 2 \
 	"$(jq '.signed.targets["6.1.0-56-amd64/livepatch_a.ko"].custom.patch_version' "$t")"
@@ -48,6 +67,7 @@ expect_eq "the snapshot pins targets.json by length and sha256" \
 
 # timestamp and rotations
 expect_exit "archive timestamp" 0 "$BACKEND" archive timestamp "$A"
+expect_eq "timestamp --json is a JSON result" true "$("$BACKEND" archive timestamp "$A" --json | jq .timestamped)"
 expect_exit "rotate the timestamp key" 0 "$BACKEND" archive rotate "$A" timestamp
 expect_exit "rotate the root keys" 0 "$BACKEND" archive rotate "$A" root
 expect_eq "rotations published 2.root.json and 3.root.json" "3" \
@@ -89,7 +109,11 @@ expect_exit "two days on, the timestamp has expired" 1 "$BACKEND" archive verify
 check "  ... and says so" grep -q "timestamp.json: expired" "$WORK/last.err"
 
 # revocation
+expect_exit "revoking a patch id the archive does not carry is refused" 1 "$BACKEND" archive revoke "$A" lp-typo
+check "  ... saying so" grep -q "no target has patch id 'lp-typo'" "$WORK/last.err"
 expect_exit "revoke the patch" 0 "$BACKEND" archive revoke "$A" lp-a
+expect_exit "revoking it twice is refused" 1 "$BACKEND" archive revoke "$A" lp-a
+check "  ... as already revoked" grep -q "lp-a: already revoked" "$WORK/last.err"
 t=$(ls "$A"/metadata/*.targets.json | sort -V | tail -1)
 expect_eq "the revoked patch is gone from the targets" 0 "$(jq '.signed.targets | length' "$t")"
 expect_eq "  ... and listed as revoked" lp-a "$(jq -r '.signed["x-tuxtape-revoked"][0].patch_id' "$t")"
@@ -104,3 +128,23 @@ check "  ... naming the missing key" grep -q "no timestamp key" "$WORK/last.err"
 expect_eq "  ... and clients still see the previous, valid archive" "$before" "$("$BACKEND" archive verify "$A" --json | jq -c .)"
 mv "$WORK"/timestamp-*.key "$A/keys/"
 kill $server 2>/dev/null
+
+# --json everywhere; --any-module lets a test archive carry what nodes must refuse
+B=$WORK/b
+expect_eq "init --json is a JSON result" "$B 1" "$("$BACKEND" archive init "$B" --json | jq -r '"\(.archive) \(.root_threshold)"')"
+expect_eq "publish --any-module takes a module that is not a livepatch" 6.1.0-56-amd64/plain.ko \
+	"$("$BACKEND" archive publish "$B" "$WORK/plain.ko" --kernel 6.1.0-56-amd64 --any-module --json | jq -r .published)"
+expect_eq "revoke --json" plain "$("$BACKEND" archive revoke "$B" plain --json | jq -r .revoked)"
+
+# archive verify on a damaged archive: an error, not a crash (a double free once)
+rm "$B/metadata/timestamp.json"
+expect_exit "verify without timestamp.json fails cleanly" 1 "$BACKEND" archive verify "$B"
+check "  ... naming the file" grep -q "timestamp.json: No such file" "$WORK/last.err"
+check "  ... without a crash" bash -c "! grep -qi 'free\|abort\|sanitizer' '$WORK/last.err'"
+C=$WORK/c
+"$BACKEND" archive init "$C" >/dev/null
+expect_eq "rotate --json" root "$("$BACKEND" archive rotate "$C" root --json | jq -r .rotated)"
+echo '{"signed": garbage' >"$C/metadata/2.root.json"
+expect_exit "verify with a bad 2.root.json fails cleanly" 1 "$BACKEND" archive verify "$C"
+check "  ... naming the file" grep -q "2.root.json: " "$WORK/last.err"
+check "  ... without a crash" bash -c "! grep -qi 'free\|abort\|sanitizer' '$WORK/last.err'"

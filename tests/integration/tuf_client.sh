@@ -11,7 +11,7 @@ M=$A/metadata
 C=$WORK/client
 printf '\177ELF: module one' >"$WORK/lp_one.ko"
 "$BACKEND" archive init "$A" --root-threshold 2 >/dev/null
-"$BACKEND" archive publish "$A" "$WORK/lp_one.ko" --kernel 6.1.0-56-amd64 >/dev/null
+"$BACKEND" archive publish "$A" "$WORK/lp_one.ko" --any-module --kernel 6.1.0-56-amd64 >/dev/null
 node "$TOP/tests/tuf/serve.cjs" "$A" 300 >"$WORK/port" 2>"$WORK/requests.log" &
 for _ in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
 U=http://127.0.0.1:$(cat "$WORK/port")
@@ -56,7 +56,7 @@ expect_exit "a second client, for the signature attack: refresh" 0 bash -c \
 	"'$CLIENT' --metadata-dir '$WORK/c-sig/meta' init '$M/1.root.json' &&
 	 '$CLIENT' --metadata-url '$U/metadata' --metadata-dir '$WORK/c-sig/meta' refresh"
 printf '\177ELF: module two' >"$WORK/lp_two.ko"
-"$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --kernel 6.1.0-56-amd64 >/dev/null
+"$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --any-module --kernel 6.1.0-56-amd64 >/dev/null
 t=$(latest targets); s=$(latest snapshot)
 cp "$t" "$WORK/saved"; cp "$s" "$WORK/saved.snapshot"; cp "$M/timestamp.json" "$WORK/saved.timestamp"
 sed -i 's/"expires": "20[0-9][0-9]/"expires": "2099/' "$t"
@@ -96,21 +96,21 @@ cp "$WORK/saved" "$M/timestamp.json"
 sleep 2
 attack "expired timestamp (freeze)" "timestamp.json has expired" refresh
 "$BACKEND" archive timestamp "$A" >/dev/null
-"$BACKEND" archive publish "$A" "$WORK/lp_one.ko" --kernel 6.1.0-56-amd64 --patch-id again --snapshot-expiry 1s >/dev/null
+"$BACKEND" archive publish "$A" "$WORK/lp_one.ko" --any-module --kernel 6.1.0-56-amd64 --patch-id again --snapshot-expiry 1s >/dev/null
 sleep 2
 STATE_FILES="snapshot.json targets.json" attack "expired snapshot (freeze)" "snapshot.json has expired" refresh
-"$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --kernel 6.1.0-56-amd64 --targets-expiry 1s >/dev/null
+"$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --any-module --kernel 6.1.0-56-amd64 --targets-expiry 1s >/dev/null
 sleep 2
 # timestamp and snapshot pass their checks and are kept; the expired targets are not
 cp "$C/meta/targets.json" "$WORK/trusted-targets"
 expect_exit "expired targets (freeze): refused" 1 refresh
 check "expired targets (freeze): says so" grep -q "targets.json has expired" "$WORK/last.err"
 check "expired targets (freeze): the trusted targets stay" cmp "$WORK/trusted-targets" "$C/meta/targets.json"
-"$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --kernel 6.1.0-56-amd64 >/dev/null
+"$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --any-module --kernel 6.1.0-56-amd64 >/dev/null
 expect_exit "fresh again: refresh" 0 refresh
 
 # mix-and-match: a validly signed older snapshot served in place of the current one
-"$BACKEND" archive publish "$A" "$WORK/lp_one.ko" --kernel 6.1.0-56-amd64 --patch-id mix >/dev/null
+"$BACKEND" archive publish "$A" "$WORK/lp_one.ko" --any-module --kernel 6.1.0-56-amd64 --patch-id mix >/dev/null
 s=$(latest snapshot); cp "$s" "$WORK/saved"; cp "$M/2.snapshot.json" "$s"
 STATE_FILES="snapshot.json targets.json" attack "mix-and-match snapshot" "the referrer" refresh
 cp "$WORK/saved" "$s"
