@@ -37,7 +37,7 @@ if [ ! -s "$DB" ]; then
 	git -C "$W/vulns" add -A cve/published cve/rejected
 	git -C "$W/vulns" -c user.email=b@tuxtape.invalid -c user.name=bench commit -q -m corpus
 	"$bin/tuxtape-backend" scan --db "$DB" --vulns "$W/vulns" >/dev/null
-	"$bin/tuxtape-backend" kernel add deb170 --db "$DB" --config "$KCONFIG" --source "$KSOURCE" \
+	"$bin/tuxtape-backend" kernel add deb170 --db "$DB" --kconfig "$KCONFIG" --source "$KSOURCE" \
 		--release "$REL" --headers "$KBUILD" --system-map "$KALLSYMS" >/dev/null
 	"$bin/tuxtape-backend" gauge --db "$DB" >/dev/null
 fi

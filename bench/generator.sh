@@ -11,7 +11,7 @@ trap 'rm -rf "$W"' EXIT
 eval "$(tests/debian-kernel.sh)"
 eval "$(E2E_KREL=$KREL tests/e2e/kernel.sh)"
 KALLSYMS=$(tests/e2e/kallsyms.sh)
-"$bin/tuxtape-backend" kernel add deb61 --db "$W/b.db" --config "$KCONFIG" --source "$KSOURCE" \
+"$bin/tuxtape-backend" kernel add deb61 --db "$W/b.db" --kconfig "$KCONFIG" --source "$KSOURCE" \
 	--release "$KREL" --headers "$KBUILD" --system-map "$KALLSYMS" >/dev/null
 for run in cold warm; do
 	t0=$(date +%s.%N)

@@ -58,12 +58,12 @@ echo "database size: $(du -m "$W/b.db" | cut -f1) MiB"
 # --- kernel profiles and the gauge (issue 3): Debian's 6.1 kernel, fetched once
 eval "$("$PWD/tests/debian-kernel.sh" 2>/dev/null)"
 SETUP='' RUNS=1 measure "kernel add: profile from $(basename "$KSOURCE")" \
-	"$BACKEND" kernel add deb61 --db "$W/b.db" --config "$KCONFIG" --source "$KSOURCE"
+	"$BACKEND" kernel add deb61 --db "$W/b.db" --kconfig "$KCONFIG" --source "$KSOURCE"
 # two more profiles: the same build list as other kernel versions
 "$BACKEND" kernel show deb61 --db "$W/b.db" --list-files --json |
 	jq -r '.files[] | select(.mode != "n") | "\(.path) \(.mode)"' >"$W/files.list"
-"$BACKEND" kernel add k515 --db "$W/b.db" --config "$KCONFIG" --files "$W/files.list" --version 5.15.170 >/dev/null
-"$BACKEND" kernel add k66 --db "$W/b.db" --config "$KCONFIG" --files "$W/files.list" --version 6.6.50 >/dev/null
+"$BACKEND" kernel add k515 --db "$W/b.db" --kconfig "$KCONFIG" --files "$W/files.list" --version 5.15.170 >/dev/null
+"$BACKEND" kernel add k66 --db "$W/b.db" --kconfig "$KCONFIG" --files "$W/files.list" --version 6.6.50 >/dev/null
 cp "$W/b.db" "$W/gauge-base.db"
 SETUP='cp "$W/gauge-base.db" "$W/b.db"; rm -f "$W/b.db-wal" "$W/b.db-shm"' \
 	measure "gauge: whole corpus x 3 profiles (from scratch)" \

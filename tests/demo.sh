@@ -45,7 +45,7 @@ $BACKEND cve check --version 6.1.50 CVE-2024-26581 --json
 
 step "kernel add: Debian's current 6.1 kernel, profile from its source tarball and .config"
 eval "$(tests/debian-kernel.sh)"
-$BACKEND kernel add debian-6.1 --config "$KCONFIG" --source "$KSOURCE" --release "$KREL"
+$BACKEND kernel add debian-6.1 --kconfig "$KCONFIG" --source "$KSOURCE" --release "$KREL"
 $BACKEND kernel list
 
 step "gauge: applicability of every CVE to every registered kernel"
@@ -57,7 +57,7 @@ $BACKEND triage --kernel debian-6.1
 step "archive: a signed (TUF) archive, a module published into it, checked by our client"
 ARCHIVE=$DEMO/archive
 $BACKEND archive init "$ARCHIVE" --root-threshold 2
-$BACKEND archive publish "$ARCHIVE" "$KSAMPLEKO" --kernel "$KREL" --cve CVE-2024-26581 --patch-id demo-isofs
+$BACKEND archive publish "$ARCHIVE" "$KSAMPLEKO" --any-module --kernel "$KREL" --cve CVE-2024-26581 --patch-id demo-isofs
 $BACKEND archive verify "$ARCHIVE"
 node tests/tuf/serve.cjs "$ARCHIVE" 60 >"$DEMO/port" 2>"$DEMO/requests.log" &
 for _ in $(seq 50); do [ -s "$DEMO/port" ] && break; sleep 0.1; done

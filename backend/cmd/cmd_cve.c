@@ -334,7 +334,7 @@ static int check(struct db *db, const char *version, char **ids, int n_ids, bool
 	return 0;
 }
 
-static int pin(struct db *db, const char *id, const char *level, const char *why)
+static int pin(struct db *db, const char *id, const char *level, const char *why, bool as_json)
 {
 	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
 	int k = db_prepare(db, level ? "INSERT OR REPLACE INTO pin(cve_id, priority, reason, at)"
@@ -351,6 +351,10 @@ static int pin(struct db *db, const char *id, const char *level, const char *why
 	k = db_step_done(db, st);
 	if (k >= 0 && !level && sqlite3_changes(db->sql) == 0)
 		return log_error_errno(ENOENT, "%s: not pinned", id);
+	if (k >= 0 && as_json)
+		return json_print(level ? json_pack("{s:s, s:s, s:s}", "id", id, "pinned", level,
+						    "reason", why)
+					: json_pack("{s:s, s:n}", "id", id, "pinned"));
 	if (k >= 0)
 		printf(level ? "%s: pinned to %s\n" : "%s: unpinned\n", id, level);
 	return k;
@@ -432,6 +436,26 @@ int cmd_cve(int argc, char **argv)
 		fprintf(stderr, "tuxtape-backend cve check: --version X.Y.Z is required\n");
 		return EXIT_USAGE;
 	}
+	/* bad option values are usage errors, found before the database is opened */
+	if (streq(verb, "check")) {
+		struct kver x;
+
+		if (kver_parse(version, &x) < 0 || x.nparts < 2) {
+			fprintf(stderr, "tuxtape-backend cve check: --version '%s': expected an "
+				"upstream kernel version such as 6.1.120 (not a distribution release "
+				"like 6.1.0-28-amd64)\n", version);
+			return EXIT_USAGE;
+		}
+	}
+	if (since) {
+		int64_t when;
+
+		if (parse_date(since, &when) < 0) {
+			fprintf(stderr, "tuxtape-backend cve list: --since '%s': expected YYYY-MM-DD or "
+				"YYYY-MM-DDTHH:MM:SS\n", since);
+			return EXIT_USAGE;
+		}
+	}
 	if (!streq(verb, "show") && !streq(verb, "list") && !streq(verb, "check") &&
 	    !streq(verb, "pin") && !streq(verb, "unpin")) {
 		fprintf(stderr, "tuxtape-backend cve: unknown verb '%s' (show, list, check, pin, "
@@ -449,7 +473,7 @@ int cmd_cve(int argc, char **argv)
 	    db_open(common_db_path(&c), streq(verb, "pin") || streq(verb, "unpin"), &db) < 0)
 		goto out;
 	if (streq(verb, "pin") || streq(verb, "unpin"))
-		k = pin(db, argv[optind], streq(verb, "pin") ? level : NULL, why);
+		k = pin(db, argv[optind], streq(verb, "pin") ? level : NULL, why, c.json);
 	else if (streq(verb, "show"))
 		k = show(db, argv[optind], c.json);
 	else if (streq(verb, "list"))

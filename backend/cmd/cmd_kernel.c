@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fileio.h"
 #include "profile/kernel.h"
 #include "kver.h"
 #include "log.h"
@@ -18,7 +19,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
 
 static void help(void)
 {
-	printf("Usage: tuxtape-backend kernel add NAME --config FILE\n"
+	printf("Usage: tuxtape-backend kernel add NAME --kconfig FILE\n"
 	       "           (--source DIR|TARBALL | --build-dir DIR | --files LIST)\n"
 	       "           [--version X.Y.Z] [--release UNAME_R]\n"
 	       "           [--headers DIR] [--system-map FILE]\n"
@@ -28,7 +29,8 @@ static void help(void)
 	       "A kernel profile is what the applicability gauge needs: the upstream version and\n"
 	       "every source file compiled into the kernel, built-in or as a module.\n"
 	       "  --source     a kernel source tree or tarball (e.g. Debian's linux-source-6.1\n"
-	       "               tarball, read without unpacking), evaluated against --config\n"
+	       "               tarball, read without unpacking), evaluated against --kconfig\n"
+	       "  --kconfig    the kernel's .config (CONFIG_NAME=value lines)\n"
 	       "  --build-dir  an in-tree kernel build: its .o.cmd and .mod files say what was built\n"
 	       "  --files      a list, one path per line, optionally followed by y or m\n"
 	       "  --version    the upstream version (default: the source's top Makefile)\n"
@@ -36,10 +38,31 @@ static void help(void)
 	       "  --headers    the kernel's kbuild directory (linux-headers-RELEASE, with\n"
 	       "               Module.symvers): the patch generator links modules against it\n"
 	       "  --system-map the kernel's System.map (the generator resolves local symbols)\n\n"
-	       "Common options: --db PATH, --config-file PATH, --json, --help.\n");
+	       "Common options: --db PATH, --config PATH (the backend's configuration), --json,\n"
+	       "--help.\n");
 }
 
-static int add(struct db *db, struct kernel_spec *spec)
+/* What kbuild takes line by line would take any text: refuse what is not a kernel .config
+ * (binary data, or text without a single CONFIG_ line) before it becomes an empty profile. */
+static int check_kconfig(const char *path)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int k = read_file_bounded(path, 16u << 20, &text, &len);
+
+	if (k < 0)
+		return log_error_errno(k, "--kconfig %s: cannot read it: %m", path);
+	if (memchr(text, '\0', len))
+		return log_error_errno(EINVAL, "--kconfig %s: binary data, not a kernel .config", path);
+	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (startswith(line, "CONFIG_") || startswith(line, "# CONFIG_") ||
+		    startswith(line, "# Automatically generated file"))
+			return 0;
+	return log_error_errno(EINVAL, "--kconfig %s: not a kernel .config (no CONFIG_NAME=value "
+			       "line)", path);
+}
+
+static int add(struct db *db, struct kernel_spec *spec, bool json)
 {
 	struct kbuild_result r;
 	struct kver v;
@@ -72,6 +95,14 @@ static int add(struct db *db, struct kernel_spec *spec)
 	if (k >= 0) {
 		for (size_t i = 0; i < r.n_files; i++)
 			r.files[i].mode == 'y' ? y++ : r.files[i].mode == 'm' ? m++ : other++;
+	}
+	if (k >= 0 && json)
+		k = json_print(json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "kernel", spec->name,
+					 "version", spec->version ? spec->version : r.version,
+					 "built_in", (json_int_t)y, "modules", (json_int_t)m,
+					 "units", (json_int_t)r.n_units, "issues",
+					 (json_int_t)r.n_issues));
+	else if (k >= 0) {
 		printf("kernel %s: version %s, %zu files built in, %zu in modules, %zu build units, "
 		       "%zu issues%s\n", spec->name, spec->version ? spec->version : r.version, y, m,
 		       r.n_units, r.n_issues, r.n_issues ? " (see kernel show)" : "");
@@ -246,10 +277,7 @@ int cmd_kernel(int argc, char **argv)
 		{ "kconfig", required_argument, NULL, 'K' },
 		{ "headers", required_argument, NULL, 'H' },
 		{ "system-map", required_argument, NULL, 'M' },
-		{ "config-file", required_argument, NULL, 'C' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		COMMON_LONG_OPTIONS,
 		{ 0 },
 	};
 	struct common_opts c = { 0 };
@@ -261,10 +289,6 @@ int cmd_kernel(int argc, char **argv)
 	_cleanup_free_ char *abs_headers = NULL, *abs_map = NULL;
 
 	optind = 1;
-	/* "--config" here is the kernel's .config; the backend's is --config-file */
-	for (int i = 1; i < argc; i++)
-		if (streq(argv[i], "--config"))
-			argv[i] = (char *)"--kconfig";
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (common_opt(&c, opt, optarg))
 			continue;
@@ -321,7 +345,7 @@ int cmd_kernel(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (streq(verb, "add") && (sources != 1 || !spec.config)) {
-		fprintf(stderr, "tuxtape-backend kernel add: needs --config FILE and exactly one of "
+		fprintf(stderr, "tuxtape-backend kernel add: needs --kconfig FILE and exactly one of "
 			"--source, --build-dir, --files\n");
 		return EXIT_USAGE;
 	}
@@ -330,6 +354,8 @@ int cmd_kernel(int argc, char **argv)
 		fprintf(stderr, "tuxtape-backend kernel: unknown verb '%s'\n", verb);
 		return EXIT_USAGE;
 	}
+	if (streq(verb, "add") && check_kconfig(spec.config) < 0)
+		return EXIT_FAIL;
 	if (common_setup(&c) < 0)
 		goto out;
 	if (db_open(common_db_path(&c), streq(verb, "add") || streq(verb, "remove"), &db) < 0)
@@ -339,7 +365,7 @@ int cmd_kernel(int argc, char **argv)
 				   absolute(&spec.system_map, &abs_map, false) < 0))
 		goto out;
 	if (streq(verb, "add"))
-		k = add(db, &spec);
+		k = add(db, &spec, c.json);
 	else if (streq(verb, "list"))
 		k = list(db, c.json);
 	else if (streq(verb, "show"))

@@ -202,20 +202,52 @@ static int schema_version(struct db *db, int *ret)
 	int k;
 
 	k = sqlite3_prepare_v2(db->sql, "SELECT version FROM schema_version", -1, &st, NULL);
+	*ret = 0;
 	if (k != SQLITE_OK) {
-		*ret = 0; /* no table: a new database */
-		return 0;
+		/* no table: a new database, or someone else's (db_open tells which) */
+		if (strstr(sqlite3_errmsg(db->sql), "no such table"))
+			return 0;
+		return log_error_errno(EBADMSG, "%s: not a usable SQLite database: %s", db->path,
+				       sqlite3_errmsg(db->sql));
 	}
 	k = sqlite3_step(st);
-	*ret = k == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	if (k == SQLITE_ROW)
+		*ret = sqlite3_column_int(st, 0);
+	else if (k != SQLITE_DONE)
+		return log_error_errno(EBADMSG, "%s: damaged database: %s", db->path,
+				       sqlite3_errmsg(db->sql));
+	return 0;
+}
+
+/* How many tables the database has: a database with tables but no schema_version is not
+ * TuxTape's, and is neither read nor migrated. */
+static int table_count(struct db *db, int *ret)
+{
+	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db->sql, "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+			       -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		return log_error_errno(EBADMSG, "%s: damaged database: %s", db->path,
+				       sqlite3_errmsg(db->sql));
+	*ret = sqlite3_column_int(st, 0);
 	return 0;
 }
 
 static int migrate(struct db *db)
 {
-	int version, k;
+	int version, tables, k;
 
-	schema_version(db, &version);
+	k = schema_version(db, &version);
+	if (k < 0)
+		return k;
+	if (version == 0) {
+		k = table_count(db, &tables);
+		if (k < 0)
+			return k;
+		if (tables > 0)
+			return log_error_errno(EPROTO, "%s: a SQLite database without TuxTape's "
+					       "tables (not adding them to it)", db->path);
+	}
 	if (version > (int)ELEMENTSOF(migrations))
 		return log_error_errno(EPROTO, "%s: schema version %d is newer than this program "
 				       "knows (%zu); upgrade tuxtape", db->path, version,
@@ -246,14 +278,44 @@ static int migrate(struct db *db)
 	return db_commit(db);
 }
 
-/* The database's directory, created when missing. */
-static int mkdir_parents(const char *path)
+/* What the file is, before SQLite is asked: SQLite opens anything and fails at the first
+ * query with a message that does not name the file's problem. An empty file is a new
+ * database. A database's directory must exist: a typo in --db must not create a tree. */
+static int check_file(const char *path, bool writable)
 {
+	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *copy = strdup(path);
+	char head[16];
+	struct stat st;
+	ssize_t n;
 
 	if (!copy)
-		return -ENOMEM;
-	return mkdir_p(dirname(copy), 0755);
+		return log_error_errno(ENOMEM, "out of memory");
+	if (stat(path, &st) < 0) {
+		const char *dir = dirname(copy);
+		struct stat ds;
+
+		if (errno != ENOENT)
+			return log_error_errno(errno, "%s: %m", path);
+		if (!writable)
+			return log_error_errno(ENOENT, "%s: %m (run 'tuxtape-backend scan' first)",
+					       path);
+		if (stat(dir, &ds) < 0 || !S_ISDIR(ds.st_mode))
+			return log_error_errno(ENOENT, "%s: the directory %s does not exist (create "
+					       "it first)", path, dir);
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode))
+		return log_error_errno(EINVAL, "%s: not a database file (not a regular file)", path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return log_error_errno(errno, "%s: cannot read the database: %m", path);
+	n = read(fd, head, sizeof(head));
+	if (n < 0)
+		return log_error_errno(errno, "%s: cannot read the database: %m", path);
+	if (n > 0 && (n < (ssize_t)sizeof(head) || memcmp(head, "SQLite format 3", 16) != 0))
+		return log_error_errno(EBADMSG, "%s: not a SQLite database", path);
+	return 0;
 }
 
 int db_open(const char *path, bool writable, struct db **ret)
@@ -262,13 +324,9 @@ int db_open(const char *path, bool writable, struct db **ret)
 	int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
 	int k;
 
-	if (!writable && access(path, F_OK) < 0)
-		return log_error_errno(errno, "%s: %m (run 'tuxtape-backend scan' first)", path);
-	if (writable) {
-		k = mkdir_parents(path);
-		if (k < 0)
-			return log_error_errno(k, "%s: cannot create its directory: %m", path);
-	}
+	k = check_file(path, writable);
+	if (k < 0)
+		return k;
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return log_error_errno(ENOMEM, "out of memory");
@@ -292,10 +350,20 @@ int db_open(const char *path, bool writable, struct db **ret)
 	if (k >= 0 && writable)
 		k = migrate(db);
 	if (k >= 0 && !writable) {
-		int version;
+		int version, tables = 0;
 
-		schema_version(db, &version);
-		if (version != (int)ELEMENTSOF(migrations))
+		k = schema_version(db, &version);
+		if (k >= 0 && version == 0)
+			k = table_count(db, &tables);
+		if (k < 0)
+			;
+		else if (version == 0 && tables > 0)
+			k = log_error_errno(EPROTO, "%s: a SQLite database without TuxTape's tables",
+					    path);
+		else if (version == 0)
+			k = log_error_errno(ENOENT, "%s: an empty database (run 'tuxtape-backend "
+					    "scan' first)", path);
+		else if (version != (int)ELEMENTSOF(migrations))
 			k = log_error_errno(EPROTO, "%s: schema version %d, expected %zu (run a "
 					    "scan to migrate)", path, version,
 					    ELEMENTSOF(migrations));

@@ -527,6 +527,19 @@ int scan_run(struct db *db, const struct scan_options *o, struct scan_stats *st)
 		return log_error_errno(EIO, "%s: cannot read the head commit's tree: %s", o->source,
 				       git_msg());
 	git_oid_tostr(st->commit, sizeof(st->commit), git_commit_id(head));
+	{
+		/* any git repository would scan as "0 new": say it is not the vulns repository */
+		git_tree_entry *pub = NULL, *rej = NULL;
+		bool records = git_tree_entry_bypath(&pub, tree, "cve/published") == 0 ||
+			       git_tree_entry_bypath(&rej, tree, "cve/rejected") == 0;
+
+		git_tree_entry_free(pub);
+		git_tree_entry_free(rej);
+		if (!records)
+			return log_error_errno(ENOENT, "%s: not a CVE records repository (no "
+					       "cve/published or cve/rejected at %s)", o->source,
+					       st->commit);
+	}
 
 	k = db_meta_get(db, "last_commit", &last);
 	if (k < 0)

@@ -67,8 +67,39 @@ check "and says so" grep -q "CVE-2030-0001: not in the database" "$WORK/last.err
 all=$("$BACKEND" cve list --db "$DB" --json | jq length)
 expect_eq "--since long ago lists everything" "$all" "$("$BACKEND" cve list --db "$DB" --since 2000-01-01 --json | jq length)"
 expect_eq "--since in the future lists nothing" 0 "$("$BACKEND" cve list --db "$DB" --since 2999-01-01T00:00:00 --json | jq length)"
-expect_exit "--since with a bad date: exit 1" 1 "$BACKEND" cve list --db "$DB" --since yesterday
+expect_exit "--since with a bad date is a usage error: exit 2" 2 "$BACKEND" cve list --db "$DB" --since yesterday
 check "the bad date is named" grep -q "since 'yesterday': expected YYYY-MM-DD" "$WORK/last.err"
+expect_exit "cve check --version banana is a usage error: exit 2" 2 "$BACKEND" cve check --db "$DB" --version banana
+check "  ... naming the value" grep -q "version 'banana': expected an upstream kernel version" "$WORK/last.err"
+expect_eq "cve pin --json is a JSON result" "CVE-2024-26581 high" \
+	"$("$BACKEND" cve pin CVE-2024-26581 --db "$DB" --priority high --reason test --json | jq -r '"\(.id) \(.pinned)"')"
+expect_eq "cve unpin --json is a JSON result" "CVE-2024-26581 null" \
+	"$("$BACKEND" cve unpin CVE-2024-26581 --db "$DB" --json | jq -r '"\(.id) \(.pinned)"')"
+
+# a database file that is not one says what is wrong with it
+head -c 8192 /dev/urandom >"$WORK/garbage.db"
+expect_exit "a garbage database: exit 1" 1 "$BACKEND" cve list --db "$WORK/garbage.db"
+check "  ... is not a SQLite database" grep -q "garbage.db: not a SQLite database" "$WORK/last.err"
+head -c 20000 "$DB" >"$WORK/truncated.db"
+expect_exit "a truncated database: exit 1" 1 "$BACKEND" cve list --db "$WORK/truncated.db"
+check "  ... is named damaged" grep -Eq "truncated.db: (damaged database|not a usable SQLite database)" "$WORK/last.err"
+check "  ... not a schema version" bash -c "! grep -q 'schema version 0' '$WORK/last.err'"
+sqlite3 "$WORK/other.db" "CREATE TABLE t(x); INSERT INTO t VALUES (1);"
+expect_exit "someone else's SQLite database: exit 1" 1 "$BACKEND" cve list --db "$WORK/other.db"
+check "  ... says it lacks TuxTape's tables" grep -q "other.db: a SQLite database without TuxTape's tables" "$WORK/last.err"
+expect_exit "  ... and a scan does not add them to it" 1 "$BACKEND" scan --db "$WORK/other.db" --vulns "$REPO"
+check "  ... saying so" grep -q "without TuxTape's tables (not adding them" "$WORK/last.err"
+mkdir "$WORK/dir.db"
+expect_exit "a directory as the database: exit 1" 1 "$BACKEND" cve list --db "$WORK/dir.db"
+check "  ... is named" grep -q "dir.db: not a database file" "$WORK/last.err"
+expect_exit "scan into a directory that does not exist: exit 1" 1 "$BACKEND" scan --db "$WORK/nonexistent/dir/x.db" --vulns "$REPO"
+check "  ... naming the directory" grep -q "the directory $WORK/nonexistent/dir does not exist" "$WORK/last.err"
+check "  ... which is not created" test ! -e "$WORK/nonexistent"
+git_init_repo "$WORK/notvulns"
+echo hello >"$WORK/notvulns/README"
+git_commit_all "$WORK/notvulns" "not records"
+expect_exit "scan of a repository without CVE records: exit 1" 1 "$BACKEND" scan --db "$WORK/nv.db" --vulns "$WORK/notvulns"
+check "  ... saying so" grep -q "not a CVE records repository (no cve/published or cve/rejected" "$WORK/last.err"
 expect_eq "--file matches programFiles by glob" "CVE-2024-26581" \
 	"$("$BACKEND" cve list --db "$DB" --file 'net/netfilter/nft_set_rbtree.c' --json | jq -r '.[].id')"
 expect_eq "--file output carries the files" "net/netfilter/nft_set_rbtree.c" \

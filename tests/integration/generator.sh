@@ -31,7 +31,7 @@ for tool in patch make tar diff modinfo jq flock; do
 	command -v $tool >/dev/null || { not_ok "generator needs $tool"; exit 1; }
 done
 
-"$BACKEND" kernel add deb61 --db "$DB" --config "$KCONFIG" --source "$KSOURCE" --release "$KREL" \
+"$BACKEND" kernel add deb61 --db "$DB" --kconfig "$KCONFIG" --source "$KSOURCE" --release "$KREL" \
 	--headers "$KBUILD" --system-map "$SYSTEM_MAP" >/dev/null
 expect_eq "kernel add keeps the headers and System.map" "$KBUILD" \
 	"$("$BACKEND" kernel show deb61 --db "$DB" --json | jq -r .headers)"
@@ -119,7 +119,7 @@ expect_eq "a patch touching no C source is refused" "refused source-check" \
 
 # --- a kernel whose .config names another compiler
 sed 's/^CONFIG_CC_VERSION_TEXT=.*/CONFIG_CC_VERSION_TEXT="gcc-11 (Debian 11.3.0-12) 11.3.0"/' "$KCONFIG" >"$WORK/other-cc.config"
-"$BACKEND" kernel add deb61-othercc --db "$DB" --config "$WORK/other-cc.config" --source "$KSOURCE" \
+"$BACKEND" kernel add deb61-othercc --db "$DB" --kconfig "$WORK/other-cc.config" --source "$KSOURCE" \
 	--release "$KREL" --headers "$KBUILD" --system-map "$SYSTEM_MAP" >/dev/null
 "$BACKEND" generate --db "$DB" --kernel deb61-othercc --cache "$CACHE" --out "$WORK/out-cc" --json \
 	--patch "$CASES/a-proc-show/fix.patch" >"$WORK/cc.json" 2>/dev/null

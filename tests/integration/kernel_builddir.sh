@@ -20,7 +20,7 @@ make -C "$B" -s -j"$(nproc)" fs/proc/loadavg.o fs/proc/task_mmu.o fs/isofs/ >"$W
 	{ not_ok "build a few objects"; tail "$WORK/build.log"; exit 1; }
 
 DB=$WORK/backend.db
-expect_exit "kernel add --build-dir" 0 "$BACKEND" kernel add built --db "$DB" --config "$B/.config" --build-dir "$B"
+expect_exit "kernel add --build-dir" 0 "$BACKEND" kernel add built --db "$DB" --kconfig "$B/.config" --build-dir "$B"
 "$BACKEND" kernel show built --db "$DB" --list-files --json >"$WORK/show.json"
 mode() { jq -r --arg p "$1" '.files[] | select(.path == $p) | .mode' "$WORK/show.json"; }
 expect_eq "the version comes from the build (include/config/kernel.release)" "${KVERSION%%-*}" "$(jq -r .version "$WORK/show.json")"
@@ -41,5 +41,5 @@ expect_eq "CVE-2025-39754 (fs/proc/task_mmu.c, built here): affected" affected \
 	"$(jq -r '.[] | select(.id == "CVE-2025-39754") | .verdict' "$WORK/triage.json")"
 expect_eq "CVE-2023-53394 (mlx5, not built here): not-affected-config" not-affected-config \
 	"$(jq -r '.[] | select(.id == "CVE-2023-53394") | .verdict' "$WORK/triage.json")"
-expect_exit "a directory that is not a build is refused" 1 "$BACKEND" kernel add nobuild --db "$DB" --config "$B/.config" --build-dir "$WORK/vulns" --version 6.1.1
+expect_exit "a directory that is not a build is refused" 1 "$BACKEND" kernel add nobuild --db "$DB" --kconfig "$B/.config" --build-dir "$WORK/vulns" --version 6.1.1
 check "  ... saying what was expected" grep -q "no .o.cmd file names a source" "$WORK/last.err"

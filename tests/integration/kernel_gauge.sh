@@ -17,7 +17,7 @@ git_commit_all "$REPO" "sample"
 
 # --- the profile, from the tarball, without unpacking it
 start=$(date +%s.%N)
-"$BACKEND" kernel add deb61 --db "$DB" --config "$KCONFIG" --source "$KSOURCE" --release "$KREL" \
+"$BACKEND" kernel add deb61 --db "$DB" --kconfig "$KCONFIG" --source "$KSOURCE" --release "$KREL" \
 	>"$WORK/add.out" 2>"$WORK/add.err"; rc=$?
 secs=$(echo "$(date +%s.%N) - $start" | bc)
 expect_eq "kernel add from Debian's source tarball" 0 "$rc"
@@ -135,24 +135,35 @@ check "  ... naming file and line" grep -q "bad-policy.conf:2: unknown key 'kve'
 
 # --- other ways to give a profile, and refusals
 printf 'fs/proc/task_mmu.c\ndrivers/net/ethernet/mellanox/mlx5/core/en_main.c m\n' >"$WORK/files.list"
-expect_exit "a file list without --version is refused" 1 "$BACKEND" kernel add listed --db "$DB" --config "$KCONFIG" --files "$WORK/files.list"
+expect_exit "a file list without --version is refused" 1 "$BACKEND" kernel add listed --db "$DB" --kconfig "$KCONFIG" --files "$WORK/files.list"
 check "  ... saying how to give it" grep -q "give it with --version X.Y.Z" "$WORK/last.err"
-expect_exit "a file list with --version is taken" 0 "$BACKEND" kernel add listed --db "$DB" --config "$KCONFIG" --files "$WORK/files.list" --version 6.1.100
+expect_exit "a file list with --version is taken" 0 "$BACKEND" kernel add listed --db "$DB" --kconfig "$KCONFIG" --files "$WORK/files.list" --version 6.1.100
 "$BACKEND" triage --db "$DB" --kernel listed --all --json >"$WORK/triage.json" 2>/dev/null
 expect_eq "listed kernel: mlx5 CVE affected as a module" "affected m" \
 	"$(jq -r '.[] | select(.id == "CVE-2023-53394") | "\(.verdict) \(.reasons | map(select(test("module"))) | length | if . == 1 then "m" else "y" end)"' "$WORK/triage.json")"
 expect_eq "listed kernel: arm64 CVE not built" not-affected-config "$(verdict CVE-2025-40102)"
 printf 'fs/a.c\n../etc/passwd\n' >"$WORK/bad.list"
-expect_exit "a list escaping the tree is refused" 1 "$BACKEND" kernel add bad --db "$DB" --config "$KCONFIG" --files "$WORK/bad.list" --version 6.1.1
+expect_exit "a list escaping the tree is refused" 1 "$BACKEND" kernel add bad --db "$DB" --kconfig "$KCONFIG" --files "$WORK/bad.list" --version 6.1.1
 check "  ... naming the line" grep -q "bad.list:2: not a relative path" "$WORK/last.err"
-expect_exit "a source that is not a kernel tree is refused" 1 "$BACKEND" kernel add bad --db "$DB" --config "$KCONFIG" --source "$WORK"
-expect_exit "a bad kernel name is a usage error" 2 "$BACKEND" kernel add "../x" --db "$DB" --config "$KCONFIG" --files "$WORK/files.list"
+expect_exit "a source that is not a kernel tree is refused" 1 "$BACKEND" kernel add bad --db "$DB" --kconfig "$KCONFIG" --source "$WORK"
+expect_exit "a bad kernel name is a usage error" 2 "$BACKEND" kernel add "../x" --db "$DB" --kconfig "$KCONFIG" --files "$WORK/files.list"
+head -c 4096 /dev/urandom >"$WORK/random.config"
+expect_exit "random bytes as the .config are refused" 1 "$BACKEND" kernel add junk --db "$DB" --kconfig "$WORK/random.config" --files "$WORK/files.list" --version 6.1.1
+check "  ... as binary data" grep -q "random.config: binary data, not a kernel .config" "$WORK/last.err"
+printf 'myhost\n' >"$WORK/hostname.config"
+expect_exit "text that is not a .config is refused" 1 "$BACKEND" kernel add junk --db "$DB" --kconfig "$WORK/hostname.config" --files "$WORK/files.list" --version 6.1.1
+check "  ... saying what is missing" grep -q "hostname.config: not a kernel .config (no CONFIG_NAME=value line)" "$WORK/last.err"
+expect_exit "--config is the backend's configuration, not the kernel's" 1 "$BACKEND" kernel add junk --db "$DB" --config "$WORK/nonexistent.conf" --kconfig "$KCONFIG" --files "$WORK/files.list" --version 6.1.1
+check "  ... so a missing one is named" grep -q "nonexistent.conf" "$WORK/last.err"
+expect_eq "kernel add --json is a JSON result" "junk 6.1.1" \
+	"$("$BACKEND" kernel add junk --db "$DB" --kconfig "$KCONFIG" --files "$WORK/files.list" --version 6.1.1 --json | jq -r '"\(.kernel) \(.version)"')"
+"$BACKEND" kernel remove junk --db "$DB" >/dev/null
 expect_exit "kernel remove" 0 "$BACKEND" kernel remove listed --db "$DB"
 expect_eq "  ... removes its verdicts too" 0 "$(sqlite3 "$DB" "SELECT count(*) FROM gauge WHERE kernel = 'listed'")"
 expect_exit "triage of an unknown kernel fails" 1 "$BACKEND" triage --db "$DB" --kernel listed
 
 # the example policy in docs/ is the defaults, and parses
-"$BACKEND" kernel add deb61b --db "$DB" --config "$KCONFIG" --files "$WORK/files.list" --version 6.1.100 >/dev/null
+"$BACKEND" kernel add deb61b --db "$DB" --kconfig "$KCONFIG" --files "$WORK/files.list" --version 6.1.100 >/dev/null
 "$BACKEND" triage --db "$DB" --kernel deb61b --json >"$WORK/a.json" 2>/dev/null
 "$BACKEND" triage --db "$DB" --kernel deb61b --policy "$TOP/docs/policy.conf.example" --json >"$WORK/b.json" 2>/dev/null
 expect_eq "docs/policy.conf.example holds the defaults" "$(jq -c '[.[] | [.id, .score]]' "$WORK/a.json")" "$(jq -c '[.[] | [.id, .score]]' "$WORK/b.json")"
