@@ -80,7 +80,7 @@ for t in "${targets[@]}"; do
 		echo "ok - fuzz $t: ${execs:-?} execs, ${rate:-?} exec/s, cov ${cov:-?} ft ${ft:-?}, corpus $n"
 	else
 		echo "not ok - fuzz $t (exit $rc)"
-		grep -E -A40 '^==[0-9]+==ERROR|deadly signal|libFuzzer: (timeout|out-of-memory)' "$log" |
+		grep -E -A40 '^invariant broken|^==[0-9]+==ERROR|deadly signal|libFuzzer: (timeout|out-of-memory)' "$log" |
 			head -60 | sed 's/^/    | /'
 		grep -E '^(artifact_prefix|Test unit written to)' "$log" | sed 's/^/    /'
 		[ $smoke = 1 ] && cp -r "$work/artifacts" "/tmp/tuxtape-fuzz-artifacts.$$" 2>/dev/null &&
