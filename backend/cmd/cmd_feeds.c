@@ -27,7 +27,7 @@ static void help(void)
 	       "Each import replaces the previous one; a file that does not parse changes nothing.\n");
 }
 
-static int import_kev(struct db *db, const char *path)
+static int import_kev(struct db *db, const char *path, bool as_json)
 {
 	_cleanup_free_ char *text = NULL;
 	_cleanup_(sqlite3_finalizep) sqlite3_stmt *ins = NULL;
@@ -81,7 +81,10 @@ static int import_kev(struct db *db, const char *path)
 		k = db_step_done(db, ins);
 	}
 	k = db_end(db, k);
-	if (k >= 0)
+	if (k >= 0 && as_json)
+		k = json_print(json_pack("{s:s, s:s, s:I}", "feed", "kev", "file", path, "imported",
+					 (json_int_t)json_array_size(vulns)));
+	else if (k >= 0)
 		printf("kev: %zu entries imported from %s\n", json_array_size(vulns), path);
 	json_decref(root);
 	return k;
@@ -104,7 +107,7 @@ static int parse_prob(const char *s, size_t n, double *ret)
 	return *end || *ret < 0 || *ret > 1 ? -EINVAL : 0;
 }
 
-static int import_epss(struct db *db, const char *path)
+static int import_epss(struct db *db, const char *path, bool as_json)
 {
 	_cleanup_free_ char *text = NULL, *score_date = NULL;
 	_cleanup_free_ struct epss_row *rows = NULL;
@@ -186,7 +189,10 @@ static int import_epss(struct db *db, const char *path)
 		k = db_step_done(db, ins);
 	}
 	k = db_end(db, k);
-	if (k >= 0)
+	if (k >= 0 && as_json)
+		k = json_print(json_pack("{s:s, s:s, s:I}", "feed", "epss", "file", path, "imported",
+					 (json_int_t)n));
+	else if (k >= 0)
 		printf("epss: %zu scores imported from %s\n", n, path);
 	return k;
 }
@@ -215,8 +221,8 @@ int cmd_feeds(int argc, char **argv)
 	}
 	if (common_setup(&c) < 0 || db_open(common_db_path(&c), true, &db) < 0)
 		goto out;
-	k = streq(argv[optind], "import-kev") ? import_kev(db, argv[optind + 1])
-					      : import_epss(db, argv[optind + 1]);
+	k = streq(argv[optind], "import-kev") ? import_kev(db, argv[optind + 1], c.json)
+					      : import_epss(db, argv[optind + 1], c.json);
 	ret = k < 0 ? EXIT_FAIL : EXIT_OK;
 out:
 	db_close(db);

@@ -231,7 +231,7 @@ static int show(struct db *db, const char *name, bool files, bool as_json)
 	return 0;
 }
 
-static int remove_kernel(struct db *db, const char *name)
+static int remove_kernel(struct db *db, const char *name, bool json)
 {
 	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
 	int k = db_prepare(db, "DELETE FROM kernel WHERE name = ?", &st);
@@ -242,6 +242,8 @@ static int remove_kernel(struct db *db, const char *name)
 	k = db_step_done(db, st);
 	if (k >= 0 && sqlite3_changes(db->sql) == 0)
 		return log_error_errno(ENOENT, "kernel %s: not registered", name);
+	if (k >= 0 && json)
+		return json_print(json_pack("{s:s, s:b}", "kernel", name, "removed", 1));
 	if (k >= 0)
 		printf("kernel %s: removed\n", name);
 	return k;
@@ -371,7 +373,7 @@ int cmd_kernel(int argc, char **argv)
 	else if (streq(verb, "show"))
 		k = show(db, spec.name, show_files, c.json);
 	else
-		k = remove_kernel(db, spec.name);
+		k = remove_kernel(db, spec.name, c.json);
 	ret = k < 0 ? EXIT_FAIL : EXIT_OK;
 out:
 	db_close(db);

@@ -76,6 +76,10 @@ expect_eq "cve pin --json is a JSON result" "CVE-2024-26581 high" \
 expect_eq "cve unpin --json is a JSON result" "CVE-2024-26581 null" \
 	"$("$BACKEND" cve unpin CVE-2024-26581 --db "$DB" --json | jq -r '"\(.id) \(.pinned)"')"
 
+printf '{"vulnerabilities": [{"cveID": "CVE-2024-26581", "dateAdded": "2024-03-01"}]}' >"$WORK/kev.json"
+expect_eq "feeds import-kev --json is a JSON result" "kev 1" \
+	"$("$BACKEND" feeds import-kev --db "$DB" "$WORK/kev.json" --json | jq -r '"\(.feed) \(.imported)"')"
+
 # a database file that is not one says what is wrong with it
 head -c 8192 /dev/urandom >"$WORK/garbage.db"
 expect_exit "a garbage database: exit 1" 1 "$BACKEND" cve list --db "$WORK/garbage.db"

@@ -157,7 +157,8 @@ expect_exit "--config is the backend's configuration, not the kernel's" 1 "$BACK
 check "  ... so a missing one is named" grep -q "nonexistent.conf" "$WORK/last.err"
 expect_eq "kernel add --json is a JSON result" "junk 6.1.1" \
 	"$("$BACKEND" kernel add junk --db "$DB" --kconfig "$KCONFIG" --files "$WORK/files.list" --version 6.1.1 --json | jq -r '"\(.kernel) \(.version)"')"
-"$BACKEND" kernel remove junk --db "$DB" >/dev/null
+expect_eq "kernel remove --json is a JSON result" "junk true" \
+	"$("$BACKEND" kernel remove junk --db "$DB" --json | jq -r '"\(.kernel) \(.removed)"')"
 expect_exit "kernel remove" 0 "$BACKEND" kernel remove listed --db "$DB"
 expect_eq "  ... removes its verdicts too" 0 "$(sqlite3 "$DB" "SELECT count(*) FROM gauge WHERE kernel = 'listed'")"
 expect_exit "triage of an unknown kernel fails" 1 "$BACKEND" triage --db "$DB" --kernel listed
