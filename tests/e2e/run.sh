@@ -100,8 +100,11 @@ publish() {
 	shift
 	"$bin/tuxtape-backend" archive init "$W/www/$name" --keys "$W/keys-$name" || return 1
 	for spec in "$@"; do
+		# the archive refuses a module that is not a livepatch; tt-plain is there to test
+		# that the node refuses it too
 		"$bin/tuxtape-backend" archive publish "$W/www/$name" "${spec#*:}" --keys "$W/keys-$name" \
-			--kernel "$KREL" --patch-id "${spec%%:*}" --cve CVE-2000-0001 || return 1
+			--kernel "$KREL" --patch-id "${spec%%:*}" --cve CVE-2000-0001 \
+			$([ "${spec%%:*}" = tt-plain ] && echo --any-module) || return 1
 		[ $# -gt 1 ] && sleep 1   # distinct publication times: nodes apply in that order
 	done
 	cp "$W/www/$name/metadata/1.root.json" "$W/mods/trust/$name.json"
