@@ -35,13 +35,24 @@ ceiling=${E2E_CEILING:-${E2E_TIMEOUT:-900}}
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((10#$t / 1000)); }
 console_size() { stat -c %s "$console" 2>/dev/null || echo 0; }
 
-# Its own process group, so that stopping it reaches whatever it started.
-setsid "$@" &
+# In the caller's process group, as timeout --foreground ran it: Ctrl-C still reaches QEMU.
+# (Its standard input is /dev/null, as for any background command of a script.)
+"$@" &
 pid=$!
+# what the command started, deepest first: stopped with it, so nothing outlives the guest
+descendants() {
+	local c
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		descendants "$c"
+		echo "$c"
+	done
+}
 stop() {
-	local sig
+	local sig procs
+	procs="$(descendants "$pid") $pid"
 	for sig in TERM KILL; do
-		kill -"$sig" -- -"$pid" 2>/dev/null || kill -"$sig" "$pid" 2>/dev/null || return 0
+		# shellcheck disable=SC2086 # a list of pids
+		kill -"$sig" $procs 2>/dev/null
 		# a grace period for QEMU to exit on TERM, ended as soon as it has
 		for _ in $(seq 50); do
 			kill -0 "$pid" 2>/dev/null || return 0
@@ -83,6 +94,10 @@ stop
 wait "$pid" 2>/dev/null
 say() {
 	echo "$reason"
+	if [ "$size" = 0 ]; then
+		echo "the console is empty (the guest printed nothing: no kernel, or no /init yet)"
+		return
+	fi
 	echo "last console lines:"
 	# printable text only: the console carries CRs and whatever the guest printed last
 	tr -d '\r' <"$console" 2>/dev/null | LC_ALL=C tr -cd '\11\12\40-\176' | tail -n 10 | sed 's/^/  | /'

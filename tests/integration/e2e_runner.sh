@@ -41,7 +41,8 @@ done
 # The watchdog, with fake guests that write a console file as QEMU's -serial file: does; all
 # four run at once. slow: a line a second for 6 s, longer than the 3 s stall window;
 # silent: two lines, then nothing (its sleep must be stopped with it); chatty: never silent,
-# stopped by the 4 s ceiling; old: the same under E2E_TIMEOUT, the older name of the ceiling.
+# stopped by the 4 s ceiling; old: the same under E2E_TIMEOUT, the older name of the ceiling;
+# mute: never prints at all.
 wd=$top/tests/e2e/watchdog.sh
 slow='for i in 1 2 3 4 5 6; do echo "slow line $i" >>"$1"; sleep 1; done; exit 7'
 silent='echo "silent line 1" >>"$1"; echo "silent line 2" >>"$1"; sleep 600 & echo $! >"$1.pid"; wait'
@@ -61,6 +62,7 @@ watch slow "$slow"
 watch silent "$silent"
 watch chatty "$chatty" E2E_CEILING=4
 watch old "$chatty" -u E2E_CEILING E2E_TIMEOUT=4
+watch mute 'sleep 600'
 wait
 read -r rc ms <"$W/slow.rc"
 [ "$rc" = 7 ] && [ "$(grep -c '^slow line' "$W/slow.console")" = 6 ] && [ ! -e "$W/slow.report" ] &&
@@ -75,6 +77,11 @@ head -1 "$W/silent.report" 2>/dev/null | grep -q '^stalled: no new console outpu
 	grep -qx '  | silent line 2' "$W/silent.report" &&
 	ok "watchdog: the report says it stalled and shows the last console lines" ||
 	{ nok "watchdog: the report says it stalled and shows the last console lines"; sed 's/^/# /' "$W/silent.report" 2>/dev/null; }
+read -r rc ms <"$W/mute.rc"
+[ "$rc" = 124 ] && grep -q '^stalled: .* 0 bytes of console)$' "$W/mute.report" &&
+	grep -q '^the console is empty' "$W/mute.report" &&
+	ok "watchdog: a guest that never printed is stopped and the report says the console is empty" ||
+	{ nok "watchdog: a guest that never printed (exit $rc)"; sed 's/^/# /' "$W/mute.report" 2>/dev/null; }
 p=$(cat "$W/silent.console.pid" 2>/dev/null)
 [ -n "$p" ] && ! kill -0 "$p" 2>/dev/null && ok "watchdog: what the silent guest started is stopped too" ||
 	{ nok "watchdog: the silent guest's sleep (pid ${p:-?}) outlived it"; [ -n "$p" ] && kill "$p"; }

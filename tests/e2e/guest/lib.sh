@@ -13,7 +13,9 @@ check() {
 	shift
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
-# wait_for SECONDS COMMAND...: polls every 0.1 s until the command succeeds
+# wait_for SECONDS COMMAND...: polls every 0.1 s until the command succeeds. A long wait says
+# so on the console every 10 s: the runner's watchdog stops a guest whose console is silent
+# for E2E_STALL seconds, and a bounded wait is progress, not a hang.
 wait_for() {
 	limit=$(($1 * 10))
 	shift
@@ -22,6 +24,7 @@ wait_for() {
 		"$@" && return 0
 		usleep 100000
 		i=$((i + 1))
+		[ $((i % 100)) -eq 0 ] && echo "TT-WAIT: $((i / 10)) s of $((limit / 10)) s for: $*"
 	done
 	return 1
 }

@@ -22,11 +22,11 @@ if [ "$TT_BOOT" = 1 ]; then
 	echo "<4>BUG: kernel NULL pointer dereference, address: 0000000000000000" >/dev/kmsg
 	echo "<4>RIP: 0010:tt_good_cmdline_show+0x10/0x40 [tt_lp_good]" >/dev/kmsg
 	echo "<4>---[ end trace 0000000000000000 ]---" >/dev/kmsg
-	sleep 1
+	# the agent has read all three (on a busy machine that takes a while) before they are judged
+	check "the forged records were counted as not the kernel's" \
+		wait_for 30 sh -c 'agentctl status --json | grep -E -q "\"not_kernel\": ([3-9]|[1-9][0-9]+)"'
 	check "the forged oops reverts nothing: tt-good applied" patch_state_is tt-good applied
 	check "tt-good stays enabled" file_is $LP/tt_lp_good/enabled 1
-	check "the forged records were counted as not the kernel's" \
-		sh -c 'agentctl status --json | grep -q "\"not_kernel\": [1-9]"'
 	check "tt-warns still applied after both" patch_state_is tt-warns applied
 
 	# the warning patch misbehaves
