@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent_config.h"
+#include "escape.h"
 #include "log.h"
 #include "util.h"
 
@@ -17,15 +18,33 @@ struct parse_state {
 	int error;
 };
 
+/* Reads one line for inih, refusing control bytes: a binary file named as the configuration
+ * is refused at its first one, rather than parsed into garbage keys and values. */
 static char *read_line(char *str, int num, void *stream)
 {
 	struct parse_state *st = stream;
-	char *s = fgets(str, num, st->f);
+	int ch = 0, n = 0;
 
-	if (s)
-		st->lineno++;
-	return s;
+	if (st->error)
+		return NULL;
+	while (n < num - 1 && ch != '\n' && (ch = getc(st->f)) != EOF) {
+		if ((ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || ch == 0x7f) {
+			log_error("%s:%d: byte 0x%02x: not a text configuration file", st->path,
+				  st->lineno + 1, ch);
+			st->error = -EINVAL;
+			return NULL;
+		}
+		str[n++] = (char)ch;
+	}
+	if (n == 0)
+		return NULL;
+	str[n] = '\0';
+	st->lineno++;
+	return str;
 }
+
+/* what the file said, safe to print */
+#define SHOW(s) escape_text((s), strlen(s), (char[160]){ 0 }, 160)
 
 static int set_string(char **field, const char *value)
 {
@@ -172,16 +191,16 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
 		else if (streq(key, "fetch-helper"))
 			r = set_string(&c->fetch_helper, value);
 	} else {
-		log_error("%s:%d: unknown section [%s]", st->path, lineno, section);
+		log_error("%s:%d: unknown section [%s]", st->path, lineno, SHOW(section));
 		st->error = -EINVAL;
 		return 0;
 	}
 	if (r == -ENOKEY)
-		log_error("%s:%d: unknown key '%s' in [%s]", st->path, lineno, key, section);
+		log_error("%s:%d: unknown key '%s' in [%s]", st->path, lineno, SHOW(key), section);
 	else if (r == -ERANGE)
-		log_error("%s:%d: %s = %s is out of range", st->path, lineno, key, value);
+		log_error("%s:%d: %s = %s is out of range", st->path, lineno, key, SHOW(value));
 	else if (r < 0)
-		log_error("%s:%d: %s = '%s' is not valid", st->path, lineno, key, value);
+		log_error("%s:%d: %s = '%s' is not valid", st->path, lineno, key, SHOW(value));
 	if (r < 0) {
 		st->error = r == -ENOKEY ? -EINVAL : r;
 		return 0;
@@ -236,7 +255,7 @@ int agent_config_load(const char *path, bool must_exist, struct agent_config *re
 		}
 	}
 	if (c.url && !startswith(c.url, "http://") && !startswith(c.url, "https://")) {
-		log_error("%s: [archive] url must be http:// or https://, not '%s'", path, c.url);
+		log_error("%s: [archive] url must be http:// or https://, not '%s'", path, SHOW(c.url));
 		agent_config_free(&c);
 		return -EINVAL;
 	}
