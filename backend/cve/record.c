@@ -620,7 +620,9 @@ static int reference_line(struct cve_record *r, const char *s, size_t n, unsigne
 		s++, n--;
 	if (n == 0)
 		return 0;
-	if (n > 2048 || !(startswith(s, "https://") || startswith(s, "http://")))
+	/* the line is not NUL-ended: compare within its n bytes */
+	if (n > 2048 || !((n >= 8 && memcmp(s, "https://", 8) == 0) ||
+			  (n >= 7 && memcmp(s, "http://", 7) == 0)))
 		return fail(err, "line %u: not an http(s) URL", lineno);
 	for (size_t i = 0; i < r->n_references; i++)
 		if (strlen(r->references[i]) == n && memcmp(r->references[i], s, n) == 0)

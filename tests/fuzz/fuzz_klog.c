@@ -23,7 +23,7 @@ static void on_report(const struct kreport *r, void *userdata)
 	json_t *j;
 
 	kblame_report(r, is_livepatch, NULL, (void *)r, &b);
-	FUZZ_ASSERT(b.strength != KBLAME_WEAK); /* no weak evidence without replaced() */
+	FUZZ_ASSERT(b.strength == KBLAME_NONE || b.module[0]);
 	j = kreport_to_json(r, b.strength == KBLAME_STRONG ? b.module : NULL);
 	if (j) {
 		free(json_dumps(j, JSON_COMPACT));
