@@ -14,17 +14,24 @@ check() {
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 # wait_for SECONDS COMMAND...: polls every 0.1 s until the command succeeds. A long wait says
-# so on the console every 10 s: the runner's watchdog stops a guest whose console is silent
-# for E2E_STALL seconds, and a bounded wait is progress, not a hang.
+# so on the console every 10 s of uptime: the runner's watchdog stops a guest whose console
+# is silent for E2E_STALL seconds, and a bounded wait is progress, not a hang.
 wait_for() {
 	limit=$(($1 * 10))
 	shift
 	i=0
+	read -r tt_said _ </proc/uptime
+	tt_said=${tt_said%.*}
 	while [ $i -lt $limit ]; do
 		"$@" && return 0
 		usleep 100000
 		i=$((i + 1))
-		[ $((i % 100)) -eq 0 ] && echo "TT-WAIT: $((i / 10)) s of $((limit / 10)) s for: $*"
+		read -r tt_now _ </proc/uptime
+		tt_now=${tt_now%.*}
+		if [ $((tt_now - tt_said)) -ge 10 ]; then
+			tt_said=$tt_now
+			echo "TT-WAIT: poll $i of $limit for: $*"
+		fi
 	done
 	return 1
 }
