@@ -14,8 +14,7 @@ static json_t *trusted;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	fixture_init(&fx);
-	trusted = fixture_root_signed(&fx, 1);
+	trusted = fixture_trusted_root(&fx);
 	return 0;
 }
 

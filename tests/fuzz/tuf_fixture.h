@@ -117,3 +117,10 @@ static inline json_t *fixture_sign(const struct fixture *f, json_t *signed_obj)
 	EVP_MD_CTX_free(ctx);
 	return env;
 }
+
+/* The targets that check signatures: the fixture and its trusted root, made once. */
+static inline json_t *fixture_trusted_root(struct fixture *f)
+{
+	fixture_init(f);
+	return fixture_root_signed(f, 1);
+}

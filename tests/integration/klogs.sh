@@ -176,9 +176,10 @@ printf '[    1.000000] BUG: bad\033]0;owned\a\033[2J\302\233m page\n' >"$WORK/es
 check "text output: no control character from the log" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$WORK/esc.out'"
 check "... shown escaped instead" grep -qF 'bad\x1b]0;owned\x07\x1b[2J\xc2\x9bm page' "$WORK/esc.out"
 
-# analyze --json streams: memory does not follow the number of reports
+# analyze --json streams: memory does not follow the number of reports. Under ASan the
+# quarantine holds freed memory back (hundreds of MiB by design): measure without it.
 yes 'BUG: x' | head -c $((4 << 20)) >"$WORK/many.log"
-rss=$(python3 -c 'import resource, subprocess, sys
+rss=$(ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" python3 -c 'import resource, subprocess, sys
 subprocess.run(sys.argv[1:], stdout=open(sys.argv[-1] + ".json", "w"))
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$AGENTCTL" analyze --json "$WORK/many.log")
 check "4 MiB of 'BUG: x' lines: --json peak RSS ${rss} KiB, under 64 MiB" [ "${rss:-999999}" -lt 65536 ]

@@ -64,6 +64,6 @@ for pair in 6.1.50:affected 6.4.10:affected 6.5.3:affected 6.7.2:affected 4.19.3
 done
 expect_eq "CVE-2024-26581 on 6.1.50: fix is 6.1.78 by 1296c110c5a0" "6.1.78 1296c110c5a0b45a8fcf58e7d18bc5da61a565cb" \
 	"$("$BACKEND" cve check --db "$DB" --version 6.1.50 --json CVE-2024-26581 | jq -r '.[0] | "\(.fixed_version) \(.fixed_commit)"')"
-expect_exit "a distribution release is refused with a hint" 1 \
+expect_exit "a distribution release is refused with a hint (a usage error)" 2 \
 	"$BACKEND" cve check --db "$DB" --version 6.1.0-28-amd64
 check "the refusal says what to give" grep -q "upstream kernel version" "$WORK/last.err"

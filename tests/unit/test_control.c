@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "control.h"
 #include "escape.h"
 
@@ -69,6 +71,44 @@ static void test_escape(void **state)
 	/* cut with "..." when it does not fit */
 	assert_string_equal(escape_text("0123456789abcdefghij", 20, buf, sizeof(buf)),
 			    "0123456789ab...");
+	/* bytes that are not UTF-8 (a cut sequence, a stray continuation, an overlong form, a
+	 * surrogate) are escaped, so the result is always valid UTF-8 */
+	assert_string_equal(escape_text("a\xc3", 2, buf, sizeof(buf)), "a\\xc3");
+	assert_string_equal(escape_text("\xa9z", 2, buf, sizeof(buf)), "\\xa9z");
+	assert_string_equal(escape_text("\xc0\xaf", 2, buf, sizeof(buf)), "\\xc0\\xaf");
+	assert_string_equal(escape_text("\xed\xa0\x80", 3, buf, sizeof(buf)),
+			    "\\xed\\xa0\\x80");
+	assert_string_equal(escape_text("\xf0\x9f\x98\x80", 4, buf, sizeof(buf)), "\xf0\x9f\x98\x80");
+	/* a cut never falls inside a character: "é" (2 bytes) does not fit after 11 bytes */
+	assert_string_equal(escape_text("0123456789a\xc3\xa9xyz", 15, buf, sizeof(buf)),
+			    "0123456789a...");
+}
+
+/* jansson takes only valid UTF-8 as a string */
+static bool utf8_valid(const char *s)
+{
+	json_t *j = json_string(s);
+
+	json_decref(j);
+	return j != NULL;
+}
+
+/* An error reply quotes the client's text: it must stay a JSON string (valid UTF-8) whatever
+ * the client sent, or no reply can be built (found by the control fuzz target). */
+static void test_reply_utf8(void **state)
+{
+	char req[160] = "{\"command\":\"x";
+	struct control_request q;
+	char err[256];
+
+	for (int i = 0; i < 40; i++)
+		strcat(req, "\xc3\xa9");
+	strcat(req, "\"}");
+	assert_int_equal(control_request_parse(req, strlen(req), &q, err, sizeof(err)), -EINVAL);
+	assert_true(utf8_valid(err));
+	assert_int_equal(control_request_parse("{\"\\u0\xc3\xa9\"}", 9, &q, err, sizeof(err)),
+			 -EINVAL);
+	assert_true(utf8_valid(err));
 }
 
 int main(void)
@@ -77,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_reply_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
