@@ -36,9 +36,6 @@ enum {
 	EXIT_USAGE = 64,
 };
 
-#ifndef TUXTAPE_VERSION
-#define TUXTAPE_VERSION "0.1"
-#endif
 /* the agent answers at once, but for refresh (see below) */
 #define DEFAULT_TIMEOUT_S 10
 

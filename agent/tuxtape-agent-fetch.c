@@ -66,7 +66,8 @@ static void usage(FILE *f)
 		   "                           [--skip ID[:VERSION]]...\n\n"
 		   "The network half of tuxtape-agent's refresh: brings the agent's TUF metadata up\n"
 		   "to date, downloads this node's new targets into the module cache, and prints\n"
-		   "what it found as JSON. Exit codes: 0 done, 1 archive failure, 2 usage.\n");
+		   "what it found as JSON. Exit codes: 0 done, 1 archive failure, 2 usage.\n"
+		   "--help shows this text, --version the version.\n");
 }
 
 static int parse_skip(const char *arg, struct skip *ret)
@@ -261,6 +262,7 @@ int main(int argc, char **argv)
 		{ "channel", required_argument, NULL, 'C' },
 		{ "skip", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct fetch f = { .build_id = "", .channel = "stable" };
@@ -290,6 +292,7 @@ int main(int argc, char **argv)
 			f.n_skips++;
 			break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("tuxtape-agent-fetch %s\n", TUXTAPE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

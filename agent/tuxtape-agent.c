@@ -32,10 +32,6 @@
 #include "log.h"
 #include "util.h"
 
-#ifndef TUXTAPE_VERSION
-#define TUXTAPE_VERSION "0.1"
-#endif
-
 /* control clients waiting for the refresh in flight; more are answered at once */
 #define MAX_REFRESH_WAITERS 32
 /* control clients reading their request or taking their answer */

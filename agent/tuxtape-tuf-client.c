@@ -28,7 +28,8 @@ static void usage(FILE *f)
 		   "                          --target-dir T --target-base-url B download\n\n"
 		   "Verifies a TUF 1.0 repository (Ed25519 and ECDSA P-256 keys, consistent\n"
 		   "snapshots) and downloads targets after checking their length and hashes.\n"
-		   "Exit codes: 0 success, 1 failure (reason on stderr), 2 usage.\n");
+		   "Exit codes: 0 success, 1 failure (reason on stderr), 2 usage.\n"
+		   "--help shows this text, --version the version.\n");
 }
 
 int main(int argc, char **argv)
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
 		{ "target-dir", required_argument, NULL, 't' },
 		{ "target-base-url", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *dir = NULL, *url = NULL, *tdir = NULL, *tbase = NULL, *names[256], *cmd;
@@ -71,6 +73,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("tuxtape-tuf-client %s\n", TUXTAPE_VERSION);
 			return 0;
 		default:
 			usage(stderr);

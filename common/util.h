@@ -20,6 +20,11 @@
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 #define _warn_unused_result_ __attribute__((warn_unused_result))
 
+/* Every program's --version; a packaging build sets it with -DTUXTAPE_VERSION=... */
+#ifndef TUXTAPE_VERSION
+#define TUXTAPE_VERSION "0.1"
+#endif
+
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
 /* Defines a cleanup function freep-style for a pointer type with its own destructor. */

@@ -8,10 +8,6 @@
 #include "log.h"
 #include "util.h"
 
-#ifndef TUXTAPE_VERSION
-#define TUXTAPE_VERSION "0.1"
-#endif
-
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);

@@ -121,8 +121,10 @@ PY
 # exec: a helper started with & is the python process itself, so killing $! stops it
 py() { exec python3 "$WORK/client.py" "$@"; }
 
-check "tuxtape-agent --version" sh -c "'$AGENT' --version | grep -Eq '^tuxtape-agent [0-9]'"
-check "agentctl --version" sh -c "'$CTL' --version | grep -Eq '^agentctl [0-9]'"
+# every program answers --version with its name and version, exit 0
+for prog in tuxtape-agent agentctl tuxtape-agent-fetch tuxtape-tuf-client tuxtape-backend; do
+	check "$prog --version" sh -c "'$BIN/$prog' --version | grep -Eq '^$prog [0-9]'"
+done
 
 start
 
