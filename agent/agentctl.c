@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <ctype.h>
 #include <jansson.h>
 #include <limits.h>
 #include <poll.h>
@@ -325,72 +324,13 @@ static void print_events(const json_t *ev, bool json)
 }
 
 #define ANALYZE_MAX (256u << 20)     /* a saved kernel log larger than this is refused */
-#define SNIFF_HEAD 256               /* bytes of a line enough to tell a kernel log's line */
-
-/* Whether the input has one line in a kernel log's form at all, looked for until found. */
-struct sniff {
-	char head[SNIFF_HEAD];
-	size_t len;
-	bool found;
-};
 
 struct analyze {
 	bool json;
 	const char *const *livepatches;  /* NULL-terminated --livepatch names */
 	unsigned crashes, reports;
-	struct sniff sniff;
 };
 
-/* A /dev/kmsg record ("6,123,4567,-;"), printk's "<4>" level, a console timestamp
- * ("[   12.345678]"), or a journal or syslog line from the kernel ("... kernel: "). */
-static bool kernel_line(const char *s, size_t len)
-{
-	size_t i = 0;
-
-	if (len > 0 && isdigit((unsigned char)s[0])) {
-		const char *semi = memchr(s, ';', len);
-
-		while (i < len && isdigit((unsigned char)s[i]))
-			i++;
-		if (semi && i < len && s[i] == ',' && i + 1 < len && isdigit((unsigned char)s[i + 1]))
-			return true;
-	}
-	if (len >= 3 && s[0] == '<' && isdigit((unsigned char)s[1]) &&
-	    (s[2] == '>' || (len >= 4 && isdigit((unsigned char)s[2]) && s[3] == '>')))
-		return true;
-	if (len > 0 && s[0] == '[') {
-		for (i = 1; i < len && s[i] == ' '; i++)
-			;
-		if (i < len && isdigit((unsigned char)s[i])) {
-			while (i < len && isdigit((unsigned char)s[i]))
-				i++;
-			if (i < len && s[i] == '.') {
-				for (i++; i < len && isdigit((unsigned char)s[i]); i++)
-					;
-				if (i < len && s[i] == ']')
-					return true;
-			}
-		}
-	}
-	return memmem(s, len, " kernel: ", 9) || (len >= 8 && memcmp(s, "kernel: ", 8) == 0);
-}
-
-static void sniff_feed(struct sniff *k, const char *buf, size_t n)
-{
-	while (n > 0 && !k->found) {
-		const char *nl = memchr(buf, '\n', n);
-		size_t take = nl ? (size_t)(nl - buf) : n, room = sizeof(k->head) - k->len;
-
-		memcpy(k->head + k->len, buf, take < room ? take : room);
-		k->len += take < room ? take : room;
-		if (!nl)
-			return;
-		k->found = kernel_line(k->head, k->len);
-		k->len = 0;
-		buf = nl + 1;
-		n -= take + 1;
-	}
-}
 
 struct offline {
 	const struct kreport *r;
@@ -469,6 +409,7 @@ static int analyze(const char *path, bool json, const char *const *livepatches)
 	struct analyze a = { .json = json, .livepatches = livepatches };
 	static char buf[1 << 20];
 	struct kparser *p = NULL;
+	uint64_t kernel_lines;
 	size_t total = 0;
 	struct stat st;
 	ssize_t n;
@@ -507,21 +448,19 @@ static int analyze(const char *path, bool json, const char *const *livepatches)
 			n = -1;
 			break;
 		}
-		sniff_feed(&a.sniff, buf, (size_t)n);
 		kparser_feed_text(p, buf, (size_t)n);
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (n >= 0)
 		kparser_flush(p);
+	kernel_lines = kparser_text_kernel_lines(p);
 	kparser_free(p);
-	if (!a.sniff.found && a.sniff.len)
-		a.sniff.found = kernel_line(a.sniff.head, a.sniff.len);
 	if (json)     /* closed even after an error: what was printed stays valid JSON */
 		fputs(a.reports ? "\n]\n" : "[]\n", stdout);
 	if (n < 0)
 		return EXIT_USAGE;
-	if (!a.reports && !a.sniff.found) {
+	if (!a.reports && !kernel_lines) {
 		fprintf(stderr, "agentctl: no kernel log records found in %s (%s)\n",
 			streq(path, "-") ? "standard input" : path,
 			total ? "not a kmsg dump, console capture, or journal or syslog lines of the kernel" :

@@ -69,10 +69,11 @@ static size_t parse_caller(const char *s, size_t len, char caller[16])
 	return i + 1;
 }
 
-void kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
+bool kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
 {
 	struct kline l = { 0 };
 	char caller[16] = "";
+	bool known = false;
 	size_t n;
 
 	if (len > 0 && s[len - 1] == '\r')
@@ -102,7 +103,7 @@ void kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
 					t = nl + 1;
 				}
 				s[len] = save;
-				return;
+				return true;
 			}
 			s[len] = save;
 		}
@@ -116,6 +117,7 @@ void kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
 		if (i < len && s[i] == '>') {
 			s += i + 1;
 			len -= i + 1;
+			known = true;
 		}
 	}
 	/* journal / syslog: "... kernel: " before the kernel's text */
@@ -125,10 +127,12 @@ void kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
 		if (k) {
 			len -= (size_t)(k + 9 - s);
 			s = (char *)k + 9;
+			known = true;
 		}
 	}
 	n = parse_ts(s, len, &l.ts_usec);
 	if (n) {
+		known = true;
 		s += n;
 		len -= n;
 		n = parse_caller(s, len, caller);
@@ -143,6 +147,7 @@ void kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
 	l.len = len;
 	l.caller = caller[0] ? caller : NULL;
 	emit(userdata, &l);
+	return known;
 }
 
 static const char *const type_names[] = {

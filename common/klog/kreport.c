@@ -38,6 +38,7 @@ struct kparser {
 	/* kparser_feed_text: the line being read, which may span calls */
 	char *linebuf;
 	size_t carry_len;
+	uint64_t text_kernel_lines;     /* lines fed as text in a kernel log's form */
 };
 
 #define TAIL_LINES 30
@@ -412,6 +413,11 @@ bool kparser_pending(const struct kparser *p)
 	return p->open;
 }
 
+uint64_t kparser_text_kernel_lines(const struct kparser *p)
+{
+	return p->text_kernel_lines;
+}
+
 size_t kparser_footprint(const struct kparser *p)
 {
 	return sizeof(*p) + p->arena_bytes + (p->linebuf ? KP_TEXT_LINE_MAX + 2 : 0);
@@ -447,7 +453,7 @@ void kparser_flush(struct kparser *p)
 		size_t n = p->carry_len;
 
 		p->carry_len = 0;
-		kp_text_line(p->linebuf, n, emit_line, p);
+		p->text_kernel_lines += kp_text_line(p->linebuf, n, emit_line, p);
 	}
 	finish(p, false);
 	p->tail_left = 0;
@@ -590,7 +596,7 @@ void kparser_feed_text(struct kparser *p, const char *buf, size_t len)
 		p->carry_len += take;
 		if (!nl)
 			break;          /* carried to the next call, or to kparser_flush() */
-		kp_text_line(p->linebuf, p->carry_len, emit_line, p);
+		p->text_kernel_lines += kp_text_line(p->linebuf, p->carry_len, emit_line, p);
 		p->carry_len = 0;
 		buf = nl + 1;
 		len -= n + 1;

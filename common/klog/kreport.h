@@ -111,6 +111,10 @@ size_t kparser_footprint(const struct kparser *p);
  * lines, mixed freely. Splits, strips the prefixes, unescapes, feeds. Bounded: lines over
  * 64 KiB are cut. Call kparser_flush() at the end. */
 void kparser_feed_text(struct kparser *p, const char *buf, size_t len);
+/* How many lines fed as text had a kernel log's form (a kmsg record, a "<N>" level, a
+ * console timestamp, a journal or syslog line of the kernel): 0 for a file that is no
+ * kernel log at all. */
+uint64_t kparser_text_kernel_lines(const struct kparser *p);
 
 const char *kreport_type_name(enum kreport_type t);    /* "warn", "gpf", "soft-lockup", ... */
 const char *klp_event_name(enum klp_event e);

@@ -102,9 +102,10 @@ bool kp_infra_file(const char *file);
 const char *kp_lockdep_stack(struct kp_cls *c, const char *key);
 /* klogtext.c: one line of a saved log as kernel log lines, prefixes stripped, handed to
  * emit (several for a kmsg record whose text unescapes to several lines); s[len] may be
- * written. */
+ * written. True when the line had a kernel log's form (a kmsg record, a "<N>" level, a
+ * console timestamp, a journal or syslog line of the kernel), not a bare line. */
 typedef void (*kp_emit_fn)(void *userdata, const struct kline *l);
-void kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata);
+bool kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata);
 /* kreport_title.c: the WARN/BUG line, lockdep's "at:" lines, the title */
 void kp_parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t len,
 		   struct kframe *wfn);
