@@ -196,31 +196,7 @@ int db_end(struct db *db, int k)
 	return k;
 }
 
-static int schema_version(struct db *db, int *ret)
-{
-	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
-	int k;
-
-	k = sqlite3_prepare_v2(db->sql, "SELECT version FROM schema_version", -1, &st, NULL);
-	*ret = 0;
-	if (k != SQLITE_OK) {
-		/* no table: a new database, or someone else's (db_open tells which) */
-		if (strstr(sqlite3_errmsg(db->sql), "no such table"))
-			return 0;
-		return log_error_errno(EBADMSG, "%s: not a usable SQLite database: %s", db->path,
-				       sqlite3_errmsg(db->sql));
-	}
-	k = sqlite3_step(st);
-	if (k == SQLITE_ROW)
-		*ret = sqlite3_column_int(st, 0);
-	else if (k != SQLITE_DONE)
-		return log_error_errno(EBADMSG, "%s: damaged database: %s", db->path,
-				       sqlite3_errmsg(db->sql));
-	return 0;
-}
-
-/* How many tables the database has: a database with tables but no schema_version is not
- * TuxTape's, and is neither read nor migrated. */
+/* How many tables the database has. */
 static int table_count(struct db *db, int *ret)
 {
 	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
@@ -233,21 +209,43 @@ static int table_count(struct db *db, int *ret)
 	return 0;
 }
 
-static int migrate(struct db *db)
+/* The schema's version, 0 for a new (empty) database. A database with tables but no
+ * schema_version is someone else's: -EPROTO, and it is neither read nor migrated. */
+static int schema_version(struct db *db, int *ret)
 {
-	int version, tables, k;
+	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+	int k, tables = 0;
 
-	k = schema_version(db, &version);
-	if (k < 0)
-		return k;
-	if (version == 0) {
+	k = sqlite3_prepare_v2(db->sql, "SELECT version FROM schema_version", -1, &st, NULL);
+	*ret = 0;
+	if (k != SQLITE_OK) {
+		if (!strstr(sqlite3_errmsg(db->sql), "no such table"))
+			return log_error_errno(EBADMSG, "%s: not a usable SQLite database: %s",
+					       db->path, sqlite3_errmsg(db->sql));
 		k = table_count(db, &tables);
 		if (k < 0)
 			return k;
 		if (tables > 0)
 			return log_error_errno(EPROTO, "%s: a SQLite database without TuxTape's "
 					       "tables (not adding them to it)", db->path);
+		return 0;
 	}
+	k = sqlite3_step(st);
+	if (k == SQLITE_ROW)
+		*ret = sqlite3_column_int(st, 0);
+	else if (k != SQLITE_DONE)
+		return log_error_errno(EBADMSG, "%s: damaged database: %s", db->path,
+				       sqlite3_errmsg(db->sql));
+	return 0;
+}
+
+static int migrate(struct db *db)
+{
+	int version, k;
+
+	k = schema_version(db, &version);
+	if (k < 0)
+		return k;
 	if (version > (int)ELEMENTSOF(migrations))
 		return log_error_errno(EPROTO, "%s: schema version %d is newer than this program "
 				       "knows (%zu); upgrade tuxtape", db->path, version,
@@ -350,20 +348,13 @@ int db_open(const char *path, bool writable, struct db **ret)
 	if (k >= 0 && writable)
 		k = migrate(db);
 	if (k >= 0 && !writable) {
-		int version, tables = 0;
+		int version;
 
 		k = schema_version(db, &version);
 		if (k >= 0 && version == 0)
-			k = table_count(db, &tables);
-		if (k < 0)
-			;
-		else if (version == 0 && tables > 0)
-			k = log_error_errno(EPROTO, "%s: a SQLite database without TuxTape's tables",
-					    path);
-		else if (version == 0)
 			k = log_error_errno(ENOENT, "%s: an empty database (run 'tuxtape-backend "
 					    "scan' first)", path);
-		else if (version != (int)ELEMENTSOF(migrations))
+		else if (k >= 0 && version != (int)ELEMENTSOF(migrations))
 			k = log_error_errno(EPROTO, "%s: schema version %d, expected %zu (run a "
 					    "scan to migrate)", path, version,
 					    ELEMENTSOF(migrations));
