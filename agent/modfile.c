@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libkmod.h>
@@ -12,6 +11,7 @@
 #include "klp.h"
 #include "log.h"
 #include "modfile.h"
+#include "modinfo.h"
 #include "util.h"
 
 int modfile_ctx_new(struct kmod_ctx **ret)
@@ -40,75 +40,36 @@ static void take_info(struct modfile_info *m, const char *k, const char *v)
 		m->livepatch = streq(v, "Y");
 }
 
-/* The .modinfo section of an uncompressed ELF64 module, read directly: libkmod's modinfo
- * also parses the signature with OpenSSL, which would leave ~2 MiB of libcrypto pages
- * resident in the daemon for three strings. -ENOEXEC: not such a file (libkmod decides). */
+/* The .modinfo section of an uncompressed ELF64 module, read directly (common/modinfo.h):
+ * libkmod's modinfo also parses the signature with OpenSSL, which would leave ~2 MiB of
+ * libcrypto pages resident in the daemon for three strings. -ENOEXEC: not such a file
+ * (libkmod decides). */
 static int read_modinfo(const char *file, struct modfile_info *m)
 {
 	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
-	const Elf64_Ehdr *eh;
-	const Elf64_Shdr *sh;
-	const char *names;
+	struct modinfo info;
 	struct stat st;
-	size_t size;
 	void *map;
-	int r = -ENOEXEC;
+	int r;
 
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (st.st_size < (off_t)sizeof(Elf64_Ehdr))
+	if (st.st_size == 0)
 		return -ENOEXEC;
-	size = (size_t)st.st_size;
-	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED)
 		return -errno;
-	eh = map;
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_shentsize != sizeof(Elf64_Shdr) ||
-	    eh->e_shoff > size || eh->e_shnum > (size - eh->e_shoff) / sizeof(Elf64_Shdr) ||
-	    eh->e_shstrndx >= eh->e_shnum)
-		goto out;
-	sh = (const Elf64_Shdr *)((const char *)map + eh->e_shoff);
-	if (sh[eh->e_shstrndx].sh_offset > size ||
-	    sh[eh->e_shstrndx].sh_size > size - sh[eh->e_shstrndx].sh_offset)
-		goto out;
-	names = (const char *)map + sh[eh->e_shstrndx].sh_offset;
-	for (size_t i = 0; i < eh->e_shnum; i++) {
-		const char *p, *end;
-
-		if (sh[i].sh_name >= sh[eh->e_shstrndx].sh_size ||
-		    strnlen(names + sh[i].sh_name, sh[eh->e_shstrndx].sh_size - sh[i].sh_name) !=
-		    strlen(".modinfo") || memcmp(names + sh[i].sh_name, ".modinfo", 8) != 0)
-			continue;
-		if (sh[i].sh_type == SHT_NOBITS || sh[i].sh_offset > size ||
-		    sh[i].sh_size > size - sh[i].sh_offset)
-			goto out;
-		/* "key=value" strings, NUL-terminated, with NUL padding between them */
-		p = (const char *)map + sh[i].sh_offset;
-		end = p + sh[i].sh_size;
-		while (p < end) {
-			size_t n = strnlen(p, (size_t)(end - p));
-			char kv[512], *eq;
-
-			if (n && n < sizeof(kv)) {
-				memcpy(kv, p, n);
-				kv[n] = '\0';
-				eq = strchr(kv, '=');
-				if (eq) {
-					*eq = '\0';
-					take_info(m, kv, eq + 1);
-				}
-			}
-			p += n + 1;
-		}
-		r = 0;
-		break;
-	}
-out:
-	munmap(map, size);
-	return r;
+	r = modinfo_parse(map, (size_t)st.st_size, &info);
+	munmap(map, (size_t)st.st_size);
+	if (r < 0)
+		return r;
+	if (info.name[0])       /* the file name may be anything (cache names) */
+		snprintf(m->name, sizeof(m->name), "%s", info.name);
+	snprintf(m->vermagic, sizeof(m->vermagic), "%s", info.vermagic);
+	m->livepatch = info.livepatch;
+	return 0;
 }
 
 int modfile_read(struct kmod_ctx *ctx, const char *file, struct modfile_info *ret)

@@ -5,8 +5,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -16,6 +14,7 @@
 
 #include "fileio.h"
 #include "log.h"
+#include "modinfo.h"
 #include "tuf/tuf_meta.h"
 #include "util.h"
 
@@ -432,49 +431,16 @@ void archive_hash(const char *data, size_t len, char sha256[65], char sha512[129
  * ordinary module (or any other ELF) never reaches the archive. */
 static int check_livepatch_module(const char *module, const char *data, size_t len)
 {
-	Elf *elf;
-	Elf_Scn *scn = NULL;
-	GElf_Ehdr eh;
-	size_t shstrndx;
-	bool this_module = false, livepatch = false, modinfo = false;
+	struct modinfo m;
 	const char *why = NULL;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return log_error_errno(EINVAL, "libelf: %s", elf_errmsg(-1));
-	elf = elf_memory((char *)data, len);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
-	    elf_getshdrstrndx(elf, &shstrndx) < 0)
-		why = "not a readable ELF object";
-	else if (eh.e_type != ET_REL)
-		why = "not a kernel module (not a relocatable ELF object)";
-	while (!why && (scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *name;
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
-			continue;
-		if (streq(name, ".gnu.linkonce.this_module"))
-			this_module = true;
-		if (!streq(name, ".modinfo") || sh.sh_type == SHT_NOBITS)
-			continue;
-		modinfo = true;
-		d = elf_getdata(scn, NULL);
-		/* NUL-separated key=value strings; the last one need not be terminated */
-		for (size_t i = 0; d && d->d_buf && i < d->d_size;) {
-			const char *s = (const char *)d->d_buf + i;
-			size_t n = strnlen(s, d->d_size - i);
-
-			if (n == strlen("livepatch=Y") && memcmp(s, "livepatch=Y", n) == 0)
-				livepatch = true;
-			i += n + 1;
-		}
-	}
-	if (!why && (!this_module || !modinfo))
-		why = "not a kernel module (no .gnu.linkonce.this_module or .modinfo section)";
-	else if (!why && !livepatch)
+	if (modinfo_parse(data, len, &m) < 0)
+		why = "not a kernel module (not an ELF64 object with a .modinfo section)";
+	else if (!m.relocatable || !m.this_module)
+		why = "not a kernel module (not a relocatable object with "
+		      ".gnu.linkonce.this_module)";
+	else if (!m.livepatch)
 		why = "a kernel module but not a livepatch (no livepatch=Y in its .modinfo)";
-	elf_end(elf);
 	if (why)
 		return log_error_errno(EINVAL, "%s: %s", module, why);
 	return 0;

@@ -12,7 +12,7 @@ klogs=$shared/data/klogs
 sample=$shared/data/vulns/sample/cve
 
 mkdir -p "$out"
-for t in kmsg klog record tuf_meta tuf_targets canonjson makefile agent_config control; do
+for t in kmsg klog record tuf_meta tuf_targets canonjson makefile agent_config control modinfo; do
 	mkdir -p "$out/$t"
 	if [ -d "$top/tests/fuzz/seeds/$t" ]; then
 		cp "$top/tests/fuzz/seeds/$t"/* "$out/$t/" 2>/dev/null || true
@@ -63,3 +63,18 @@ cp "$out/tuf_meta"/targets*.json "$out/tuf_targets/"
 cp "$out/tuf_meta"/*.json "$out/canonjson/"
 
 cp "$top/docs/agent.conf.example" "$out/agent_config/"
+
+# Module files: relocatable objects with a .modinfo (and the module structure's section), a
+# livepatch's and an ordinary module's, built here as the archive's test builds them.
+ko=$(mktemp -d "$out/ko.XXXXXX")
+printf '\0%.0s' $(seq 64) >"$ko/this_module"
+echo 'int tuxtape_fuzz_symbol;' | cc -c -x c - -o "$ko/m.o"
+for info in "livepatch=Y name=livepatch_a vermagic=6.1.0-57-amd64" \
+	    "name=isofs license=GPL"; do
+	# shellcheck disable=SC2086 # one string per word
+	printf '%s\0' $info >"$ko/modinfo"
+	objcopy --add-section .modinfo="$ko/modinfo" \
+		--add-section .gnu.linkonce.this_module="$ko/this_module" "$ko/m.o" \
+		"$out/modinfo/${info%% *}.ko"
+done
+rm -rf "$ko"
