@@ -154,15 +154,10 @@ static int build_side(struct gen_ctx *c, bool patched)
 	{
 		_cleanup_free_ char *where = NULL;
 
-		for (size_t i = 0; i < c->n_objs; i++) {
-			char *more = NULL;
-
-			if (asprintf(&more, "%s%s%s (%s)", strempty(where), where ? ", " : "",
-				     c->objs[i].target, c->objs[i].objname) < 0)
+		for (size_t i = 0; i < c->n_objs; i++)
+			if (gen_list_append(&where, ", ", "%s (%s)", c->objs[i].target,
+					    c->objs[i].objname) < 0)
 				return -ENOMEM;
-			free(where);
-			where = more;
-		}
 		return gen_say(c, GEN_OK, "%s", where);
 	}
 }
@@ -198,15 +193,10 @@ int gen_diff_objects(struct gen_ctx *c)
 				       err[0] ? err : strerror(-k));
 		}
 		o->diff = r;
-		for (size_t j = 0; j < r->n_refusals; j++) {
-			char *more = NULL;
-
-			if (asprintf(&more, "%s%s%s: %s", strempty(refused), refused ? "; " : "",
-				     r->refusals[j].symbol, r->refusals[j].reason) < 0)
+		for (size_t j = 0; j < r->n_refusals; j++)
+			if (gen_list_append(&refused, "; ", "%s: %s", r->refusals[j].symbol,
+					    r->refusals[j].reason) < 0)
 				return -ENOMEM;
-			free(refused);
-			refused = more;
-		}
 		for (size_t j = 0; j < r->n_funcs; j++) {
 			r->funcs[j].change == KLPDIFF_NEW ? added++ : changed++;
 			json_array_append_new(c->functions, json_pack("{s:s, s:s, s:s, s:s, s:b}",

@@ -344,17 +344,6 @@ static int add_object(struct gen_ctx *c, const char *src)
 }
 
 /* "a, b": *list grows by item */
-static int list_append(char **list, const char *item)
-{
-	char *more = NULL;
-
-	if (asprintf(&more, "%s%s%s", strempty(*list), *list ? ", " : "", item) < 0)
-		return -ENOMEM;
-	free(*list);
-	*list = more;
-	return 0;
-}
-
 int gen_source_check(struct gen_ctx *c)
 {
 	_cleanup_free_ char *ignored = NULL, *header = NULL, *unbuilt = NULL;
@@ -373,7 +362,7 @@ int gen_source_check(struct gen_ctx *c)
 			return gen_say(c, GEN_REFUSED, "assembly change: %s (only C functions "
 				       "can be livepatched)", f->path);
 		if (!is_c && !is_h) {
-			if (list_append(&ignored, f->path) < 0)
+			if (gen_list_append(&ignored, ", ", "%s", f->path) < 0)
 				return -ENOMEM;
 			continue;
 		}
@@ -405,7 +394,7 @@ int gen_source_check(struct gen_ctx *c)
 		}
 		if (profile_mode(c->db, c->k.name, f->path) == 'n') {
 			/* the fix reaches code this kernel does not have: nothing to patch there */
-			if (list_append(&unbuilt, f->path) < 0)
+			if (gen_list_append(&unbuilt, ", ", "%s", f->path) < 0)
 				return -ENOMEM;
 			continue;
 		}

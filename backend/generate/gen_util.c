@@ -170,3 +170,20 @@ bool gen_which(const char *prog)
 	}
 	return false;
 }
+
+int gen_list_append(char **list, const char *sep, const char *fmt, ...)
+{
+	_cleanup_free_ char *item = NULL;
+	char *more = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&item, fmt, ap);
+	va_end(ap);
+	if (n < 0 || asprintf(&more, "%s%s%s", strempty(*list), *list ? sep : "", item) < 0)
+		return -ENOMEM;
+	free(*list);
+	*list = more;
+	return 0;
+}

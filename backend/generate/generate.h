@@ -138,6 +138,9 @@ int gen_run(const char *dir, char *const argv[], char *const env[], bool progres
 /* The last n lines of text, for a detail (malloc'd). */
 char *gen_tail(const char *text, unsigned n);
 int gen_write_file(const char *path, const char *text);
+/* Appends an item (printf-style) to a list kept as one string, sep between items. */
+int gen_list_append(char **list, const char *sep, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 bool gen_which(const char *prog);
 
 /* gen_cache.c */
