@@ -116,6 +116,25 @@ static const char *const migrations[] = {
 	"  outcome TEXT NOT NULL CHECK (outcome IN ('refused', 'failed')),"
 	"  reason TEXT NOT NULL, report TEXT, at INTEGER NOT NULL);"
 	"CREATE INDEX gen_failure_by_kernel ON gen_failure(kernel, at);",
+	/* 3 -> 4: what the vetting VM boots (the kernel's image and its modules), and the cron
+	 * pipeline's memory: its runs, one attempt per kernel, CVE and fix (a changed fix is a
+	 * new attempt), and the cumulative livepatches it published */
+	"ALTER TABLE kernel ADD COLUMN image TEXT;"
+	"ALTER TABLE kernel ADD COLUMN modules TEXT;"
+	"CREATE TABLE pipeline_run("
+	"  id INTEGER PRIMARY KEY, started INTEGER NOT NULL, ended INTEGER,"
+	"  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'interrupted')),"
+	"  summary TEXT, report TEXT);"
+	"CREATE TABLE pipeline_attempt("
+	"  kernel TEXT NOT NULL, cve_id TEXT NOT NULL, fix_key TEXT NOT NULL,"
+	"  run_id INTEGER NOT NULL, outcome TEXT NOT NULL CHECK (outcome IN"
+	"  ('vetted', 'refused', 'failed')), step TEXT, reason TEXT, fix_order INTEGER NOT NULL,"
+	"  patch TEXT, seconds REAL, at INTEGER NOT NULL,"
+	"  PRIMARY KEY (kernel, cve_id, fix_key)) WITHOUT ROWID;"
+	"CREATE TABLE pipeline_cumulative("
+	"  kernel TEXT NOT NULL, version INTEGER NOT NULL, patch_id TEXT NOT NULL,"
+	"  cves TEXT NOT NULL, target TEXT NOT NULL, run_id INTEGER, at INTEGER NOT NULL,"
+	"  PRIMARY KEY (kernel, version)) WITHOUT ROWID;",
 };
 
 const char *cve_state_to_string(enum cve_state s)
