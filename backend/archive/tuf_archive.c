@@ -454,7 +454,7 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
 	char sha256[65], sha512[129], when[21];
 	struct state s;
 	const char *base = strrchr(module, '/') ? strrchr(module, '/') + 1 : module;
-	json_t *targets, *cves, *replaces = json_array(), *entry;
+	json_t *targets, *cves, *replaces = json_array(), *entry, *tmp, *custom;
 	const char *path;
 	int64_t patch_version = 1;
 	size_t len;
@@ -472,6 +472,11 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
 	if (p->build_id && (strlen(p->build_id) > 128 || strspn(p->build_id, "0123456789abcdef") !=
 							     strlen(p->build_id)))
 		return log_error_errno(EINVAL, "--build-id: expected lowercase hex");
+	if (p->series && !name_valid(p->series))
+		return log_error_errno(EINVAL, "--series '%s': not a series name", p->series);
+	if (p->content && (strlen(p->content) > 128 ||
+			   strspn(p->content, "0123456789abcdef") != strlen(p->content)))
+		return log_error_errno(EINVAL, "content digest: expected lowercase hex");
 	if (p->channel && !name_valid(p->channel))
 		return log_error_errno(EINVAL, "--channel '%s': not a channel name", p->channel);
 	k = read_file_bounded(module, MODULE_MAX, &data, &len);
@@ -506,6 +511,19 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
 		return log_error_errno(k, "%s: %m", file);
 	}
 	targets = json_object_get(s.targets, "targets");
+	if (p->series)
+		json_object_foreach_safe(targets, tmp, path, entry) {
+			json_t *c = json_object_get(entry, "custom");
+
+			if (!streq(path, tpath) &&
+			    streq(strempty(json_string_value(json_object_get(c, "series"))),
+				  p->series) &&
+			    streq(strempty(json_string_value(json_object_get(c, "kernel_release"))),
+				  p->kernel_release)) {
+				json_array_append_new(replaces, json_string(path));
+				json_object_del(targets, path);
+			}
+		}
 	json_object_foreach(targets, path, entry) {
 		json_t *c = json_object_get(entry, "custom");
 
@@ -524,13 +542,15 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
 	for (unsigned i = 0; i < p->n_cves; i++)
 		json_array_append_new(cves, json_string(p->cves[i]));
 	tuf_format_expires(o->now, when);
+	custom = json_pack("{s:s, s:s?, s:o, s:s, s:I, s:s, s:o, s:s, s:s*, s:s*}",
+			   "kernel_release", p->kernel_release, "build_id", p->build_id,
+			   "cves", cves, "patch_id", patch_id, "patch_version",
+			   (json_int_t)patch_version, "channel", p->channel ? p->channel : "stable",
+			   "replaces", replaces, "published", when, "series", p->series,
+			   "content", p->content);
 	json_object_set_new(targets, tpath,
-		json_pack("{s:I, s:{s:s, s:s}, s:{s:s, s:s?, s:o, s:s, s:I, s:s, s:o, s:s}}",
-			  "length", (json_int_t)len, "hashes", "sha256", sha256, "sha512", sha512,
-			  "custom", "kernel_release", p->kernel_release, "build_id", p->build_id,
-			  "cves", cves, "patch_id", patch_id, "patch_version",
-			  (json_int_t)patch_version, "channel", p->channel ? p->channel : "stable",
-			  "replaces", replaces, "published", when));
+		json_pack("{s:I, s:{s:s, s:s}, s:o}", "length", (json_int_t)len, "hashes",
+			  "sha256", sha256, "sha512", sha512, "custom", custom));
 	k = write_chain(o, &s, true, true);
 	state_free(&s);
 	if (k >= 0 && ret_path)

@@ -8,7 +8,8 @@
  * Target paths are RELEASE/NAME.ko, one directory per kernel release; their "custom" carries
  * the kernel release and build id, CVEs, patch id and version, channel and what they replace.
  * Revoked patch ids are listed in targets' "x-tuxtape-revoked" so nodes learn to revert them;
- * only a patch id the targets carry can be revoked. Publishing takes a livepatch kernel module
+ * only a patch id the targets carry can be revoked. A target of a series supersedes the
+ * series' earlier targets for its release (a cumulative livepatch replaces the last one). Publishing takes a livepatch kernel module
  * only (ELF, .modinfo with livepatch=Y). archive_verify is in tuf_archive_verify.c.
  */
 #pragma once
@@ -35,6 +36,10 @@ struct publish_info {
 	const char *channel;    /* default "stable" */
 	const char *patch_id;   /* default: the module's name */
 	bool any_module;        /* skip the livepatch module check (to test nodes' own) */
+	/* a cumulative livepatch's series (e.g. "cumulative-KERNEL"): the series' earlier
+	 * targets for the release are superseded (removed, listed in "replaces") */
+	const char *series;
+	const char *content;    /* a digest of what it carries, so a run can tell it is done */
 };
 
 struct verify_report {

@@ -18,7 +18,7 @@ static void help(void)
 	printf("Usage: tuxtape-backend archive init DIR [--root-threshold N] [--keys DIR]\n"
 	       "       tuxtape-backend archive publish DIR MODULE.ko --kernel RELEASE\n"
 	       "               [--build-id HEX] [--cve ID ...] [--channel NAME] [--patch-id ID]\n"
-	       "               [--any-module]\n"
+	       "               [--series NAME] [--any-module]\n"
 	       "       tuxtape-backend archive revoke DIR PATCH-ID\n"
 	       "       tuxtape-backend archive timestamp DIR\n"
 	       "       tuxtape-backend archive rotate DIR ROLE\n"
@@ -29,7 +29,8 @@ static void help(void)
 	       "directory with --keys when rotating. Run 'archive timestamp' from cron well within\n"
 	       "the timestamp expiry. publish takes livepatch modules only (livepatch=Y in\n"
 	       "the .modinfo); --any-module skips that check, to test how nodes refuse one.\n"
-	       "revoke takes a patch id the archive carries. --json prints the result as JSON.\n\n"
+	       "--series names a cumulative livepatch's series: the series' earlier modules for the\n"
+	       "release are superseded. revoke takes a patch id the archive carries. --json prints the result as JSON.\n\n"
 	       "Expiry of each role's metadata when signed (suffix s, m, h or d):\n"
 	       "  --root-expiry 365d  --targets-expiry 30d  --snapshot-expiry 7d\n"
 	       "  --timestamp-expiry 1d\n");
@@ -66,6 +67,7 @@ int cmd_archive(int argc, char **argv)
 		{ "build-id", required_argument, NULL, 'b' },
 		{ "cve", required_argument, NULL, 'c' },
 		{ "channel", required_argument, NULL, 'n' },
+		{ "series", required_argument, NULL, 'S' },
 		{ "patch-id", required_argument, NULL, 'p' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "root-expiry", required_argument, NULL, '1' },
@@ -114,6 +116,9 @@ int cmd_archive(int argc, char **argv)
 			break;
 		case 'n':
 			p.channel = optarg;
+			break;
+		case 'S':
+			p.series = optarg;
 			break;
 		case 'p':
 			p.patch_id = optarg;

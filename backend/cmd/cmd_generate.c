@@ -31,12 +31,16 @@ static void help(void)
 	       "           [--out DIR] [--id PATCH-ID]\n"
 	       "           [--generator builtin|kpatch-build|klp-build] [--cache DIR]\n"
 	       "           [--headers DIR] [--system-map FILE] [--vet-command CMD [--vet-check FILE]]\n"
-	       "           [--notify CMD] [--webhook URL] [--json]\n"
+	       "           [--notify CMD] [--webhook URL] [--replace] [--cves LIST] [--json]\n"
 	       "       tuxtape-backend generate --failures [--json]\n\n"
 	       "Builds a livepatch module (livepatch_<id>.ko) for a registered kernel from a fix,\n"
 	       "or says precisely why it cannot, and queues the fix for a person.\n"
 	       "  --patch       a unified diff (-p1) against the kernel's source; must apply\n"
-	       "                without fuzz\n"
+	       "                without fuzz; given several times, the diffs are applied in that\n"
+	       "                order, each on top of the ones before, and made one fix\n"
+	       "  --replace     a cumulative livepatch: it atomically replaces every livepatch\n"
+	       "                loaded before it (.replace = true)\n"
+	       "  --cves        the CVEs the module carries, comma-separated (its modinfo)\n"
 	       "  --cve         the fix is the difference of the CVE's files between the kernel's\n"
 	       "                source and --fix-source, a newer source of the same stable branch,\n"
 	       "                or, with --linux-git, the branch's fix commit (from the scanner's\n"
@@ -210,10 +214,12 @@ static int generate(struct common_opts *co, struct gen_request *req, const char 
 			log_error("%s: not in the database (run a scan)", req->cve);
 			goto out;
 		}
-	} else if (access(req->patch, R_OK) < 0) {
-		log_error("%s: %m", req->patch);
-		goto out;
 	}
+	for (size_t i = 0; i < req->n_patches; i++)
+		if (access(req->patches[i], R_OK) < 0) {
+			log_error("%s: %m", req->patches[i]);
+			goto out;
+		}
 	c.patch_id = default_id(req);
 	if (!c.patch_id)
 		goto out;
@@ -305,12 +311,16 @@ int cmd_generate(int argc, char **argv)
 		{ "notify", required_argument, NULL, 'n' },
 		{ "webhook", required_argument, NULL, 'w' },
 		{ "failures", no_argument, NULL, 'f' },
+		{ "replace", no_argument, NULL, 'R' },
+		{ "cves", required_argument, NULL, 'C' },
 		COMMON_LONG_OPTIONS,
 		{ 0 },
 	};
 	struct common_opts co = { 0 };
 	struct gen_request req = { .tool = GEN_BUILTIN };
 	const char *notify = NULL, *webhook = NULL, *tool = "builtin";
+	_cleanup_free_ const char **patches = NULL;
+	size_t n_patches = 0;
 	bool failures = false;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int opt, ret = EXIT_USAGE;
@@ -322,7 +332,17 @@ int cmd_generate(int argc, char **argv)
 		switch (opt) {
 		case 'k': req.kernel = optarg; break;
 		case 'c': req.cve = optarg; break;
-		case 'p': req.patch = optarg; break;
+		case 'p': {
+			const char **g = realloc(patches, (n_patches + 1) * sizeof(*g));
+
+			if (!g)
+				return EXIT_FAIL;
+			patches = g;
+			patches[n_patches++] = optarg;
+			break;
+		}
+		case 'R': req.replace = true; break;
+		case 'C': req.cves = optarg; break;
 		case 'F': req.fix_source = optarg; break;
 		case 'L': req.linux_git = optarg; break;
 		case 'o': req.out = optarg; break;
@@ -356,6 +376,19 @@ int cmd_generate(int argc, char **argv)
 	else if (!streq(tool, "builtin")) {
 		fprintf(stderr, "tuxtape-backend generate: --generator is builtin, kpatch-build or "
 			"klp-build\n");
+		return EXIT_USAGE;
+	}
+	req.patch = n_patches ? patches[0] : NULL;
+	req.patches = patches;
+	req.n_patches = n_patches;
+	if (req.cves && (!*req.cves || strspn(req.cves, "CVE-0123456789,") != strlen(req.cves))) {
+		fprintf(stderr, "tuxtape-backend generate: --cves '%s': CVE ids separated by commas\n",
+			req.cves);
+		return EXIT_USAGE;
+	}
+	if (n_patches > 1 && req.tool != GEN_BUILTIN) {
+		fprintf(stderr, "tuxtape-backend generate: several --patch need the builtin "
+			"generator\n");
 		return EXIT_USAGE;
 	}
 	if (!failures && (!req.kernel || !!req.cve == !!req.patch)) {

@@ -262,7 +262,7 @@ static int write_main(struct gen_ctx *c, const char *path, const struct klp_symd
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0, nfun = 0;
 	FILE *f = open_memstream(&text, &len);
-	const char *cves = c->req->cve ? c->req->cve : "";
+	const char *cves = c->req->cves ? c->req->cves : c->req->cve ? c->req->cve : "";
 
 	if (!f)
 		return -ENOMEM;
@@ -355,7 +355,7 @@ static int write_main(struct gen_ctx *c, const char *path, const struct klp_symd
 				i);
 	}
 	fprintf(f, "\t{ }\n};\n\n"
-		   "static struct klp_patch patch = {\n\t.mod = THIS_MODULE,\n\t.objs = objs,\n};\n\n"
+		   "static struct klp_patch patch = {\n\t.mod = THIS_MODULE,\n\t.objs = objs,\n%s};\n\n"
 		   "static int __init tuxtape_livepatch_init(void)\n{\n"
 		   "\treturn klp_enable_patch(&patch);\n}\n\n"
 		   "static void __exit tuxtape_livepatch_exit(void)\n{\n}\n\n"
@@ -365,7 +365,8 @@ static int write_main(struct gen_ctx *c, const char *path, const struct klp_symd
 		   "MODULE_INFO(tuxtape_cves, \"%s\");\nMODULE_INFO(tuxtape_patch_id, \"%s\");\n"
 		   "MODULE_INFO(tuxtape_source_commit, \"%s\");\n"
 		   "MODULE_INFO(tuxtape_kernel, \"%s\");\n",
-		c->patch_id, cves, c->patch_id, c->source_commit ? c->source_commit : "",
+		c->req->replace ? "\t.replace = true,\n" : "", c->patch_id, cves, c->patch_id,
+		c->source_commit ? c->source_commit : "",
 		c->k.release ? c->k.release : c->k.name);
 	if (fclose(f) != 0)
 		return -ENOMEM;

@@ -50,6 +50,8 @@ static int step_fix(struct gen_ctx *c)
 
 	if (c->req->cve)
 		return gen_fix_from_source(c);
+	if (c->req->n_patches > 1)
+		return gen_fix_combine(c);
 	if (asprintf(&c->patch_path, "%s/fix.patch", c->out) < 0)
 		return -ENOMEM;
 	k = read_file_bounded(c->req->patch, PATCH_FILE_MAX, &text, &len);

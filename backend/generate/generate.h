@@ -37,7 +37,11 @@ enum gen_tool { GEN_BUILTIN, GEN_KPATCH_BUILD, GEN_KLP_BUILD };
 struct gen_request {
 	const char *kernel;
 	const char *cve;        /* either cve ... */
-	const char *patch;      /* ... or a unified diff (-p1) */
+	const char *patch;      /* ... or a unified diff (-p1): patches[0] */
+	const char *const *patches; /* several: applied in this order and made one diff */
+	size_t n_patches;
+	const char *cves;       /* the CVEs the module carries (comma-separated; default cve) */
+	bool replace;           /* a cumulative livepatch: replaces every other (.replace) */
 	const char *fix_source; /* with cve: newer source of the same branch (dir or tarball) */
 	const char *linux_git;  /* with cve: a Linux git repository holding the fix commit */
 	const char *out;        /* output directory */
@@ -159,6 +163,9 @@ void gen_files_free(struct gen_file *f, size_t n);
 /* Finds the struct/union bodies of a C file the points fall in: the first one's name. */
 int gen_struct_at(const char *text, const unsigned *points, size_t n, char **name);
 int gen_fix_from_source(struct gen_ctx *c);
+
+/* gen_combine.c: step fix for several patches: one diff of them all, applied in order */
+int gen_fix_combine(struct gen_ctx *c);
 
 /* gen_git.c: the commit against its first parent, as a -p1 unified diff (malloc'd). */
 int gen_fix_from_git(struct gen_ctx *c, const char *commit_hex, char **patch, char *err,

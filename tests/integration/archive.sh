@@ -65,6 +65,23 @@ expect_eq "the snapshot pins targets.json by length and sha256" \
 	"$(stat -c %s "$t") $(sha256sum "$t" | cut -d' ' -f1)" \
 	"$(jq -r '.signed.meta["targets.json"] | "\(.length) \(.hashes.sha256)"' "$snap")"
 
+# a cumulative series: each module supersedes the series' last one for that release only
+fake_ko "$WORK/livepatch_cum_1.ko" livepatch=Y name=livepatch_cum_1
+fake_ko "$WORK/livepatch_cum_2.ko" livepatch=Y name=livepatch_cum_2
+fake_ko "$WORK/livepatch_cum_o.ko" livepatch=Y name=livepatch_cum_o
+S=$WORK/series-archive
+"$BACKEND" archive init "$S" >/dev/null
+"$BACKEND" archive publish "$S" "$WORK/livepatch_cum_1.ko" --kernel 6.1.0-56-amd64 --series cumulative-deb >/dev/null
+"$BACKEND" archive publish "$S" "$WORK/livepatch_cum_o.ko" --kernel 6.1.0-99-amd64 --series cumulative-deb >/dev/null
+"$BACKEND" archive publish "$S" "$WORK/livepatch_cum_2.ko" --kernel 6.1.0-56-amd64 --series cumulative-deb >/dev/null
+t=$(ls "$S"/metadata/*.targets.json | sort -V | tail -1)
+expect_eq "a series' new module supersedes its last one (same release only)" \
+	"6.1.0-56-amd64/livepatch_cum_2.ko 6.1.0-99-amd64/livepatch_cum_o.ko" \
+	"$(jq -r '[.signed.targets | to_entries[] | select(.value.custom.series == "cumulative-deb") | .key] | sort | join(" ")' "$t")"
+expect_eq "  ... and lists what it replaces" '["6.1.0-56-amd64/livepatch_cum_1.ko"]' \
+	"$(jq -c '.signed.targets["6.1.0-56-amd64/livepatch_cum_2.ko"].custom.replaces' "$t")"
+expect_exit "a bad series name is refused" 1 "$BACKEND" archive publish "$S" "$WORK/livepatch_cum_2.ko" --kernel 6.1.0-56-amd64 --series "a/b"
+
 # timestamp and rotations
 expect_exit "archive timestamp" 0 "$BACKEND" archive timestamp "$A"
 expect_eq "timestamp --json is a JSON result" true "$("$BACKEND" archive timestamp "$A" --json | jq .timestamped)"
