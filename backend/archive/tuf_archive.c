@@ -709,3 +709,30 @@ int archive_rotate(const struct archive_opts *o, const char *role)
 	state_free(&s);
 	return k;
 }
+
+int archive_series_current(const struct archive_opts *o, const char *series, const char *release,
+			   char **ret_patch_id, char **ret_content)
+{
+	struct state s;
+	const char *path;
+	json_t *entry;
+	int k = state_load(o, &s);
+
+	*ret_patch_id = *ret_content = NULL;
+	if (k < 0)
+		return k;
+	json_object_foreach(json_object_get(s.targets, "targets"), path, entry) {
+		json_t *c = json_object_get(entry, "custom");
+
+		if (!streq(strempty(json_string_value(json_object_get(c, "series"))), series) ||
+		    !streq(strempty(json_string_value(json_object_get(c, "kernel_release"))),
+			   release))
+			continue;
+		*ret_patch_id = strdup(strempty(json_string_value(json_object_get(c, "patch_id"))));
+		*ret_content = strdup(strempty(json_string_value(json_object_get(c, "content"))));
+		k = *ret_patch_id && *ret_content ? 1 : -ENOMEM;
+		break;
+	}
+	state_free(&s);
+	return k;
+}

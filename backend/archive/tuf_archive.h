@@ -52,6 +52,10 @@ void archive_default_expiry(struct archive_expiry *e);
 int archive_init(const struct archive_opts *o, unsigned root_keys);
 int archive_publish(const struct archive_opts *o, const char *module, const struct publish_info *p,
 		    char **ret_path);
+/* The series' current target for the release: 1 with its patch id and content digest
+ * (malloc'd), 0 when the series has none there. */
+int archive_series_current(const struct archive_opts *o, const char *series, const char *release,
+			   char **ret_patch_id, char **ret_content);
 int archive_revoke(const struct archive_opts *o, const char *patch_id);
 int archive_timestamp(const struct archive_opts *o);
 int archive_rotate(const struct archive_opts *o, const char *role);

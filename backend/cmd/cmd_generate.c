@@ -312,7 +312,7 @@ int cmd_generate(int argc, char **argv)
 		{ "webhook", required_argument, NULL, 'w' },
 		{ "failures", no_argument, NULL, 'f' },
 		{ "replace", no_argument, NULL, 'R' },
-		{ "cves", required_argument, NULL, 'C' },
+		{ "cves", required_argument, NULL, 0x101 },
 		COMMON_LONG_OPTIONS,
 		{ 0 },
 	};
@@ -342,7 +342,7 @@ int cmd_generate(int argc, char **argv)
 			break;
 		}
 		case 'R': req.replace = true; break;
-		case 'C': req.cves = optarg; break;
+		case 0x101: req.cves = optarg; break;
 		case 'F': req.fix_source = optarg; break;
 		case 'L': req.linux_git = optarg; break;
 		case 'o': req.out = optarg; break;

@@ -39,11 +39,122 @@ static int set_string(char **dst, const char *value)
 	return 0;
 }
 
+/* 30, 90s, 45m, 2h, 1d: seconds */
+static int parse_seconds(const char *s, long *ret)
+{
+	char *end;
+	long v, unit = 1;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || v < 0)
+		return -EINVAL;
+	if (*end == 's')
+		end++;
+	else if (*end == 'm')
+		unit = 60, end++;
+	else if (*end == 'h')
+		unit = 3600, end++;
+	else if (*end == 'd')
+		unit = 86400, end++;
+	if (*end || v > 365L * 86400 / unit)
+		return -EINVAL;
+	*ret = v * unit;
+	return 0;
+}
+
+static int parse_count(const char *s, long max, long *ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* [pipeline]: the numbers and levels are checked here, where the line is known. */
+static int pipeline_entry(struct parse_state *p, const char *name, const char *value,
+			  char ***dst)
+{
+	struct pipeline_config *pc = &p->cfg->pipeline;
+	static const char *const levels[] = { "low", "medium", "high", "critical" };
+	bool level = false;
+	size_t n = 0;
+
+	if (value[0] == '\0' || strlen(value) > 4096)
+		return log_error_errno(EINVAL, "%s:%d: [pipeline] %s: empty or overlong value",
+				       p->path, p->lineno, name);
+	if (streq(name, "kernels"))
+		*dst = &pc->kernels;
+	else if (streq(name, "fixes"))
+		*dst = &pc->fixes;
+	else if (streq(name, "min-priority")) {
+		for (size_t i = 0; i < ELEMENTSOF(levels); i++)
+			level = level || streq(value, levels[i]);
+		if (!level)
+			return log_error_errno(EINVAL, "%s:%d: [pipeline] min-priority '%s': expected "
+					       "low, medium, high or critical", p->path, p->lineno,
+					       value);
+		*dst = &pc->min_priority;
+	} else if (streq(name, "archive"))
+		*dst = &pc->archive;
+	else if (streq(name, "keys"))
+		*dst = &pc->keys;
+	else if (streq(name, "channel"))
+		*dst = &pc->channel;
+	else if (streq(name, "work"))
+		*dst = &pc->work;
+	else if (streq(name, "mirror"))
+		*dst = &pc->mirror;
+	else if (streq(name, "budget")) {
+		if (parse_seconds(value, &pc->budget) < 0)
+			return log_error_errno(EINVAL, "%s:%d: [pipeline] budget '%s': expected a "
+					       "duration like 90m or 2h", p->path, p->lineno, value);
+	} else if (streq(name, "jobs")) {
+		if (parse_count(value, 64, &pc->jobs) < 0 || pc->jobs == 0)
+			return log_error_errno(EINVAL, "%s:%d: [pipeline] jobs '%s': expected 1 to 64",
+					       p->path, p->lineno, value);
+	} else if (streq(name, "limit")) {
+		if (parse_count(value, 100000, &pc->limit) < 0)
+			return log_error_errno(EINVAL, "%s:%d: [pipeline] limit '%s': expected a "
+					       "count", p->path, p->lineno, value);
+	} else if (startswith(name, "fixes.") && name[6]) {
+		char **v;
+
+		while (pc->fixes_for && pc->fixes_for[n])
+			n++;
+		v = realloc(pc->fixes_for, (n + 2) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		pc->fixes_for = v;
+		if (asprintf(&v[n], "%s=%s", name + 6, value) < 0)
+			return -ENOMEM;
+		v[n + 1] = NULL;
+	} else
+		return 1;
+	return 0;
+}
+
 static int on_entry(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_state *p = user;
 	int lineno = p->lineno;
 	char **dst = NULL;
+
+	if (streq(section, "pipeline")) {
+		int k = pipeline_entry(p, name, value, &dst);
+
+		if (k < 0) {
+			p->error = k;
+			return 0;
+		}
+		if (k == 0 && !dst)
+			return 1;
+	}
 
 	if (streq(section, "backend") && streq(name, "db"))
 		dst = &p->cfg->db;
@@ -122,5 +233,16 @@ void config_free(struct backend_config *cfg)
 	free(cfg->gen_notify);
 	free(cfg->gen_webhook);
 	free(cfg->gen_vet);
+	free(cfg->pipeline.kernels);
+	free(cfg->pipeline.fixes);
+	for (size_t i = 0; cfg->pipeline.fixes_for && cfg->pipeline.fixes_for[i]; i++)
+		free(cfg->pipeline.fixes_for[i]);
+	free(cfg->pipeline.fixes_for);
+	free(cfg->pipeline.min_priority);
+	free(cfg->pipeline.archive);
+	free(cfg->pipeline.keys);
+	free(cfg->pipeline.channel);
+	free(cfg->pipeline.work);
+	free(cfg->pipeline.mirror);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -14,6 +14,8 @@
 #define DEFAULT_DB DEFAULT_STATE_DIR "/backend.db"
 #define DEFAULT_VULNS_URL "https://git.kernel.org/pub/scm/linux/security/vulns.git"
 #define DEFAULT_BRANCH "master"
+#define DEFAULT_PIPELINE_WORK DEFAULT_STATE_DIR "/pipeline"
+#define DEFAULT_ARCHIVE DEFAULT_STATE_DIR "/archive"
 
 struct backend_config {
 	char *db;     /* [backend] db */
@@ -25,6 +27,19 @@ struct backend_config {
 	char *gen_notify;  /* [generate] notify: command run when a fix needs a person */
 	char *gen_webhook; /* [generate] webhook: URL the failure report is POSTed to */
 	char *gen_vet;     /* [generate] vet: command run with the module to vet it */
+	struct pipeline_config {
+		char *kernels;     /* names, space-separated; NULL: every registered kernel */
+		char *fixes;       /* where fixes come from: a Linux git repository (path or
+				    * URL) or a newer source (directory or tarball) */
+		char **fixes_for;  /* fixes.NAME = ...: "NAME=VALUE", NULL-terminated */
+		char *min_priority;
+		char *archive, *keys, *channel;
+		char *work;        /* per-CVE and cumulative generator output */
+		char *mirror;      /* where a URL fixes source is mirrored */
+		long budget;       /* seconds; 0: no limit */
+		long jobs;         /* generations at a time; 0: one */
+		long limit;        /* new attempts per kernel and run; 0: no limit */
+	} pipeline;        /* [pipeline] */
 };
 
 /* path NULL: the default file, which may be absent. A named file must exist. */

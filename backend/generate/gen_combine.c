@@ -105,11 +105,16 @@ int gen_fix_combine(struct gen_ctx *c)
 		return gen_say(c, GEN_FAILED, "%s: %s", dir, strerror(errno));
 	k = stage(c, a, b, &files, &n_files);
 	for (size_t i = 0; k == GEN_OK && i < c->req->n_patches; i++) {
-		_cleanup_free_ char *out = NULL, *tail = NULL;
+		_cleanup_free_ char *out = NULL, *tail = NULL,
+				    *abs = realpath(c->req->patches[i], NULL);
+		/* patch -d changes directory: the diff is named from the root */
 		char *argv[] = { (char *)"patch", (char *)"-p1", (char *)"-N", (char *)"-F0",
-				 (char *)"-s", (char *)"-d", b, (char *)"-i",
-				 (char *)c->req->patches[i], NULL };
+				 (char *)"-s", (char *)"-d", b, (char *)"-i", abs, NULL };
 
+		if (!abs) {
+			k = gen_say(c, GEN_FAILED, "%s: %s", c->req->patches[i], strerror(errno));
+			break;
+		}
 		k = gen_run(NULL, argv, NULL, false, &out);
 		if (k < 0)
 			break;

@@ -42,7 +42,7 @@ bool scan_source_is_url(const char *source)
 	return at && colon && at < colon && (!slash || colon < slash);
 }
 
-static int open_mirror(const struct scan_options *o, git_repository **ret)
+int scan_mirror(const char *source, const char *mirror, git_repository **ret)
 {
 	_cleanup_(git_repository_freep) git_repository *repo = NULL;
 	_cleanup_(git_remote_freep) git_remote *remote = NULL;
@@ -51,32 +51,32 @@ static int open_mirror(const struct scan_options *o, git_repository **ret)
 
 	git_fetch_options_init(&fetch, GIT_FETCH_OPTIONS_VERSION);
 
-	if (stat(o->mirror, &sb) == 0) {
-		if (git_repository_open_bare(&repo, o->mirror) < 0)
+	if (stat(mirror, &sb) == 0) {
+		if (git_repository_open_bare(&repo, mirror) < 0)
 			return log_error_errno(EIO, "%s: mirror is not a usable git repository (%s); "
-					       "remove it to clone again", o->mirror, git_msg());
+					       "remove it to clone again", mirror, git_msg());
 		if (git_remote_lookup(&remote, repo, "origin") < 0)
 			return log_error_errno(EIO, "%s: mirror has no remote 'origin': %s",
-					       o->mirror, git_msg());
-		if (!streq(strempty(git_remote_url(remote)), o->source)) {
+					       mirror, git_msg());
+		if (!streq(strempty(git_remote_url(remote)), source)) {
 			git_remote_free(remote);
 			remote = NULL;
-			if (git_remote_set_url(repo, "origin", o->source) < 0 ||
+			if (git_remote_set_url(repo, "origin", source) < 0 ||
 			    git_remote_lookup(&remote, repo, "origin") < 0)
 				return log_error_errno(EIO, "%s: cannot point mirror at %s: %s",
-						       o->mirror, o->source, git_msg());
+						       mirror, source, git_msg());
 		}
 		fetch.prune = GIT_FETCH_PRUNE;
 		if (git_remote_fetch(remote, NULL, &fetch, "tuxtape scan") < 0)
-			return log_error_errno(EHOSTUNREACH, "%s: fetch failed: %s", o->source,
+			return log_error_errno(EHOSTUNREACH, "%s: fetch failed: %s", source,
 					       git_msg());
 	} else {
 		git_clone_options clone;
 
 		git_clone_options_init(&clone, GIT_CLONE_OPTIONS_VERSION);
 		clone.bare = 1;
-		if (git_clone(&repo, o->source, o->mirror, &clone) < 0)
-			return log_error_errno(EHOSTUNREACH, "%s: clone failed: %s", o->source,
+		if (git_clone(&repo, source, mirror, &clone) < 0)
+			return log_error_errno(EHOSTUNREACH, "%s: clone failed: %s", source,
 					       git_msg());
 	}
 	*ret = TAKE_PTR(repo);
@@ -513,7 +513,7 @@ int scan_run(struct db *db, const struct scan_options *o, struct scan_stats *st)
 
 	memset(st, 0, sizeof(*st));
 	if (scan_source_is_url(o->source)) {
-		k = open_mirror(o, &repo);
+		k = scan_mirror(o->source, o->mirror, &repo);
 		if (k < 0)
 			return k;
 	} else if (git_repository_open_ext(&repo, o->source, GIT_REPOSITORY_OPEN_NO_SEARCH,

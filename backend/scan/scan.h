@@ -36,3 +36,6 @@ int scan_run(struct db *db, const struct scan_options *o, struct scan_stats *st)
 
 /* True when source names a remote (URL or scp-like) rather than a local path. */
 bool scan_source_is_url(const char *source);
+/* A bare mirror of a remote repository at mirror: cloned the first time, fetched after. */
+struct git_repository;
+int scan_mirror(const char *source, const char *mirror, struct git_repository **ret);
