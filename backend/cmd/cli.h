@@ -54,3 +54,4 @@ int cmd_gauge(int argc, char **argv);
 int cmd_feeds(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_vet(int argc, char **argv);

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "fileio.h"
 #include "profile/kernel.h"
+#include "profile/kpackage.h"
 #include "kver.h"
 #include "log.h"
 #include "util.h"
@@ -22,7 +23,9 @@ static void help(void)
 	printf("Usage: tuxtape-backend kernel add NAME --kconfig FILE\n"
 	       "           (--source DIR|TARBALL | --build-dir DIR | --files LIST)\n"
 	       "           [--version X.Y.Z] [--release UNAME_R]\n"
-	       "           [--headers DIR] [--system-map FILE]\n"
+	       "           [--headers DIR] [--system-map FILE] [--image FILE] [--modules DIR]\n"
+	       "       tuxtape-backend kernel add NAME --package LINUX-IMAGE.deb [--dbg-package DEB]\n"
+	       "           [--kernels-dir DIR] (--source ...|--build-dir ...|--files ...) [...]\n"
 	       "       tuxtape-backend kernel list [--json]\n"
 	       "       tuxtape-backend kernel show NAME [--list-files] [--json]\n"
 	       "       tuxtape-backend kernel remove NAME\n\n"
@@ -37,9 +40,16 @@ static void help(void)
 	       "  --release    what uname -r says on the nodes running it\n"
 	       "  --headers    the kernel's kbuild directory (linux-headers-RELEASE, with\n"
 	       "               Module.symvers): the patch generator links modules against it\n"
-	       "  --system-map the kernel's System.map (the generator resolves local symbols)\n\n"
+	       "  --system-map the kernel's System.map (the generator resolves local symbols)\n"
+	       "  --image      the kernel's bzImage/vmlinuz, booted by vet\n"
+	       "  --modules    its /lib/modules/RELEASE (modules.dep is made if missing)\n"
+	       "  --package    Debian's linux-image-RELEASE_*.deb: image, .config (so --kconfig is\n"
+	       "               optional), modules and System.map, unpacked under --kernels-dir\n"
+	       "  --dbg-package its linux-image-RELEASE-dbg_*.deb: the real System.map; without\n"
+	       "               it, a placeholder map is replaced by /proc/kallsyms of one boot\n"
+	       "  --kernels-dir where packages are unpacked (default %s)\n\n"
 	       "Common options: --db PATH, --config PATH (the backend's configuration), --json,\n"
-	       "--help.\n");
+	       "--help.\n", DEFAULT_KERNELS_DIR);
 }
 
 /* What kbuild takes line by line would take any text: refuse what is not a kernel .config
@@ -279,6 +289,11 @@ int cmd_kernel(int argc, char **argv)
 		{ "kconfig", required_argument, NULL, 'K' },
 		{ "headers", required_argument, NULL, 'H' },
 		{ "system-map", required_argument, NULL, 'M' },
+		{ "image", required_argument, NULL, 'I' },
+		{ "modules", required_argument, NULL, 'm' },
+		{ "package", required_argument, NULL, 'P' },
+		{ "dbg-package", required_argument, NULL, 'G' },
+		{ "kernels-dir", required_argument, NULL, 'k' },
 		COMMON_LONG_OPTIONS,
 		{ 0 },
 	};
@@ -288,7 +303,9 @@ int cmd_kernel(int argc, char **argv)
 	bool show_files = false;
 	const char *verb;
 	struct db *db = NULL;
-	_cleanup_free_ char *abs_headers = NULL, *abs_map = NULL;
+	_cleanup_free_ char *abs_headers = NULL, *abs_map = NULL, *abs_image = NULL,
+		*abs_modules = NULL;
+	_cleanup_(kernel_inputs_done) struct kernel_package pkg = { 0 };
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -322,6 +339,21 @@ int cmd_kernel(int argc, char **argv)
 		case 'M':
 			spec.system_map = optarg;
 			break;
+		case 'I':
+			spec.image = optarg;
+			break;
+		case 'm':
+			spec.modules = optarg;
+			break;
+		case 'P':
+			pkg.deb = optarg;
+			break;
+		case 'G':
+			pkg.dbg_deb = optarg;
+			break;
+		case 'k':
+			pkg.kernels_dir = optarg;
+			break;
 		default:
 			fprintf(stderr, "Try 'tuxtape-backend kernel --help'.\n");
 			return EXIT_USAGE;
@@ -346,9 +378,18 @@ int cmd_kernel(int argc, char **argv)
 			"'.', '_', '-', '+'; at most 64)\n", verb, argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (streq(verb, "add") && (sources != 1 || !spec.config)) {
-		fprintf(stderr, "tuxtape-backend kernel add: needs --kconfig FILE and exactly one of "
-			"--source, --build-dir, --files\n");
+	if (streq(verb, "add") && (sources != 1 || (!spec.config && !pkg.deb))) {
+		fprintf(stderr, "tuxtape-backend kernel add: needs --kconfig FILE (or --package DEB) "
+			"and exactly one of --source, --build-dir, --files\n");
+		return EXIT_USAGE;
+	}
+	if (streq(verb, "add") && pkg.deb && (spec.image || spec.modules)) {
+		fprintf(stderr, "tuxtape-backend kernel add: --package gives the image and modules; "
+			"--image and --modules go without it\n");
+		return EXIT_USAGE;
+	}
+	if (streq(verb, "add") && pkg.dbg_deb && !pkg.deb) {
+		fprintf(stderr, "tuxtape-backend kernel add: --dbg-package goes with --package\n");
 		return EXIT_USAGE;
 	}
 	if (!streq(verb, "add") && !streq(verb, "list") && !streq(verb, "show") &&
@@ -356,15 +397,19 @@ int cmd_kernel(int argc, char **argv)
 		fprintf(stderr, "tuxtape-backend kernel: unknown verb '%s'\n", verb);
 		return EXIT_USAGE;
 	}
-	if (streq(verb, "add") && check_kconfig(spec.config) < 0)
-		return EXIT_FAIL;
 	if (common_setup(&c) < 0)
+		goto out;
+	if (streq(verb, "add") && kernel_inputs(&spec, &pkg, isatty(STDERR_FILENO)) < 0)
+		goto out;
+	if (streq(verb, "add") && check_kconfig(spec.config) < 0)
 		goto out;
 	if (db_open(common_db_path(&c), streq(verb, "add") || streq(verb, "remove"), &db) < 0)
 		goto out;
 	spec.name = argv[optind];
 	if (streq(verb, "add") && (absolute(&spec.headers, &abs_headers, true) < 0 ||
-				   absolute(&spec.system_map, &abs_map, false) < 0))
+				   absolute(&spec.system_map, &abs_map, false) < 0 ||
+				   absolute(&spec.image, &abs_image, false) < 0 ||
+				   absolute(&spec.modules, &abs_modules, true) < 0))
 		goto out;
 	if (streq(verb, "add"))
 		k = add(db, &spec, c.json);

@@ -21,6 +21,7 @@ static const struct {
 	{ "archive", cmd_archive, "the signed (TUF) patch archive (archive init|publish|...)" },
 	{ "feeds", cmd_feeds, "import exploitation feeds (feeds import-kev|import-epss FILE)" },
 	{ "generate", cmd_generate, "build a livepatch module from a fix, or say why not" },
+	{ "vet", cmd_vet, "boot the kernel under QEMU with a livepatch and judge it" },
 };
 
 static void usage(FILE *f)

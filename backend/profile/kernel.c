@@ -300,7 +300,7 @@ int kernel_store(struct db *db, const struct kernel_spec *spec, const struct kbu
 	if (k >= 0)
 		k = db_prepare(db, "INSERT INTO kernel(name, version, release, config, profile_kind,"
 			       " profile_source, headers_known, sources_known, created, generation, headers,"
-			       " system_map) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)", &st);
+			       " system_map, image, modules) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)", &st);
 	if (k >= 0) {
 		sqlite3_bind_text(st, 1, spec->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, spec->version ? spec->version : r->version, -1, SQLITE_STATIC);
@@ -316,6 +316,10 @@ int kernel_store(struct db *db, const struct kernel_spec *spec, const struct kbu
 			sqlite3_bind_text(st, 10, spec->headers, -1, SQLITE_STATIC);
 		if (spec->system_map)
 			sqlite3_bind_text(st, 11, spec->system_map, -1, SQLITE_STATIC);
+		if (spec->image)
+			sqlite3_bind_text(st, 12, spec->image, -1, SQLITE_STATIC);
+		if (spec->modules)
+			sqlite3_bind_text(st, 13, spec->modules, -1, SQLITE_STATIC);
 		k = db_step_done(db, st);
 	}
 	if (k >= 0)

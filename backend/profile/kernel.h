@@ -22,6 +22,8 @@ struct kernel_spec {
 	const char *from;    /* the source, build directory or list */
 	const char *headers; /* optional, for the generator: kbuild directory (Module.symvers) */
 	const char *system_map; /* optional, for the generator */
+	const char *image;      /* optional, for the vetting VM: bzImage / vmlinuz */
+	const char *modules;    /* optional, for the vetting VM: /lib/modules/RELEASE */
 };
 
 bool kernel_name_valid(const char *name);
