@@ -46,7 +46,12 @@ const char *common_db_path(const struct common_opts *c);
 /* Prints v (consumed) to stdout, indented, with a trailing newline. */
 int json_print(json_t *v);
 
+/* Where scan mirrors a URL source by default: vulns.git next to the database (malloc'd). */
+char *scan_default_mirror(const char *db_path);
+
 int cmd_scan(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_runs(int argc, char **argv);
 int cmd_cve(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_triage(int argc, char **argv);

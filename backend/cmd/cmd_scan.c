@@ -51,7 +51,7 @@ static int take_lock(const char *db_path, int *ret_fd)
 	return 0;
 }
 
-static char *default_mirror(const char *db_path)
+char *scan_default_mirror(const char *db_path)
 {
 	const char *slash = strrchr(db_path, '/');
 	char *m = NULL;
@@ -141,7 +141,7 @@ int cmd_scan(int argc, char **argv)
 	if (!o.branch)
 		o.branch = c.cfg.branch ? c.cfg.branch : DEFAULT_BRANCH;
 	if (!o.mirror)
-		o.mirror = c.cfg.mirror ? c.cfg.mirror : (mirror = default_mirror(common_db_path(&c)));
+		o.mirror = c.cfg.mirror ? c.cfg.mirror : (mirror = scan_default_mirror(common_db_path(&c)));
 	if (!o.mirror) {
 		log_error("out of memory");
 		goto out;

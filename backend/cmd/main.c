@@ -21,6 +21,8 @@ static const struct {
 	{ "archive", cmd_archive, "the signed (TUF) patch archive (archive init|publish|...)" },
 	{ "feeds", cmd_feeds, "import exploitation feeds (feeds import-kev|import-epss FILE)" },
 	{ "generate", cmd_generate, "build a livepatch module from a fix, or say why not" },
+	{ "run", cmd_run, "the cron pipeline: scan, select, generate, vet, publish cumulative" },
+	{ "runs", cmd_runs, "what the last pipeline runs did" },
 	{ "vet", cmd_vet, "boot the kernel under QEMU with a livepatch and judge it" },
 };
 
