@@ -399,6 +399,7 @@ int cmd_kernel(int argc, char **argv)
 	}
 	if (common_setup(&c) < 0)
 		goto out;
+	spec.name = argv[optind];
 	if (streq(verb, "add") && kernel_inputs(&spec, &pkg, isatty(STDERR_FILENO)) < 0)
 		goto out;
 	if (streq(verb, "add") && check_kconfig(spec.config) < 0)

@@ -159,6 +159,15 @@ int cmd_vet(int argc, char **argv)
 	if (k < 0)
 		goto out;
 	text = json_dumps(rep, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	/* the file is what --json prints, newline included */
+	if (text) {
+		char *nl = NULL;
+
+		if (asprintf(&nl, "%s\n", text) < 0)
+			nl = NULL;
+		free(text);
+		text = nl;
+	}
 	if (!text) {
 		log_error("out of memory");
 		goto out;
@@ -169,7 +178,7 @@ int cmd_vet(int argc, char **argv)
 		goto out;
 	}
 	if (c.json)
-		printf("%s\n", text);
+		fputs(text, stdout);
 	else
 		print_text(rep);
 	ret = streq(json_string_value(json_object_get(rep, "vet")), "passed") ? EXIT_OK : EXIT_FAIL;

@@ -16,6 +16,7 @@
 #include "fileio.h"
 #include "generate.h"
 #include "util.h"
+#include "vet/vet.h"
 
 #define PATCH_FILE_MAX (64u << 20)
 
@@ -35,6 +36,18 @@ int gen_say(struct gen_ctx *c, enum gen_status st, const char *fmt, ...)
 
 static int step_inputs(struct gen_ctx *c)
 {
+	/* Debian's linux-image ships a one-line System.map: with it every local symbol would be
+	 * "not found" at the module step, far from the cause */
+	int k = symmap_is_placeholder(c->k.system_map);
+
+	if (k < 0)
+		return gen_say(c, GEN_FAILED, "System.map %s: %s", c->k.system_map, strerror(-k));
+	if (k > 0)
+		return gen_say(c, GEN_FAILED, "System.map %s is a placeholder (no symbols; Debian ships "
+			       "the real one in linux-image-%s-dbg): register the kernel with kernel "
+			       "add --package (and --dbg-package, or its symbols are read from one "
+			       "boot) or give --system-map with the real map", c->k.system_map,
+			       c->k.release ? c->k.release : "RELEASE");
 	return gen_say(c, GEN_OK, "kernel %s %s (%s): source %s, headers %s, System.map %s",
 		       c->k.name, c->k.version, c->k.release ? c->k.release : "no release",
 		       c->k.source, c->k.headers, c->k.system_map);

@@ -126,8 +126,7 @@ static int deb_extract(const char *path, const char *dir, const char *only, cons
 	if (k >= 0)
 		archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
 					       ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-					       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-					       ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+					       ARCHIVE_EXTRACT_SECURE_SYMLINKS);
 	while (k >= 0 && (r = archive_read_next_header(d.inner, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e), *base = strrchr(name, '/');
 		_cleanup_free_ char *dst = NULL;
@@ -137,6 +136,14 @@ static int deb_extract(const char *path, const char *dir, const char *only, cons
 			continue;
 		if (startswith(name, "./"))
 			name += 2;
+		/* dst is absolute by design: the archive's own names must stay inside dir */
+		if (name[0] == '/' || streq(name, "..") || startswith(name, "../") ||
+		    strstr(name, "/../") ||
+		    (strlen(name) >= 3 && streq(name + strlen(name) - 3, "/.."))) {
+			k = log_error_errno(EINVAL, "%s: refusing the entry '%s' (outside the "
+					    "package's tree)", path, name);
+			break;
+		}
 		if (asprintf(&dst, "%s/%s", dir, only ? out : name) < 0) {
 			k = log_error_errno(ENOMEM, "out of memory");
 			break;
@@ -219,7 +226,7 @@ static int need(const char *deb, const char *what, const char *path)
 
 static int unpack(struct kernel_package *pkg, bool progress)
 {
-	_cleanup_free_ char *stamp = NULL, *want = NULL, *have = NULL, *root = NULL;
+	_cleanup_free_ char *stamp = NULL, *want = NULL, *have = NULL, *root = NULL, *kabs = NULL;
 	const char *kdir = pkg->kernels_dir ? pkg->kernels_dir : DEFAULT_KERNELS_DIR;
 	struct stat st;
 	size_t len;
@@ -231,7 +238,13 @@ static int unpack(struct kernel_package *pkg, bool progress)
 	k = deb_release(pkg->deb, &pkg->release);
 	if (k < 0)
 		return k;
-	if (asprintf(&pkg->dir, "%s/%s", kdir, pkg->release) < 0 ||
+	k = mkdir_p(kdir, 0755);
+	if (k < 0)
+		return log_error_errno(k, "--kernels-dir %s: %m", kdir);
+	kabs = realpath(kdir, NULL);
+	if (!kabs)
+		return log_error_errno(errno, "--kernels-dir %s: %m", kdir);
+	if (asprintf(&pkg->dir, "%s/%s", kabs, pkg->release) < 0 ||
 	    asprintf(&stamp, "%s/.package", pkg->dir) < 0 ||
 	    asprintf(&want, "%s %lld %lld\n", root, (long long)st.st_size,
 		     (long long)st.st_mtime) < 0)

@@ -210,7 +210,7 @@ int vet_kallsyms(const struct vet_opts *o, const char *out)
 	if (k < 0)
 		return k;
 	kvm = vet_kvm_works();
-	k = boot(o, &w, "console=ttyS0 panic=-1 loglevel=1 vet.mode=kallsyms", &kvm, &console,
+	k = boot(o, &w, "console=ttyS0 panic=-1 loglevel=1 nokaslr vet.mode=kallsyms", &kvm, &console,
 		 &len, &stopped);
 	if (k < 0)
 		return k;

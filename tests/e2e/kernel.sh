@@ -5,7 +5,8 @@
 # (what kbuild needs to build test modules), and the headers of the same ABI's -rt flavour
 # (a genuinely different kernel release, for the vermagic refusal module).
 # Release: what linux-image-amd64 and linux-headers-amd64 point to now, or E2E_KREL.
-# Prints shell assignments: KREL VMLINUZ SYSTEM_MAP KCONFIG KMODDIR KBUILD KBUILD_RT.
+# Prints shell assignments: KREL VMLINUZ SYSTEM_MAP KCONFIG KMODDIR KBUILD KBUILD_RT IMAGE_DEB
+# (the linux-image .deb itself).
 # Cache: $TUXTAPE_CACHE (default /var/cache/tuxtape-test). Needs apt-get and dpkg-deb.
 set -euo pipefail
 CACHE=${TUXTAPE_CACHE:-/var/cache/tuxtape-test}
@@ -70,6 +71,14 @@ if [ ! -f "$dir/.done" ]; then
 	rm -rf "$mdir/kernel"
 	touch "$dir/.done"
 fi
+# The image package itself, for `kernel add --package` (tests/integration/vet.sh): kept apart
+# from the unpacked tree, fetched once (caches made before it was kept get it now).
+if ! ls "$dir"/pkg/linux-image-"$KREL"_*.deb >/dev/null 2>&1; then
+	version=$(apt-cache show "linux-image-$KREL" 2>/dev/null | sed -n 's/^Version: //p' | head -1)
+	mkdir -p "$dir/pkg"
+	(cd "$dir/pkg" && apt-get download -q "linux-image-$KREL${version:+=$version}" >&2) ||
+		die "apt-get download of linux-image-$KREL failed"
+fi
 echo "KREL=$KREL"
 echo "VMLINUZ=$dir/root/boot/vmlinuz-$KREL"
 echo "SYSTEM_MAP=$dir/root/boot/System.map-$KREL"
@@ -77,3 +86,4 @@ echo "KCONFIG=$dir/root/boot/config-$KREL"
 echo "KMODDIR=$dir/vm-modules"
 echo "KBUILD=$dir/root/usr/src/linux-headers-$KREL"
 echo "KBUILD_RT=$dir/root/usr/src/linux-headers-$RTREL"
+echo "IMAGE_DEB=$(ls "$dir"/pkg/linux-image-"$KREL"_*.deb | head -1)"

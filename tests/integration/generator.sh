@@ -14,25 +14,26 @@ eval "$(E2E_KREL=$SRC_KREL "$TOP/tests/e2e/kernel.sh")" || { not_ok "fetch Debia
 # Debian's System.map is a placeholder: the kernel's own /proc/kallsyms, read once in the VM
 KALLSYMS=$("$TOP/tests/e2e/kallsyms.sh" 2>"$WORK/kallsyms.err") && SYSTEM_MAP=$KALLSYMS ||
 	echo "# no kallsyms from the VM ($(tail -1 "$WORK/kallsyms.err")): local symbols cannot be resolved"
-# Modules are vetted on the real kernel under QEMU (tests/e2e/vet.sh) unless GEN_VET=0.
+# Modules are vetted on the real kernel under QEMU by the product (tuxtape-backend vet, the
+# image and modules registered with the kernel) unless GEN_VET=0.
+DB=$WORK/backend.db
 VET=()
 if [ "${GEN_VET:-1}" != 0 ]; then
 	command -v qemu-system-x86_64 >/dev/null ||
 		{ not_ok "vetting needs qemu-system-x86_64 (tests/deps.sh installs qemu-system-x86)"; exit 1; }
-	VET=(--vet-command "$TOP/tests/e2e/vet.sh")
+	VET=(--vet-command "$BACKEND vet --db $DB --kernel deb61")
 else
 	echo "# GEN_VET=0: modules are not vetted in a VM (a developer's shortcut; make check vets)"
 fi
 CASES=$TOP/tests/generator
 CACHE=${TUXTAPE_CACHE:-/var/cache/tuxtape-test}/generator
-DB=$WORK/backend.db
 SAMPLE=$SHARED/data/vulns/sample
 for tool in patch make tar diff modinfo jq flock; do
 	command -v $tool >/dev/null || { not_ok "generator needs $tool"; exit 1; }
 done
 
 "$BACKEND" kernel add deb61 --db "$DB" --kconfig "$KCONFIG" --source "$KSOURCE" --release "$KREL" \
-	--headers "$KBUILD" --system-map "$SYSTEM_MAP" >/dev/null
+	--headers "$KBUILD" --system-map "$SYSTEM_MAP" --image "$VMLINUZ" --modules "$KMODDIR" >/dev/null
 expect_eq "kernel add keeps the headers and System.map" "$KBUILD" \
 	"$("$BACKEND" kernel show deb61 --db "$DB" --json | jq -r .headers)"
 
