@@ -132,7 +132,10 @@ install: all
 	install -m 0644 docs/backend.conf.example $(DESTDIR)$(SYSCONFDIR)/tuxtape/backend.conf
 	install -m 0644 docs/agent.conf.example $(DESTDIR)$(SYSCONFDIR)/tuxtape/agent.conf
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	install -m 0644 packaging/systemd/tuxtape-agent.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	install -m 0644 packaging/systemd/tuxtape-agent.service packaging/systemd/tuxtape-backend.service \
+		packaging/systemd/tuxtape-backend.timer $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/tuxtape/examples
+	install -m 0644 packaging/cron/tuxtape-backend $(DESTDIR)$(PREFIX)/share/doc/tuxtape/examples/cron.d-tuxtape-backend
 
 include tests/fuzz/fuzz.mk
 
