@@ -124,11 +124,13 @@ expect_exit "--image with --package is a usage error" 2 "$BACKEND" kernel add ba
 	--package "$IMAGE_DEB" --image "$VMLINUZ" --files "$WORK/files"
 
 # --- the generator refuses a placeholder System.map by name
-mkdir -p "$WORK/src/fs"
+mkdir -p "$WORK/src/fs" "$WORK/src/arch/x86"
+: >"$WORK/src/arch/x86/Makefile"
 printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 0\nobj-y += fs/\n' >"$WORK/src/Makefile"
 echo 'obj-y += a.o' >"$WORK/src/fs/Makefile"
 echo 'int a;' >"$WORK/src/fs/a.c"
-"$BACKEND" kernel add src --db "$DB" --kconfig "$KCONFIG" --source "$WORK/src" >/dev/null 2>&1
+"$BACKEND" kernel add src --db "$DB" --kconfig "$KCONFIG" --source "$WORK/src" >/dev/null ||
+	not_ok "kernel add of a tiny source tree"
 printf -- '--- a/fs/a.c\n+++ b/fs/a.c\n@@ -1 +1 @@\n-int a;\n+int a = 1;\n' >"$WORK/fix.patch"
 "$BACKEND" generate --db "$DB" --kernel src --patch "$WORK/fix.patch" --headers "$KBUILD" \
 	--system-map "$K/$KREL/boot/System.map-$KREL" --out "$WORK/gen" --cache "$WORK/gencache" \
