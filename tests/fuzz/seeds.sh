@@ -12,7 +12,7 @@ klogs=$shared/data/klogs
 sample=$shared/data/vulns/sample/cve
 
 mkdir -p "$out"
-for t in kmsg klog record tuf_meta tuf_targets canonjson makefile agent_config control modinfo vet_console; do
+for t in kmsg klog record tuf_meta tuf_targets canonjson makefile agent_config control modinfo vet_console backend_config; do
 	mkdir -p "$out/$t"
 	if [ -d "$top/tests/fuzz/seeds/$t" ]; then
 		cp "$top/tests/fuzz/seeds/$t"/* "$out/$t/" 2>/dev/null || true
@@ -63,6 +63,8 @@ cp "$out/tuf_meta"/targets*.json "$out/tuf_targets/"
 cp "$out/tuf_meta"/*.json "$out/canonjson/"
 
 cp "$top/docs/agent.conf.example" "$out/agent_config/"
+cp "$top/docs/backend.conf.example" "$out/backend_config/"
+sed "s/^#\([a-z.-]* = \)/\1/" "$top/docs/backend.conf.example" >"$out/backend_config/uncommented.conf"
 
 # Module files: relocatable objects with a .modinfo (and the module structure's section), a
 # livepatch's and an ordinary module's, built here as the archive's test builds them.

@@ -125,3 +125,8 @@ expect_exit "a bad [pipeline] value is a configuration error" 2 "$BACKEND" run -
 check "  ... naming file and line" grep -q "bad.conf:2: \[pipeline\] jobs '0'" "$WORK/last.err"
 expect_exit "an unknown kernel is a usage error" 2 "$BACKEND" run --db "$DB" --kernel nosuch
 check "  ... saying so" grep -q "kernel nosuch: not registered" "$WORK/last.err"
+sed 's/^#\([a-z.-]* = \)/\1/' "$TOP/docs/backend.conf.example" >"$WORK/example.conf"
+expect_exit "every key of docs/backend.conf.example, uncommented, is known" 0 \
+	"$BACKEND" runs --db "$DB" --config "$WORK/example.conf"
+expect_eq "runs lists the three runs, newest first" "3 2 1" \
+	"$("$BACKEND" runs --db "$DB" --json | jq -r '[.[].id] | join(" ")')"
