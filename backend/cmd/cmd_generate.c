@@ -53,7 +53,7 @@ static void help(void)
 	       "                profile's, else /usr/src/linux-headers-RELEASE)\n"
 	       "  --system-map  default: the profile's, else /boot/System.map-RELEASE\n"
 	       "  --vet-command run as CMD MODULE.ko [CHECK] once the module is built; exit 0 =\n"
-	       "                vetted (tests/e2e/vet.sh boots the kernel under QEMU)\n"
+	       "                vetted (`tuxtape-backend vet --kernel NAME` boots it in a VM)\n"
 	       "  --vet-check   a script the vet command runs where the module is loaded\n"
 	       "  --notify      run when the fix is refused or fails (TUXTAPE_KERNEL, TUXTAPE_CVE,\n"
 	       "                TUXTAPE_STEP, TUXTAPE_REASON... in its environment)\n"
