@@ -55,8 +55,9 @@ done
 [ $missing -eq 0 ] || finish
 
 W=$(mktemp -d /tmp/tuxtape-e2e.XXXXXX)
-server=
+server= swapper=
 cleanup() {
+	[ -n "$swapper" ] && kill "$swapper" 2>/dev/null
 	[ -n "$server" ] && kill "$server" 2>/dev/null
 	if [ "${E2E_KEEP:-0}" = 1 ] || [ "$failed" -ne 0 ]; then
 		echo "# e2e: work directory kept: $W (console logs in $W/console)"
@@ -92,6 +93,31 @@ cp "$W/modsrc-rt/tt_lp_good.ko" "$W/mods/rt/"
 # What the guest can reach on the host (10.0.2.2): a file, and a signed archive holding the
 # good livepatch for this kernel, served from 127.0.0.1.
 mkdir -p "$W/www" "$W/mods/trust"
+# Scenarios marked "# e2e-needs: pipeline" get archive-pipe, made by tuxtape-backend run:
+# version 1 served first, version 2 once the guest asks for archive-pipe.next (its state,
+# 1 or 2, in archive-pipe.state).
+needs_pipeline=0
+for s in "${scenarios[@]}"; do
+	grep -q '^# e2e-needs:.*\bpipeline\b' "$here/scenarios/$s.sh" && needs_pipeline=1
+done
+if [ $needs_pipeline -eq 1 ]; then
+	start=$(date +%s)
+	TUXTAPE_BIN=$bin "$here/pipeline-archive.sh" "$W/pipeline" >"$W/pipeline.log" 2>&1
+	rc=$?
+	sed -n 's/^\(ok\|not ok\) - \(.*\)/\1 - e2e\/pipeline-host: \2/p; /^# /p' "$W/pipeline.log" >"$W/result.pipeline-host"
+	cat "$W/result.pipeline-host"
+	passed=$((passed + $(grep -c '^ok - ' "$W/result.pipeline-host")))
+	failed=$((failed + $(grep -c '^not ok - ' "$W/result.pipeline-host")))
+	echo "# e2e/pipeline-host: $(($(date +%s) - start)) s"
+	if [ $rc -ne 0 ] || [ ! -d "$W/pipeline/archive-pipe-v1" ]; then
+		fail "bench: the pipeline's archive could not be made (log: $W/pipeline.log)"
+		tail -5 "$W/pipeline.log" | sed 's/^/#   /'
+		finish
+	fi
+	ln -s "$W/pipeline/archive-pipe-v1" "$W/www/archive-pipe"
+	echo 1 >"$W/www/archive-pipe.state"
+	cp "$W/pipeline/archive-pipe-v1/metadata/1.root.json" "$W/mods/trust/archive-pipe.json"
+fi
 echo "hello from the host $(date +%s)" >"$W/www/hello.txt"
 # publish ARCHIVE PATCH-ID:MODULE-FILE...: a fresh signed archive under www/, its root in the
 # guest's trust/ARCHIVE.json
@@ -128,6 +154,18 @@ server=$!
 for _ in $(seq 1200); do [ -s "$W/port" ] || ! kill -0 "$server" 2>/dev/null && break; sleep 0.1; done
 [ -s "$W/port" ] || { fail "bench: the HTTP server did not start: $(tail -1 "$W/http.log")"; finish; }
 port=$(cat "$W/port")
+if [ $needs_pipeline -eq 1 ]; then
+	# polls the server's log for as long as it serves
+	while kill -0 "$server" 2>/dev/null; do
+		if grep -q -x 'GET /archive-pipe.next' "$W/http.log"; then
+			ln -sfn "$W/pipeline/archive-pipe-v2" "$W/www/archive-pipe"
+			echo 2 >"$W/www/archive-pipe.state"
+			break
+		fi
+		sleep 0.2
+	done &
+	swapper=$!
+fi
 
 programs=()
 for p in tuxtape-tuf-client tuxtape-agent tuxtape-agent-fetch agentctl; do
@@ -214,7 +252,7 @@ jobs=${E2E_JOBS:-$(nproc)}
 [ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 pids=()
 for s in "${scenarios[@]}"; do
-	while [ "$(jobs -rp | grep -v -x -c "$server")" -ge "$jobs" ]; do
+	while [ "$(jobs -rp | grep -v -x -c -e "$server" -e "$swapper")" -ge "$jobs" ]; do
 		wait -n "${pids[@]}" 2>/dev/null
 	done
 	run_scenario "$s" >"$W/result.$s" 2>&1 &
