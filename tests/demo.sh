@@ -1,70 +1,125 @@
 #!/bin/bash
-# make demo: the backend pipeline on built-in data. Builds a git repository from the CNA's
-# sample records (as the real vulns repository would deliver them, in two commits), scans it
-# twice (full, then incremental), and shows what an operator asks first.
-set -eu
+# make demo: the closed loop on built-in defaults, on Debian's real 6.1 kernel.
+#   1. Debian's kernel registered (image, modules, source profile, symbols)
+#   2. tuxtape-backend run on a small vulns repository: sample records, plus three records
+#      whose fixes are tests/generator cases (a-proc-show, e-new-function: generated and
+#      vetted; g-struct-layout: refused and queued); one cumulative livepatch published
+#   3. runs, the queue (generate --failures), the archive's targets
+#   4. a node (the same kernel under QEMU) whose agent applies the cumulative livepatch, then
+#      tt-warns (tests/e2e/modules/tt_lp_warns.c), a patch that WARNs: reverted, quarantined
+# Kernel packages and the generator's prepared tree are cached under $TUXTAPE_CACHE
+# (default /var/cache/tuxtape-test); the demo's state is kept in $DEMO_DIR (default a new
+# /tmp/tuxtape-demo.*). Environment: TUXTAPE_BIN (default build/), TUXTAPE_SHARED.
+set -euo pipefail
 cd "$(dirname "$0")/.."
-BACKEND=${BACKEND:-build/tuxtape-backend}
-SAMPLE=${TUXTAPE_SHARED:-../shared}/data/vulns/sample
+# lib.sh: TOP, BIN, BACKEND, SHARED and the git helpers pipeline.lib (shared with
+# tests/integration/pipeline.sh) builds its repositories with; its exit trap is replaced
+# below: the demo keeps its directory and its own exit status
+. tests/integration/lib.sh
+. tests/integration/pipeline.lib
 DEMO=${DEMO_DIR:-$(mktemp -d /tmp/tuxtape-demo.XXXXXX)}
-export TUXTAPE_DB=$DEMO/backend.db
-unset TUXTAPE_CONFIG
+CASES=$TOP/tests/generator
+export TUXTAPE_DB=$DEMO/backend.db TUXTAPE_CONFIG=$DEMO/backend.conf
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# headings: bold on a terminal, plain text otherwise; each part ends with its duration
+if [ -t 1 ]; then B=$'\033[1m' N=$'\033[0m'; else B= N=; fi
+part_t0=
+part_end() { [ -z "$part_t0" ] || printf '   (%d s)\n' $((SECONDS - part_t0)); }
+part() { part_end; printf '\n%s== %s%s\n' "$B" "$*" "$N"; part_t0=$SECONDS; }
+die() { echo "demo: $*" >&2; exit 1; }
+server=
+trap '[ -z "$server" ] || kill "$server" 2>/dev/null; rm -rf "$WORK"' EXIT
 
-[ -d "$SAMPLE/cve" ] || { echo "demo: no sample data at $SAMPLE" >&2; exit 1; }
-rm -rf "$DEMO/vulns" "$TUXTAPE_DB"*
-git init -q -b master "$DEMO/vulns"
-git -C "$DEMO/vulns" config user.email demo@tuxtape.invalid
-git -C "$DEMO/vulns" config user.name "TuxTape demo"
-mkdir -p "$DEMO/vulns/cve/published"
-cp -r "$SAMPLE"/cve/published/202[1-3] "$DEMO/vulns/cve/published/"
-git -C "$DEMO/vulns" add -A && git -C "$DEMO/vulns" commit -q -m "records 2021-2023"
+for p in tuxtape-backend tuxtape-agent tuxtape-agent-fetch agentctl; do
+	[ -x "$BIN/$p" ] || die "$BIN/$p is missing (run make)"
+done
+[ -d "$SHARED/data/vulns/sample/cve" ] || die "no sample records under $SHARED/data/vulns/sample"
+rm -rf "$DEMO/vulns" "$DEMO/linux" "$DEMO/src" "$DEMO/www" "$DEMO/keys" "$DEMO/pipeline" "$TUXTAPE_DB"*
+mkdir -p "$DEMO"
+cat >"$TUXTAPE_CONFIG" <<EOF
+[scan]
+vulns = $DEMO/vulns
+[generate]
+cache = ${TUXTAPE_CACHE:-/var/cache/tuxtape-test}/generator
+[pipeline]
+kernels = deb61
+fixes = $DEMO/linux
+min-priority = low
+archive = $DEMO/www/archive
+keys = $DEMO/keys
+channel = stable
+work = $DEMO/pipeline
+EOF
 
-step "first scan of $DEMO/vulns (every record)"
-$BACKEND scan --vulns "$DEMO/vulns"
-
-cp -r "$SAMPLE"/cve/published/202[45] "$DEMO/vulns/cve/published/"
-cp -r "$SAMPLE"/cve/rejected "$DEMO/vulns/cve/"
-git -C "$DEMO/vulns" add -A && git -C "$DEMO/vulns" commit -q -m "records 2024-2025, rejections"
-step "incremental scan (only the new commit's records)"
-$BACKEND scan --vulns "$DEMO/vulns" --json
-
-step "cve show CVE-2024-26581"
-$BACKEND cve show CVE-2024-26581 | head -30
-
-step "cve list --file 'net/netfilter/*'"
-$BACKEND cve list --file 'net/netfilter/*'
-
-step "cve check --version 6.1.120 (first 15 affected)"
-$BACKEND cve check --version 6.1.120 2>"$DEMO/check.summary" | grep ' affected' | head -15
-cat "$DEMO/check.summary"
-
-step "cve check --version 6.1.50 CVE-2024-26581 --json"
-$BACKEND cve check --version 6.1.50 CVE-2024-26581 --json
-
-step "kernel add: Debian's current 6.1 kernel, profile from its source tarball and .config"
+part "Debian's kernel: fetched once (cached), registered with its image and modules"
 eval "$(tests/debian-kernel.sh)"
-$BACKEND kernel add debian-6.1 --kconfig "$KCONFIG" --source "$KSOURCE" --release "$KREL"
-$BACKEND kernel list
+eval "$(tests/e2e/kernel.sh)"
+echo "kernel symbols: Debian ships a placeholder System.map; the kernel's /proc/kallsyms is read once in a VM"
+KALLSYMS=$(tests/e2e/kallsyms.sh)
+"$BACKEND" kernel add deb61 --kconfig "$KCONFIG" --source "$KSOURCE" --release "$KREL" \
+	--headers "$KBUILD" --system-map "$KALLSYMS" --image "$VMLINUZ" --modules "$KMODDIR"
 
-step "gauge: applicability of every CVE to every registered kernel"
-$BACKEND gauge
+part "A vulns repository and the stable branch's fixes (git), three new records"
+pl_setup "$DEMO"
+pl_add_record "$DEMO" CVE-2099-1001 a-proc-show
+pl_add_record "$DEMO" CVE-2099-1002 g-struct-layout
+pl_add_record "$DEMO" CVE-2099-1003 e-new-function
+git -C "$DEMO/vulns" log --oneline | sed 's/^/  vulns  /'
+git -C "$DEMO/linux" log --oneline | sed 's/^/  linux  /'
+echo "configuration ($TUXTAPE_CONFIG):"
+sed 's/^/  /' "$TUXTAPE_CONFIG"
+mkdir -p "$DEMO/www"
+"$BACKEND" archive init "$DEMO/www/archive" --keys "$DEMO/keys"
 
-step "triage --kernel debian-6.1 (what to patch first, and why)"
-$BACKEND triage --kernel debian-6.1
+part "tuxtape-backend run: scan, gauge, select, generate and vet each fix in the kernel's VM, cumulative livepatch, publish"
+"$BACKEND" run
 
-step "archive: a signed (TUF) archive, a module published into it, checked by our client"
-ARCHIVE=$DEMO/archive
-$BACKEND archive init "$ARCHIVE" --root-threshold 2
-$BACKEND archive publish "$ARCHIVE" "$KSAMPLEKO" --any-module --kernel "$KREL" --cve CVE-2024-26581 --patch-id demo-isofs
-$BACKEND archive verify "$ARCHIVE"
-node tests/tuf/serve.cjs "$ARCHIVE" 60 >"$DEMO/port" 2>"$DEMO/requests.log" &
-for _ in $(seq 50); do [ -s "$DEMO/port" ] && break; sleep 0.1; done
-URL=http://127.0.0.1:$(cat "$DEMO/port")
-build/tuxtape-tuf-client --metadata-dir "$DEMO/node/metadata" init "$ARCHIVE/metadata/1.root.json"
-build/tuxtape-tuf-client --metadata-url "$URL/metadata" --metadata-dir "$DEMO/node/metadata" \
-	--target-name "$KREL/isofs.ko" --target-dir "$DEMO/node/targets" --target-base-url "$URL/targets" download
-echo "what the node fetched:"; sed 's/^/  /' "$DEMO/requests.log"
+part "tuxtape-backend runs"
+"$BACKEND" runs
+
+part "The queue: what needs a person (generate --failures)"
+"$BACKEND" generate --failures
+
+part "The archive's targets (signed TUF metadata)"
+"$BACKEND" archive verify "$DEMO/www/archive"
+targets=$(ls "$DEMO"/www/archive/metadata/*.targets.json | sort -V | tail -1)
+jq -r '.signed.targets | to_entries[] | "  \(.key)  patch \(.value.custom.patch_id)  series \(.value.custom.series // "-")  channel \(.value.custom.channel)  CVEs \(.value.custom.cves | join(","))"' "$targets"
+cum=$(jq -r '[.signed.targets[].custom | select(.series == "cumulative-deb61") | .patch_id][0] // empty' "$targets")
+[ -n "$cum" ] || die "the run published no cumulative livepatch"
+
+part "A misbehaving patch published after it: tt-warns (WARNs whenever /proc/version is read)"
+mkdir -p "$DEMO/tt-warns" "$DEMO/node/trust"
+cp tests/e2e/modules/tt_lp_warns.c "$DEMO/tt-warns/"
+echo 'obj-m += tt_lp_warns.o' >"$DEMO/tt-warns/Kbuild"
+make -s -C "$KBUILD" M="$DEMO/tt-warns" modules >"$DEMO/tt-warns/build.log" 2>&1 ||
+	die "building tt_lp_warns.ko failed: $DEMO/tt-warns/build.log"
+"$BACKEND" archive publish "$DEMO/www/archive" "$DEMO/tt-warns/tt_lp_warns.ko" --keys "$DEMO/keys" \
+	--kernel "$KREL" --patch-id tt-warns --cve CVE-2000-0001
+
+part "The node: Debian's kernel under QEMU; its agent fetches from the archive over HTTP"
+cp "$DEMO/www/archive/metadata/1.root.json" "$DEMO/node/trust/archive.json"
+echo "cumulative=$cum" >"$DEMO/node/demo.conf"
+tests/e2e/initramfs.sh "$DEMO/initramfs.gz" "$KREL" "$KMODDIR" "$DEMO/node" \
+	"$BIN/tuxtape-agent" "$BIN/tuxtape-agent-fetch" "$BIN/agentctl"
+node tests/tuf/serve.cjs "$DEMO/www" 900 >"$DEMO/port" 2>"$DEMO/http.log" &
+server=$!
+for _ in $(seq 1200); do [ -s "$DEMO/port" ] || ! kill -0 "$server" 2>/dev/null && break; sleep 0.1; done
+[ -s "$DEMO/port" ] || die "the HTTP server did not start: $(tail -1 "$DEMO/http.log")"
+# stopped when its console stops advancing (E2E_STALL) or at E2E_CEILING: tests/e2e/watchdog.sh
+rc=0
+tests/e2e/watchdog.sh --report "$DEMO/watchdog" "$DEMO/console" qemu-system-x86_64 -accel tcg \
+	-cpu max -m 512 -smp 1 -nodefaults -display none -no-reboot -serial "file:$DEMO/console" \
+	-kernel "$VMLINUZ" -initrd "$DEMO/initramfs.gz" \
+	-append "console=ttyS0 panic=-1 loglevel=1 tt.scenario=demo tt.http=10.0.2.2:$(cat "$DEMO/port")" \
+	-netdev user,id=n0 -device virtio-net-pci,netdev=n0 </dev/null >"$DEMO/qemu.log" 2>&1 || rc=$?
+tr -d '\r' <"$DEMO/console" >"$DEMO/console.txt"
+sed -n 's/^TT-DEMO: \{0,1\}//p' "$DEMO/console.txt"
+part_end
 echo
-echo "demo state kept in $DEMO"
+bad=$(grep -c '^TT: not ok' "$DEMO/console.txt" || true)
+if [ $rc -ne 0 ] || [ "$bad" -ne 0 ] || ! grep -q '^TT-END' "$DEMO/console.txt"; then
+	grep '^TT: not ok' "$DEMO/console.txt" | sed 's/^TT: /demo: /' >&2 || true
+	[ -s "$DEMO/watchdog" ] && sed 's/^/demo: watchdog: /' "$DEMO/watchdog" >&2
+	die "the node did not do what it should (console: $DEMO/console.txt)"
+fi
+echo "demo done in $SECONDS s; its state is kept in $DEMO (backend.db, backend.conf, www/archive, console.txt)"

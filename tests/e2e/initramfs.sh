@@ -24,6 +24,7 @@ cp "$here/guest/lib.sh" "$root/e2e/lib.sh"
 cp -r "$here/scenarios" "$root/e2e/scenarios"
 cp "$here/guest/vet.sh" "$root/e2e/scenarios/vet.sh"    # tests/e2e/vet.sh's guest half
 cp "$here/guest/kallsyms.sh" "$root/e2e/scenarios/kallsyms.sh"    # and kallsyms.sh's
+cp "$here/guest/demo.sh" "$root/e2e/scenarios/demo.sh"    # and make demo's node (tests/demo.sh)
 mkdir -p "$root/lib/modules/$krel"
 cp -r "$kmoddir"/. "$root/lib/modules/$krel/"
 mkdir -p "$root/e2e/modules"
