@@ -20,8 +20,7 @@ W=${BENCH_WORK:-$(mktemp -d /tmp/tuxtape-benchpl.XXXXXX)}
 echo "# bench/pipeline.sh, $(date -u +%F), work in $W"
 
 eval "$(KREL=$REL tests/debian-kernel.sh)"                      # KSOURCE KCONFIG (6.1.170-3)
-eval "$(E2E_KREL=$REL tests/e2e/kernel.sh)"                     # KBUILD VMLINUZ KMODDIR
-KALLSYMS=$(E2E_KREL=$REL tests/e2e/kallsyms.sh)
+eval "$(E2E_KREL=$REL tests/e2e/kernel.sh)"                     # KBUILD IMAGE_DEB
 fix=$CACHE/src-6.1.176-1
 if [ ! -f "$fix/.done" ]; then
 	rm -rf "$fix" && mkdir -p "$fix"
@@ -44,9 +43,10 @@ git -C "$W/vulns" -c user.email=b@tuxtape.invalid -c user.name=bench commit -q -
 echo "records fixed on 6.1 in 171..176: $(find "$W/vulns/cve" -name '*.json' | wc -l)"
 
 DB=$W/b.db
-"$bin/tuxtape-backend" kernel add deb170 --db "$DB" --kconfig "$KCONFIG" --source "$KSOURCE" \
-	--release "$REL" --headers "$KBUILD" --system-map "$KALLSYMS" --image "$VMLINUZ" \
-	--modules "$KMODDIR" >/dev/null
+# as an operator registers it: from Debian's image package (image, .config, every module for
+# the vet, the kernel's own symbols from one boot, cached)
+"$bin/tuxtape-backend" kernel add deb170 --db "$DB" --package "$IMAGE_DEB" \
+	--kernels-dir "$CACHE/kernels" --source "$KSOURCE" --release "$REL" --headers "$KBUILD" >/dev/null
 "$bin/tuxtape-backend" archive init "$W/archive" >/dev/null
 cat >"$W/backend.conf" <<CONF
 [scan]
