@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "generate/generate.h"
 #include "log.h"
+#include "strset.h"
 #include "util.h"
 
 #define PATCH_FILE_MAX (64u << 20)
@@ -91,11 +92,57 @@ static int stage(struct gen_ctx *c, const char *a, const char *b, struct gen_fil
 	return GEN_OK;
 }
 
+static bool section_start(const char *l)
+{
+	const char *nl = strchr(l, '\n');
+
+	return startswith(l, "--- ") && nl && startswith(nl + 1, "+++ ");
+}
+
+/*
+ * The fix's per-file sections that no earlier fix carried word for word, as one diff in
+ * *ret (malloc'd, "" when nothing is left). A fix taken from a newer source is the whole
+ * difference of its files between the two versions, so two CVEs naming one file carry the
+ * same section: applying it twice would fail as "previously applied".
+ */
+static int new_sections(const char *text, struct strset *seen, char **ret, size_t *skipped)
+{
+	const char *l = text;
+	char *out = strdup("");
+
+	while (l && *l && !section_start(l))
+		l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL;
+	while (out && l && *l) {
+		const char *end = strchr(strchr(l, '\n') + 1, '\n');
+		struct strset_entry *e;
+		int k;
+
+		end = end ? end + 1 : l + strlen(l);
+		while (*end && !section_start(end))
+			end = strchr(end, '\n') ? strchr(end, '\n') + 1 : end + strlen(end);
+		k = strset_put(seen, l, (size_t)(end - l), &e);
+		if (k < 0) {
+			free(out);
+			return k;
+		}
+		if (k == 0)
+			(*skipped)++;
+		else if (gen_list_append(&out, "", "%.*s", (int)(end - l), l) < 0)
+			out = NULL;
+		l = end;
+	}
+	if (!out)
+		return -ENOMEM;
+	*ret = out;
+	return 0;
+}
+
 int gen_fix_combine(struct gen_ctx *c)
 {
 	_cleanup_free_ char *dir = NULL, *a = NULL, *b = NULL, *diff = NULL;
 	struct gen_file *files = NULL;
-	size_t n_files = 0, dlen = 0;
+	struct strset seen = { 0 };
+	size_t n_files = 0, dlen = 0, repeated = 0;
 	int k;
 
 	if (asprintf(&dir, "%s/combine", c->work) < 0 || asprintf(&a, "%s/a", dir) < 0 ||
@@ -105,25 +152,42 @@ int gen_fix_combine(struct gen_ctx *c)
 		return gen_say(c, GEN_FAILED, "%s: %s", dir, strerror(errno));
 	k = stage(c, a, b, &files, &n_files);
 	for (size_t i = 0; k == GEN_OK && i < c->req->n_patches; i++) {
-		_cleanup_free_ char *out = NULL, *tail = NULL,
-				    *abs = realpath(c->req->patches[i], NULL);
-		/* patch -d changes directory: the diff is named from the root */
+		_cleanup_free_ char *out = NULL, *tail = NULL, *text = NULL, *todo = NULL,
+				    *part = NULL;
 		char *argv[] = { (char *)"patch", (char *)"-p1", (char *)"-N", (char *)"-F0",
-				 (char *)"-s", (char *)"-d", b, (char *)"-i", abs, NULL };
+				 (char *)"-s", (char *)"-d", b, (char *)"-i", NULL, NULL };
+		size_t len;
 
-		if (!abs) {
-			k = gen_say(c, GEN_FAILED, "%s: %s", c->req->patches[i], strerror(errno));
+		k = read_file_bounded(c->req->patches[i], PATCH_FILE_MAX, &text, &len);
+		if (k < 0) {
+			k = gen_say(c, GEN_FAILED, "%s: %s", c->req->patches[i], strerror(-k));
 			break;
 		}
+		k = new_sections(text, &seen, &todo, &repeated);
+		if (k < 0)
+			break;
+		k = GEN_OK;
+		if (!*todo)
+			continue;
+		/* written out: patch -d changes directory */
+		if (asprintf(&part, "%s/%03zu.patch", dir, i + 1) < 0) {
+			k = -ENOMEM;
+			break;
+		}
+		k = gen_write_file(part, todo);
+		if (k < 0)
+			break;
+		argv[8] = part;
 		k = gen_run(NULL, argv, NULL, false, &out);
 		if (k < 0)
 			break;
 		tail = gen_tail(out, 3);
-		if (k != 0)
-			k = gen_say(c, GEN_FAILED, "fix %zu of %zu (%s) does not apply on top of "
-				    "the ones before it: %s", i + 1, c->req->n_patches,
-				    c->req->patches[i], tail);
+		k = k == 0 ? GEN_OK :
+			gen_say(c, GEN_FAILED, "fix %zu of %zu (%s) does not apply on top of the "
+				"ones before it: %s", i + 1, c->req->n_patches,
+				c->req->patches[i], tail);
 	}
+	strset_free(&seen);
 	for (size_t i = 0; k == GEN_OK && i < n_files; i++) {
 		_cleanup_free_ char *pa = NULL, *pb = NULL, *la = NULL, *lb = NULL, *out = NULL;
 
@@ -159,6 +223,7 @@ int gen_fix_combine(struct gen_ctx *c)
 	k = gen_write_file(c->patch_path, diff);
 	if (k < 0)
 		return gen_say(c, GEN_FAILED, "%s: %s", c->patch_path, strerror(-k));
-	return gen_say(c, GEN_OK, "%zu fixes applied in order, one diff of %zu file(s)",
-		       c->req->n_patches, n_files);
+	return gen_say(c, GEN_OK, "%zu fixes applied in order, one diff of %zu file(s)%s",
+		       c->req->n_patches, n_files, repeated ? " (file changes an earlier fix "
+		       "carried word for word were applied once)" : "");
 }

@@ -215,4 +215,24 @@ check "generate --failures lists the struct refusal" grep -q "data structure lay
 check "the notification command gets the step" grep -qx "TUXTAPE_STEP=source-check" "$WORK/notify.env"
 check "the notification command gets the reason" grep -q "^TUXTAPE_REASON=data structure layout change" "$WORK/notify.env"
 check "the notification command gets the kernel" grep -qx "TUXTAPE_KERNEL=deb61" "$WORK/notify.env"
+
+# --- a cumulative module: several fixes in order, one change per function, .replace
+# (case a given twice, as two CVEs whose fixes are the same file's change: applied once)
+gen cumulative --patch "$CASES/a-proc-show/fix.patch" --patch "$CASES/e-new-function/fix.patch" \
+	--patch "$CASES/a-proc-show/fix.patch" --replace --cves CVE-2099-0001,CVE-2099-0002 --id cum-1
+expect_eq "cumulative: three fixes make one module" 0 "$(cat "$WORK/cumulative.rc")"
+expect_eq "  ... patching each function once" "cmdline_proc_show tuxtape_case_e version_proc_show" \
+	"$(jq -r '[.functions[] | select(.change == "changed" or .change == "new") | .name] | sort | join(" ")' "$WORK/cumulative.json")"
+check "  ... the repeated fix applied once, and said so" \
+	jqe '.steps[] | select(.name == "fix") | .detail | test("applied once")' "$WORK/cumulative.json"
+check "  ... an atomic-replace livepatch" grep -q "\.replace = true" "$WORK/out-cumulative/work/module/tuxtape_main.c"
+expect_eq "  ... carrying its CVEs" CVE-2099-0001,CVE-2099-0002 \
+	"$(modinfo -F tuxtape_cves "$WORK/out-cumulative/livepatch_cum_1.ko" 2>/dev/null)"
+sed 's/tuxtape_case_a/tuxtape_case_z/' "$CASES/a-proc-show/fix.patch" >"$WORK/z.patch"
+gen cumulative-bad --patch "$CASES/e-new-function/fix.patch" --patch "$CASES/a-proc-show/fix.patch" \
+	--patch "$WORK/z.patch" --id cum-bad
+check "a fix that does not apply after the ones before it fails, naming it" \
+	jqe '.step == "fix" and (.reason | test("fix 3 of 3 .*does not apply on top"))' "$WORK/cumulative-bad.json"
+expect_exit "--cves takes CVE ids only" 2 "$BACKEND" generate --db "$DB" --kernel deb61 \
+	--patch "$CASES/a-proc-show/fix.patch" --cves "not a cve"
 echo "# cache: $(du -sh "$CACHE" | cut -f1) in $CACHE"
