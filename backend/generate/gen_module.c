@@ -354,7 +354,17 @@ static int write_main(struct gen_ctx *c, const char *path, const struct klp_symd
 			fprintf(f, "\t{ .name = \"%s\", .funcs = funcs_%zu },\n", c->objs[i].objname,
 				i);
 	}
-	fprintf(f, "\t{ }\n};\n\n"
+	fprintf(f, "\t{ }\n};\n\nMODULE_INFO(tuxtape_objects, \"");
+	for (size_t i = 0, listed = 0; i < c->n_objs; i++) {
+		bool first = !streq(c->objs[i].objname, "vmlinux");
+
+		for (size_t p = 0; p < i; p++)
+			if (streq(c->objs[p].objname, c->objs[i].objname))
+				first = false;
+		if (first)
+			fprintf(f, "%s%s", listed++ ? " " : "", c->objs[i].objname);
+	}
+	fprintf(f, "\");\n\n"
 		   "static struct klp_patch patch = {\n\t.mod = THIS_MODULE,\n\t.objs = objs,\n%s};\n\n"
 		   "static int __init tuxtape_livepatch_init(void)\n{\n"
 		   "\treturn klp_enable_patch(&patch);\n}\n\n"

@@ -629,14 +629,19 @@ int pipeline_run(struct db *db, const struct pipeline_opts *o, json_t **report)
 	e = pipeline_runs_interrupted(db, &stale);
 	if (e >= 0 && stale)
 		log_info("%u earlier run(s) died before they ended: marked interrupted", stale);
-	if (e >= 0 && !o->dry_run)
+	/* an unknown kernel is the caller's mistake, not a run */
+	if (e >= 0)
+		e = load_kernels(&r, &ks, &nk);
+	if (e < 0) {
+		json_decref(r.report);
+		return e;
+	}
+	if (!o->dry_run)
 		e = pipeline_run_begin(db, &r.id);
 	if (e >= 0) {
 		json_object_set_new(r.report, "id", json_integer(r.id));
 		e = scan_and_gauge(&r);
 	}
-	if (e >= 0)
-		e = load_kernels(&r, &ks, &nk);
 	if (e >= 0)
 		e = run_steps(&r, ks, nk);
 	line = summary(&r, nk);

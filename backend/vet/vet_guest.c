@@ -154,6 +154,35 @@ int vet_klp_objects(const char *ko, char ***ret)
 		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(e, shstrndx, sh.sh_name)))
 			continue;
 		k = note_object(name, ".klp.rela.", &v, &n);
+		/* TuxTape's generator names every object it patches, also those it reaches
+		 * through exported symbols only (no .klp sections then) */
+		if (k >= 0 && streq(name, ".modinfo") && sh.sh_type == SHT_PROGBITS) {
+			Elf_Data *d = elf_getdata(scn, NULL);
+			const char *p = d ? d->d_buf : NULL, *end = p ? p + d->d_size : NULL;
+
+			for (; p && k >= 0 && p < end; p += strnlen(p, (size_t)(end - p)) + 1) {
+				size_t len = strnlen(p, (size_t)(end - p));
+				_cleanup_free_ char *list = NULL;
+				char *save = NULL;
+
+				if (len == (size_t)(end - p) || !startswith(p, "tuxtape_objects="))
+					continue;
+				list = strdup(p + strlen("tuxtape_objects="));
+				if (!list) {
+					k = -ENOMEM;
+					break;
+				}
+				for (char *w = strtok_r(list, " ", &save); w && k >= 0;
+				     w = strtok_r(NULL, " ", &save)) {
+					_cleanup_free_ char *key = NULL;
+
+					if (asprintf(&key, ".klp.rela.%s.", w) < 0)
+						k = -ENOMEM;
+					else
+						k = note_object(key, ".klp.rela.", &v, &n);
+				}
+			}
+		}
 		if (k >= 0 && sh.sh_type == SHT_SYMTAB && sh.sh_entsize) {
 			Elf_Data *d = elf_getdata(scn, NULL);
 
