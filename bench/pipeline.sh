@@ -21,13 +21,7 @@ echo "# bench/pipeline.sh, $(date -u +%F), work in $W"
 
 eval "$(KREL=$REL tests/debian-kernel.sh)"                      # KSOURCE KCONFIG (6.1.170-3)
 eval "$(E2E_KREL=$REL tests/e2e/kernel.sh)"                     # KBUILD IMAGE_DEB
-fix=$CACHE/src-6.1.176-1
-if [ ! -f "$fix/.done" ]; then
-	rm -rf "$fix" && mkdir -p "$fix"
-	(cd "$fix" && apt-get download -q linux-source-6.1=6.1.176-1 >&2 &&
-	 dpkg-deb -x linux-source-6.1_6.1.176-1_all.deb . && rm -f ./*.deb && touch .done)
-fi
-FIXSRC=$fix/usr/src/linux-source-6.1.tar.xz
+eval "$(bench/fix-source.sh)"                                  # FIXSRC (6.1.176-1)
 
 # the vulns repository: the records fixed on the 6.1 branch in 171..176
 mkdir -p "$W/all"

@@ -37,7 +37,7 @@ static void help(void)
 	       "  --archive      the archive (default [pipeline] archive or %s)\n"
 	       "  --channel      the channel new modules go to (default canary)\n"
 	       "  --min-priority critical, high, medium or low (default high)\n"
-	       "  --budget       no generation starts after this long (90m, 2h; default none)\n"
+	       "  --budget       no generation starts after this long (90m, 2h, 1d; default none)\n"
 	       "  --jobs         generations at a time (default 1)\n"
 	       "  --limit        new attempts per kernel and run (default no limit)\n"
 	       "  --dry-run      say what would be attempted and built; change nothing\n"
@@ -46,28 +46,10 @@ static void help(void)
 	       "Common options: --db PATH, --config PATH, --json, --help.\n", DEFAULT_ARCHIVE);
 }
 
-static int parse_long(const char *opt, const char *s, long max, long *ret)
+static int bad_value(const char *opt, const char *value, const char *expected)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || v < 0 || v > max) {
-		fprintf(stderr, "tuxtape-backend run: %s '%s': expected 0 to %ld\n", opt, s, max);
-		return -EINVAL;
-	}
-	if (*end == 'm' && end[1] == '\0' && streq(opt, "--budget"))
-		v *= 60;
-	else if (*end == 'h' && end[1] == '\0' && streq(opt, "--budget"))
-		v *= 3600;
-	else if (*end && !(*end == 's' && end[1] == '\0' && streq(opt, "--budget"))) {
-		fprintf(stderr, "tuxtape-backend run: %s '%s': not a number%s\n", opt, s,
-			streq(opt, "--budget") ? " of seconds, minutes (m) or hours (h)" : "");
-		return -EINVAL;
-	}
-	*ret = v;
-	return 0;
+	fprintf(stderr, "tuxtape-backend run: %s '%s': expected %s\n", opt, value, expected);
+	return EXIT_USAGE;
 }
 
 /* [pipeline] kernels = "a b c" as a NULL-terminated vector (malloc'd, one block). */
@@ -135,16 +117,16 @@ int cmd_run(int argc, char **argv)
 		case 'c': o.channel = optarg; break;
 		case 'p': min = optarg; break;
 		case 'b':
-			if (parse_long("--budget", optarg, 100000, &o.budget) < 0)
-				return EXIT_USAGE;
+			if (config_parse_duration(optarg, &o.budget) < 0)
+				return bad_value("--budget", optarg, "a duration like 90m or 2h");
 			break;
 		case 'J':
-			if (parse_long("--jobs", optarg, 64, &o.jobs) < 0)
-				return EXIT_USAGE;
+			if (config_parse_count(optarg, 64, &o.jobs) < 0 || o.jobs == 0)
+				return bad_value("--jobs", optarg, "1 to 64");
 			break;
 		case 'l':
-			if (parse_long("--limit", optarg, 100000, &o.limit) < 0)
-				return EXIT_USAGE;
+			if (config_parse_count(optarg, 100000, &o.limit) < 0)
+				return bad_value("--limit", optarg, "a count (0: no limit)");
 			break;
 		case 'w': o.work = optarg; break;
 		default:
@@ -266,7 +248,7 @@ int cmd_runs(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (common_opt(&c, opt, optarg))
 			continue;
-		if (opt == 'l' && parse_long("--last", optarg, 10000, &last) == 0)
+		if (opt == 'l' && config_parse_count(optarg, 10000, &last) == 0)
 			continue;
 		fprintf(stderr, "Try 'tuxtape-backend run --help'.\n");
 		return EXIT_USAGE;

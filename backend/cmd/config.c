@@ -39,8 +39,7 @@ static int set_string(char **dst, const char *value)
 	return 0;
 }
 
-/* 30, 90s, 45m, 2h, 1d: seconds */
-static int parse_seconds(const char *s, long *ret)
+int config_parse_duration(const char *s, long *ret)
 {
 	char *end;
 	long v, unit = 1;
@@ -63,7 +62,7 @@ static int parse_seconds(const char *s, long *ret)
 	return 0;
 }
 
-static int parse_count(const char *s, long max, long *ret)
+int config_parse_count(const char *s, long max, long *ret)
 {
 	char *end;
 	long v;
@@ -111,15 +110,15 @@ static int pipeline_entry(struct parse_state *p, const char *name, const char *v
 	else if (streq(name, "mirror"))
 		*dst = &pc->mirror;
 	else if (streq(name, "budget")) {
-		if (parse_seconds(value, &pc->budget) < 0)
+		if (config_parse_duration(value, &pc->budget) < 0)
 			return log_error_errno(EINVAL, "%s:%d: [pipeline] budget '%s': expected a "
 					       "duration like 90m or 2h", p->path, p->lineno, value);
 	} else if (streq(name, "jobs")) {
-		if (parse_count(value, 64, &pc->jobs) < 0 || pc->jobs == 0)
+		if (config_parse_count(value, 64, &pc->jobs) < 0 || pc->jobs == 0)
 			return log_error_errno(EINVAL, "%s:%d: [pipeline] jobs '%s': expected 1 to 64",
 					       p->path, p->lineno, value);
 	} else if (streq(name, "limit")) {
-		if (parse_count(value, 100000, &pc->limit) < 0)
+		if (config_parse_count(value, 100000, &pc->limit) < 0)
 			return log_error_errno(EINVAL, "%s:%d: [pipeline] limit '%s': expected a "
 					       "count", p->path, p->lineno, value);
 	} else if (startswith(name, "fixes.") && name[6]) {

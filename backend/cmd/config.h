@@ -42,6 +42,11 @@ struct backend_config {
 	} pipeline;        /* [pipeline] */
 };
 
+/* The value parsers the file and the command line share (-EINVAL when out of range):
+ * a duration (30, 90s, 45m, 2h, 1d; at most a year) in seconds, a count 0..max. */
+int config_parse_duration(const char *s, long *ret);
+int config_parse_count(const char *s, long max, long *ret);
+
 /* path NULL: the default file, which may be absent. A named file must exist. */
 int config_load(const char *path, struct backend_config *cfg);
 void config_free(struct backend_config *cfg);

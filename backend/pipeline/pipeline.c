@@ -244,8 +244,8 @@ static void attempt_done(struct pl_job *j, void *userdata)
 		r->refused++;
 	else
 		r->failed++;
-	progress(r, "%s %s: %s%s%s%s (%.0f s)", j->kernel, j->cve, a.outcome,
-		 a.step ? " at " : "", strempty(a.step), a.reason ? "" : "", j->seconds);
+	progress(r, "%s %s: %s%s%s (%.0f s)", j->kernel, j->cve, a.outcome,
+		 a.step ? " at " : "", strempty(a.step), j->seconds);
 	kill_point("attempt");
 }
 
@@ -264,25 +264,22 @@ static int select_kernel(struct run *r, struct pl_kernel *k, struct pl_job **job
 		return e;
 	}
 	for (size_t i = 0; e >= 0 && i < nrows; i++) {
-		_cleanup_free_ char *key_text = NULL, *blobs = NULL, *out = NULL;
-		_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+		_cleanup_free_ char *key_text = NULL, *out = NULL;
+		struct db_cve_stamp stamp;
 		struct pl_job *g, *j;
 		char key[65];
 
 		if (r->o->limit && picked >= (unsigned)r->o->limit)
 			break;
-		e = db_prepare(r->db, "SELECT blobs FROM cve WHERE id = ?", &st);
+		e = db_cve_stamp(r->db, rows[i].id, &stamp);
 		if (e < 0)
 			break;
-		sqlite3_bind_text(st, 1, rows[i].id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			blobs = strdup(strempty((const char *)sqlite3_column_text(st, 0)));
 		/* the record (its files' blobs), the fix commit and where fixes come from */
-		if (asprintf(&key_text, "%s\n%s\n%s", strempty(rows[i].fixed_commit),
-			     strempty(blobs), k->source) < 0) {
-			e = -ENOMEM;
+		e = asprintf(&key_text, "%s\n%s\n%s", strempty(rows[i].fixed_commit),
+			     strempty(stamp.blobs), k->source) < 0 ? -ENOMEM : 0;
+		free(stamp.blobs);
+		if (e < 0)
 			break;
-		}
 		hex_sha256(key_text, key);
 		e = pipeline_attempted(r->db, k->name, rows[i].id, key);
 		if (e != 0) {
@@ -423,7 +420,7 @@ static int cumulative(struct run *r, struct pl_kernel *k)
 		goto out;
 	json_object_set_new(c, "seconds", json_real((double)(long)(job.seconds * 100) / 100));
 	if (!streq(strempty(job.outcome), "vetted")) {
-		json_object_set_new(c, "status", json_pack("s", "not published"));
+		json_object_set_new(c, "status", json_string("not published"));
 		json_object_set_new(c, "outcome", json_string(strempty(job.outcome)));
 		json_object_set_new(c, "step", json_string(strempty(job.step)));
 		json_object_set_new(c, "reason", json_string(strempty(job.reason)));

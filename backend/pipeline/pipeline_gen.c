@@ -66,7 +66,14 @@ int pl_job_init(struct pl_job *j, const struct pipeline_opts *o, const char *ker
 		const char *out)
 {
 	_cleanup_free_ char *vet = pl_vet_command(o, kernel);
-	int k;
+	/* option and value; an option whose value is not set is left out */
+	const char *const args[][2] = {
+		{ o->self, NULL }, { "generate", NULL }, { "--db", o->db_path },
+		{ "--config", o->config_path }, { "--kernel", kernel }, { "--out", out },
+		{ "--json", NULL }, { "--vet-command", vet }, { "--cache", o->cache },
+		{ "--notify", o->notify }, { "--webhook", o->webhook },
+	};
+	int k = 0;
 
 	memset(j, 0, sizeof(*j));
 	j->pid = -1;
@@ -74,46 +81,11 @@ int pl_job_init(struct pl_job *j, const struct pipeline_opts *o, const char *ker
 	j->kernel = strdup(kernel);
 	if (!j->out || !j->kernel || !vet)
 		return -ENOMEM;
-	k = argv_push(j, o->self);
-	if (k >= 0)
-		k = argv_push(j, "generate");
-	if (k >= 0)
-		k = argv_push(j, "--db");
-	if (k >= 0)
-		k = argv_push(j, o->db_path);
-	if (k >= 0 && o->config_path) {
-		k = argv_push(j, "--config");
-		if (k >= 0)
-			k = argv_push(j, o->config_path);
-	}
-	if (k >= 0)
-		k = argv_push(j, "--kernel");
-	if (k >= 0)
-		k = argv_push(j, kernel);
-	if (k >= 0)
-		k = argv_push(j, "--out");
-	if (k >= 0)
-		k = argv_push(j, out);
-	if (k >= 0)
-		k = argv_push(j, "--json");
-	if (k >= 0)
-		k = argv_push(j, "--vet-command");
-	if (k >= 0)
-		k = argv_push(j, vet);
-	if (k >= 0 && o->cache) {
-		k = argv_push(j, "--cache");
-		if (k >= 0)
-			k = argv_push(j, o->cache);
-	}
-	if (k >= 0 && o->notify) {
-		k = argv_push(j, "--notify");
-		if (k >= 0)
-			k = argv_push(j, o->notify);
-	}
-	if (k >= 0 && o->webhook) {
-		k = argv_push(j, "--webhook");
-		if (k >= 0)
-			k = argv_push(j, o->webhook);
+	for (size_t i = 0; k >= 0 && i < ELEMENTSOF(args); i++) {
+		bool flag = i < 2 || streq(args[i][0], "--json");
+
+		if (flag || args[i][1])
+			k = pl_job_arg(j, args[i][0], flag ? NULL : args[i][1]);
 	}
 	return k;
 }

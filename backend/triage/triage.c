@@ -28,16 +28,16 @@ static char *dup_col(sqlite3_stmt *st, int i)
 	return s ? strdup((const char *)s) : NULL;
 }
 
+static void row_free(struct triage_row *r)
+{
+	free(r->id), free(r->verdict), free(r->files_built), free(r->fixed_version);
+	free(r->fixed_commit), free(r->title);
+}
+
 void triage_rows_free(struct triage_row *rows, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(rows[i].id);
-		free(rows[i].verdict);
-		free(rows[i].files_built);
-		free(rows[i].fixed_version);
-		free(rows[i].fixed_commit);
-		free(rows[i].title);
-	}
+	for (size_t i = 0; i < n; i++)
+		row_free(&rows[i]);
 	free(rows);
 }
 
@@ -125,12 +125,8 @@ int triage_list(struct db *db, const char *kernel, const struct policy *pol, enu
 	/* below the minimum: dropped, the order keeps them last */
 	while (kept < n && rows[kept].prio.level >= min)
 		kept++;
-	for (size_t i = kept; i < n; i++) {
-		struct triage_row one = rows[i];
-
-		free(one.id), free(one.verdict), free(one.files_built), free(one.fixed_version);
-		free(one.fixed_commit), free(one.title);
-	}
+	for (size_t i = kept; i < n; i++)
+		row_free(&rows[i]);
 	*ret = rows;
 	*ret_n = kept;
 	return 0;

@@ -123,6 +123,10 @@ exec 9>&-
 printf '[pipeline]\njobs = 0\n' >"$WORK/bad.conf"
 expect_exit "a bad [pipeline] value is a configuration error" 2 "$BACKEND" run --db "$DB" --config "$WORK/bad.conf"
 check "  ... naming file and line" grep -q "bad.conf:2: \[pipeline\] jobs '0'" "$WORK/last.err"
+for bad in "--budget 2weeks" "--budget 400d" "--jobs 0" "--jobs 65" "--limit -1"; do
+	expect_exit "run $bad is a usage error" 2 "$BACKEND" run --db "$DB" $bad
+	check "  ... naming the option" grep -q "run: ${bad% *} '${bad#* }': expected" "$WORK/last.err"
+done
 expect_exit "an unknown kernel is a usage error" 2 "$BACKEND" run --db "$DB" --kernel nosuch
 check "  ... saying so" grep -q "kernel nosuch: not registered" "$WORK/last.err"
 sed 's/^#\([a-z.-]* = \)/\1/' "$TOP/docs/backend.conf.example" >"$WORK/example.conf"
