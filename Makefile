@@ -11,7 +11,7 @@ DESTDIR ?=
 SAN ?=
 
 CC ?= cc
-PKGS := libgit2 sqlite3 jansson inih libsystemd libarchive libsodium libcrypto libcurl libkmod libelf
+PKGS := libgit2 sqlite3 jansson inih libsystemd libarchive libsodium libcrypto libcurl libkmod libelf libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 # The daemon links only these: no libcurl or OpenSSL in its resident set (the fetch helper

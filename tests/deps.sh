@@ -8,7 +8,7 @@ PACKAGES="
 build-essential pkg-config git xz-utils ca-certificates
 libgit2-dev libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libcurl4-openssl-dev
 libelf-dev libnl-3-dev libnl-genl-3-dev libsystemd-dev libkmod-dev libinih-dev
-libcmocka-dev jq util-linux libarchive-dev bc python3
+libcmocka-dev jq util-linux libarchive-dev bc python3 libmicrohttpd-dev
 clang libclang-rt-14-dev
 flex bison libssl-dev nodejs
 qemu-system-x86 busybox-static cpio e2fsprogs kmod

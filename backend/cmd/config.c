@@ -138,6 +138,82 @@ static int pipeline_entry(struct parse_state *p, const char *name, const char *v
 	return 0;
 }
 
+static int fleet_number(struct parse_state *p, const char *section, const char *name,
+			const char *value, bool duration, long min, long max, long *dst)
+{
+	long v;
+
+	if ((duration ? config_parse_duration(value, &v) : config_parse_count(value, max, &v)) < 0 ||
+	    v < min || v > max)
+		return log_error_errno(EINVAL, "%s:%d: [%s] %s '%s': expected %s from %ld to %ld",
+				       p->path, p->lineno, section, name, value,
+				       duration ? "a duration (90s, 45m, 2h, 1d)" : "a count", min, max);
+	*dst = v;
+	return 0;
+}
+
+/* [fleet] and [serve]: 0 done, 1 not theirs, < 0 error; *dst set for a string. */
+static int fleet_entry(struct parse_state *p, const char *section, const char *name,
+		       const char *value, char ***dst)
+{
+	struct fleet_config *fc = &p->cfg->fleet;
+	struct serve_config *sc = &p->cfg->serve;
+
+	if (streq(section, "fleet")) {
+		if (streq(name, "channels"))
+			*dst = &fc->channels;
+		else if (streq(name, "promote-nodes"))
+			return fleet_number(p, section, name, value, false, 1, 1000000,
+					    &fc->promote_nodes);
+		else if (streq(name, "promote-after"))
+			return fleet_number(p, section, name, value, true, 0, 366L * 86400,
+					    &fc->promote_after);
+		else if (streq(name, "revoke-failures"))
+			return fleet_number(p, section, name, value, false, 0, 1000000,
+					    &fc->revoke_failures);
+		else if (streq(name, "stale-intervals"))
+			return fleet_number(p, section, name, value, false, 1, 1000,
+					    &fc->stale_intervals);
+		else if (streq(name, "token-expiry"))
+			return fleet_number(p, section, name, value, true, 60, 366L * 86400,
+					    &fc->token_expiry);
+		else
+			return 1;
+		return 0;
+	}
+	if (!streq(section, "serve"))
+		return 1;
+	if (streq(name, "listen"))
+		*dst = &sc->listen;
+	else if (streq(name, "tls-cert"))
+		*dst = &sc->tls_cert;
+	else if (streq(name, "tls-key"))
+		*dst = &sc->tls_key;
+	else if (streq(name, "archive"))
+		*dst = &sc->archive;
+	else if (streq(name, "rate"))
+		return fleet_number(p, section, name, value, false, 1, 1000000, &sc->rate);
+	else if (streq(name, "burst"))
+		return fleet_number(p, section, name, value, false, 1, 1000000, &sc->burst);
+	else if (streq(name, "connections"))
+		return fleet_number(p, section, name, value, false, 1, 100000, &sc->connections);
+	else
+		return 1;
+	return 0;
+}
+
+void config_defaults(struct backend_config *cfg)
+{
+	cfg->fleet.promote_nodes = 2;
+	cfg->fleet.promote_after = 24 * 3600;
+	cfg->fleet.revoke_failures = 1;
+	cfg->fleet.stale_intervals = 2;
+	cfg->fleet.token_expiry = 24 * 3600;
+	cfg->serve.rate = 50;
+	cfg->serve.burst = 200;
+	cfg->serve.connections = 1024;
+}
+
 static int on_entry(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_state *p = user;
@@ -146,6 +222,17 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 
 	if (streq(section, "pipeline")) {
 		int k = pipeline_entry(p, name, value, &dst);
+
+		if (k < 0) {
+			p->error = k;
+			return 0;
+		}
+		if (k == 0 && !dst)
+			return 1;
+	}
+
+	if (streq(section, "fleet") || streq(section, "serve")) {
+		int k = fleet_entry(p, section, name, value, &dst);
 
 		if (k < 0) {
 			p->error = k;
@@ -199,6 +286,7 @@ int config_load(const char *path, struct backend_config *cfg)
 	FILE *f;
 	int k;
 
+	config_defaults(cfg);
 	if (!file)
 		file = DEFAULT_CONFIG;
 	p.path = file;
@@ -243,5 +331,10 @@ void config_free(struct backend_config *cfg)
 	free(cfg->pipeline.channel);
 	free(cfg->pipeline.work);
 	free(cfg->pipeline.mirror);
+	free(cfg->fleet.channels);
+	free(cfg->serve.listen);
+	free(cfg->serve.tls_cert);
+	free(cfg->serve.tls_key);
+	free(cfg->serve.archive);
 	memset(cfg, 0, sizeof(*cfg));
 }

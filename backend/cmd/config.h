@@ -40,13 +40,34 @@ struct backend_config {
 		long jobs;         /* generations at a time; 0: one */
 		long limit;        /* new attempts per kernel and run; 0: no limit */
 	} pipeline;        /* [pipeline] */
+	struct fleet_config {
+		char *channels;    /* ordered, space-separated; NULL: DEFAULT_CHANNELS */
+		long promote_nodes;   /* healthy nodes a channel needs before the next one */
+		long promote_after;   /* seconds each of them ran it */
+		long revoke_failures; /* more nodes than this stalled or failed: revoked */
+		long stale_intervals; /* a node silent this many of its intervals is stale */
+		long token_expiry;    /* seconds an enrolment token lives */
+	} fleet;           /* [fleet] */
+	struct serve_config {
+		char *listen;      /* ADDR:PORT; NULL: DEFAULT_LISTEN */
+		char *tls_cert, *tls_key;
+		char *archive;     /* a directory served as static files; NULL: none */
+		long rate;         /* requests per second from one address */
+		long burst;        /* requests one address may send at once */
+		long connections;  /* at most this many at a time */
+	} serve;           /* [serve] */
 };
+
+#define DEFAULT_CHANNELS "canary stable"
+#define DEFAULT_LISTEN "127.0.0.1:8470"
 
 /* The value parsers the file and the command line share (-EINVAL when out of range):
  * a duration (30, 90s, 45m, 2h, 1d; at most a year) in seconds, a count 0..max. */
 int config_parse_duration(const char *s, long *ret);
 int config_parse_count(const char *s, long max, long *ret);
 
+/* The built-in defaults (config_load sets them first; a caller that loads no file calls it). */
+void config_defaults(struct backend_config *cfg);
 /* path NULL: the default file, which may be absent. A named file must exist. */
 int config_load(const char *path, struct backend_config *cfg);
 void config_free(struct backend_config *cfg);

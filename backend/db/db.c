@@ -135,6 +135,31 @@ static const char *const migrations[] = {
 	"  kernel TEXT NOT NULL, version INTEGER NOT NULL, patch_id TEXT NOT NULL,"
 	"  cves TEXT NOT NULL, target TEXT NOT NULL, run_id INTEGER, at INTEGER NOT NULL,"
 	"  PRIMARY KEY (kernel, version)) WITHOUT ROWID;",
+	/* 4 -> 5: the fleet (docs/FLEET.md): enrolment tokens (their SHA-256 only), nodes with
+	 * their key and last report, each node's view of each patch, and the rollout of each
+	 * published patch through the channels with its log of actions */
+	"CREATE TABLE fleet_token("
+	"  hash TEXT PRIMARY KEY, created INTEGER NOT NULL, expires INTEGER NOT NULL,"
+	"  note TEXT, used INTEGER, node TEXT) WITHOUT ROWID;"
+	"CREATE TABLE fleet_node("
+	"  id TEXT PRIMARY KEY, public_key BLOB NOT NULL, machine_id TEXT, hostname TEXT,"
+	"  enrolled INTEGER NOT NULL, revoked INTEGER, revoked_reason TEXT,"
+	"  last_seq INTEGER NOT NULL DEFAULT 0, last_report INTEGER, last_event TEXT,"
+	"  address TEXT, channel TEXT, interval INTEGER, kernel_release TEXT, build_id TEXT,"
+	"  boot_id TEXT, uptime INTEGER, taint INTEGER, report TEXT) WITHOUT ROWID;"
+	"CREATE TABLE fleet_patch("
+	"  node TEXT NOT NULL, patch_id TEXT NOT NULL, version INTEGER NOT NULL,"
+	"  state TEXT NOT NULL, reason TEXT, since INTEGER, channel TEXT, evidence TEXT,"
+	"  updated INTEGER NOT NULL, PRIMARY KEY (node, patch_id)) WITHOUT ROWID;"
+	"CREATE INDEX fleet_patch_by_patch ON fleet_patch(patch_id, state);"
+	"CREATE TABLE fleet_rollout("
+	"  patch_id TEXT PRIMARY KEY, kernel TEXT, series TEXT, release TEXT, target TEXT,"
+	"  channel TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN"
+	"  ('rolling', 'held', 'revoked', 'done', 'superseded')),"
+	"  since INTEGER NOT NULL, reason TEXT, updated INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE fleet_action("
+	"  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, patch_id TEXT NOT NULL,"
+	"  action TEXT NOT NULL, channel TEXT, reason TEXT NOT NULL, actor TEXT NOT NULL);",
 };
 
 const char *cve_state_to_string(enum cve_state s)
