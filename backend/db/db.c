@@ -136,7 +136,7 @@ static const char *const migrations[] = {
 	"  cves TEXT NOT NULL, target TEXT NOT NULL, run_id INTEGER, at INTEGER NOT NULL,"
 	"  PRIMARY KEY (kernel, version)) WITHOUT ROWID;",
 	/* 4 -> 5: the fleet (docs/FLEET.md): enrolment tokens (their SHA-256 only), nodes with
-	 * their key and last report, each node's view of each patch, and the rollout of each
+	 * their key and last report, each node's view of each patch, the recent reports' sequence, and the rollout of each
 	 * published patch through the channels with its log of actions */
 	"CREATE TABLE fleet_token("
 	"  hash TEXT PRIMARY KEY, created INTEGER NOT NULL, expires INTEGER NOT NULL,"
@@ -152,6 +152,9 @@ static const char *const migrations[] = {
 	"  state TEXT NOT NULL, reason TEXT, since INTEGER, channel TEXT, evidence TEXT,"
 	"  updated INTEGER NOT NULL, PRIMARY KEY (node, patch_id)) WITHOUT ROWID;"
 	"CREATE INDEX fleet_patch_by_patch ON fleet_patch(patch_id, state);"
+	"CREATE TABLE fleet_report("
+	"  node TEXT NOT NULL, seq INTEGER NOT NULL, received INTEGER NOT NULL, event TEXT,"
+	"  PRIMARY KEY (node, seq)) WITHOUT ROWID;"
 	"CREATE TABLE fleet_rollout("
 	"  patch_id TEXT PRIMARY KEY, kernel TEXT, series TEXT, release TEXT, target TEXT,"
 	"  channel TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN"
