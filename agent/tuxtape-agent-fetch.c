@@ -11,7 +11,8 @@
  * One TUF update cycle (common/tuf_client) against the agent's metadata directory, which is
  * first seeded with the trusted root when it does not exist; then the selection of this
  * node's targets (kernel release; build-id when both the target and the node have one;
- * channel, "stable" when the target names none), and the download into the module cache of
+ * channel: in the target's "channels" list, or its one "channel", "stable" when it names
+ * none), and the download into the module cache of
  * every selected target not already there with the signed length and sha256, except those
  * the agent needs no more: --skip ID (any version) or ID:VERSION (that version and older).
  * Writes to the cache are atomic (tuf_client_download); the agent checks a file's sha256
@@ -102,11 +103,20 @@ static bool for_node(const struct fetch *f, const json_t *custom)
 	const char *rel = json_string_value(json_object_get(custom, "kernel_release"));
 	const char *bid = json_string_value(json_object_get(custom, "build_id"));
 	const char *chan = json_string_value(json_object_get(custom, "channel"));
+	const json_t *channels = json_object_get(custom, "channels"), *c;
+	size_t i;
 
 	if (!rel || !streq(rel, f->release))
 		return false;
 	if (bid && *bid && f->build_id[0] && strcasecmp(bid, f->build_id) != 0)
 		return false;
+	/* a list of the channels it is offered in; older archives name one */
+	if (json_is_array(channels)) {
+		json_array_foreach(channels, i, c)
+			if (json_is_string(c) && streq(json_string_value(c), f->channel))
+				return true;
+		return false;
+	}
 	return streq(chan ? chan : "stable", f->channel);
 }
 

@@ -27,10 +27,6 @@ struct keyfile {
 	unsigned char pk[32], sk[64];
 };
 
-struct state {
-	json_t *root, *targets, *snapshot, *timestamp; /* the "signed" parts */
-	int64_t root_version;
-};
 
 void archive_default_expiry(struct archive_expiry *e)
 {
@@ -54,7 +50,7 @@ static char *key_dir(const struct archive_opts *o)
 	return o->keys ? strdup(o->keys) : archive_path_of(o, "keys", NULL);
 }
 
-static bool name_valid(const char *s)
+bool archive_name_valid(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -252,7 +248,7 @@ static int read_signed(const struct archive_opts *o, const char *name, const cha
 	return 0;
 }
 
-static void state_free(struct state *s)
+void archive_state_free(struct state *s)
 {
 	json_decref(s->root);
 	json_decref(s->targets);
@@ -262,7 +258,7 @@ static void state_free(struct state *s)
 }
 
 /* The current metadata: the newest N.root.json, timestamp.json and what it points at. */
-static int state_load(const struct archive_opts *o, struct state *s)
+int archive_state_load(const struct archive_opts *o, struct state *s)
 {
 	char name[64];
 	int64_t v;
@@ -300,7 +296,7 @@ static int state_load(const struct archive_opts *o, struct state *s)
 		k = read_signed(o, name, "targets", &s->targets);
 	}
 	if (k < 0) {
-		state_free(s);
+		archive_state_free(s);
 		return log_error_errno(k, "%s: not a readable archive (run 'archive init' first?)",
 				       o->dir);
 	}
@@ -334,7 +330,7 @@ static int write_pinned(const struct archive_opts *o, const struct state *s, con
 }
 
 /* targets changed (or not): new snapshot, then timestamp.json, last. */
-static int write_chain(const struct archive_opts *o, struct state *s, bool targets_changed,
+int archive_write_chain(const struct archive_opts *o, struct state *s, bool targets_changed,
 		       bool snapshot_changed)
 {
 	int k;
@@ -411,8 +407,8 @@ int archive_init(const struct archive_opts *o, unsigned root_keys)
 	json_object_set_new(s.timestamp, "meta", json_object());
 	k = sign_write(o, s.root, "root", s.root, "1.root.json", NULL, NULL);
 	if (k >= 0)
-		k = write_chain(o, &s, true, true);
-	state_free(&s);
+		k = archive_write_chain(o, &s, true, true);
+	archive_state_free(&s);
 	return k;
 }
 
@@ -454,30 +450,30 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
 	char sha256[65], sha512[129], when[21];
 	struct state s;
 	const char *base = strrchr(module, '/') ? strrchr(module, '/') + 1 : module;
-	json_t *targets, *cves, *replaces = json_array(), *entry, *tmp, *custom;
-	const char *path;
-	int64_t patch_version = 1;
+	json_t *targets, *cves, *replaces = json_array(), *entry, *custom;
+	const char *path, *channel = p->channel ? p->channel : "stable";
+	int64_t patch_version = 1, series_seq = 0;
 	size_t len;
 	int k;
 
-	if (!name_valid(p->kernel_release))
+	if (!archive_name_valid(p->kernel_release))
 		return log_error_errno(EINVAL, "--kernel '%s': not a kernel release name",
 				       p->kernel_release);
-	if (!name_valid(base) || strlen(base) < 4 || !streq(base + strlen(base) - 3, ".ko"))
+	if (!archive_name_valid(base) || strlen(base) < 4 || !streq(base + strlen(base) - 3, ".ko"))
 		return log_error_errno(EINVAL, "%s: expected a NAME.ko module file", module);
 	patch_id = p->patch_id ? strdup(p->patch_id) : strndup(base, strlen(base) - 3);
-	if (!patch_id || !name_valid(patch_id))
+	if (!patch_id || !archive_name_valid(patch_id))
 		return log_error_errno(EINVAL, "--patch-id '%s': letters, digits, '.', '_', '-', '+'",
 				       strempty(patch_id));
 	if (p->build_id && (strlen(p->build_id) > 128 || strspn(p->build_id, "0123456789abcdef") !=
 							     strlen(p->build_id)))
 		return log_error_errno(EINVAL, "--build-id: expected lowercase hex");
-	if (p->series && !name_valid(p->series))
+	if (p->series && !archive_name_valid(p->series))
 		return log_error_errno(EINVAL, "--series '%s': not a series name", p->series);
 	if (p->content && (strlen(p->content) > 128 ||
 			   strspn(p->content, "0123456789abcdef") != strlen(p->content)))
 		return log_error_errno(EINVAL, "content digest: expected lowercase hex");
-	if (p->channel && !name_valid(p->channel))
+	if (p->channel && !archive_name_valid(p->channel))
 		return log_error_errno(EINVAL, "--channel '%s': not a channel name", p->channel);
 	k = read_file_bounded(module, MODULE_MAX, &data, &len);
 	if (k < 0)
@@ -491,39 +487,29 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
 	}
 	archive_hash(data, len, sha256, sha512);
 
-	k = state_load(o, &s);
+	k = archive_state_load(o, &s);
 	if (k < 0)
 		return k;
 	/* consistent snapshots: the file is stored under its hash */
 	dir = archive_path_of(o, "targets", p->kernel_release);
 	if (!dir || asprintf(&file, "%s/%s.%s", dir, sha256, base) < 0 ||
 	    asprintf(&tpath, "%s/%s", p->kernel_release, base) < 0) {
-		state_free(&s);
+		archive_state_free(&s);
 		return -ENOMEM;
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		state_free(&s);
+		archive_state_free(&s);
 		return log_error_errno(errno, "%s: %m", dir);
 	}
 	k = write_file_atomic(file, data, len, 0644);
 	if (k < 0) {
-		state_free(&s);
+		archive_state_free(&s);
 		return log_error_errno(k, "%s: %m", file);
 	}
 	targets = json_object_get(s.targets, "targets");
 	if (p->series)
-		json_object_foreach_safe(targets, tmp, path, entry) {
-			json_t *c = json_object_get(entry, "custom");
-
-			if (!streq(path, tpath) &&
-			    streq(strempty(json_string_value(json_object_get(c, "series"))),
-				  p->series) &&
-			    streq(strempty(json_string_value(json_object_get(c, "kernel_release"))),
-				  p->kernel_release)) {
-				json_array_append_new(replaces, json_string(path));
-				json_object_del(targets, path);
-			}
-		}
+		series_seq = archive_series_take(targets, p->series, p->kernel_release, tpath,
+						 channel, replaces);
 	json_object_foreach(targets, path, entry) {
 		json_t *c = json_object_get(entry, "custom");
 
@@ -542,17 +528,19 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
 	for (unsigned i = 0; i < p->n_cves; i++)
 		json_array_append_new(cves, json_string(p->cves[i]));
 	tuf_format_expires(o->now, when);
-	custom = json_pack("{s:s, s:s?, s:o, s:s, s:I, s:s, s:o, s:s, s:s*, s:s*}",
+	custom = json_pack("{s:s, s:s?, s:o, s:s, s:I, s:s, s:[s], s:o, s:s, s:s*, s:s*}",
 			   "kernel_release", p->kernel_release, "build_id", p->build_id,
 			   "cves", cves, "patch_id", patch_id, "patch_version",
-			   (json_int_t)patch_version, "channel", p->channel ? p->channel : "stable",
+			   (json_int_t)patch_version, "channel", channel, "channels", channel,
 			   "replaces", replaces, "published", when, "series", p->series,
 			   "content", p->content);
+	if (custom && p->series)
+		json_object_set_new(custom, "series_seq", json_integer(series_seq));
 	json_object_set_new(targets, tpath,
 		json_pack("{s:I, s:{s:s, s:s}, s:o}", "length", (json_int_t)len, "hashes",
 			  "sha256", sha256, "sha512", sha512, "custom", custom));
-	k = write_chain(o, &s, true, true);
-	state_free(&s);
+	k = archive_write_chain(o, &s, true, true);
+	archive_state_free(&s);
 	if (k >= 0 && ret_path)
 		*ret_path = TAKE_PTR(tpath);
 	return k;
@@ -567,16 +555,22 @@ int archive_revoke(const struct archive_opts *o, const char *patch_id)
 	unsigned removed = 0;
 	int k;
 
-	if (!name_valid(patch_id))
+	if (!archive_name_valid(patch_id))
 		return log_error_errno(EINVAL, "'%s' is not a patch id", patch_id);
-	k = state_load(o, &s);
+	k = archive_state_load(o, &s);
 	if (k < 0)
 		return k;
 	targets = json_object_get(s.targets, "targets");
 	json_object_foreach_safe(targets, tmp, path, entry) {
-		if (streq(strempty(json_string_value(json_object_get(json_object_get(entry, "custom"),
-								     "patch_id"))), patch_id)) {
+		json_t *custom = json_object_get(entry, "custom");
+
+		if (streq(strempty(json_string_value(json_object_get(custom, "patch_id"))),
+			  patch_id)) {
+			json_incref(custom);
 			json_object_del(targets, path);
+			/* the series' previous target serves the revoked one's channels again */
+			archive_series_restore(targets, custom);
+			json_decref(custom);
 			removed++;
 		}
 	}
@@ -590,7 +584,7 @@ int archive_revoke(const struct archive_opts *o, const char *patch_id)
 		json_array_foreach(revoked, i, r)
 			again = again || streq_ptr(json_string_value(json_object_get(r, "patch_id")),
 						   patch_id);
-		state_free(&s);
+		archive_state_free(&s);
 		return log_error_errno(again ? EALREADY : ENOENT, again ?
 				       "%s: already revoked" : "no target has patch id '%s' "
 				       "(nothing to revoke)", patch_id);
@@ -601,8 +595,8 @@ int archive_revoke(const struct archive_opts *o, const char *patch_id)
 	}
 	tuf_format_expires(o->now, when);
 	json_array_append_new(revoked, json_pack("{s:s, s:s}", "patch_id", patch_id, "revoked", when));
-	k = write_chain(o, &s, true, true);
-	state_free(&s);
+	k = archive_write_chain(o, &s, true, true);
+	archive_state_free(&s);
 	return k;
 }
 
@@ -611,15 +605,15 @@ int archive_timestamp(const struct archive_opts *o)
 	struct state s;
 	int64_t snap_expires;
 	bool resign_snapshot;
-	int k = state_load(o, &s);
+	int k = archive_state_load(o, &s);
 
 	if (k < 0)
 		return k;
 	/* keep the snapshot alive: re-sign it when it would expire before the next timestamps */
 	tuf_parse_expires(json_string_value(json_object_get(s.snapshot, "expires")), &snap_expires);
 	resign_snapshot = snap_expires < o->now + 2 * o->expiry.timestamp;
-	k = write_chain(o, &s, false, resign_snapshot);
-	state_free(&s);
+	k = archive_write_chain(o, &s, false, resign_snapshot);
+	archive_state_free(&s);
 	return k;
 }
 
@@ -635,7 +629,7 @@ int archive_rotate(const struct archive_opts *o, const char *role)
 	    !streq(role, "timestamp"))
 		return log_error_errno(EINVAL, "'%s' is not a role (root, targets, snapshot, "
 				       "timestamp)", role);
-	k = state_load(o, &s);
+	k = archive_state_load(o, &s);
 	if (k < 0)
 		return k;
 	old_root = json_deep_copy(s.root);
@@ -705,34 +699,7 @@ int archive_rotate(const struct archive_opts *o, const char *role)
 	json_decref(old_root);
 	/* the rotated role's metadata is re-signed with its new key, and what depends on it */
 	if (k >= 0)
-		k = write_chain(o, &s, streq(role, "targets"), streq(role, "snapshot"));
-	state_free(&s);
-	return k;
-}
-
-int archive_series_current(const struct archive_opts *o, const char *series, const char *release,
-			   char **ret_patch_id, char **ret_content)
-{
-	struct state s;
-	const char *path;
-	json_t *entry;
-	int k = state_load(o, &s);
-
-	*ret_patch_id = *ret_content = NULL;
-	if (k < 0)
-		return k;
-	json_object_foreach(json_object_get(s.targets, "targets"), path, entry) {
-		json_t *c = json_object_get(entry, "custom");
-
-		if (!streq(strempty(json_string_value(json_object_get(c, "series"))), series) ||
-		    !streq(strempty(json_string_value(json_object_get(c, "kernel_release"))),
-			   release))
-			continue;
-		*ret_patch_id = strdup(strempty(json_string_value(json_object_get(c, "patch_id"))));
-		*ret_content = strdup(strempty(json_string_value(json_object_get(c, "content"))));
-		k = *ret_patch_id && *ret_content ? 1 : -ENOMEM;
-		break;
-	}
-	state_free(&s);
+		k = archive_write_chain(o, &s, streq(role, "targets"), streq(role, "snapshot"));
+	archive_state_free(&s);
 	return k;
 }

@@ -8,12 +8,14 @@
  * Target paths are RELEASE/NAME.ko, one directory per kernel release; their "custom" carries
  * the kernel release and build id, CVEs, patch id and version, channel and what they replace.
  * Revoked patch ids are listed in targets' "x-tuxtape-revoked" so nodes learn to revert them;
- * only a patch id the targets carry can be revoked. A target of a series supersedes the
- * series' earlier targets for its release (a cumulative livepatch replaces the last one). Publishing takes a livepatch kernel module
- * only (ELF, .modinfo with livepatch=Y). archive_verify is in tuf_archive_verify.c.
+ * only a patch id the targets carry can be revoked. A target lists the channels it is offered
+ * in; within a series (a kernel's cumulative livepatches) and release one target holds a
+ * channel (tuf_archive_channels.c). Publishing takes a livepatch kernel module only (ELF,
+ * .modinfo with livepatch=Y). archive_verify is in tuf_archive_verify.c.
  */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -56,7 +58,14 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
  * (malloc'd), 0 when the series has none there. */
 int archive_series_current(const struct archive_opts *o, const char *series, const char *release,
 			   char **ret_patch_id, char **ret_content);
+/* Removes the patch's targets and lists it revoked; a series target's channels go back to
+ * the series' newest remaining target. */
 int archive_revoke(const struct archive_opts *o, const char *patch_id);
+/* Offers the patch in channel too, taking the channel from its series' other targets
+ * (tuf_archive_channels.c). -ENOENT: no such patch; -EALREADY: already there. */
+int archive_promote(const struct archive_opts *o, const char *patch_id, const char *channel);
+/* The channels the patch is offered in (a new JSON array), -ENOENT when it is not. */
+int archive_patch_channels(const struct archive_opts *o, const char *patch_id, json_t **ret);
 int archive_timestamp(const struct archive_opts *o);
 int archive_rotate(const struct archive_opts *o, const char *role);
 int archive_verify(const struct archive_opts *o, struct verify_report *r);
