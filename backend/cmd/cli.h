@@ -19,6 +19,7 @@ enum {
 	EXIT_USAGE = 2,   /* bad arguments */
 	EXIT_PARTIAL = 3, /* scan done, but some records were malformed and skipped */
 	EXIT_BUSY = 4,    /* another scan holds the lock */
+	EXIT_NOOP = 5,    /* nothing to do: the change asked for is already there */
 };
 
 /* Long options shared by every subcommand; their short letters are never reused. */

@@ -160,6 +160,9 @@ static const char *const migrations[] = {
 	"  channel TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN"
 	"  ('rolling', 'held', 'revoked', 'done', 'superseded')),"
 	"  since INTEGER NOT NULL, reason TEXT, updated INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE fleet_hold("
+	"  kernel TEXT PRIMARY KEY, patch_id TEXT, reason TEXT NOT NULL, at INTEGER NOT NULL)"
+	"  WITHOUT ROWID;"
 	"CREATE TABLE fleet_action("
 	"  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, patch_id TEXT NOT NULL,"
 	"  action TEXT NOT NULL, channel TEXT, reason TEXT NOT NULL, actor TEXT NOT NULL);",
