@@ -28,14 +28,16 @@ static void help(void)
 	       "current fix, generate and vet a livepatch for each (in the kernel's own image\n"
 	       "under QEMU), build and vet the kernel's cumulative livepatch from every fix vetted\n"
 	       "so far (one module that atomically replaces the last), publish it to the archive\n"
-	       "on the channel, re-sign the timestamp and record the run. Refusals and failures\n"
+	       "on the first channel, promote or revoke what the fleet's reports judge ([fleet]),\n"
+	       "re-sign the timestamp and record the run. Refusals and failures\n"
 	       "go to the \"needs a person\" queue (generate --failures, [generate] notify).\n"
 	       "  --kernel       only these kernels (default [pipeline] kernels, else all)\n"
 	       "  --fixes        where fixes come from: a Linux git repository of the stable\n"
 	       "                 branch (path or URL, fetched each run) or a newer source tree or\n"
 	       "                 tarball of the branch ([pipeline] fixes, fixes.NAME)\n"
 	       "  --archive      the archive (default [pipeline] archive or %s)\n"
-	       "  --channel      the channel new modules go to (default canary)\n"
+	       "  --channel      the channel new modules go to (default the first of [fleet]\n"
+	       "                 channels, canary)\n"
 	       "  --min-priority critical, high, medium or low (default high)\n"
 	       "  --budget       no generation starts after this long (90m, 2h, 1d; default none)\n"
 	       "  --jobs         generations at a time (default 1)\n"
@@ -87,6 +89,7 @@ int cmd_run(int argc, char **argv)
 		{ 0 },
 	};
 	struct common_opts c = { 0 };
+	struct rollout_policy rollout = { 0 };
 	struct pipeline_opts o = { .budget = -1, .jobs = -1, .limit = -1 };
 	const char *kernel_args[33] = { 0 }, *min = NULL;
 	size_t n_kernel_args = 0;
@@ -167,7 +170,15 @@ int cmd_run(int argc, char **argv)
 		o.fixes_for = pc->fixes_for;
 		o.archive = o.archive ? o.archive : pc->archive ? pc->archive : DEFAULT_ARCHIVE;
 		o.keys = o.keys ? o.keys : pc->keys;
-		o.channel = o.channel ? o.channel : pc->channel ? pc->channel : "canary";
+		if (rollout_policy_init(&rollout, c.cfg.fleet.channels ? c.cfg.fleet.channels :
+					DEFAULT_CHANNELS) < 0)
+			goto out;
+		rollout.promote_nodes = c.cfg.fleet.promote_nodes;
+		rollout.promote_after = c.cfg.fleet.promote_after;
+		rollout.revoke_failures = c.cfg.fleet.revoke_failures;
+		rollout.stale_intervals = c.cfg.fleet.stale_intervals;
+		o.rollout = &rollout;
+		o.channel = o.channel ? o.channel : pc->channel ? pc->channel : rollout.channels[0];
 		o.mirror = pc->mirror;
 		if (!o.work && !pc->work) {
 			const char *db_path = common_db_path(&c);
@@ -226,6 +237,7 @@ int cmd_run(int argc, char **argv)
 out:
 	json_decref(report);
 	db_close(db);
+	rollout_policy_free(&rollout);
 	common_done(&c);
 	return ret;
 }

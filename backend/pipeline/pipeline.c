@@ -35,7 +35,7 @@ struct run {
 	long long id;
 	double t0;
 	json_t *report, *steps, *kernels;
-	unsigned selected, vetted, refused, failed, deferred, published;
+	unsigned selected, vetted, refused, failed, deferred, published, promoted, revoked;
 	char *published_list;
 };
 
@@ -363,6 +363,20 @@ static int cumulative(struct run *r, struct pl_kernel *k)
 		e = -ENOMEM;
 		goto out;
 	}
+	if (r->o->rollout) {
+		_cleanup_free_ char *why = NULL;
+
+		e = rollout_kernel_held(r->db, k->name, &why);
+		if (e < 0)
+			goto out;
+		if (e > 0) {
+			/* a revoked patch waits for a person (fleet release) */
+			json_object_set_new(c, "status", json_string("held"));
+			json_object_set_new(c, "reason", json_string(strempty(why)));
+			e = 0;
+			goto out;
+		}
+	}
 	e = archive_series_current(&ao, series, k->release, &cur_id, &cur_content);
 	if (e < 0)
 		goto out;
@@ -453,6 +467,9 @@ static int cumulative(struct run *r, struct pl_kernel *k)
 	}
 	kill_point("publish");
 	e = pipeline_cumulative_put(r->db, k->name, version, patch_id, cves, target, r->id);
+	if (e >= 0 && r->o->rollout)
+		e = rollout_register(r->db, &ao, patch_id, k->name, series, k->release, target,
+				     r->o->channel, ao.now);
 	if (e < 0)
 		goto out;
 	json_object_set_new(c, "status", json_string("published"));
@@ -531,6 +548,13 @@ static char *summary(const struct run *r, size_t n_kernels)
 			     n_kernels == 1 ? "" : "s", r->selected, r->vetted, r->refused,
 			     r->failed, r->deferred, r->published_list ? r->published_list : "nothing",
 			     r->o->dry_run ? " [dry run]" : "");
+	if (e >= 0 && (r->promoted || r->revoked)) {
+		char *t = NULL;
+
+		e = asprintf(&t, "%s; fleet: %u promoted, %u revoked", s, r->promoted, r->revoked);
+		free(s);
+		s = e < 0 ? NULL : t;
+	}
 	return e < 0 ? NULL : s;
 }
 
@@ -584,6 +608,27 @@ static int run_steps(struct run *r, struct pl_kernel *ks, size_t nk)
 		if (ks[i].source)
 			e = cumulative(r, &ks[i]);
 	step_done(r, "cumulative", t, json_pack("{s:I}", "published", (json_int_t)r->published));
+	if (e >= 0 && !r->o->dry_run && r->o->rollout) {
+		struct archive_opts ao = { .dir = r->o->archive, .keys = r->o->keys,
+					   .now = time(NULL) };
+		json_t *actions = json_array(), *a;
+		size_t i;
+
+		kill_point("rollout");
+		t = gen_now();
+		archive_default_expiry(&ao.expiry);
+		/* the nodes' evidence is not the run's: a failed action is reported, not fatal */
+		if (rollout_evaluate(r->db, &ao, r->o->rollout, ao.now, actions) < 0)
+			json_object_set_new(r->report, "rollout_error", json_string(
+				"some rollout actions failed (see the log)"));
+		json_array_foreach(actions, i, a) {
+			const char *what = json_string_value(json_object_get(a, "action"));
+
+			r->promoted += streq_ptr(what, "promote");
+			r->revoked += streq_ptr(what, "revoke");
+		}
+		step_done(r, "rollout", t, json_pack("{s:o}", "actions", actions));
+	}
 	if (e >= 0 && !r->o->dry_run) {
 		struct archive_opts ao = { .dir = r->o->archive, .keys = r->o->keys,
 					   .now = time(NULL) };

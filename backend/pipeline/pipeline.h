@@ -2,7 +2,8 @@
 /*
  * The cron pipeline (`tuxtape-backend run`): scan, gauge, select, generate and vet each new
  * fix, build and vet each kernel's cumulative livepatch from every fix vetted so far, publish
- * it to the archive (superseding the last one), re-sign the timestamp, record the run.
+ * it to the archive's first channel (superseding the last one there), promote or revoke what
+ * the fleet's reports judge (fleet/rollout.h), re-sign the timestamp, record the run.
  *
  * What a run decided survives it: an attempt is recorded per (kernel, CVE, fix) once its
  * generation ended, the archive is the truth about what was published (a target carries a
@@ -20,6 +21,7 @@
 #include <stddef.h>
 
 #include "db/db.h"
+#include "fleet/rollout.h"
 #include "scan/scan.h"
 #include "triage/prioritize.h"
 
@@ -42,6 +44,9 @@ struct pipeline_opts {
 	const char *notify, *webhook;
 	long budget, jobs, limit;
 	bool dry_run, progress;
+	/* the fleet's rollout: what is published goes to its first channel unless channel
+	 * says otherwise, and each run promotes or revokes on the nodes' reports */
+	const struct rollout_policy *rollout;
 };
 
 /* One run; *report (may be NULL) is its JSON record, also kept in pipeline_run. */
