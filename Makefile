@@ -90,7 +90,8 @@ $(O)/tuxtape-tuf-client: $(O)/agent/tuxtape-tuf-client.o $(O)/libcommon.a
 $(O)/tuxtape-agent: $(O)/agent/tuxtape-agent.o $(O)/libagent.a $(O)/libcommon.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(AGENT_LIBS)
 
-$(O)/tuxtape-agent-fetch: $(O)/agent/tuxtape-agent-fetch.o $(O)/libcommon.a
+# the report queue's reader is the one part of the agent the helper shares
+$(O)/tuxtape-agent-fetch: $(O)/agent/tuxtape-agent-fetch.o $(O)/agent/report_file.o $(O)/libcommon.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 $(O)/agentctl: $(O)/agent/agentctl.o $(O)/libcommon.a

@@ -7,6 +7,7 @@
 
 #include "agent_config.h"
 #include "escape.h"
+#include "fileio.h"
 #include "log.h"
 #include "util.h"
 
@@ -55,6 +56,54 @@ static int set_string(char **field, const char *value)
 	free(*field);
 	*field = s;
 	return 0;
+}
+
+/* http:// or https://, at most 1024 bytes, no whitespace or control byte */
+static int set_url(char **field, const char *value)
+{
+	size_t len = strlen(value);
+
+	if ((!startswith(value, "http://") && !startswith(value, "https://")) || len > 1024)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)value[i] <= 0x20 || value[i] == 0x7f)
+			return -EINVAL;
+	return set_string(field, value);
+}
+
+/* A token: 1 to 256 printable ASCII bytes, no space (the backend prints it as one word). */
+static int set_token(char **field, const char *value)
+{
+	size_t len = strlen(value);
+
+	if (len == 0 || len > 256)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)value[i] <= 0x20 || (unsigned char)value[i] >= 0x7f)
+			return -EINVAL;
+	return set_string(field, value);
+}
+
+/* token-file: its first line is the token; -EIO once said why it could not be read. */
+static int read_token(struct parse_state *st, int lineno, const char *path, char **field)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	int r = read_file_bounded(path, 4096, &buf, &len);
+
+	if (r < 0) {
+		log_error("%s:%d: token-file %s: %s", st->path, lineno, SHOW(path),
+			  r == -EFBIG ? "larger than 4 KiB: not a token" : strerror(-r));
+		return -EIO;
+	}
+	buf[strcspn(buf, "\r\n")] = '\0';
+	r = set_token(field, buf);
+	if (r == -EINVAL) {
+		log_error("%s:%d: token-file %s does not hold a token (1 to 256 printable bytes on "
+			  "its first line)", st->path, lineno, SHOW(path));
+		return -EIO;
+	}
+	return r;
 }
 
 /* seconds, with an optional s/m/h/d suffix */
@@ -179,6 +228,23 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
 			c->weak_revert = streq(value, "revert");
 		} else if (streq(key, "weak-window"))
 			r = parse_duration(value, 0, 7 * 86400, &c->weak_window);
+	} else if (streq(section, "fleet")) {
+		if (streq(key, "url"))
+			r = set_url(&c->fleet_url, value);
+		else if (streq(key, "token") || streq(key, "token-file")) {
+			if (c->fleet_token) {
+				log_error("%s:%d: [fleet] has both token and token-file, or one twice",
+					  st->path, lineno);
+				st->error = -EINVAL;
+				return 0;
+			}
+			r = streq(key, "token") ? set_token(&c->fleet_token, value) :
+			    read_token(st, lineno, value, &c->fleet_token);
+			if (r == -EIO) {
+				st->error = -EINVAL;
+				return 0;
+			}
+		}
 	} else if (streq(section, "paths")) {
 		if (streq(key, "root"))
 			r = set_string(&c->root, value);
@@ -197,6 +263,13 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
 	}
 	if (r == -ENOKEY)
 		log_error("%s:%d: unknown key '%s' in [%s]", st->path, lineno, SHOW(key), section);
+	else if (r == -EINVAL && streq(section, "fleet") && streq(key, "token"))
+		/* a secret: not repeated in the log */
+		log_error("%s:%d: token is not valid: 1 to 256 printable bytes, no space", st->path,
+			  lineno);
+	else if (r == -EINVAL && streq(section, "fleet") && streq(key, "url"))
+		log_error("%s:%d: url = '%s' is not an http:// or https:// URL of at most 1024 "
+			  "bytes", st->path, lineno, SHOW(value));
 	else if (r == -ERANGE)
 		log_error("%s:%d: %s = %s is out of range", st->path, lineno, key, SHOW(value));
 	else if (r < 0)
@@ -274,6 +347,10 @@ void agent_config_free(struct agent_config *c)
 	free(c->socket);
 	free(c->kmsg);
 	free(c->fetch_helper);
+	free(c->fleet_url);
+	if (c->fleet_token)
+		explicit_bzero(c->fleet_token, strlen(c->fleet_token));
+	free(c->fleet_token);
 	*c = (struct agent_config){ 0 };
 }
 

@@ -29,6 +29,9 @@ struct agent_config {
 				      * the livepatch strong evidence convicts */
 	bool weak_revert;            /* weak evidence reverts too (default: a problem only) */
 	int64_t weak_window;         /* seconds after a transition that weak evidence counts */
+	/* [fleet]: docs/FLEET.md; enrolled at start when not yet with this url */
+	char *fleet_url;        /* base URL of tuxtape-backend serve: URL/v1/... */
+	char *fleet_token;      /* the operator's single-use token (token, or token-file's) */
 	/* [paths] */
 	char *root;             /* prefix of /sys, /proc, /etc (default "") */
 	char *state_dir;        /* SQLite state, TUF metadata, module cache */

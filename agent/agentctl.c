@@ -51,11 +51,17 @@ static void usage(FILE *f)
 		"  revert PATCH           disable and unload a patch\n"
 		"  hold | resume          stop / allow changes to this node's patches\n"
 		"  unquarantine PATCH     allow a quarantined patch to be applied again\n"
+		"  enroll URL --token TOKEN\n"
+		"                         register this node's key with the fleet server at URL\n"
+		"                         (tuxtape-backend serve) with the operator's single-use\n"
+		"                         token ('tuxtape-backend fleet token'); health reports go\n"
+		"                         there from then on (docs/FLEET.md)\n"
 		"  analyze [FILE|-] [--json] [--livepatch MODULE]...\n"
 		"                         find kernel crash and warning reports in a saved log\n"
 		"                         (kmsg dump, console capture, journal); no agent needed\n"
 		"\n"
-		"--timeout: how long to wait for the agent's answer (default 10 s; refresh 330 s).\n"
+		"--timeout: how long to wait for the agent's answer (default 10 s; refresh and\n"
+		"enroll 330 s).\n"
 		"\n"
 		"Exit codes: 0 healthy (status) or done, or no report found (analyze); 1 problems\n"
 		"(failed, stalled or quarantined patches, archive errors), or reports found (analyze);\n"
@@ -260,6 +266,39 @@ static void print_patches(const json_t *st)
 	}
 }
 
+/* The fleet: who this node is to the server, and how its reports are getting there. */
+static void print_fleet(const json_t *f)
+{
+	const json_t *last = json_object_get(f, "last_report");
+
+	if (!json_is_object(f))
+		return;
+	say("node id:   %s\n", str(f, "node"));
+	if (json_is_true(json_object_get(f, "enrolled")))
+		say("fleet:     enrolled with %s\n", str(f, "url"));
+	else
+		say("fleet:     not enrolled%s\n", json_is_true(json_object_get(f, "enrolling")) ?
+		    " (enrolment pending)" : "");
+	if (json_is_object(last)) {
+		time_t t = (time_t)json_integer_value(json_object_get(last, "time"));
+		json_int_t status = json_integer_value(json_object_get(last, "status"));
+		char when[32];
+		struct tm tm;
+
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+		say("           last report sent: seq %" JSON_INTEGER_FORMAT " (%s, %s): %s (HTTP %"
+		    JSON_INTEGER_FORMAT ")\n", json_integer_value(json_object_get(last, "seq")),
+		    str(last, "event"), when, status == 200 || status == 409 ? "accepted" : "REFUSED",
+		    status);
+	} else if (json_is_string(json_object_get(f, "node"))) {
+		say("           no report sent yet\n");
+	}
+	say("           %" JSON_INTEGER_FORMAT " report(s) waiting\n",
+	    json_integer_value(json_object_get(f, "queued")));
+	if (json_is_string(json_object_get(f, "last_error")))
+		say("           last delivery error: %s\n", str(f, "last_error"));
+}
+
 static void print_status(const json_t *st)
 {
 	const json_t *a = json_object_get(st, "archive"), *problems, *p, *live;
@@ -286,6 +325,7 @@ static void print_status(const json_t *st)
 		       json_integer_value(json_object_get(k, "not_kernel")));
 	else
 		say("kernel log: NOT watched\n");
+	print_fleet(json_object_get(st, "fleet"));
 	print_patches(st);
 	live = json_object_get(st, "livepatch");
 	json_array_foreach(live, i, p)
@@ -480,11 +520,12 @@ int main(int argc, char **argv)
 		{ "follow", no_argument, NULL, 'f' },
 		{ "livepatch", required_argument, NULL, 'l' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "token", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	const char *sock = getenv("TUXTAPE_AGENT_SOCKET"), *cmd;
+	const char *sock = getenv("TUXTAPE_AGENT_SOCKET"), *cmd, *token = NULL;
 	bool json = false, follow = false;
 	const char *livepatches[65] = { NULL };
 	size_t n_livepatches = 0;
@@ -518,6 +559,7 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'k': token = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("agentctl %s\n", TUXTAPE_VERSION); return 0;
 		default: usage(stderr); return EXIT_USAGE;
@@ -539,7 +581,30 @@ int main(int argc, char **argv)
 		fprintf(stderr, "agentctl: --livepatch is an option of analyze\n");
 		return EXIT_USAGE;
 	}
-	if (streq(cmd, "revert") || streq(cmd, "unquarantine")) {
+	if (token && !streq(cmd, "enroll")) {
+		fprintf(stderr, "agentctl: --token is an option of enroll\n");
+		return EXIT_USAGE;
+	}
+	if (streq(cmd, "enroll")) {
+		const char *url = optind + 2 == argc ? argv[optind + 1] : NULL;
+
+		if (!url || !token) {
+			fprintf(stderr, "agentctl: enroll takes one URL and --token TOKEN\n");
+			return EXIT_USAGE;
+		}
+		if ((!startswith(url, "http://") && !startswith(url, "https://")) ||
+		    strlen(url) > CONTROL_MAX_URL) {
+			fprintf(stderr, "agentctl: enroll: '%s' is not an http:// or https:// URL of at "
+				"most %d bytes\n", url, CONTROL_MAX_URL);
+			return EXIT_USAGE;
+		}
+		if (!*token || strlen(token) > CONTROL_MAX_TOKEN) {
+			fprintf(stderr, "agentctl: enroll: a token is 1 to %d bytes\n",
+				CONTROL_MAX_TOKEN);
+			return EXIT_USAGE;
+		}
+		req = json_pack("{s:s, s:s, s:s}", "command", cmd, "url", url, "token", token);
+	} else if (streq(cmd, "revert") || streq(cmd, "unquarantine")) {
 		if (optind + 2 != argc) {
 			fprintf(stderr, "agentctl: %s takes one PATCH id\n", cmd);
 			return EXIT_USAGE;
@@ -566,7 +631,8 @@ int main(int argc, char **argv)
 
 	/* a refresh waits for the agent's fetch, which it stops after FETCH_TIMEOUT_S */
 	if (!timeout_s)
-		timeout_s = streq(cmd, "refresh") ? FETCH_TIMEOUT_S + 30 : DEFAULT_TIMEOUT_S;
+		timeout_s = streq(cmd, "refresh") || streq(cmd, "enroll") ? FETCH_TIMEOUT_S + 30 :
+			    DEFAULT_TIMEOUT_S;
 
 	for (;;) {
 		if (streq(cmd, "events"))
@@ -623,6 +689,8 @@ int main(int argc, char **argv)
 			rc = status_exit(st);
 	} else if (streq(cmd, "events")) {
 		print_events(json_object_get(resp, "events"), json);
+	} else if (streq(cmd, "enroll")) {
+		say("enrolled with %s as node %s\n", str(resp, "url"), str(resp, "node"));
 	} else {
 		printf("%s: done\n", cmd);
 	}

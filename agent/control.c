@@ -17,6 +17,7 @@ static const char *const command_names[] = {
 	[CONTROL_RESUME] = "resume",
 	[CONTROL_REVERT] = "revert",
 	[CONTROL_UNQUARANTINE] = "unquarantine",
+	[CONTROL_ENROLL] = "enroll",
 };
 
 bool control_command_writes(enum control_command c)
@@ -84,6 +85,23 @@ int control_request_parse(const char *buf, size_t len, struct control_request *r
 		}
 		strcpy(ret->patch, patch);
 	}
+	if (ret->command == CONTROL_ENROLL) {
+		const char *url = json_string_value(json_object_get(doc, "url"));
+		const char *token = json_string_value(json_object_get(doc, "token"));
+
+		if (!url || !*url || strlen(url) > CONTROL_MAX_URL) {
+			r = parse_error(err, errlen, -EINVAL, "'enroll' needs a \"url\" (at most %s "
+					"bytes)", "1024");
+			goto out;
+		}
+		if (!token || !*token || strlen(token) > CONTROL_MAX_TOKEN) {
+			r = parse_error(err, errlen, -EINVAL, "'enroll' needs a \"token\" (at most %s "
+					"bytes)", "256");
+			goto out;
+		}
+		strcpy(ret->url, url);
+		strcpy(ret->token, token);
+	}
 out:
 	json_decref(doc);
 	return r;
@@ -111,6 +129,16 @@ static json_t *done(json_t *extra)
 		json_decref(extra);
 	}
 	return r;
+}
+
+json_t *control_enroll_reply(const struct engine *e)
+{
+	const struct engine_fleet *f = &e->fleet;
+
+	if (f->enroll_status == 200 || f->enroll_status == 201)
+		return done(json_pack("{s:s, s:s?, s:i}", "node", f->key.id, "url", f->url,
+				      "status", f->enroll_status));
+	return fail("enrolment failed: %s", f->enroll_error[0] ? f->enroll_error : "unknown error");
 }
 
 json_t *control_refresh_reply(const struct engine *e, int r)
@@ -179,6 +207,13 @@ json_t *control_handle(struct engine *e, const struct control_peer *peer, const 
 	case CONTROL_REVERT:
 	case CONTROL_UNQUARANTINE:
 		return patch_command(e, &q);
+	case CONTROL_ENROLL: {
+		char why[512];
+
+		r = engine_fleet_enroll_request(e, q.url, q.token, why, sizeof(why));
+		explicit_bzero(q.token, sizeof(q.token));
+		return r < 0 ? fail("enroll: %s", why) : NULL;
+	}
 	}
 	return fail("unknown command '%s'", cmd);
 }

@@ -30,12 +30,18 @@ enum control_command {
 	CONTROL_RESUME,
 	CONTROL_REVERT,
 	CONTROL_UNQUARANTINE,
+	CONTROL_ENROLL,
 };
+
+#define CONTROL_MAX_URL 1024
+#define CONTROL_MAX_TOKEN 256
 
 struct control_request {
 	enum control_command command;
 	char patch[CONTROL_MAX_PATCH_ID + 1];   /* revert, unquarantine */
 	int64_t after;                          /* events: the last sequence number seen */
+	char url[CONTROL_MAX_URL + 1];          /* enroll: the fleet server */
+	char token[CONTROL_MAX_TOKEN + 1];      /* enroll: the operator's single-use token */
 };
 
 struct control_peer {
@@ -53,10 +59,14 @@ int control_request_parse(const char *buf, size_t len, struct control_request *r
 bool control_command_writes(enum control_command c);
 /* Handles one request; returns the response document (never NULL unless OOM), or NULL with
  * *ret_refresh set for an allowed "refresh": a refresh runs while the daemon's loop goes on,
- * and the daemon answers with control_refresh_reply() once it has ended. */
+ * and the daemon answers with control_refresh_reply() once it has ended. NULL with
+ * *ret_refresh false: an "enroll" was taken (engine_fleet_enroll_request()); the daemon
+ * starts it and answers with control_enroll_reply() once it has ended. */
 json_t *control_handle(struct engine *e, const struct control_peer *peer, const char *req,
 		       size_t len, bool *ret_refresh);
 /* An error answer, e.g. for a request that did not arrive in time. */
 json_t *control_error_reply(const char *msg);
+/* The answer to "enroll", from the engine's record of the enrolment that just ended. */
+json_t *control_enroll_reply(const struct engine *e);
 /* The answer to "refresh": r is what engine_refresh_end() (or _begin()) returned. */
 json_t *control_refresh_reply(const struct engine *e, int r);

@@ -146,6 +146,7 @@ int engine_start(struct engine *e, const struct agent_config *cfg)
 	resume_after_restart(e);
 	state_event(&e->st, NULL, "started", "agent started on %s (boot %s)", e->node.release,
 		    e->node.boot_id);
+	engine_fleet_start(e);
 	return 0;
 }
 
@@ -176,6 +177,7 @@ static void close_on_clean_stop(struct engine *e)
 void engine_stop(struct engine *e)
 {
 	close_on_clean_stop(e);
+	engine_fleet_stop(e);
 	engine_busy_clear(e);
 	fetch_child_close(&e->fetch);
 	json_decref(e->fetched);
@@ -416,6 +418,8 @@ static int fetch_argv(struct engine *e, char ***ret)
 			r = argv_add(argv, &k, "--skip=%s:%lld", v[i].id, (long long)v[i].version);
 	}
 	patch_recs_free(v, n);
+	if (r >= 0)
+		r = engine_fleet_refresh_args(e, argv, &k, 16 + 2 * n - 1);
 	if (r < 0) {
 		argv_free(argv);
 		return r;
@@ -436,6 +440,8 @@ int engine_refresh_begin(struct engine *e, pid_t *ret_pid)
 	if (!e->cfg->url) {
 		e->last_attempt = e->refresh_started;
 		snprintf(e->last_error, sizeof(e->last_error), "no [archive] url configured");
+		/* the fleet still hears from the node at every interval */
+		engine_fleet_report(e, "refresh");
 		return -EINVAL;
 	}
 	r = fetch_argv(e, &argv);
@@ -447,6 +453,7 @@ int engine_refresh_begin(struct engine *e, pid_t *ret_pid)
 	if (r < 0) {
 		e->last_attempt = e->refresh_started;
 		refresh_failed(e, why);
+		engine_fleet_report(e, "refresh");
 		return r;
 	}
 	*ret_pid = e->fetch.pid;
@@ -478,8 +485,12 @@ int engine_refresh_end(struct engine *e, int code, int status)
 	/* published only now: a status read during the refresh shows the previous one whole */
 	e->last_attempt = e->refresh_started;
 	r = fetch_collect(&e->fetch, code, status, &doc, why, sizeof(why));
+	/* the queue went out before the archive was asked: its answers hold either way */
+	engine_fleet_delivered(e, doc);
 	if (r < 0) {
+		json_decref(doc);
 		refresh_failed(e, why);
+		engine_fleet_report(e, "refresh");
 		return r;
 	}
 	e->failures = 0;
@@ -489,6 +500,7 @@ int engine_refresh_end(struct engine *e, int code, int status)
 	e->fetched = doc;
 	note_targets(e, doc);
 	apply_next(e);
+	engine_fleet_report(e, "refresh");
 	malloc_trim(0);
 	return 0;
 }
@@ -621,7 +633,7 @@ static void watch_transition(struct engine *e)
 		r = klp_set_enabled(e->cfg->root, e->busy_module, false);
 		if (r < 0)
 			log_error_errno(r, "%s: cannot reverse the transition: %m", e->busy_id);
-		state_patch_set(&e->st, e->busy_id, "stalled", why);
+		engine_patch_state(e, e->busy_id, "stalled", why);
 		free(e->busy_final_state);
 		free(e->busy_final_reason);
 		e->busy_final_state = strdup("stalled");

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "agent_config.h"
+#include "engine_fleet.h"
 #include "klog/kreport.h"
 #include "kwatch.h"
 #include "fetch.h"
@@ -51,6 +52,8 @@ struct engine {
 	struct kwatch_stats kmsg;
 	bool revert_due;              /* a quarantined patch may still be in sysfs */
 	bool revert_failing;          /* said once; retried on every tick */
+	/* the fleet: node key, report queue, enrolment (engine_fleet.h) */
+	struct engine_fleet fleet;
 };
 
 int engine_start(struct engine *e, const struct agent_config *cfg);
@@ -77,6 +80,9 @@ int engine_status_json(struct engine *e, json_t **ret);
 /* A report from the kernel log: attribute it, and revert and quarantine the livepatch that
  * strong evidence convicts (policy in [watch]); weak evidence raises a problem. */
 void engine_on_report(struct engine *e, const struct kreport *r);
+/* The one place a patch's state changes: recorded, and reported to the fleet when it moves
+ * to a state FLEET.md reports. 0, or < 0 from the state. */
+int engine_patch_state(struct engine *e, const char *id, const char *state, const char *reason);
 /* A patch's transition finished: the kernel's taint then, the baseline of weak evidence. */
 void engine_note_applied(struct engine *e, const char *id);
 /* The kmsg seq to resume after (records up to it were handled in this boot), or UINT64_MAX. */

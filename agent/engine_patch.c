@@ -49,10 +49,27 @@ int engine_busy_set(struct engine *e, const char *id, const char *module, bool r
 	return 0;
 }
 
+int engine_patch_state(struct engine *e, const char *id, const char *state, const char *reason)
+{
+	struct patch_rec old = { 0 };
+	bool changed;
+	int r;
+
+	changed = state_patch_get(&e->st, id, &old) < 0 || !streq(old.state, state);
+	patch_rec_free(&old);
+	r = state_patch_set(&e->st, id, state, reason);
+	if (r < 0)
+		return r;
+	/* the event and the log line come from the caller; the fleet hears of the change */
+	if (changed && engine_fleet_event_of(state))
+		engine_fleet_report(e, engine_fleet_event_of(state));
+	return 0;
+}
+
 void engine_set_state(struct engine *e, const char *id, const char *state, const char *kind,
 		      const char *reason)
 {
-	state_patch_set(&e->st, id, state, reason);
+	engine_patch_state(e, id, state, reason);
 	state_event(&e->st, id, kind, "%s", reason);
 	if (streq(kind, "failed") || streq(kind, "stalled") || streq(kind, "quarantined") ||
 	    streq(kind, "refused"))

@@ -216,8 +216,8 @@ static void convict(struct engine *e, const struct patch_rec *p, const struct kr
 		return;
 	keep_evidence(e, p->id, r, b);
 	/* durable before the kernel is touched: never re-applied, whatever happens next */
-	state_patch_set(&e->st, p->id, "quarantined", reason);
 	state_applying_close(&e->st, p->id);
+	engine_patch_state(e, p->id, "quarantined", reason);
 	state_event(&e->st, p->id, "convicted", "%s", reason);
 	log_error("%s: %s", p->id, reason);
 	k = engine_revert(e, p->id, "quarantined", reason);

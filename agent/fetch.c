@@ -132,6 +132,24 @@ static void last_line(int fd, char *out, size_t size)
 	snprintf(out, size, "%s", s ? s + 1 : buf);
 }
 
+static bool document_complete(const json_t *doc, enum fetch_kind kind)
+{
+	const json_t *reports = json_object_get(doc, "reports");
+
+	if (reports && !json_is_array(reports))
+		return false;
+	switch (kind) {
+	case FETCH_KIND_ARCHIVE:
+		return json_is_array(json_object_get(doc, "targets")) &&
+		       json_is_array(json_object_get(doc, "revoked"));
+	case FETCH_KIND_REPORTS:
+		return reports != NULL;
+	case FETCH_KIND_ENROLL:
+		return json_is_integer(json_object_get(json_object_get(doc, "enroll"), "status"));
+	}
+	return false;
+}
+
 int fetch_collect(struct fetch_child *c, int code, int status, json_t **ret, char *why,
 		  size_t size)
 {
@@ -142,6 +160,7 @@ int fetch_collect(struct fetch_child *c, int code, int status, json_t **ret, cha
 	size_t len = 0;
 	int r;
 
+	*ret = NULL;
 	last_line(c->err_fd, words, sizeof(words));
 	if (code == CLD_KILLED || code == CLD_DUMPED) {
 		if (c->timed_out)
@@ -159,9 +178,10 @@ int fetch_collect(struct fetch_child *c, int code, int status, json_t **ret, cha
 		doc = json_loadb(out, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (doc && status == 1 && json_is_string(json_object_get(doc, "error"))) {
 		snprintf(why, size, "%s", json_string_value(json_object_get(doc, "error")));
+		if (json_is_array(json_object_get(doc, "reports")))
+			*ret = TAKE_PTR(doc);
 		r = -EIO;
-	} else if (doc && status == 0 && json_is_array(json_object_get(doc, "targets")) &&
-		   json_is_array(json_object_get(doc, "revoked"))) {
+	} else if (doc && status == 0 && document_complete(doc, c->kind)) {
 		*ret = TAKE_PTR(doc);
 		r = 0;
 	} else {

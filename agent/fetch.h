@@ -21,10 +21,18 @@
 /* the most stdout read back; the helper bounds what it writes well below */
 #define FETCH_OUTPUT_MAX (8u << 20)
 
+/* What the helper was asked to do, so what its document must hold (set after spawning). */
+enum fetch_kind {
+	FETCH_KIND_ARCHIVE,     /* {"targets", "revoked"} and, with the queue, {"reports"} */
+	FETCH_KIND_REPORTS,     /* {"reports"} alone: a send-only run */
+	FETCH_KIND_ENROLL,      /* {"enroll": {"status", "error"?}} */
+};
+
 struct fetch_child {
 	pid_t pid;              /* 0: none */
 	int out_fd, err_fd;
 	bool timed_out;         /* killed by the caller's timeout */
+	enum fetch_kind kind;
 };
 
 /* The helper to run: `configured` when set; else FETCH_HELPER_NAME next to the running
@@ -33,8 +41,10 @@ char *fetch_helper_path(const char *configured);
 /* argv[0] is the helper's path. -errno and why[] when it could not be started. */
 int fetch_spawn(char *const argv[], struct fetch_child *ret, char *why, size_t size);
 /* code and status as waitid() reported them for the reaped child. 0: *ret is the helper's
- * {"targets", "revoked"} document; < 0: why[] says what went wrong (the archive's own
- * message when the helper gave one). Closes the child's files either way. */
+ * document, checked for what c->kind asked; < 0: why[] says what went wrong (the archive's
+ * own message when the helper gave one), and *ret is still the document when the helper
+ * wrote one with its error (an archive that failed after the queue was delivered: the
+ * caller frees it; it stays NULL otherwise). Closes the child's files either way. */
 int fetch_collect(struct fetch_child *c, int code, int status, json_t **ret, char *why,
 		  size_t size);
 /* Closes the files of a child that will not be collected (it must be reaped elsewhere). */

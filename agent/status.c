@@ -139,6 +139,8 @@ int engine_status_json(struct engine *e, json_t **ret)
 			"reports", (json_int_t)e->kmsg.reports, "lost", (json_int_t)e->kmsg.lost,
 			"not_kernel", (json_int_t)e->kmsg.not_kernel,
 			"malformed", (json_int_t)e->kmsg.malformed));
+	if (doc)
+		json_object_set_new(doc, "fleet", engine_fleet_status(e));
 	if (!doc)
 		return -ENOMEM;
 	*ret = doc;

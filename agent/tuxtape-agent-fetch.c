@@ -5,8 +5,17 @@
  * of resident library pages for a few milliseconds of work an hour. Not meant to be run by
  * hand, though it is harmless to.
  *
- *   tuxtape-agent-fetch --metadata-dir D --trusted-root F --url U --cache-dir C --release R
- *                       [--build-id B] [--channel C] [--skip ID[:VERSION]]...
+ *   tuxtape-agent-fetch [--metadata-dir D --trusted-root F --url U --cache-dir C --release R
+ *                        [--build-id B] [--channel C] [--skip ID[:VERSION]]...]
+ *                       [--node ID --reports-dir D --report-url URL]
+ *                       [--node ID --enroll-file F --enroll-url URL]
+ *
+ * The fleet (docs/FLEET.md), when asked: first the report queue D is delivered, oldest first
+ * (each file "SIGNATURE\nBODY" POSTed as it is, with the node id and the signature in the
+ * headers), stopping at the first report the server cannot take for now (network error,
+ * 429, 5xx) so the order holds; or the enrolment body in F is POSTed. The daemon deletes
+ * what was delivered, from this program's answer; nothing here deletes a file. Then the
+ * archive, when --url is given.
  *
  * One TUF update cycle (common/tuf_client) against the agent's metadata directory, which is
  * first seeded with the trusted root when it does not exist; then the selection of this
@@ -23,7 +32,10 @@
  *     0 when the metadata has none), "file" (in the cache) or "error" (why the download
  *     failed) or neither (skipped)}], "revoked": ["PATCH-ID", ...]}
  * exit 0; or {"error": "WHY"} and exit 1 when the archive could not be brought up to date
- * (nothing is changed then). Exit 2: usage. Anything on stderr is a crash's last words.
+ * (nothing is changed then). With the queue the document also holds "reports": [{"seq",
+ * "status" (HTTP; 0: not reached), "event", "time", "error" (the server's or the network's
+ * reason), "corrupt" (true: the file is not a report)}], one per report tried; with the
+ * enrolment "enroll": {"status", "error"}. Exit 2: usage. Anything on stderr is a crash's last words.
  * Every capability is dropped before the first byte comes off the network: the process runs
  * as root only to own the agent's files.
  */
@@ -42,11 +54,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fileio.h"
+#include "report.h"
 #include "tuf/tuf_client.h"
 #include "util.h"
 
 #define FETCH_MAX_TARGETS 4096
 #define FETCH_MAX_SKIPS 65536
+/* the most of a fleet server's answer kept: its reason is all the agent shows */
+#define ANSWER_MAX 16384
 
 struct skip {
 	const char *id;
@@ -56,18 +72,22 @@ struct skip {
 
 struct fetch {
 	const char *metadata_dir, *trusted_root, *url, *cache_dir, *release, *build_id, *channel;
+	const char *node, *reports_dir, *report_url, *enroll_file, *enroll_url;
 	struct skip *skips;
 	size_t n_skips;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: tuxtape-agent-fetch --metadata-dir D --trusted-root F --url U --cache-dir C\n"
-		   "                           --release R [--build-id B] [--channel C]\n"
-		   "                           [--skip ID[:VERSION]]...\n\n"
-		   "The network half of tuxtape-agent's refresh: brings the agent's TUF metadata up\n"
-		   "to date, downloads this node's new targets into the module cache, and prints\n"
-		   "what it found as JSON. Exit codes: 0 done, 1 archive failure, 2 usage.\n"
+	fprintf(f, "Usage: tuxtape-agent-fetch [--metadata-dir D --trusted-root F --url U --cache-dir C\n"
+		   "                            --release R [--build-id B] [--channel C]\n"
+		   "                            [--skip ID[:VERSION]]...]\n"
+		   "                           [--node ID --reports-dir D --report-url URL]\n"
+		   "                           [--node ID --enroll-file F --enroll-url URL]\n\n"
+		   "The network half of tuxtape-agent: delivers the node's queued fleet reports (or\n"
+		   "its enrolment), brings the agent's TUF metadata up to date, downloads this\n"
+		   "node's new targets into the module cache, and prints what it did as JSON.\n"
+		   "Exit codes: 0 done, 1 archive failure, 2 usage.\n"
 		   "--help shows this text, --version the version.\n");
 }
 
@@ -260,6 +280,206 @@ static int fetch_run(const struct fetch *f, json_t **ret, char *why, size_t size
 	return 0;
 }
 
+struct answer {
+	char buf[ANSWER_MAX + 1];
+	size_t len;
+};
+
+/* A server's answer is read up to ANSWER_MAX: more stops the transfer. */
+static size_t on_answer(char *p, size_t size, size_t n, void *userdata)
+{
+	struct answer *a = userdata;
+	size_t len = size * n;
+
+	if (len > ANSWER_MAX - a->len)
+		return 0;
+	memcpy(a->buf + a->len, p, len);
+	a->len += len;
+	a->buf[a->len] = '\0';
+	return len;
+}
+
+/* POSTs one signed body. The HTTP status (0: no answer), and in why the reason: the
+ * answer's "error" when it gave one, the network's otherwise. */
+static long post(CURL *h, const char *url, const char *node, const char *sig, const char *body,
+		 size_t len, char *why, size_t size)
+{
+	struct curl_slist *headers = NULL, *l;
+	_cleanup_free_ char *node_h = NULL, *sig_h = NULL;
+	struct answer *a = calloc(1, sizeof(*a));
+	long status = 0;
+	CURLcode rc;
+
+	why[0] = '\0';
+	if (!a || asprintf(&node_h, "TuxTape-Node: %s", node) < 0 ||
+	    asprintf(&sig_h, "TuxTape-Signature: %.*s", REPORT_SIG_HEX, sig) < 0) {
+		free(a);
+		snprintf(why, size, "out of memory");
+		return 0;
+	}
+	headers = curl_slist_append(headers, node_h);
+	if (headers && (l = curl_slist_append(headers, sig_h)))
+		headers = l;
+	if (headers && (l = curl_slist_append(headers, "Content-Type: application/json")))
+		headers = l;
+	if (headers && (l = curl_slist_append(headers, "Expect:")))
+		headers = l;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_answer);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK || (status && rc == CURLE_WRITE_ERROR)) {
+		json_t *doc = json_loadb(a->buf, a->len, 0, NULL);
+		const char *e = json_string_value(json_object_get(doc, "error"));
+
+		if (e)
+			snprintf(why, size, "%s", e);
+		else if (rc != CURLE_OK)
+			snprintf(why, size, "the answer is longer than %d bytes", ANSWER_MAX);
+		else if (status < 200 || status > 299)
+			snprintf(why, size, "HTTP %ld", status);
+		json_decref(doc);
+	} else {
+		status = 0;
+		snprintf(why, size, "%s: %s", url, curl_easy_strerror(rc));
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(headers);
+	free(a);
+	return status;
+}
+
+static bool retry_later(long status)
+{
+	return status == 0 || status == 429 || status >= 500;
+}
+
+/* Reads one queue file; -ENOENT when the daemon dropped it meanwhile. */
+static int read_report(const char *path, char **buf, size_t *len, const char **sig,
+		       const char **body, size_t *body_len, char *why, size_t size)
+{
+	int r = read_file_bounded(path, REPORT_FILE_MAX, buf, len);
+
+	if (r == -EFBIG) {
+		snprintf(why, size, "larger than a report can be");
+		return -EBADMSG;
+	}
+	if (r < 0) {
+		snprintf(why, size, "%s", strerror(-r));
+		return r;
+	}
+	return report_file_parse(*buf, *len, sig, body, body_len, why, size);
+}
+
+/* Delivers the queue oldest first; the answers go into out. */
+static int send_reports(const struct fetch *f, CURL *h, json_t *out)
+{
+	struct report_entry *v = NULL;
+	size_t n = 0;
+	int r;
+
+	r = report_file_list(f->reports_dir, &v, &n);
+	if (r < 0) {
+		json_array_append_new(out, json_pack("{s:I, s:i, s:s}", "seq", (json_int_t)0,
+						     "status", 0, "error", strerror(-r)));
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *path = report_file_path(f->reports_dir, v[i].seq), *buf = NULL;
+		const char *sig, *body;
+		size_t len = 0, body_len = 0;
+		char why[512];
+		json_t *res, *doc;
+		long status;
+
+		if (!path)
+			break;
+		r = read_report(path, &buf, &len, &sig, &body, &body_len, why, sizeof(why));
+		if (r == -ENOENT)
+			continue;
+		res = json_pack("{s:I}", "seq", (json_int_t)v[i].seq);
+		if (!res)
+			break;
+		if (r < 0) {
+			json_object_set_new(res, "corrupt", json_true());
+			json_object_set_new(res, "status", json_integer(0));
+			json_object_set_new(res, "error", json_string(why));
+			json_array_append_new(out, res);
+			continue;
+		}
+		doc = json_loadb(body, body_len, 0, NULL);
+		json_object_set_new(res, "event", json_string(strempty(json_string_value(
+			json_object_get(doc, "event")))));
+		json_object_set_new(res, "time", json_integer(json_integer_value(
+			json_object_get(doc, "time"))));
+		json_decref(doc);
+		status = post(h, f->report_url, f->node, sig, body, body_len, why, sizeof(why));
+		json_object_set_new(res, "status", json_integer(status));
+		if (why[0] && (status < 200 || status > 299))
+			json_object_set_new(res, "error", json_string(why));
+		json_array_append_new(out, res);
+		if (retry_later(status))
+			break;
+	}
+	free(v);
+	return 0;
+}
+
+static json_t *enroll(const struct fetch *f, CURL *h)
+{
+	_cleanup_free_ char *buf = NULL;
+	const char *sig, *body;
+	size_t len = 0, body_len = 0;
+	char why[512];
+	long status = 0;
+	int r;
+
+	r = read_report(f->enroll_file, &buf, &len, &sig, &body, &body_len, why, sizeof(why));
+	if (r >= 0)
+		status = post(h, f->enroll_url, f->node, sig, body, body_len, why, sizeof(why));
+	else
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), " (%s)", f->enroll_file);
+	if (buf)
+		explicit_bzero(buf, len);
+	return json_pack("{s:i, s:s?}", "status", (int)status, "error",
+			 status == 200 || status == 201 ? NULL : why);
+}
+
+static int fleet_run(const struct fetch *f, json_t *doc)
+{
+	CURL *h;
+	int r = 0;
+
+	if (!f->reports_dir && !f->enroll_file)
+		return 0;
+	h = curl_easy_init();
+	if (!h)
+		return -ENOMEM;
+	if (f->enroll_file) {
+		json_t *en = enroll(f, h);
+
+		r = en ? json_object_set_new(doc, "enroll", en) : -ENOMEM;
+	}
+	if (r >= 0 && f->reports_dir) {
+		json_t *out = json_array();
+
+		r = out ? json_object_set_new(doc, "reports", out) : -ENOMEM;
+		if (r >= 0)
+			r = send_reports(f, h, out);
+	}
+	curl_easy_cleanup(h);
+	return r < 0 ? -ENOMEM : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -271,6 +491,11 @@ int main(int argc, char **argv)
 		{ "build-id", required_argument, NULL, 'b' },
 		{ "channel", required_argument, NULL, 'C' },
 		{ "skip", required_argument, NULL, 's' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "reports-dir", required_argument, NULL, 'D' },
+		{ "report-url", required_argument, NULL, 'U' },
+		{ "enroll-file", required_argument, NULL, 'E' },
+		{ "enroll-url", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -278,7 +503,8 @@ int main(int argc, char **argv)
 	struct fetch f = { .build_id = "", .channel = "stable" };
 	_cleanup_free_ struct skip *skips = NULL;
 	char why[1024] = "";
-	json_t *doc = NULL;
+	json_t *doc = NULL, *fleet;
+	bool archive;
 	int opt, k;
 
 	skips = calloc((size_t)argc, sizeof(*skips));
@@ -301,13 +527,22 @@ int main(int argc, char **argv)
 			}
 			f.n_skips++;
 			break;
+		case 'n': f.node = optarg; break;
+		case 'D': f.reports_dir = optarg; break;
+		case 'U': f.report_url = optarg; break;
+		case 'E': f.enroll_file = optarg; break;
+		case 'N': f.enroll_url = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("tuxtape-agent-fetch %s\n", TUXTAPE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc || !f.metadata_dir || !f.trusted_root || !f.url || !f.cache_dir ||
-	    !f.release) {
+	archive = f.metadata_dir || f.trusted_root || f.url || f.cache_dir || f.release;
+	if (optind != argc || (archive && (!f.metadata_dir || !f.trusted_root || !f.url ||
+					   !f.cache_dir || !f.release)) ||
+	    (!archive && !f.reports_dir && !f.enroll_file) ||
+	    (!f.reports_dir != !f.report_url) || (!f.enroll_file != !f.enroll_url) ||
+	    ((f.reports_dir || f.enroll_file) && !f.node)) {
 		usage(stderr);
 		return 2;
 	}
@@ -316,9 +551,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tuxtape-agent-fetch: cannot initialise libsodium/libcurl\n");
 		return 1;
 	}
-	k = fetch_run(&f, &doc, why, sizeof(why));
+	fleet = json_object();
+	k = fleet ? fleet_run(&f, fleet) : -ENOMEM;
+	if (k >= 0 && archive)
+		k = fetch_run(&f, &doc, why, sizeof(why));
+	else if (k >= 0)
+		doc = json_object();
 	if (k < 0)
 		doc = json_pack("{s:s}", "error", why[0] ? why : strerror(-k));
+	/* the fleet's answers go out whatever the archive did: the daemon deletes by them */
+	if (doc && fleet)
+		json_object_update_missing(doc, fleet);
+	json_decref(fleet);
 	if (!doc || json_dumpf(doc, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF ||
 	    fflush(stdout) != 0) {
 		fprintf(stderr, "tuxtape-agent-fetch: cannot write the result: %s\n", strerror(errno));

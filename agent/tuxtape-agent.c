@@ -50,6 +50,8 @@ struct daemon {
 	struct kwatch kmsg;
 	sd_event_source *kmsg_source, *kmsg_flush_timer;
 	sd_event_source *fetch_child, *fetch_timer;
+	/* the fleet's helper runs (deliveries, enrolment) and the timer of the next one */
+	sd_event_source *fleet_child, *fleet_timer, *fleet_wake;
 	sd_event_source *listen_source, *accept_resume;
 	struct client *clients, *clients_tail;
 	size_t n_active, n_waiting;
@@ -67,6 +69,7 @@ static void update_status(struct daemon *d)
 }
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata);
+static void fleet_kick(struct daemon *d);
 
 /* Ticks while something moves: every 250 ms in a transition, every second while a healthy
  * window is open, never otherwise (no wakeups between refreshes when idle). */
@@ -75,6 +78,7 @@ static void arm_tick(struct daemon *d)
 	uint64_t now;
 	int enabled;
 
+	fleet_kick(d);
 	if (!engine_busy(&d->engine)) {
 		if (d->tick_timer)
 			sd_event_source_set_enabled(d->tick_timer, SD_EVENT_OFF);
@@ -192,6 +196,7 @@ struct client {
 	struct client *prev, *next;     /* in accept order: d->clients is the oldest */
 	int fd;
 	enum client_state state;
+	bool enroll;                    /* waiting for the enrolment, not the refresh */
 	sd_event_source *io, *deadline;
 	char *out;
 	size_t out_len, out_done, used;
@@ -340,6 +345,16 @@ static void client_request(struct client *c, size_t len)
 	}
 	resp = control_handle(&d->engine, &peer, c->buf, len, &refresh);
 	sd_event_source_set_enabled(c->io, SD_EVENT_OFF);
+	if (!resp && !refresh) {
+		/* an enrolment: answered by fleet_done() */
+		c->state = CLIENT_WAITING;
+		c->enroll = true;
+		d->n_active--;
+		d->n_waiting++;
+		sd_event_source_set_enabled(c->deadline, SD_EVENT_OFF);
+		fleet_kick(d);
+		return;
+	}
 	if (refresh && d->n_waiting >= MAX_REFRESH_WAITERS) {
 		resp = control_error_reply("refresh failed: too many requests waiting for the refresh");
 	} else if (refresh) {
@@ -400,7 +415,7 @@ static void refresh_done(struct daemon *d, int r)
 	d->refreshed = true;
 	for (struct client *c = d->clients, *after; c; c = after) {
 		after = c->next;    /* answering may free c */
-		if (c->state == CLIENT_WAITING)
+		if (c->state == CLIENT_WAITING && !c->enroll)
 			client_reply(c, control_refresh_reply(&d->engine, r));
 	}
 	engine_tick(&d->engine);
@@ -472,6 +487,100 @@ static int on_refresh(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	start_refresh(userdata);
 	return 0;
+}
+
+static void answer_enroll_waiters(struct daemon *d)
+{
+	for (struct client *c = d->clients, *after; c; c = after) {
+		after = c->next;    /* answering may free c */
+		if (c->state == CLIENT_WAITING && c->enroll)
+			client_reply(c, control_enroll_reply(&d->engine));
+	}
+}
+
+static int on_fleet_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+{
+	struct daemon *d = userdata;
+	enum fleet_run kind = engine_fleet_end(&d->engine, si->si_code, si->si_status);
+
+	d->fleet_child = sd_event_source_unref(d->fleet_child);
+	d->fleet_timer = sd_event_source_disable_unref(d->fleet_timer);
+	if (kind == FLEET_RUN_ENROLL)
+		answer_enroll_waiters(d);
+	update_status(d);
+	arm_tick(d);        /* and the next run, if one is due */
+	return 0;
+}
+
+static int on_fleet_timeout(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	engine_fleet_kill(&d->engine);    /* its exit ends the run */
+	return 0;
+}
+
+static int on_fleet_wake(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	fleet_kick(userdata);
+	return 0;
+}
+
+/* Starts the fleet's helper run when one is due and no helper runs (a refresh's carries the
+ * queue itself), or sets the timer for when it will be due (backoff after failures). */
+static void fleet_kick(struct daemon *d)
+{
+	int64_t now = monotonic_usec(), due;
+	pid_t pid;
+	int r;
+
+	if (engine_fleet_running(&d->engine))
+		return;
+	due = engine_fleet_due(&d->engine, now);
+	/* an enrolment need not wait for the refresh; a delivery does (it carries the queue) */
+	if (due < 0 || (engine_refreshing(&d->engine) && !d->engine.fleet.enroll_url)) {
+		if (d->fleet_wake)
+			sd_event_source_set_enabled(d->fleet_wake, SD_EVENT_OFF);
+		return;
+	}
+	if (due > now) {
+		uint64_t at = (uint64_t)due;   /* CLOCK_MONOTONIC, as monotonic_usec() */
+
+		if (!d->fleet_wake)
+			r = sd_event_add_time(d->event, &d->fleet_wake, CLOCK_MONOTONIC, at, 1000000,
+					      on_fleet_wake, d);
+		else
+			r = sd_event_source_set_time(d->fleet_wake, at);
+		if (r >= 0)
+			sd_event_source_set_enabled(d->fleet_wake, SD_EVENT_ONESHOT);
+		return;
+	}
+	r = engine_fleet_begin(&d->engine, &pid);
+	if (r < 0) {
+		/* failed to start: the backoff is set; or nothing was due after all */
+		if (!d->engine.fleet.enroll_asked)
+			answer_enroll_waiters(d);
+		return;
+	}
+	r = sd_event_add_child(d->event, &d->fleet_child, pid, WEXITED, on_fleet_exit, d);
+	if (r >= 0) {
+		sd_event_source_set_child_process_own(d->fleet_child, true);
+		r = sd_event_add_time_relative(d->event, &d->fleet_timer, CLOCK_MONOTONIC,
+					       (uint64_t)FETCH_TIMEOUT_S * 1000000, 1000000,
+					       on_fleet_timeout, d);
+	}
+	if (r < 0) {
+		siginfo_t si;
+
+		log_error_errno(r, "sd-event: cannot watch the fleet helper: %m");
+		engine_fleet_kill(&d->engine);
+		if (d->fleet_child)
+			d->fleet_child = sd_event_source_unref(d->fleet_child);
+		else
+			(void)waitid(P_PID, (id_t)pid, &si, WEXITED);
+		if (engine_fleet_end(&d->engine, CLD_KILLED, SIGKILL) == FLEET_RUN_ENROLL)
+			answer_enroll_waiters(d);
+	}
 }
 
 /* Closes the oldest connection that is reading or writing; false if there is none. */
@@ -716,6 +825,9 @@ int main(int argc, char **argv)
 	sd_event_source_unref(d.accept_resume);
 	sd_event_source_unref(d.fetch_child);
 	sd_event_source_unref(d.fetch_timer);
+	sd_event_source_unref(d.fleet_child);
+	sd_event_source_unref(d.fleet_timer);
+	sd_event_source_unref(d.fleet_wake);
 	sd_event_source_unref(d.refresh_timer);
 	sd_event_source_unref(d.tick_timer);
 	sd_event_source_disable_unref(d.kmsg_source);

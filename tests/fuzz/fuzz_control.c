@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		size_t n = strnlen(q.patch, sizeof(q.patch));
 
-		FUZZ_ASSERT(q.command <= CONTROL_UNQUARANTINE);
+		FUZZ_ASSERT(q.command <= CONTROL_ENROLL);
 		FUZZ_ASSERT(n <= CONTROL_MAX_PATCH_ID);
 		FUZZ_ASSERT((q.command == CONTROL_REVERT || q.command == CONTROL_UNQUARANTINE) == (n > 0));
 	}
