@@ -102,7 +102,13 @@ $(O)/tests/unit/%: tests/unit/%.c $(O)/libagent.a $(O)/libbackend.a $(O)/libcomm
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -MMD -MP -o $@ $< $(O)/libagent.a $(O)/libbackend.a $(O)/libcommon.a \
 		$(PKG_LIBS) -lcmocka
 
-unit-bins: $(UNIT_BIN)
+# The tests' and the bench's own programs (a signing fleet node, a load generator)
+TEST_TOOLS := $(patsubst %.c,$(O)/%,$(wildcard tests/tools/*.c))
+$(O)/tests/tools/%: tests/tools/%.c $(O)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -MMD -MP -o $@ $< $(O)/libcommon.a $(PKG_LIBS)
+
+unit-bins: $(UNIT_BIN) $(TEST_TOOLS)
 .PHONY: unit-bins
 
 check: deps

@@ -61,5 +61,7 @@ int cmd_feeds(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_vet(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_fleet(int argc, char **argv);
 /* fleet promote|hold|release|revoke (cmd_rollout.c); argv[0] is the verb */
 int cmd_fleet_rollout(int argc, char **argv);

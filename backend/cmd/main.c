@@ -24,6 +24,8 @@ static const struct {
 	{ "run", cmd_run, "the cron pipeline: scan, select, generate, vet, publish cumulative" },
 	{ "runs", cmd_runs, "what the last pipeline runs did" },
 	{ "vet", cmd_vet, "boot the kernel under QEMU with a livepatch and judge it" },
+	{ "serve", cmd_serve, "the fleet's server: enrolments, health reports, archive files" },
+	{ "fleet", cmd_fleet, "enrolment tokens, nodes, patches' health and rollout" },
 };
 
 static void usage(FILE *f)
