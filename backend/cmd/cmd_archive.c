@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "log.h"
 #include "cve/record.h"
+#include "fleet/rollout.h"
 #include "tuf/tuf_meta.h"
 #include "util.h"
 
@@ -18,7 +19,7 @@ static void help(void)
 	printf("Usage: tuxtape-backend archive init DIR [--root-threshold N] [--keys DIR]\n"
 	       "       tuxtape-backend archive publish DIR MODULE.ko --kernel RELEASE\n"
 	       "               [--build-id HEX] [--cve ID ...] [--channel NAME] [--patch-id ID]\n"
-	       "               [--series NAME] [--any-module]\n"
+	       "               [--series NAME] [--any-module] [--rollout KERNEL]\n"
 	       "       tuxtape-backend archive revoke DIR PATCH-ID\n"
 	       "       tuxtape-backend archive timestamp DIR\n"
 	       "       tuxtape-backend archive rotate DIR ROLE\n"
@@ -30,7 +31,10 @@ static void help(void)
 	       "the timestamp expiry. publish takes livepatch modules only (livepatch=Y in\n"
 	       "the .modinfo); --any-module skips that check, to test how nodes refuse one.\n"
 	       "--series names a cumulative livepatch's series: the series' earlier modules for the\n"
-	       "release are superseded. revoke takes a patch id the archive carries. --json prints the result as JSON.\n\n"
+	       "release are superseded in its channel. --rollout starts the fleet's rollout of the\n"
+	       "patch (under the kernel name given) in the first of [fleet] channels, as the\n"
+	       "pipeline does for what it publishes (see fleet --help); it needs --series.\n"
+	       "revoke takes a patch id the archive carries. --json prints the result as JSON.\n\n"
 	       "Expiry of each role's metadata when signed (suffix s, m, h or d):\n"
 	       "  --root-expiry 365d  --targets-expiry 30d  --snapshot-expiry 7d\n"
 	       "  --timestamp-expiry 1d\n");
@@ -58,6 +62,49 @@ static int parse_duration(const char *s, int64_t *ret)
 	return 0;
 }
 
+/* --rollout: the patch goes to the first channel of the rollout (unless --channel names it). */
+static int rollout_channel(struct common_opts *c, struct publish_info *p)
+{
+	struct rollout_policy pol = { 0 };
+	int k = common_setup(c);
+
+	if (k >= 0)
+		k = rollout_policy_init(&pol, c->cfg.fleet.channels ? c->cfg.fleet.channels :
+					DEFAULT_CHANNELS);
+	if (k >= 0 && p->channel && !streq(p->channel, pol.channels[0]))
+		k = log_error_errno(EINVAL, "--rollout publishes to the first channel, %s, not %s",
+				    pol.channels[0], p->channel);
+	if (k >= 0 && !p->channel) {
+		/* the policy's storage is freed below: keep the name in the config's */
+		free(c->cfg.fleet.channels);
+		c->cfg.fleet.channels = strdup(pol.channels[0]);
+		p->channel = c->cfg.fleet.channels;
+		if (!p->channel)
+			k = -ENOMEM;
+	}
+	rollout_policy_free(&pol);
+	return k;
+}
+
+static int rollout_start(struct common_opts *c, const struct archive_opts *o,
+			 const struct publish_info *p, const char *kernel, const char *target)
+{
+	struct db *db = NULL;
+	_cleanup_free_ char *patch_id = NULL;
+	const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	int k;
+
+	patch_id = p->patch_id ? strdup(p->patch_id) : strndup(base, strlen(base) - 3);
+	if (!patch_id)
+		return -ENOMEM;
+	k = db_open(common_db_path(c), true, &db);
+	if (k >= 0)
+		k = rollout_register(db, o, patch_id, kernel, p->series, p->kernel_release, target,
+				     p->channel, o->now);
+	db_close(db);
+	return k;
+}
+
 int cmd_archive(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -75,13 +122,14 @@ int cmd_archive(int argc, char **argv)
 		{ "snapshot-expiry", required_argument, NULL, '3' },
 		{ "timestamp-expiry", required_argument, NULL, '4' },
 		{ "any-module", no_argument, NULL, 'A' },
+		{ "rollout", required_argument, NULL, 'R' },
 		COMMON_LONG_OPTIONS,
 		{ 0 },
 	};
 	struct common_opts c = { 0 };
 	struct archive_opts o = { 0 };
 	struct publish_info p = { 0 };
-	const char *cves[64], *verb;
+	const char *cves[64], *verb, *rollout = NULL;
 	unsigned root_keys = 1;
 	int opt, k = 0;
 
@@ -125,6 +173,9 @@ int cmd_archive(int argc, char **argv)
 			break;
 		case 'A':
 			p.any_module = true;
+			break;
+		case 'R':
+			rollout = optarg;
 			break;
 		case 'a':
 			if (tuf_parse_expires(optarg, &o.now) < 0) {
@@ -195,7 +246,20 @@ int cmd_archive(int argc, char **argv)
 				"required\n");
 			return EXIT_USAGE;
 		}
+		if (rollout && !p.series) {
+			fprintf(stderr, "tuxtape-backend archive publish: --rollout needs --series (a "
+				"channel holds one patch of a series)\n");
+			return EXIT_USAGE;
+		}
+		k = rollout ? rollout_channel(&c, &p) : 0;
+		if (k < 0) {
+			common_done(&c);
+			return EXIT_USAGE;
+		}
 		k = archive_publish(&o, argv[optind + 2], &p, &path);
+		if (k >= 0 && rollout)
+			k = rollout_start(&c, &o, &p, rollout, path);
+		common_done(&c);
 		if (k >= 0 && c.json)
 			k = json_print(json_pack("{s:s, s:s}", "archive", o.dir, "published", path));
 		else if (k >= 0)

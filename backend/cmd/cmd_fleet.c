@@ -274,7 +274,8 @@ int cmd_fleet(int argc, char **argv)
 	int opt, ret = EXIT_USAGE, want_args;
 
 	if (argc >= 2 && (streq(argv[1], "promote") || streq(argv[1], "hold") ||
-			  streq(argv[1], "release") || streq(argv[1], "revoke")))
+			  streq(argv[1], "release") || streq(argv[1], "revoke") ||
+			  streq(argv[1], "rollouts")))
 		return cmd_fleet_rollout(argc - 1, argv + 1);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {

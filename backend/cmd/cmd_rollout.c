@@ -95,6 +95,7 @@ int cmd_fleet_rollout(int argc, char **argv)
 	int opt, k, rc = EXIT_OK;
 	bool listing = streq(verb, "rollouts");
 
+	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (common_opt(&c, opt, optarg))
 			continue;

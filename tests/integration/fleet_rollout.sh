@@ -137,3 +137,15 @@ expect_eq "two nodes stalled or failed (more than 1): revoked, the archive's ear
 check "  ... the reason counts the nodes" grep -q "on 2 node(s)" <(q "SELECT reason FROM fleet_rollout WHERE patch_id = 'cumulative-k-4'")
 expect_eq "  ... v3 serves stable and canary again" stable,canary "$(channels cumulative-k-3)"
 expect_exit "bad [fleet] channels" 2 env TUXTAPE_CONFIG=/dev/null "$BACKEND" fleet rollouts --config <(printf '[fleet]\nchannels = canary canary\n')
+
+# a patch published by hand joins the rollout too
+fake_ko "$WORK/livepatch_hand.ko" livepatch_hand
+expect_exit "archive publish --rollout" 0 "$BACKEND" archive publish "$A" "$WORK/livepatch_hand.ko" \
+	--kernel $REL --series hand --patch-id hand-1 --rollout hand-kernel
+expect_eq "  ... rolls out from the first channel" "canary rolling hand-kernel" \
+	"$(q "SELECT channel, status, kernel FROM fleet_rollout WHERE patch_id = 'hand-1'" | tr '|' ' ')"
+expect_eq "  ... offered in canary" canary "$(channels hand-1)"
+expect_exit "--rollout needs --series" 2 "$BACKEND" archive publish "$A" "$WORK/livepatch_hand.ko" \
+	--kernel $REL --patch-id hand-2 --rollout hand-kernel
+expect_exit "--rollout starts in the first channel only" 2 "$BACKEND" archive publish "$A" \
+	"$WORK/livepatch_hand.ko" --kernel $REL --series hand --patch-id hand-2 --rollout hand-kernel --channel stable
