@@ -55,10 +55,12 @@ done
 [ $missing -eq 0 ] || finish
 
 W=$(mktemp -d /tmp/tuxtape-e2e.XXXXXX)
-server= swapper=
+server= swapper= fleet_driver=
 cleanup() {
 	[ -n "$swapper" ] && kill "$swapper" 2>/dev/null
 	[ -n "$server" ] && kill "$server" 2>/dev/null
+	[ -n "$fleet_driver" ] && kill "$fleet_driver" 2>/dev/null
+	[ -s "$W/fleet/serve.pid" ] && kill "$(cat "$W/fleet/serve.pid")" 2>/dev/null
 	if [ "${E2E_KEEP:-0}" = 1 ] || [ "$failed" -ne 0 ]; then
 		echo "# e2e: work directory kept: $W (console logs in $W/console)"
 	else
@@ -117,6 +119,20 @@ if [ $needs_pipeline -eq 1 ]; then
 	ln -s "$W/pipeline/archive-pipe-v1" "$W/www/archive-pipe"
 	echo 1 >"$W/www/archive-pipe.state"
 	cp "$W/pipeline/archive-pipe-v1/metadata/1.root.json" "$W/mods/trust/archive-pipe.json"
+fi
+# Scenarios marked "# e2e-needs: fleet" share a backend on the host (tests/e2e/fleet-host.sh):
+# serve (archive and reports) and a cron driver running the rollout pass.
+needs_fleet=0
+for s in "${scenarios[@]}"; do
+	grep -q '^# e2e-needs:.*\bfleet\b' "$here/scenarios/$s.sh" && needs_fleet=1
+done
+if [ $needs_fleet -eq 1 ]; then
+	if ! "$here/fleet-host.sh" setup "$W" "$bin" "$W/mods" "$KREL" >"$W/fleet-setup.log" 2>&1; then
+		fail "bench: the fleet's backend could not be set up: $(tail -1 "$W/fleet-setup.log")"
+		finish
+	fi
+	"$here/fleet-host.sh" drive "$W" "$bin" "$W/mods" >>"$W/fleet-setup.log" 2>&1 &
+	fleet_driver=$!
 fi
 echo "hello from the host $(date +%s)" >"$W/www/hello.txt"
 # publish ARCHIVE PATCH-ID:MODULE-FILE...: a fresh signed archive under www/, its root in the
@@ -252,7 +268,7 @@ jobs=${E2E_JOBS:-$(nproc)}
 [ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 pids=()
 for s in "${scenarios[@]}"; do
-	while [ "$(jobs -rp | grep -v -x -c -e "$server" -e "$swapper")" -ge "$jobs" ]; do
+	while [ "$(jobs -rp | grep -v -x -c -e "$server" -e "$swapper" -e "${fleet_driver:-x}")" -ge "$jobs" ]; do
 		wait -n "${pids[@]}" 2>/dev/null
 	done
 	run_scenario "$s" >"$W/result.$s" 2>&1 &
@@ -264,4 +280,11 @@ for s in "${scenarios[@]}"; do
 	passed=$((passed + $(grep -c '^ok - ' "$W/result.$s")))
 	failed=$((failed + $(grep -c '^not ok - ' "$W/result.$s")))
 done
+if [ $needs_fleet -eq 1 ]; then
+	"$here/fleet-host.sh" check "$W" "$bin" 2>&1 |
+		sed 's/^\(ok\|not ok\) - /\1 - e2e\/fleet-host: /' >"$W/result.fleet-host"
+	cat "$W/result.fleet-host"
+	passed=$((passed + $(grep -c '^ok - ' "$W/result.fleet-host")))
+	failed=$((failed + $(grep -c '^not ok - ' "$W/result.fleet-host")))
+fi
 finish

@@ -82,3 +82,25 @@ patch_healthy() { agentctl status --json 2>/dev/null | grep -A12 "\"id\": \"$1\"
 figure() { echo "TT-FIGURE: $*"; }
 # kmsg_ts REGEX: the timestamp (seconds) of the last kernel log line matching REGEX
 kmsg_ts() { dmesg | grep -E "$1" | tail -1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }
+# The agent as a fleet node (tests/e2e/fleet-host.sh): the host's serve is both the archive
+# and the report server; fleet_agent_conf CHANNEL, then agent_start.
+fleet_agent_conf() {
+	mkdir -p /etc/tuxtape /state/agent
+	tt_fleet=$(wget -q -O - "http://$TT_HTTP/fleet.url")
+	{
+		echo "[archive]"
+		echo "url = $tt_fleet"
+		echo "trusted-root = $TT_MODULES/trust/fleet.json"
+		echo "channel = $1"
+		echo "[agent]"
+		echo "refresh-interval = 10s"
+		echo "refresh-jitter = 0"
+		echo "transition-timeout = 30"
+		echo "healthy-window = 3"
+		echo "[fleet]"
+		echo "url = $tt_fleet"
+		echo "token = $(wget -q -O - "http://$TT_HTTP/fleet-$1.token")"
+		echo "[paths]"
+		echo "state-dir = /state/agent"
+	} >/etc/tuxtape/agent.conf
+}
