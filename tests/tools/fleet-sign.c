@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "fleet_seed.h"
 
 static void hex(const unsigned char *b, size_t n, char *out)
 {
@@ -34,17 +35,6 @@ static int load_key(const char *path, unsigned char sk[64])
 	memcpy(sk, data, 64);
 	free(data);
 	return 0;
-}
-
-/* The bench's keys: seed N is N in the first bytes, so both sides derive the same key. */
-void fleet_seed_key(unsigned long n, unsigned char pk[32], unsigned char sk[64]);
-void fleet_seed_key(unsigned long n, unsigned char pk[32], unsigned char sk[64])
-{
-	unsigned char seed[32] = { 0 };
-
-	memcpy(seed, &n, sizeof(n));
-	seed[31] = 0x7e;
-	crypto_sign_seed_keypair(pk, sk, seed);
 }
 
 int main(int argc, char **argv)
