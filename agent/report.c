@@ -61,11 +61,19 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
 	return max;
 }
 
+/* The words that may be cut shorter to fit a body; ids, states and names keep their bound. */
+static bool free_text(const char *key)
+{
+	return key && (streq(key, "reason") || streq(key, "title") || streq(key, "problems") ||
+		       streq(key, "function") || streq(key, "target") || streq(key, "hostname"));
+}
+
+/* key: the member's name; an array's elements take their array's. */
 static int bound_strings(json_t *v, const char *key, size_t max)
 {
 	if (json_is_string(v)) {
-		size_t limit = key && (streq(key, "id") || streq(key, "node")) &&
-			       max > REPORT_MAX_ID ? REPORT_MAX_ID : max;
+		size_t limit = key && (streq(key, "id") || streq(key, "node")) ? REPORT_MAX_ID :
+			       free_text(key) ? max : REPORT_MAX_STRING;
 		size_t len = json_string_length(v), cut = utf8_cut(json_string_value(v), len, limit);
 
 		if (cut < len && json_string_setn(v, json_string_value(v), cut) < 0)
@@ -82,7 +90,7 @@ static int bound_strings(json_t *v, const char *key, size_t max)
 		size_t i;
 
 		json_array_foreach(v, i, x)
-			if (bound_strings(x, NULL, max) < 0)
+			if (bound_strings(x, key, max) < 0)
 				return -ENOMEM;
 	}
 	return 0;
