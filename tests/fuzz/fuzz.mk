@@ -11,7 +11,8 @@ FUZZ_BIN := $(FUZZ_SRC:%.c=$(O)/%)
 FUZZ_TOOLS := $(O)/tests/fuzz/tuf_seeds
 # Of the backend only the parsers: the targets link these objects, not all of libbackend.a
 FUZZ_BACKEND_OBJ := $(filter $(O)/backend/cve/% $(O)/backend/profile/makeval% \
-	$(O)/backend/profile/makefile.o $(O)/backend/vet/vet_console.o $(O)/backend/cmd/config.o,\
+	$(O)/backend/profile/makefile.o $(O)/backend/vet/vet_console.o $(O)/backend/cmd/config.o \
+	$(O)/backend/fleet/rollout_policy.o,\
 	$(BACKEND_OBJ))
 
 .PHONY: fuzz fuzz-bins
