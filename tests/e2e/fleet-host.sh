@@ -76,6 +76,7 @@ check)
 	not_ok() { echo "not ok - $1"; }
 	check() { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 	q() { sqlite3 -cmd ".timeout 5000" "$TUXTAPE_DB" "$@"; }
+	jqq() { jq -e "$@" >/dev/null; }
 	"$B" fleet nodes --json >"$F/nodes.json" 2>"$F/nodes.err"
 	"$B" fleet patches --json >"$F/patches.json" 2>"$F/patches.err"
 	canary=$(jq -r '[.. | objects | select(.channel? == "canary" and .id?)][0].id // empty' "$F/nodes.json")
@@ -92,14 +93,14 @@ check)
 	check "the pipeline's run revoked fleet-warns on that evidence" \
 		test "$(q "SELECT count(*) FROM fleet_action WHERE patch_id = 'fleet-warns' AND action = 'revoke' AND actor = 'policy'")" = 1
 	check "the archive lists fleet-warns revoked" \
-		jq -e '.signed["x-tuxtape-revoked"][] | select(.patch_id == "fleet-warns")' \
-		"$(ls -v "$F"/archive/metadata/*.targets.json | tail -1)" >/dev/null
+		jqq '.signed["x-tuxtape-revoked"][] | select(.patch_id == "fleet-warns")' \
+		"$(ls -v "$F"/archive/metadata/*.targets.json | tail -1)"
 	check "the stable node never had fleet-warns" \
 		test "$(q "SELECT count(*) FROM fleet_patch WHERE node = '$stable' AND patch_id = 'fleet-warns'")" = 0
 	check "the kernel's publication is held" test "$(q "SELECT patch_id FROM fleet_hold WHERE kernel = 'e2e'")" = fleet-warns
 	check "fleet patches --json: fleet-warns revoked, with the conviction's title" \
-		jq -e '[.. | objects | select(.id? == "fleet-warns" and has("convictions"))][0] | .rollout.status == "revoked" and (.convictions[0].title | test("WARNING"))' \
-		"$F/patches.json" >/dev/null
+		jqq '[.. | objects | select(.id? == "fleet-warns" and has("convictions"))][0] | .rollout.status == "revoked" and (.convictions[0].title | test("WARNING"))' \
+		"$F/patches.json"
 	"$B" fleet patches >"$F/patches.txt" 2>&1
 	check "fleet patches (text) names the conviction" grep -q "WARNING" "$F/patches.txt"
 	sed 's/^/# fleet-host: /' "$F/driver.log" 2>/dev/null | tail -8
