@@ -140,13 +140,14 @@ int engine_start(struct engine *e, const struct agent_config *cfg)
 		return log_error_errno(r, "libkmod: %m");
 	if (state_meta_get(&e->st, "held", &held) == 0)
 		e->held = streq(held, "1");
+	/* before the first state change, so the fleet hears of the crash guard's verdicts */
+	engine_fleet_start(e);
 	crash_guard(e);
 	e->revert_due = true;   /* a revert interrupted by a restart is finished */
 	requeue_after_reboot(e);
 	resume_after_restart(e);
 	state_event(&e->st, NULL, "started", "agent started on %s (boot %s)", e->node.release,
 		    e->node.boot_id);
-	engine_fleet_start(e);
 	return 0;
 }
 
