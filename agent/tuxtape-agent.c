@@ -26,6 +26,7 @@
 
 #include "agent_config.h"
 #include "control.h"
+#include "daemon_fleet.h"
 #include "engine.h"
 #include "fileio.h"
 #include "kwatch.h"
@@ -50,8 +51,8 @@ struct daemon {
 	struct kwatch kmsg;
 	sd_event_source *kmsg_source, *kmsg_flush_timer;
 	sd_event_source *fetch_child, *fetch_timer;
-	/* the fleet's helper runs (deliveries, enrolment) and the timer of the next one */
-	sd_event_source *fleet_child, *fleet_timer, *fleet_wake;
+	/* the fleet's helper runs: deliveries, enrolment */
+	struct fleet_runner fleet;
 	sd_event_source *listen_source, *accept_resume;
 	struct client *clients, *clients_tail;
 	size_t n_active, n_waiting;
@@ -69,7 +70,6 @@ static void update_status(struct daemon *d)
 }
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata);
-static void fleet_kick(struct daemon *d);
 
 /* Ticks while something moves: every 250 ms in a transition, every second while a healthy
  * window is open, never otherwise (no wakeups between refreshes when idle). */
@@ -78,7 +78,7 @@ static void arm_tick(struct daemon *d)
 	uint64_t now;
 	int enabled;
 
-	fleet_kick(d);
+	fleet_runner_kick(&d->fleet);
 	if (!engine_busy(&d->engine)) {
 		if (d->tick_timer)
 			sd_event_source_set_enabled(d->tick_timer, SD_EVENT_OFF);
@@ -346,13 +346,13 @@ static void client_request(struct client *c, size_t len)
 	resp = control_handle(&d->engine, &peer, c->buf, len, &refresh);
 	sd_event_source_set_enabled(c->io, SD_EVENT_OFF);
 	if (!resp && !refresh) {
-		/* an enrolment: answered by fleet_done() */
+		/* an enrolment: answered by answer_enroll_waiters() */
 		c->state = CLIENT_WAITING;
 		c->enroll = true;
 		d->n_active--;
 		d->n_waiting++;
 		sd_event_source_set_enabled(c->deadline, SD_EVENT_OFF);
-		fleet_kick(d);
+		fleet_runner_kick(&d->fleet);
 		return;
 	}
 	if (refresh && d->n_waiting >= MAX_REFRESH_WAITERS) {
@@ -489,8 +489,10 @@ static int on_refresh(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
-static void answer_enroll_waiters(struct daemon *d)
+static void answer_enroll_waiters(void *userdata)
 {
+	struct daemon *d = userdata;
+
 	for (struct client *c = d->clients, *after; c; c = after) {
 		after = c->next;    /* answering may free c */
 		if (c->state == CLIENT_WAITING && c->enroll)
@@ -498,89 +500,12 @@ static void answer_enroll_waiters(struct daemon *d)
 	}
 }
 
-static int on_fleet_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+static void fleet_run_ended(void *userdata)
 {
 	struct daemon *d = userdata;
-	enum fleet_run kind = engine_fleet_end(&d->engine, si->si_code, si->si_status);
 
-	d->fleet_child = sd_event_source_unref(d->fleet_child);
-	d->fleet_timer = sd_event_source_disable_unref(d->fleet_timer);
-	if (kind == FLEET_RUN_ENROLL)
-		answer_enroll_waiters(d);
 	update_status(d);
 	arm_tick(d);        /* and the next run, if one is due */
-	return 0;
-}
-
-static int on_fleet_timeout(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	struct daemon *d = userdata;
-
-	engine_fleet_kill(&d->engine);    /* its exit ends the run */
-	return 0;
-}
-
-static int on_fleet_wake(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	fleet_kick(userdata);
-	return 0;
-}
-
-/* Starts the fleet's helper run when one is due and no helper runs (a refresh's carries the
- * queue itself), or sets the timer for when it will be due (backoff after failures). */
-static void fleet_kick(struct daemon *d)
-{
-	int64_t now = monotonic_usec(), due;
-	pid_t pid;
-	int r;
-
-	if (engine_fleet_running(&d->engine))
-		return;
-	due = engine_fleet_due(&d->engine, now);
-	/* an enrolment need not wait for the refresh; a delivery does (it carries the queue) */
-	if (due < 0 || (engine_refreshing(&d->engine) && !d->engine.fleet.enroll_url)) {
-		if (d->fleet_wake)
-			sd_event_source_set_enabled(d->fleet_wake, SD_EVENT_OFF);
-		return;
-	}
-	if (due > now) {
-		uint64_t at = (uint64_t)due;   /* CLOCK_MONOTONIC, as monotonic_usec() */
-
-		if (!d->fleet_wake)
-			r = sd_event_add_time(d->event, &d->fleet_wake, CLOCK_MONOTONIC, at, 1000000,
-					      on_fleet_wake, d);
-		else
-			r = sd_event_source_set_time(d->fleet_wake, at);
-		if (r >= 0)
-			sd_event_source_set_enabled(d->fleet_wake, SD_EVENT_ONESHOT);
-		return;
-	}
-	r = engine_fleet_begin(&d->engine, &pid);
-	if (r < 0) {
-		/* failed to start: the backoff is set; or nothing was due after all */
-		if (!d->engine.fleet.enroll_asked)
-			answer_enroll_waiters(d);
-		return;
-	}
-	r = sd_event_add_child(d->event, &d->fleet_child, pid, WEXITED, on_fleet_exit, d);
-	if (r >= 0) {
-		sd_event_source_set_child_process_own(d->fleet_child, true);
-		r = sd_event_add_time_relative(d->event, &d->fleet_timer, CLOCK_MONOTONIC,
-					       (uint64_t)FETCH_TIMEOUT_S * 1000000, 1000000,
-					       on_fleet_timeout, d);
-	}
-	if (r < 0) {
-		siginfo_t si;
-
-		log_error_errno(r, "sd-event: cannot watch the fleet helper: %m");
-		engine_fleet_kill(&d->engine);
-		if (d->fleet_child)
-			d->fleet_child = sd_event_source_unref(d->fleet_child);
-		else
-			(void)waitid(P_PID, (id_t)pid, &si, WEXITED);
-		if (engine_fleet_end(&d->engine, CLD_KILLED, SIGKILL) == FLEET_RUN_ENROLL)
-			answer_enroll_waiters(d);
-	}
 }
 
 /* Closes the oldest connection that is reading or writing; false if there is none. */
@@ -794,6 +719,9 @@ int main(int argc, char **argv)
 	sigaddset(&ss, SIGCHLD);    /* sd-event reaps the fetch helper */
 	sigprocmask(SIG_BLOCK, &ss, NULL);
 	r = sd_event_default(&d.event);
+	d.fleet = (struct fleet_runner){ .event = d.event, .engine = &d.engine,
+					 .enrolled = answer_enroll_waiters, .ended = fleet_run_ended,
+					 .userdata = &d };
 	if (r >= 0)
 		r = sd_event_add_signal(d.event, NULL, SIGTERM, NULL, NULL);
 	if (r >= 0)
@@ -825,9 +753,7 @@ int main(int argc, char **argv)
 	sd_event_source_unref(d.accept_resume);
 	sd_event_source_unref(d.fetch_child);
 	sd_event_source_unref(d.fetch_timer);
-	sd_event_source_unref(d.fleet_child);
-	sd_event_source_unref(d.fleet_timer);
-	sd_event_source_unref(d.fleet_wake);
+	fleet_runner_free(&d.fleet);
 	sd_event_source_unref(d.refresh_timer);
 	sd_event_source_unref(d.tick_timer);
 	sd_event_source_disable_unref(d.kmsg_source);
