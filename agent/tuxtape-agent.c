@@ -642,6 +642,8 @@ static void usage(FILE *f)
 		"The TuxTape node agent: fetches signed livepatches for the running kernel from the\n"
 		"archive, checks and loads them, watches their transitions, quarantines a patch that\n"
 		"was going in when the node went down, and answers agentctl on its control socket.\n"
+		"With a fleet ([fleet] in the configuration, or agentctl enroll) it sends a signed\n"
+		"health report at every patch state change and refresh (docs/FLEET.md).\n"
 		"\n"
 		"  -c, --config FILE  configuration (default " SYSCONFDIR "/tuxtape/agent.conf)\n"
 		"      --once         one refresh, wait for transitions to settle, exit (needs\n"
