@@ -6,6 +6,7 @@
  * and if none has, the least recently seen one.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,8 @@ bool rate_take(struct rate_table *t, const char *address, double now, long *retr
 		b->tokens -= 1;
 		return true;
 	}
-	*retry_after = (long)((1 - b->tokens) / t->rate) + 1;
+	*retry_after = (long)ceil((1 - b->tokens) / t->rate);
+	if (*retry_after < 1)
+		*retry_after = 1;
 	return false;
 }
