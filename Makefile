@@ -140,7 +140,8 @@ install: all
 	install -m 0644 docs/agent.conf.example $(DESTDIR)$(SYSCONFDIR)/tuxtape/agent.conf
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 0644 packaging/systemd/tuxtape-agent.service packaging/systemd/tuxtape-backend.service \
-		packaging/systemd/tuxtape-backend.timer $(DESTDIR)$(PREFIX)/lib/systemd/system/
+		packaging/systemd/tuxtape-backend.timer packaging/systemd/tuxtape-backend-serve.service \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/tuxtape/examples
 	install -m 0644 packaging/cron/tuxtape-backend $(DESTDIR)$(PREFIX)/share/doc/tuxtape/examples/cron.d-tuxtape-backend
 

@@ -82,6 +82,11 @@ echo
 echo "== agent: idle memory, CPU per refresh, idle wakeups"
 "$PWD/bench/agent.sh"
 
+# --- the fleet report server (issue 17)
+echo
+echo "== fleet report server: signed reports/s with 10,000 nodes, peak RSS"
+BIN=$(dirname "$BACKEND") "$PWD/bench/serve.sh"
+
 # --- the kernel log parser (issue 7)
 echo
 echo "== kernel log parser: agentctl analyze on a large kmsg dump and console capture"

@@ -15,7 +15,7 @@ server=
 trap '[ -n "$server" ] && kill $server 2>/dev/null; wait 2>/dev/null; rm -rf "$W"' EXIT
 export TUXTAPE_DB=$W/fleet.db
 unset TUXTAPE_CONFIG
-[ -x "$BIN/tests/tools/fleet-load" ] || { echo "make unit-bins first ($BIN/tests/tools/fleet-load)" >&2; exit 1; }
+[ -x "$BIN/tests/tools/fleet-load" ] || make -s --no-print-directory O="$BIN" "$BIN/tests/tools/fleet-load"
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); db on $(df --output=fstype "$W" | tail -1)"
 "$BIN/tuxtape-backend" fleet tokens >/dev/null  # creates the schema

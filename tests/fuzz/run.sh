@@ -46,7 +46,7 @@ fi
 dict_of() {
 	case $1 in
 	kmsg | klog) echo klog ;;
-	record | canonjson | control) echo json ;;
+	record | canonjson | control | fleet_report) echo json ;;
 	tuf_meta | tuf_targets) echo tuf ;;
 	*) echo "$1" ;;
 	esac

@@ -12,7 +12,7 @@ klogs=$shared/data/klogs
 sample=$shared/data/vulns/sample/cve
 
 mkdir -p "$out"
-for t in kmsg klog record tuf_meta tuf_targets canonjson makefile agent_config agent_report control modinfo vet_console backend_config; do
+for t in kmsg klog record tuf_meta tuf_targets canonjson makefile agent_config agent_report control modinfo vet_console backend_config fleet_report; do
 	mkdir -p "$out/$t"
 	if [ -d "$top/tests/fuzz/seeds/$t" ]; then
 		cp "$top/tests/fuzz/seeds/$t"/* "$out/$t/" 2>/dev/null || true
