@@ -296,6 +296,23 @@ static int add_rollouts_and_convictions(struct fleet *f, json_t *list)
 	return 0;
 }
 
+/* A published patch no node reports yet still has its rollout to show. */
+static int add_unreported(struct fleet *f, json_t *list)
+{
+	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
+	int k;
+
+	k = db_prepare(fleet_db(f), "SELECT patch_id FROM fleet_rollout WHERE patch_id NOT IN"
+		       " (SELECT p.patch_id FROM fleet_patch p JOIN fleet_node n ON n.id = p.node"
+		       " WHERE n.revoked IS NULL) ORDER BY 1", &st);
+	if (k < 0)
+		return k;
+	while ((k = sqlite3_step(st)) == SQLITE_ROW)
+		if (!patch_entry(list, (const char *)sqlite3_column_text(st, 0)))
+			return log_error_errno(ENOMEM, "out of memory");
+	return k == SQLITE_DONE ? 0 : db_failed(f);
+}
+
 int fleet_patches(struct fleet *f, json_t **ret)
 {
 	json_t *list = json_array();
@@ -304,6 +321,8 @@ int fleet_patches(struct fleet *f, json_t **ret)
 	if (!list)
 		return log_error_errno(ENOMEM, "out of memory");
 	k = add_states(f, list);
+	if (k >= 0)
+		k = add_unreported(f, list);
 	if (k >= 0)
 		k = add_rollouts_and_convictions(f, list);
 	if (k < 0) {

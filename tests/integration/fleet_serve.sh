@@ -244,7 +244,14 @@ expect_eq "a node reporting no patch: no-patch-for-kernel" no-patch-for-kernel \
 expect_eq "fleet node: the last report and recent reports" "quarantined 1 1" \
 	"$(jq -r '"\(.report.event) \(.report.seq) \(.recent_reports | length)"' "$WORK/node.json")"
 expect_exit "fleet node of an unknown id" 1 "$BACKEND" fleet node 0000
+sqlite3 "$TUXTAPE_DB" "INSERT INTO fleet_rollout(patch_id, kernel, channel, status, since, reason, updated)
+	VALUES ('cumulative-deb12-3', 'deb12', 'canary', 'held', 1765000000, 'convicted', 1765000000),
+	       ('cumulative-deb12-4', 'deb12', 'canary', 'rolling', 1765000100, NULL, 1765000100)"
 "$BACKEND" fleet patches --json >"$WORK/patches.json"
+expect_eq "fleet patches: the rollout row" "held canary convicted" \
+	"$(jq -r '.[] | select(.id == "cumulative-deb12-3") | .rollout | "\(.status) \(.channel) \(.reason)"' "$WORK/patches.json")"
+expect_eq "  ... and a published patch no node reports yet" "rolling 0" \
+	"$(jq -r '.[] | select(.id == "cumulative-deb12-4") | "\(.rollout.status) \(.channels | length)"' "$WORK/patches.json")"
 expect_eq "fleet patches: counts by state per channel" '{"quarantined":1}' \
 	"$(jq -c '.[] | select(.id == "cumulative-deb12-3") | .channels[] | select(.channel == "canary") | .states' "$WORK/patches.json")"
 expect_eq "  ... convictions by title, with their nodes" "WARNING in foo_bar 1 $NODE_C" \
@@ -255,6 +262,25 @@ expect_eq "fleet tokens: three used, one unused, one expired" "expired 1 unused 
 	"$("$BACKEND" fleet tokens --json | jq -r 'group_by(.state) | map("\(.[0].state) \(length)") | join(" ")')"
 
 check "SIGTERM stops the server cleanly (exit 0)" stop_server
+
+# HTTPS with a PEM certificate and key
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
+rm -f "$WORK/tls.port"
+"$BACKEND" serve --listen 127.0.0.1:0 --port-file "$WORK/tls.port" --tls-cert "$WORK/tls.crt" \
+	--tls-key "$WORK/tls.key" 2>"$WORK/tls.log" &
+SERVER_PID=$!
+for _ in $(seq 200); do [ -s "$WORK/tls.port" ] && break; kill -0 $SERVER_PID 2>/dev/null || break; sleep 0.05; done
+URL=https://127.0.0.1:$(cat "$WORK/tls.port" 2>/dev/null)
+report "$WORK/a.key" 10
+expect_eq "a report over HTTPS: 200" 200 "$(curl -s --cacert "$WORK/tls.crt" -o "$WORK/answer" -w '%{http_code}' -X POST \
+	-H "TuxTape-Node: $NODE_A" -H "TuxTape-Signature: $("$SIGN" sign "$WORK/a.key" "$WORK/body.json")" \
+	--data-binary @"$WORK/body.json" "$URL/v1/reports")"
+check "the TLS server stops cleanly" stop_server
+expect_exit "--tls-cert without --tls-key is a usage error" 2 "$BACKEND" serve --tls-cert "$WORK/tls.crt"
+echo "not a certificate" >"$WORK/bad.crt"
+expect_exit "a certificate that is not PEM fails to start (exit 1)" 1 timeout 20 "$BACKEND" serve \
+	--listen 127.0.0.1:0 --tls-cert "$WORK/bad.crt" --tls-key "$WORK/tls.key"
 
 # the rate limit: 1 request a second, 3 at once
 printf '[serve]\nrate = 1\nburst = 3\n' >"$WORK/rate.conf"
