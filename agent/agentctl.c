@@ -53,11 +53,12 @@ static void usage(FILE *f)
 		"  revert PATCH           disable and unload a patch\n"
 		"  hold | resume          stop / allow changes to this node's patches\n"
 		"  unquarantine PATCH     allow a quarantined patch to be applied again\n"
-		"  enroll URL --token TOKEN\n"
+		"  enroll URL --token TOKEN | --token-file FILE\n"
 		"                         register this node's key with the fleet server at URL\n"
 		"                         (tuxtape-backend serve) with the operator's single-use\n"
 		"                         token ('tuxtape-backend fleet token'); health reports go\n"
-		"                         there from then on (docs/FLEET.md)\n"
+		"                         there from then on (docs/FLEET.md); --token-file reads\n"
+		"                         it from FILE's first line (- for stdin), out of ps's view\n"
 		"  analyze [FILE|-] [--json] [--livepatch MODULE]...\n"
 		"                         find kernel crash and warning reports in a saved log\n"
 		"                         (kmsg dump, console capture, journal); no agent needed\n"
@@ -523,11 +524,13 @@ int main(int argc, char **argv)
 		{ "livepatch", required_argument, NULL, 'l' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "token", required_argument, NULL, 'k' },
+		{ "token-file", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	const char *sock = getenv("TUXTAPE_AGENT_SOCKET"), *cmd, *token = NULL;
+	const char *sock = getenv("TUXTAPE_AGENT_SOCKET"), *cmd, *token = NULL, *token_file = NULL;
+	char token_buf[CONTROL_MAX_TOKEN + 2];
 	bool json = false, follow = false;
 	const char *livepatches[65] = { NULL };
 	size_t n_livepatches = 0;
@@ -562,6 +565,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'k': token = optarg; break;
+		case 'K': token_file = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("agentctl %s\n", TUXTAPE_VERSION); return 0;
 		default: usage(stderr); return EXIT_USAGE;
@@ -583,15 +587,34 @@ int main(int argc, char **argv)
 		fprintf(stderr, "agentctl: --livepatch is an option of analyze\n");
 		return EXIT_USAGE;
 	}
-	if (token && !streq(cmd, "enroll")) {
-		fprintf(stderr, "agentctl: --token is an option of enroll\n");
+	if ((token || token_file) && !streq(cmd, "enroll")) {
+		fprintf(stderr, "agentctl: --token and --token-file are options of enroll\n");
 		return EXIT_USAGE;
+	}
+	if (token && token_file) {
+		fprintf(stderr, "agentctl: enroll takes --token or --token-file, not both\n");
+		return EXIT_USAGE;
+	}
+	if (token_file) {
+		FILE *f = streq(token_file, "-") ? stdin : fopen(token_file, "re");
+
+		if (!f) {
+			fprintf(stderr, "agentctl: --token-file %s: %m\n", token_file);
+			return EXIT_USAGE;
+		}
+		if (!fgets(token_buf, sizeof(token_buf), f))
+			token_buf[0] = '\0';
+		if (f != stdin)
+			fclose(f);
+		token_buf[strcspn(token_buf, "\r\n")] = '\0';
+		token = token_buf;
 	}
 	if (streq(cmd, "enroll")) {
 		const char *url = optind + 2 == argc ? argv[optind + 1] : NULL;
 
 		if (!url || !token) {
-			fprintf(stderr, "agentctl: enroll takes one URL and --token TOKEN\n");
+			fprintf(stderr, "agentctl: enroll takes one URL and --token TOKEN (or "
+				"--token-file FILE)\n");
 			return EXIT_USAGE;
 		}
 		if ((!startswith(url, "http://") && !startswith(url, "https://")) ||

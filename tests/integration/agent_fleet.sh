@@ -97,8 +97,14 @@ ctl enroll "$URL" 2>/dev/null
 check "enroll without --token is a usage error (64)" [ $? = 64 ]
 ctl enroll ftp://x --token t 2>/dev/null
 check "enroll of a non-http URL is a usage error (64)" [ $? = 64 ]
+ctl enroll "$URL" --token t --token-file /dev/null 2>/dev/null
+check "enroll with both --token and --token-file is a usage error (64)" [ $? = 64 ]
+ctl enroll "$URL" --token-file "$WORK/no-such-file" 2>/dev/null
+check "enroll with a missing --token-file is a usage error (64)" [ $? = 64 ]
 TOKEN=$("$BACKEND" fleet token --note agent_fleet | tail -1)
-ctl enroll "$URL" --token "$TOKEN" >"$WORK/out" 2>"$WORK/err"
+# the token from a file (not on the command line, where ps shows it), its newline dropped
+printf '%s\n' "$TOKEN" >"$WORK/token"
+ctl enroll "$URL" --token-file "$WORK/token" >"$WORK/out" 2>"$WORK/err"
 check "enroll with the operator's token" grep -q "enrolled with $URL as node $NODE" "$WORK/out"
 check "status: enrolled, with the URL" [ "$(fleet .enrolled) $(fleet .url)" = "true $URL" ]
 check "the server knows the node" sh -c "'$BACKEND' fleet nodes --json | jq -e --arg n '$NODE' 'map(.node // .id) | index(\$n) != null' >/dev/null"
