@@ -154,5 +154,5 @@ git_commit_all "$REPO" "one more"
 expect_eq "URL source: fetch brings the new commit" 1 "$(field .new)"
 
 # 13: schema and journal
-expect_eq "database records its schema version" 4 "$(sqlite3 "$DB" 'SELECT version FROM schema_version')"
+expect_eq "database records its schema version" 5 "$(sqlite3 "$DB" 'SELECT version FROM schema_version')"
 expect_eq "database is in WAL mode" wal "$(sqlite3 "$DB" 'PRAGMA journal_mode')"
