@@ -77,7 +77,7 @@ expect_eq "it went to the configured channel" canary \
 	"$(jq -r '.signed.targets[].custom.channel' "$(ls "$A"/metadata/*.targets.json | sort -V | tail -1)")"
 expect_exit "the archive verifies" 0 "$BACKEND" archive verify "$A"
 "$BACKEND" runs --db "$DB" --json >"$WORK/runs.json"
-expect_eq "runs: the run is recorded with its steps" "done scan gauge select generate cumulative timestamp" \
+expect_eq "runs: the run is recorded with its steps" "done scan gauge select generate cumulative rollout timestamp" \
 	"$(jq -r '.[0] | "\(.status) \([.report.steps[].name] | join(" "))"' "$WORK/runs.json")"
 
 # --- run 2: a new record
