@@ -38,6 +38,17 @@ void common_done(struct common_opts *c)
 	config_free(&c->cfg);
 }
 
+int common_rollout_policy(const struct common_opts *c, struct rollout_policy *ret)
+{
+	const struct fleet_config *fc = &c->cfg.fleet;
+
+	ret->promote_nodes = fc->promote_nodes;
+	ret->promote_after = fc->promote_after;
+	ret->revoke_failures = fc->revoke_failures;
+	ret->stale_intervals = fc->stale_intervals;
+	return rollout_policy_init(ret, fc->channels ? fc->channels : DEFAULT_CHANNELS);
+}
+
 const char *common_db_path(const struct common_opts *c)
 {
 	const char *env = getenv("TUXTAPE_DB");

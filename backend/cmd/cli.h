@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "db/db.h"
+#include "fleet/rollout.h"
 
 enum {
 	EXIT_OK = 0,
@@ -43,6 +44,8 @@ bool common_opt(struct common_opts *c, int opt, const char *arg);
 int common_setup(struct common_opts *c);
 void common_done(struct common_opts *c);
 const char *common_db_path(const struct common_opts *c);
+/* The rollout policy of [fleet] (after common_setup); -EINVAL logged on bad channels. */
+int common_rollout_policy(const struct common_opts *c, struct rollout_policy *ret);
 
 /* Prints v (consumed) to stdout, indented, with a trailing newline. */
 int json_print(json_t *v);

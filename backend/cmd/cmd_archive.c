@@ -62,30 +62,6 @@ static int parse_duration(const char *s, int64_t *ret)
 	return 0;
 }
 
-/* --rollout: the patch goes to the first channel of the rollout (unless --channel names it). */
-static int rollout_channel(struct common_opts *c, struct publish_info *p)
-{
-	struct rollout_policy pol = { 0 };
-	int k = common_setup(c);
-
-	if (k >= 0)
-		k = rollout_policy_init(&pol, c->cfg.fleet.channels ? c->cfg.fleet.channels :
-					DEFAULT_CHANNELS);
-	if (k >= 0 && p->channel && !streq(p->channel, pol.channels[0]))
-		k = log_error_errno(EINVAL, "--rollout publishes to the first channel, %s, not %s",
-				    pol.channels[0], p->channel);
-	if (k >= 0 && !p->channel) {
-		/* the policy's storage is freed below: keep the name in the config's */
-		free(c->cfg.fleet.channels);
-		c->cfg.fleet.channels = strdup(pol.channels[0]);
-		p->channel = c->cfg.fleet.channels;
-		if (!p->channel)
-			k = -ENOMEM;
-	}
-	rollout_policy_free(&pol);
-	return k;
-}
-
 static int rollout_start(struct common_opts *c, const struct archive_opts *o,
 			 const struct publish_info *p, const char *kernel, const char *target)
 {
@@ -130,6 +106,7 @@ int cmd_archive(int argc, char **argv)
 	struct archive_opts o = { 0 };
 	struct publish_info p = { 0 };
 	const char *cves[64], *verb, *rollout = NULL;
+	struct rollout_policy pol = { 0 };
 	unsigned root_keys = 1;
 	int opt, k = 0;
 
@@ -251,14 +228,25 @@ int cmd_archive(int argc, char **argv)
 				"channel holds one patch of a series)\n");
 			return EXIT_USAGE;
 		}
-		k = rollout ? rollout_channel(&c, &p) : 0;
-		if (k < 0) {
-			common_done(&c);
-			return EXIT_USAGE;
+		if (rollout) {
+			/* the rollout starts in the first channel */
+			k = common_setup(&c);
+			if (k >= 0)
+				k = common_rollout_policy(&c, &pol);
+			if (k >= 0 && p.channel && !streq(p.channel, pol.channels[0]))
+				k = log_error_errno(EINVAL, "--rollout publishes to the first channel, "
+						    "%s, not %s", pol.channels[0], p.channel);
+			if (k < 0) {
+				rollout_policy_free(&pol);
+				common_done(&c);
+				return EXIT_USAGE;
+			}
+			p.channel = pol.channels[0];
 		}
 		k = archive_publish(&o, argv[optind + 2], &p, &path);
 		if (k >= 0 && rollout)
 			k = rollout_start(&c, &o, &p, rollout, path);
+		rollout_policy_free(&pol);
 		common_done(&c);
 		if (k >= 0 && c.json)
 			k = json_print(json_pack("{s:s, s:s}", "archive", o.dir, "published", path));

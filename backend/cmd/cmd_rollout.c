@@ -133,15 +133,11 @@ int cmd_fleet_rollout(int argc, char **argv)
 	}
 	if (common_setup(&c) < 0)
 		return EXIT_USAGE;
-	if (rollout_policy_init(&pol, c.cfg.fleet.channels ? c.cfg.fleet.channels :
-				DEFAULT_CHANNELS) < 0) {
+	if (common_rollout_policy(&c, &pol) < 0) {
+		rollout_policy_free(&pol);
 		common_done(&c);
 		return EXIT_USAGE;
 	}
-	pol.promote_nodes = c.cfg.fleet.promote_nodes;
-	pol.promote_after = c.cfg.fleet.promote_after;
-	pol.revoke_failures = c.cfg.fleet.revoke_failures;
-	pol.stale_intervals = c.cfg.fleet.stale_intervals;
 	k = db_open(common_db_path(&c), !listing, &db);
 	if (k < 0)
 		rc = EXIT_FAIL;

@@ -170,13 +170,8 @@ int cmd_run(int argc, char **argv)
 		o.fixes_for = pc->fixes_for;
 		o.archive = o.archive ? o.archive : pc->archive ? pc->archive : DEFAULT_ARCHIVE;
 		o.keys = o.keys ? o.keys : pc->keys;
-		if (rollout_policy_init(&rollout, c.cfg.fleet.channels ? c.cfg.fleet.channels :
-					DEFAULT_CHANNELS) < 0)
+		if (common_rollout_policy(&c, &rollout) < 0)
 			goto out;
-		rollout.promote_nodes = c.cfg.fleet.promote_nodes;
-		rollout.promote_after = c.cfg.fleet.promote_after;
-		rollout.revoke_failures = c.cfg.fleet.revoke_failures;
-		rollout.stale_intervals = c.cfg.fleet.stale_intervals;
 		o.rollout = &rollout;
 		o.channel = o.channel ? o.channel : pc->channel ? pc->channel : rollout.channels[0];
 		o.mirror = pc->mirror;
