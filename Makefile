@@ -11,12 +11,12 @@ DESTDIR ?=
 SAN ?=
 
 CC ?= cc
-PKGS := libgit2 sqlite3 jansson inih libsystemd libarchive libsodium libcrypto libcurl libkmod libelf libmicrohttpd
+PKGS := libgit2 sqlite3 jansson inih libsystemd libarchive libsodium libcrypto libcurl libkmod libelf libmicrohttpd libnl-genl-3.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 # The daemon links only these: no libcurl or OpenSSL in its resident set (the fetch helper
 # does the network); a reference to them from its code fails the link.
-AGENT_PKGS := sqlite3 jansson inih libsystemd libsodium libkmod
+AGENT_PKGS := sqlite3 jansson inih libsystemd libsodium libkmod libnl-genl-3.0
 AGENT_LIBS := $(shell pkg-config --libs $(AGENT_PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wpointer-arith -Wstrict-prototypes \
@@ -36,7 +36,7 @@ LDSAN := -fsanitize=address,undefined
 else
 OPT := -O2 -g
 endif
-CFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Icommon -Ibackend -Iagent $(PKG_CFLAGS) \
+CFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Icommon -Ibackend -Iagent -Ikmod-helper $(PKG_CFLAGS) \
 	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLOCALSTATEDIR='"$(LOCALSTATEDIR)"' \
 	-DLIBEXECDIR='"$(LIBEXECDIR)"' $(CFLAGS)
 LDFLAGS_ALL := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LDSAN) $(LDFLAGS)
