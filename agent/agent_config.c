@@ -218,6 +218,8 @@ static int on_entry(void *userdata, const char *section, const char *key, const 
 			r = parse_bool(value, &c->auto_revert);
 		else if (streq(key, "group"))
 			r = set_string(&c->group, value);
+		else if (streq(key, "companion"))
+			r = parse_bool(value, &c->companion);
 	} else if (streq(section, "watch")) {
 		if (streq(key, "enabled"))
 			r = parse_bool(value, &c->watch);
@@ -290,6 +292,7 @@ int agent_config_load(const char *path, bool must_exist, struct agent_config *re
 		.healthy_window = 60,
 		.auto_revert = true,
 		.watch = true,
+		.companion = true,
 		.revert_on = agent_default_revert_on(),
 		.weak_window = 600,
 	};

@@ -23,6 +23,7 @@ struct agent_config {
 	int64_t healthy_window;      /* seconds a new patch must run before it counts as safe */
 	bool auto_revert;            /* revert patches the archive revoked */
 	char *group;                 /* may read status over the socket */
+	bool companion;              /* listen to the kernel companion when it is loaded */
 	/* [watch]: the kernel log */
 	bool watch;                  /* read /dev/kmsg and act on reports */
 	uint32_t revert_on;          /* report types (bits of enum kreport_type) that revert

@@ -614,7 +614,19 @@ static void watch_transition(struct engine *e)
 	if (k.enabled && !k.transition) {
 		_cleanup_free_ char *id = strdup(e->busy_id);
 
-		snprintf(why, sizeof(why), "transition completed in %.1fs", elapsed / 1000.0);
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		snprintf(e->last_done.module, sizeof(e->last_done.module), "%s", e->busy_module);
+		e->last_done.noticed_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		e->last_done.kernel_ns = e->busy_kernel_done_ns;
+		e->last_done.companion = e->comp.in_use;
+		if (e->busy_kernel_done_ns && e->last_done.noticed_ns >= e->busy_kernel_done_ns)
+			snprintf(why, sizeof(why), "transition completed in %.1fs (known %.3f ms after "
+				 "the kernel finished it, through the companion)", elapsed / 1000.0,
+				 (e->last_done.noticed_ns - e->busy_kernel_done_ns) / 1e6);
+		else
+			snprintf(why, sizeof(why), "transition completed in %.1fs", elapsed / 1000.0);
 		engine_set_state(e, e->busy_id, "applied", "applied", why);
 		engine_note_applied(e, e->busy_id);
 		engine_busy_clear(e);
@@ -625,7 +637,12 @@ static void watch_transition(struct engine *e)
 	if (elapsed > 1000 * e->cfg->transition_timeout) {
 		_cleanup_free_ char *tasks = NULL;
 
-		klp_blocking_tasks(e->cfg->root, 0, 5, &tasks);
+		/* the companion knows why; /proc only which */
+		if (engine_companion_blocking(e, 5, &tasks) <= 0) {
+			free(tasks);
+			tasks = NULL;
+			klp_blocking_tasks(e->cfg->root, 0, 5, &tasks);
+		}
 		snprintf(why, sizeof(why), "transition did not complete within %llds and was reversed;"
 			 " blocked by: %s", (long long)e->cfg->transition_timeout,
 			 tasks && tasks[0] ? tasks : "(no task found)");

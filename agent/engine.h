@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "agent_config.h"
+#include "companion.h"
 #include "engine_fleet.h"
 #include "klog/kreport.h"
 #include "kwatch.h"
@@ -54,6 +55,18 @@ struct engine {
 	bool revert_failing;          /* said once; retried on every tick */
 	/* the fleet: node key, report queue, enrolment (engine_fleet.h) */
 	struct engine_fleet fleet;
+	/* the kernel companion: the daemon's listener while it runs (NULL in one-shot use) */
+	struct companion *companion;
+	struct companion_stats comp;
+	uint64_t busy_kernel_done_ns;   /* the companion said the kernel finished busy's
+					 * transition then (CLOCK_MONOTONIC ns); 0: not yet */
+	/* the last transition seen through: when the agent knew, and when the kernel finished
+	 * it if the companion said (0: unknown) */
+	struct {
+		char module[64];
+		uint64_t noticed_ns, kernel_ns;
+		bool companion;
+	} last_done;
 };
 
 int engine_start(struct engine *e, const struct agent_config *cfg);
@@ -90,5 +103,18 @@ uint64_t engine_kmsg_resume(struct engine *e);
 /* Disables quarantined patches still in sysfs (a revert that failed or was interrupted) and
  * unloads their modules. Called by engine_tick(). */
 void engine_retry_reverts(struct engine *e);
+/* What the daemon should do after the engine took a companion event. */
+enum engine_companion_action {
+	ENGINE_COMPANION_NOTHING,
+	ENGINE_COMPANION_TICK,          /* re-read sysfs now */
+	ENGINE_COMPANION_READ_KMSG,     /* the kernel just logged a report: read it now */
+};
+enum engine_companion_action engine_companion_event(struct engine *e,
+						    const struct companion_event *ev);
+/* The tasks blocking the transition in progress as the companion names them (reason, and
+ * the stack from /proc), "pid N (comm) is sleeping on function F: a < b"; malloc'd. The
+ * number of tasks; <= 0 when the companion is not in use or names none. */
+int engine_companion_blocking(struct engine *e, unsigned max, char **ret);
+json_t *engine_companion_status(const struct engine *e);
 /* Seconds to the next refresh after a failure (backoff), or the interval. */
 int64_t engine_next_refresh(const struct engine *e);

@@ -30,6 +30,7 @@ void engine_busy_clear(struct engine *e)
 	free(e->busy_final_reason);
 	e->busy_id = e->busy_module = e->busy_final_state = e->busy_final_reason = NULL;
 	e->busy_reverting = false;
+	e->busy_kernel_done_ns = 0;
 }
 
 int engine_busy_set(struct engine *e, const char *id, const char *module, bool reverting,

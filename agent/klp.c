@@ -153,6 +153,15 @@ static void append_stack(const char *path, char *out, size_t size, unsigned fram
 	}
 }
 
+void klp_task_stack(const char *root, unsigned tgid, unsigned tid, unsigned frames, char *out,
+		    size_t size)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/proc/%u/task/%u/stack", root, tgid, tid);
+	append_stack(p, out, size, frames);
+}
+
 int klp_blocking_tasks(const char *root, int from, unsigned max, char **ret)
 {
 	_cleanup_free_ char *procdir = NULL;

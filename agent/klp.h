@@ -23,5 +23,8 @@ int klp_set_enabled(const char *root, const char *name, bool enabled);
 /* A description of the tasks whose patch_state is still `from` (at most `max` tasks, each
  * with its comm and top stack frames), or "" when none is found. malloc'd. */
 int klp_blocking_tasks(const char *root, int from, unsigned max, char **ret);
+/* The first `frames` frames of a thread's kernel stack appended to out (" < " between). */
+void klp_task_stack(const char *root, unsigned tgid, unsigned tid, unsigned frames, char *out,
+		    size_t size);
 /* Whether name is a plausible module name: [A-Za-z0-9_-], 1..55 chars. */
 bool klp_valid_name(const char *name);

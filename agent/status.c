@@ -141,6 +141,8 @@ int engine_status_json(struct engine *e, json_t **ret)
 			"malformed", (json_int_t)e->kmsg.malformed));
 	if (doc)
 		json_object_set_new(doc, "fleet", engine_fleet_status(e));
+	if (doc)
+		json_object_set_new(doc, "companion", engine_companion_status(e));
 	if (!doc)
 		return -ENOMEM;
 	*ret = doc;

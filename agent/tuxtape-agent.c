@@ -26,6 +26,7 @@
 
 #include "agent_config.h"
 #include "control.h"
+#include "daemon_companion.h"
 #include "daemon_fleet.h"
 #include "engine.h"
 #include "fileio.h"
@@ -53,6 +54,7 @@ struct daemon {
 	sd_event_source *fetch_child, *fetch_timer;
 	/* the fleet's helper runs: deliveries, enrolment */
 	struct fleet_runner fleet;
+	struct companion_runner companion;
 	sd_event_source *listen_source, *accept_resume;
 	struct client *clients, *clients_tail;
 	size_t n_active, n_waiting;
@@ -109,6 +111,32 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	update_status(d);
 	arm_tick(d);
 	return 0;
+}
+
+/* The companion says the kernel moved: look at sysfs now, not at the next poll. */
+static void tick_now(void *userdata)
+{
+	struct daemon *d = userdata;
+	uint64_t now;
+
+	if (sd_event_now(d->event, CLOCK_MONOTONIC, &now) < 0)
+		return;
+	if (!d->tick_timer)
+		sd_event_add_time(d->event, &d->tick_timer, CLOCK_MONOTONIC, now, 0, on_tick, d);
+	else {
+		sd_event_source_set_time(d->tick_timer, now);
+		sd_event_source_set_enabled(d->tick_timer, SD_EVENT_ONESHOT);
+	}
+}
+
+static int on_kmsg(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+static void read_kmsg_now(void *userdata)
+{
+	struct daemon *d = userdata;
+
+	if (d->kmsg_source && d->engine.kmsg.watching)
+		on_kmsg(d->kmsg_source, d->kmsg.fd, EPOLLIN, d);
 }
 
 static void on_report(const struct kreport *r, void *userdata)
@@ -734,6 +762,11 @@ int main(int argc, char **argv)
 		r = listen_control(&d);
 	if (r >= 0)
 		r = watch_kmsg(&d);
+	d.companion = (struct companion_runner){ .event = d.event, .engine = &d.engine,
+						 .tick_now = tick_now, .read_kmsg = read_kmsg_now,
+						 .userdata = &d };
+	if (r >= 0)
+		r = companion_runner_start(&d.companion);
 	if (r >= 0)
 		r = sd_event_add_time_relative(d.event, &d.refresh_timer, CLOCK_MONOTONIC, 0, 0,
 					       on_refresh, &d);
@@ -756,6 +789,7 @@ int main(int argc, char **argv)
 	sd_event_source_unref(d.fetch_child);
 	sd_event_source_unref(d.fetch_timer);
 	fleet_runner_free(&d.fleet);
+	companion_runner_free(&d.companion);
 	sd_event_source_unref(d.refresh_timer);
 	sd_event_source_unref(d.tick_timer);
 	sd_event_source_disable_unref(d.kmsg_source);
