@@ -269,6 +269,28 @@ static void print_patches(const json_t *st)
 	}
 }
 
+/* The kernel companion: whether the agent hears the kernel or polls it. */
+static void print_companion(const json_t *c)
+{
+	const json_t *t = json_object_get(c, "last_transition");
+
+	if (!json_is_true(json_object_get(c, "enabled")))
+		say("companion: not used (configuration)\n");
+	else if (json_is_true(json_object_get(c, "in_use")))
+		say("companion: in use; %" JSON_INTEGER_FORMAT " events, %" JSON_INTEGER_FORMAT
+		    " ignored, %" JSON_INTEGER_FORMAT " lost\n",
+		    json_integer_value(json_object_get(c, "events")),
+		    json_integer_value(json_object_get(c, "ignored")),
+		    json_integer_value(json_object_get(c, "lost")));
+	else
+		say("companion: not loaded (polling sysfs)%s%s\n",
+		    json_is_string(json_object_get(c, "error")) ? "; " : "",
+		    json_is_string(json_object_get(c, "error")) ? str(c, "error") : "");
+	if (json_is_integer(json_object_get(t, "latency_us")))
+		say("           last transition (%s) known %.3f ms after the kernel finished it\n",
+		    str(t, "module"), json_integer_value(json_object_get(t, "latency_us")) / 1000.0);
+}
+
 /* The fleet: who this node is to the server, and how its reports are getting there. */
 static void print_fleet(const json_t *f)
 {
@@ -328,6 +350,7 @@ static void print_status(const json_t *st)
 		       json_integer_value(json_object_get(k, "not_kernel")));
 	else
 		say("kernel log: NOT watched\n");
+	print_companion(json_object_get(st, "companion"));
 	print_fleet(json_object_get(st, "fleet"));
 	print_patches(st);
 	live = json_object_get(st, "livepatch");

@@ -12,7 +12,7 @@ klogs=$shared/data/klogs
 sample=$shared/data/vulns/sample/cve
 
 mkdir -p "$out"
-for t in kmsg klog record tuf_meta tuf_targets canonjson makefile agent_config agent_report control modinfo vet_console backend_config fleet_report; do
+for t in kmsg klog record tuf_meta tuf_targets canonjson makefile agent_config agent_report control modinfo vet_console backend_config fleet_report companion; do
 	mkdir -p "$out/$t"
 	if [ -d "$top/tests/fuzz/seeds/$t" ]; then
 		cp "$top/tests/fuzz/seeds/$t"/* "$out/$t/" 2>/dev/null || true
@@ -80,3 +80,32 @@ for info in "livepatch=Y name=livepatch_a vermagic=6.1.0-57-amd64" \
 		"$out/modinfo/${info%% *}.ko"
 done
 rm -rf "$ko"
+
+# The companion's datagrams (kmod-helper/tuxtape_genl.h): one of each event and a blocking
+# reply, laid out as the kernel sends them (nlmsghdr, genlmsghdr, 4-aligned attributes).
+python3 - "$out/companion" <<'PY'
+import struct, sys
+out = sys.argv[1]
+def attr(t, data):
+    return struct.pack("<HH", 4 + len(data), t) + data + b"\0" * ((4 - len(data) % 4) % 4)
+def s(t, v): return attr(t, v.encode() + b"\0")
+def u8(t, v): return attr(t, struct.pack("<B", v))
+def u32(t, v): return attr(t, struct.pack("<I", v))
+def u64(t, v): return attr(t, struct.pack("<Q", v))
+def msg(cmd, body):
+    payload = struct.pack("<BBH", cmd, 1, 0) + body
+    return struct.pack("<IHHII", 16 + len(payload), 0x20, 0, 0, 0) + payload
+hdr = lambda seq: u64(1, seq) + u64(2, 123456789)
+seeds = {
+    "transition": msg(3, hdr(1) + s(3, "tt_lp_good") + u8(4, 1) + u8(5, 2)),
+    "module": msg(4, hdr(2) + s(6, "tt_lp_good") + u8(7, 2) + attr(8, b"")),
+    "fault": msg(5, hdr(3) + u8(9, 1) + u64(10, 0xffffffffc0001234) + s(11, "tt_warner_fire+0x1c/0x40")
+                 + s(6, "tt_warner") + u32(12, 42) + s(13, "insmod") + u64(14, 512)),
+    "taint": msg(6, hdr(4) + u64(14, 512) + u8(15, 9)),
+    "blocking": msg(2, s(3, "tt_lp_stalls") + u8(4, 1)
+                    + attr(16, u32(1, 77) + u32(2, 77) + s(3, "tt_sleeper") + u8(4, 3) + s(5, "tt_sleeper_nap") + u32(7, 4))
+                    + u32(17, 0)),
+}
+for name, data in seeds.items():
+    open(f"{out}/{name}", "wb").write(data)
+PY
