@@ -161,7 +161,7 @@ static int tt_check_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static u8 tt_block_reason(long ret)
+static u8 tt_block_reason(int ret)
 {
 	switch (ret) {
 	case -EBUSY:
@@ -179,7 +179,8 @@ static u8 tt_block_reason(long ret)
 static int tt_check_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct tt_check_args *args = (struct tt_check_args *)ri->data;
-	long ret = (long)regs_return_value(regs);
+	/* an int return value: only the low 32 bits of the register are set */
+	int ret = (int)regs_return_value(regs);
 	struct tt_block *b = NULL;
 	unsigned long flags;
 	unsigned int i;

@@ -90,6 +90,15 @@ for b in "$KBUILD:$W/modsrc" "$KBUILD_RT:$W/modsrc-rt"; do
 	fi
 done
 cp "$W"/modsrc/*.ko "$W/mods/"
+# the kernel companion (kmod-helper/), built like any out-of-tree module
+mkdir -p "$W/kmod-helper"
+cp "$top"/kmod-helper/*.c "$top"/kmod-helper/*.h "$top/kmod-helper/Kbuild" "$W/kmod-helper/"
+if ! make -C "$KBUILD" M="$W/kmod-helper" -j2 modules >"$W/kmod-helper.log" 2>&1; then
+	fail "bench: building kmod-helper/ against $KBUILD failed (log: $W/kmod-helper.log)"
+	tail -20 "$W/kmod-helper.log" | sed 's/^/#   /'
+	finish
+fi
+cp "$W/kmod-helper/tuxtape_helper.ko" "$W/mods/"
 cp "$W/modsrc-rt/tt_lp_good.ko" "$W/mods/rt/"
 
 # What the guest can reach on the host (10.0.2.2): a file, and a signed archive holding the
@@ -187,6 +196,8 @@ programs=()
 for p in tuxtape-tuf-client tuxtape-agent tuxtape-agent-fetch agentctl; do
 	[ -x "$bin/$p" ] && programs+=("$bin/$p")
 done
+# the companion's test client (tests/tools/tt-genl.c, built by make unit-bins)
+[ -x "$bin/tests/tools/tt-genl" ] && programs+=("$bin/tests/tools/tt-genl")
 if ! "$here/initramfs.sh" "$W/initramfs.gz" "$KREL" "$KMODDIR" "$W/mods" "${programs[@]}" \
 	2>"$W/initramfs.log"; then
 	fail "bench: building the initramfs failed: $(tail -1 "$W/initramfs.log")"
