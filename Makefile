@@ -119,7 +119,7 @@ check: deps
 
 # The real-kernel bench alone (Debian's kernel under QEMU): make e2e [SCENARIO="good stalls"]
 e2e: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(O)/tests/tools/tt-genl
 	@tests/e2e/run.sh $(SCENARIO)
 
 demo: deps
