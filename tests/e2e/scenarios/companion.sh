@@ -1,6 +1,6 @@
 # The kernel companion (kmod-helper/, docs/COMPANION.md) on the real kernel, seen through
-# tests/tools/tt-genl: every hook is placed; a listener gets module, transition, WARN and
-# taint events with sequence numbers that go up by one; the blocking command names the task
+# tests/tools/tt-genl: every hook is placed; a listener gets module, transition, WARN, Oops
+# and taint events with sequence numbers that go up by one; the blocking command names the task
 # that holds a stalled transition and why; an unprivileged user can neither listen nor ask;
 # the module unloads and loads again, numbering from 1.
 ev=/tmp/companion.events
@@ -43,6 +43,17 @@ check "fault event: a WARN at tt_warner_fire, module tt_warner" \
 check "taint event: W (bit 9), in the new mask" \
 	wait_for 10 warn_tainted
 check "module event: tt_warner live, not a livepatch" wait_for 10 has 'module name=tt_warner state=live livepatch=0'
+
+# an Oops in a livepatch: the reading task dies, the kernel goes on
+check "tt_lp_oopses loads" insmod $TT_MODULES/tt_lp_oopses.ko
+check "its transition finishes" wait_for 20 has 'transition patch=tt_lp_oopses target=1 phase=finished'
+(cat /proc/loadavg >/dev/null 2>&1)
+check "fault event: an Oops at tt_oopses_loadavg_show, module tt_lp_oopses" \
+	wait_for 10 has 'fault kind=oops symbol=tt_oopses_loadavg_show(\.[a-z]+\.[0-9]+)?\+0x[0-9a-f]+/0x[0-9a-f]+ module=tt_lp_oopses addr=0x[0-9a-f]+ pid=[0-9]+ comm=cat '
+check "taint event: D (bit 7)" wait_for 10 has 'taint flag=7 mask=0x'
+echo 0 >$LP/tt_lp_oopses/enabled
+wait_for 10 test ! -d $LP/tt_lp_oopses
+check "tt_lp_oopses unloads" rmmod tt_lp_oopses
 
 # a transition that stalls: the blocking task, its reason, and the reversal
 check "tt_sleeper loads" insmod $TT_MODULES/tt_sleeper.ko
