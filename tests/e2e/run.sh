@@ -99,6 +99,15 @@ if ! make -C "$KBUILD" M="$W/kmod-helper" -j2 modules >"$W/kmod-helper.log" 2>&1
 	finish
 fi
 cp "$W/kmod-helper/tuxtape_helper.ko" "$W/mods/"
+# and as if the headers could not restrict a multicast group: that one must refuse to load
+mkdir -p "$W/kmod-helper-open"
+cp "$top"/kmod-helper/*.c "$top"/kmod-helper/*.h "$top/kmod-helper/Kbuild" "$W/kmod-helper-open/"
+if ! make -C "$KBUILD" M="$W/kmod-helper-open" TT_GENL_H=/dev/null -j2 modules \
+	>"$W/kmod-helper-open.log" 2>&1; then
+	fail "bench: building kmod-helper/ with TT_GENL_H=/dev/null failed (log: $W/kmod-helper-open.log)"
+	finish
+fi
+cp "$W/kmod-helper-open/tuxtape_helper.ko" "$W/mods/tuxtape_helper-open.ko"
 cp "$W/modsrc-rt/tt_lp_good.ko" "$W/mods/rt/"
 
 # What the guest can reach on the host (10.0.2.2): a file, and a signed archive holding the

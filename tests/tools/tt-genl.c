@@ -236,7 +236,7 @@ static int drop_to(const char *arg)
 	errno = 0;
 	id = strtoul(arg, &end, 10);
 	if (errno || *end || end == arg || id >= UINT_MAX) {
-		fprintf(stderr, "tt-genl: --as-user: '%s' is not a numeric uid\n", arg);
+		fprintf(stderr, "tt-genl: --as-user: '%s' is not a uid (a number below 4294967295)\n", arg);
 		return EXIT_USAGE;
 	}
 	if (setgroups(0, NULL) < 0)

@@ -12,6 +12,10 @@ warn_tainted() {
 	[ -n "$m" ] && [ $((m & 512)) -ne 0 ]
 }
 
+# built as if genetlink could not restrict the events group: it refuses rather than leak
+check "the unrestricted build refuses to load" sh -c "! insmod $TT_MODULES/tuxtape_helper-open.ko 2>/tmp/open.err"
+check "with EPERM" grep -q 'Operation not permitted' /tmp/open.err
+check "and says why in the kernel log" kmsg_has 'tuxtape_helper: .*cannot restrict a multicast group to CAP_NET_ADMIN: refusing'
 check "tuxtape_helper loads" insmod $TT_MODULES/tuxtape_helper.ko
 check "every hook is in place (10)" kmsg_has 'tuxtape_helper: family tuxtape registered, 10 hooks in place'
 check "no hook failed to register" sh -c '! dmesg | grep -q "tuxtape_helper: cannot"'
