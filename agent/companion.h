@@ -46,7 +46,8 @@ struct companion_task {
 struct companion_stats {
 	bool in_use;
 	uint64_t events, ignored, lost, appeared, last_seq;
-	/* the last transition the kernel reported finished, and how late the agent heard */
+	/* the last transition the kernel reported, and how late the agent heard of the last
+	 * finished one (its event received; -1: none yet) */
 	char last_patch[TT_NAME_MAX];
 	int last_phase;
 	int64_t last_latency_us;        /* -1: none yet */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine.h"
 #include "klp.h"
@@ -21,6 +22,15 @@ static void on_transition(struct engine *e, const struct companion_event *ev)
 		  ev->target ? "patched" : "unpatched", companion_phase_name(ev->phase));
 	if (ev->phase != TT_PHASE_FINISHED)
 		return;
+	{
+		struct timespec ts;
+		uint64_t now;
+
+		/* the kernel stamped the event with CLOCK_MONOTONIC: how late it came */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		e->comp.last_latency_us = now >= ev->time_ns ? (int64_t)((now - ev->time_ns) / 1000) : -1;
+	}
 	if (e->busy_module && streq(e->busy_module, ev->patch) && !e->busy_reverting &&
 	    ev->target == TT_TARGET_PATCHED) {
 		e->busy_kernel_done_ns = ev->time_ns;
@@ -98,11 +108,12 @@ int engine_companion_blocking(struct engine *e, unsigned max, char **ret)
 
 json_t *engine_companion_status(const struct engine *e)
 {
-	json_t *c = json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?}",
+	json_t *c = json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:s?}",
 		"enabled", e->cfg->companion, "in_use", e->comp.in_use,
 		"events", (json_int_t)e->comp.events, "ignored", (json_int_t)e->comp.ignored,
 		"lost", (json_int_t)e->comp.lost, "appeared", (json_int_t)e->comp.appeared,
 		"last_seq", (json_int_t)e->comp.last_seq,
+		"last_event_latency_us", (json_int_t)e->comp.last_latency_us,
 		"last_fault", e->comp.last_fault[0] ? e->comp.last_fault : NULL,
 		"error", e->comp.last_error[0] ? e->comp.last_error : NULL);
 
