@@ -1,6 +1,6 @@
 # The kernel companion (kmod-helper/, docs/COMPANION.md) on the real kernel, seen through
-# tests/tools/tt-genl: every hook is placed; a listener gets module, transition, WARN, Oops
-# and taint events with sequence numbers that go up by one; the blocking command names the task
+# tests/tools/tt-genl: every hook is placed; a listener gets module, transition (a
+# cancelled one too), WARN, Oops and taint events with sequence numbers that go up by one; the blocking command names the task
 # that holds a stalled transition and why; an unprivileged user can neither listen nor ask;
 # the module unloads and loads again, numbering from 1.
 ev=/tmp/companion.events
@@ -39,6 +39,12 @@ check "the disable: finished, target 0" wait_for 20 has 'transition patch=tt_lp_
 wait_for 10 test ! -d $LP/tt_lp_good
 check "tt_lp_good unloads" rmmod tt_lp_good
 check "module event: tt_lp_good going" wait_for 10 has 'module name=tt_lp_good state=going livepatch=1'
+
+# a livepatch whose pre-patch callback refuses: the core cancels its transition
+check "tt_lp_cancels is refused" sh -c "! insmod $TT_MODULES/tt_lp_cancels.ko 2>/dev/null"
+check "transition event: cancelled, target 0" wait_for 10 has 'transition patch=tt_lp_cancels target=0 phase=cancelled'
+check "and it never started" sh -c "! grep -q 'patch=tt_lp_cancels .*phase=started' $ev"
+check "module event: tt_lp_cancels going" wait_for 10 has 'module name=tt_lp_cancels state=going livepatch=1'
 
 # a WARN in an ordinary module
 check "tt_warner loads (and warns)" insmod $TT_MODULES/tt_warner.ko
