@@ -1,8 +1,9 @@
 # The kernel companion (kmod-helper/, docs/COMPANION.md) on the real kernel, seen through
-# tests/tools/tt-genl: every hook is placed; a listener gets module, transition (a
-# cancelled one too), WARN, Oops and taint events with sequence numbers that go up by one; the blocking command names the task
-# that holds a stalled transition and why; an unprivileged user can neither listen nor ask;
-# the module unloads and loads again, numbering from 1.
+# tests/tools/tt-genl: a build that cannot restrict the events group refuses to load; the
+# real one places every hook; a listener gets module, transition (a cancelled one too),
+# WARN, Oops and taint events with sequence numbers that go up by one; the blocking command
+# names the task that holds a stalled transition and why; an unprivileged user can neither
+# listen nor ask; the module unloads and loads again, numbering from 1.
 ev=/tmp/companion.events
 # has PATTERN: an event line matches the extended regex
 has() { grep -E -q "$1" $ev; }
