@@ -6,7 +6,7 @@
  *
  * Events go to the multicast group "events" (joining it needs CAP_NET_ADMIN), commands need
  * CAP_NET_ADMIN (GENL_ADMIN_PERM). Every event carries TT_A_SEQ (per module instance,
- * starting at 1, +1 per event) and TT_A_TIME_NS (ktime_get_ns(): CLOCK_MONOTONIC).
+ * starting at 1, +1 per event) and TT_A_TIME_NS (ktime_get_mono_fast_ns(): CLOCK_MONOTONIC).
  */
 #ifndef _UAPI_TUXTAPE_GENL_H
 #define _UAPI_TUXTAPE_GENL_H
