@@ -58,7 +58,7 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 PROGRAMS := $(O)/tuxtape-backend $(O)/tuxtape-tuf-client $(O)/tuxtape-agent $(O)/agentctl
 HELPERS := $(O)/tuxtape-agent-fetch
 
-.PHONY: all check check-unit check-san demo e2e bench install clean deps
+.PHONY: all check check-unit check-san demo e2e bench install clean deps man deb
 all: deps-present $(PROGRAMS) $(HELPERS)
 
 # Fails with the names of the missing Debian packages rather than a compiler error.
@@ -130,7 +130,17 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh
 
-install: all
+# Man pages are written once in scdoc (docs/man/NAME.SECTION.scd) and made at build time.
+MAN_SRC := $(wildcard docs/man/*.scd)
+MAN_PAGES := $(MAN_SRC:docs/man/%.scd=$(O)/man/%)
+man: $(MAN_PAGES)
+$(O)/man/%: docs/man/%.scd
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@.tmp && mv $@.tmp $@
+
+COMPLETIONS := $(wildcard packaging/completion/*)
+
+install: all man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/tuxtape \
 		$(DESTDIR)$(LOCALSTATEDIR)/lib/tuxtape
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
@@ -144,6 +154,13 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/systemd/system/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/tuxtape/examples
 	install -m 0644 packaging/cron/tuxtape-backend $(DESTDIR)$(PREFIX)/share/doc/tuxtape/examples/cron.d-tuxtape-backend
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	$(if $(COMPLETIONS),install -m 0644 $(COMPLETIONS) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/)
 
 include tests/fuzz/fuzz.mk
 
