@@ -58,8 +58,13 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 PROGRAMS := $(O)/tuxtape-backend $(O)/tuxtape-tuf-client $(O)/tuxtape-agent $(O)/agentctl
 HELPERS := $(O)/tuxtape-agent-fetch
 
-.PHONY: all check check-unit check-san demo e2e bench install clean deps man deb
-all: deps-present $(PROGRAMS) $(HELPERS)
+.PHONY: all check check-unit check-san demo e2e bench install clean deps man deb programs
+all: deps-present programs
+# what installs: the packages' build needs only the build dependencies, not the tests' ones
+programs: $(PROGRAMS) $(HELPERS)
+
+# The one place the version lives; the packages' changelog must agree (make deb checks).
+TUXTAPE_VERSION := $(shell sed -n 's/^\#define TUXTAPE_VERSION "\(.*\)"$$/\1/p' common/util.h)
 
 # Fails with the names of the missing Debian packages rather than a compiler error.
 .PHONY: deps-present
@@ -140,7 +145,7 @@ $(O)/man/%: docs/man/%.scd
 
 COMPLETIONS := $(wildcard packaging/completion/*)
 
-install: all man
+install: programs man
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/tuxtape \
 		$(DESTDIR)$(LOCALSTATEDIR)/lib/tuxtape
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
@@ -161,6 +166,10 @@ install: all man
 	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	$(if $(COMPLETIONS),install -m 0644 $(COMPLETIONS) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/)
+
+# Debian packages (packaging/debian) built from a copy of the tree into $(O)/deb/
+deb:
+	@packaging/build-deb.sh $(O)/deb $(TUXTAPE_VERSION)
 
 include tests/fuzz/fuzz.mk
 
