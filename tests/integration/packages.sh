@@ -146,7 +146,8 @@ if ! command -v systemd-analyze >/dev/null; then
 else
 	mkdir -p "$ROOT/usr/lib/systemd"
 	cp -a /lib/systemd/system "$ROOT/usr/lib/systemd/"
-	verify() { systemd-analyze verify --root="$ROOT" "/lib/systemd/system/$1" 2>&1; }
+	# Documentation=man: pages are looked up among those the packages install
+	verify() { MANPATH=$ROOT/usr/share/man systemd-analyze verify --root="$ROOT" "/lib/systemd/system/$1" 2>&1; }
 	# the check itself must be able to fail: a unit whose program is missing
 	printf '[Service]\nExecStart=/usr/bin/tuxtape-missing\n' >"$ROOT/lib/systemd/system/tt-probe.service"
 	probe=$(verify tt-probe.service); probe_rc=$?
@@ -164,3 +165,34 @@ else
 		done
 	fi
 fi
+
+# the man pages follow the programs: every command --help lists has its entry, every exit
+# code --help names is documented
+manpage() { MANWIDTH=200 man -l "$ROOT/usr/share/man/$1" 2>/dev/null | col -b; }
+help_codes() { # program args...: the exit codes its --help names
+	"$@" --help 2>&1 | sed -n '/^Exit codes:/,$p' | tr '\n' ' ' |
+		grep -oE '(^|[ ;,:])[0-9]+ [a-z(]' | grep -oE '[0-9]+' | sort -n | paste -sd' '
+}
+man_codes() { # page: the codes under EXIT STATUS
+	manpage "$1" | sed -n '/^EXIT STATUS/,/^[A-Z]/p' | sed -n 's/^ \+\([0-9]\+\)$/\1/p' |
+		sort -n | paste -sd' '
+}
+missing=""
+for c in $("$ROOT"/usr/bin/tuxtape-backend --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\).*/\1/p'); do
+	manpage man8/tuxtape-backend.8.gz | grep -qE "^ +tuxtape-backend $c( |$)" || missing+=" $c"
+done
+expect_eq "tuxtape-backend(8) has every command --help lists" "" "$missing"
+missing=""
+for c in $("$ROOT"/usr/bin/agentctl --help | sed -n 's/^  \([a-z][a-z-]*\).*/\1/p'); do
+	manpage man8/agentctl.8.gz | grep -qE "^ +$c( |$)" || missing+=" $c"
+done
+expect_eq "agentctl(8) has every command --help lists" "" "$missing"
+for p in "tuxtape-backend man8/tuxtape-backend.8.gz" "agentctl man8/agentctl.8.gz" \
+	"tuxtape-agent man8/tuxtape-agent.8.gz" "tuxtape-tuf-client man1/tuxtape-tuf-client.1.gz"; do
+	set -- $p
+	codes=$(help_codes "$ROOT/usr/bin/$1") documented=$(man_codes "$2")
+	missing=""
+	for c in $codes; do [[ " $documented " == *" $c "* ]] || missing+=" $c"; done
+	check "$1: the exit codes of --help ($codes) are in its man page ($documented)" \
+		test -n "$codes" -a -z "$missing"
+done
