@@ -196,3 +196,38 @@ for p in "tuxtape-backend man8/tuxtape-backend.8.gz" "agentctl man8/agentctl.8.g
 	check "$1: the exit codes of --help ($codes) are in its man page ($documented)" \
 		test -n "$codes" -a -z "$missing"
 done
+
+# remove keeps state and configuration, purge takes each package's own and, once both are
+# purged, the shared directories: the maintainer scripts run in a private mount namespace
+# whose /etc, /var/lib and /var/cache are empty tmpfs
+for p in "$AGENT" "$BACKEND"; do
+	n=$(dpkg-deb -f "$p" Package); mkdir -p "$WORK/scripts/$n"; dpkg-deb -e "$p" "$WORK/scripts/$n"
+done
+cat >"$WORK/purge.sh" <<'SH'
+set -e
+for d in /etc /var/lib /var/cache; do mount -t tmpfs tt "$d"; done
+s=/var/lib/tuxtape
+mkdir -p $s/metadata $s/modules $s/reports $s/archive/keys $s/vulns.git /etc/tuxtape \
+	/var/cache/tuxtape/generator
+touch $s/agent.db $s/agent.db-wal $s/node.key $s/metadata/1.root.json $s/reports/r \
+	$s/backend.db $s/backend.db-journal $s/archive/keys/root /etc/tuxtape/root.json
+state() { (cd / && find etc/tuxtape var/lib/tuxtape var/cache/tuxtape 2>/dev/null | sort | paste -sd' '); }
+sh "$1/tuxtape-agent/postrm" remove; echo "remove: $(state)"
+sh "$1/tuxtape-agent/postrm" purge; echo "agent purged: $(state)"
+sh "$1/tuxtape-backend/postrm" remove; echo "backend removed: $(state)"
+sh "$1/tuxtape-backend/postrm" purge; echo "both purged: $(state)"
+SH
+if ! unshare -m true 2>"$WORK/unshare.err"; then
+	not_ok "purge and remove: cannot make a mount namespace here ($(cat "$WORK/unshare.err")): untested"
+else
+	unshare -m bash "$WORK/purge.sh" "$WORK/scripts" >"$WORK/purge.out" 2>&1
+	all="etc/tuxtape etc/tuxtape/root.json var/cache/tuxtape var/cache/tuxtape/generator var/lib/tuxtape var/lib/tuxtape/agent.db var/lib/tuxtape/agent.db-wal var/lib/tuxtape/archive var/lib/tuxtape/archive/keys var/lib/tuxtape/archive/keys/root var/lib/tuxtape/backend.db var/lib/tuxtape/backend.db-journal var/lib/tuxtape/metadata var/lib/tuxtape/metadata/1.root.json var/lib/tuxtape/modules var/lib/tuxtape/node.key var/lib/tuxtape/reports var/lib/tuxtape/reports/r var/lib/tuxtape/vulns.git"
+	expect_eq "remove keeps the agent's state and configuration" "remove: $all" \
+		"$(grep '^remove:' "$WORK/purge.out")"
+	expect_eq "purging the agent keeps the backend's state" \
+		"agent purged: var/cache/tuxtape var/cache/tuxtape/generator var/lib/tuxtape var/lib/tuxtape/archive var/lib/tuxtape/archive/keys var/lib/tuxtape/archive/keys/root var/lib/tuxtape/backend.db var/lib/tuxtape/backend.db-journal var/lib/tuxtape/vulns.git" \
+		"$(grep '^agent purged:' "$WORK/purge.out")"
+	expect_eq "purging both leaves nothing of TuxTape" "both purged: " \
+		"$(grep '^both purged:' "$WORK/purge.out")"
+	grep -q '^both purged:' "$WORK/purge.out" || sed 's/^/   | /' "$WORK/purge.out" >&2
+fi
