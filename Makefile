@@ -58,7 +58,7 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(O)/%)
 PROGRAMS := $(O)/tuxtape-backend $(O)/tuxtape-tuf-client $(O)/tuxtape-agent $(O)/agentctl
 HELPERS := $(O)/tuxtape-agent-fetch
 
-.PHONY: all check check-unit check-san demo e2e bench install clean deps man deb programs
+.PHONY: all check check-unit check-san demo e2e bench install clean deps man deb rpm programs
 all: deps-present programs
 # what installs: the packages' build needs only the build dependencies, not the tests' ones
 programs: $(PROGRAMS) $(HELPERS)
@@ -170,6 +170,9 @@ install: programs man
 # Debian packages (packaging/debian) built from a copy of the tree into $(O)/deb/
 deb:
 	@packaging/build-deb.sh $(O)/deb $(TUXTAPE_VERSION)
+# RPM packages (packaging/rpm/tuxtape.spec, rpmbuild -bb) into $(O)/rpm/
+rpm:
+	@packaging/build-rpm.sh $(O)/rpm $(TUXTAPE_VERSION)
 
 include tests/fuzz/fuzz.mk
 

@@ -11,7 +11,7 @@ libelf-dev libnl-3-dev libnl-genl-3-dev libsystemd-dev libkmod-dev libinih-dev
 libcmocka-dev jq util-linux libarchive-dev bc python3 libmicrohttpd-dev
 clang libclang-rt-14-dev
 flex bison libssl-dev nodejs
-scdoc debhelper dh-dkms lintian fakeroot bash-completion systemd
+scdoc debhelper dh-dkms lintian fakeroot bash-completion systemd rpm
 qemu-system-x86 busybox-static cpio e2fsprogs kmod
 "
 

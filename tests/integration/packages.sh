@@ -231,3 +231,46 @@ else
 		"$(grep '^both purged:' "$WORK/purge.out")"
 	grep -q '^both purged:' "$WORK/purge.out" || sed 's/^/   | /' "$WORK/purge.out" >&2
 fi
+
+# RPM: the same three packages from packaging/rpm/tuxtape.spec
+if ! command -v rpmbuild >/dev/null; then
+	not_ok "rpmbuild is not installed (package rpm, tests/deps.sh): RPM packages not built"
+elif ! make -s -C "$TOP" O="$O" rpm >"$WORK/rpm.log" 2>&1; then
+	not_ok "make rpm builds the packages"
+	tail -30 "$WORK/rpm.log" | sed 's/^/   | /' >&2
+else
+	ok "make rpm builds the packages"
+	rpmfile() { local f=("$O"/rpm/"$1"-"$UPSTREAM"-*."$2".rpm); [ -f "${f[0]}" ] && echo "${f[0]}"; }
+	expect_rpm() { # name rpm path...
+		local name=$1 r=$2 missing="" p; shift 2
+		if [ -z "$r" ]; then not_ok "$name (no such package)"; return; fi
+		rpm -qlp "$r" 2>/dev/null >"$WORK/rpmlist"
+		for p in "$@"; do grep -qxF "$p" "$WORK/rpmlist" || missing+=" $p"; done
+		expect_eq "$name" "" "$missing"
+	}
+	RAGENT=$(rpmfile tuxtape-agent x86_64) RBACKEND=$(rpmfile tuxtape-backend x86_64)
+	RHELPER=$(rpmfile tuxtape-helper-dkms noarch)
+	expect_rpm "rpm: agent package's files" "$RAGENT" /usr/bin/tuxtape-agent /usr/bin/agentctl \
+		/usr/bin/tuxtape-tuf-client /usr/libexec/tuxtape/tuxtape-agent-fetch \
+		/etc/tuxtape/agent.conf /usr/lib/systemd/system/tuxtape-agent.service \
+		/usr/share/man/man8/tuxtape-agent.8 /usr/share/man/man8/agentctl.8 \
+		/usr/share/man/man1/tuxtape-tuf-client.1 /usr/share/man/man5/tuxtape-agent.conf.5 \
+		/usr/share/bash-completion/completions/agentctl
+	expect_rpm "rpm: backend package's files" "$RBACKEND" /usr/bin/tuxtape-backend \
+		/etc/tuxtape/backend.conf /usr/lib/systemd/system/tuxtape-backend.service \
+		/usr/lib/systemd/system/tuxtape-backend.timer \
+		/usr/lib/systemd/system/tuxtape-backend-serve.service \
+		/usr/share/man/man8/tuxtape-backend.8 /usr/share/man/man5/tuxtape-backend.conf.5 \
+		/usr/share/bash-completion/completions/tuxtape-backend \
+		/usr/share/doc/tuxtape-backend/examples/cron.d-tuxtape-backend
+	expect_rpm "rpm: noarch helper package's DKMS source" "$RHELPER" $src/dkms.conf $src/Kbuild \
+		$src/Makefile $src/main.c $src/tuxtape_genl.h
+	if [ -n "$RAGENT" ]; then
+		expect_eq "rpm: agent.conf is a config file" /etc/tuxtape/agent.conf \
+			"$(rpm -qcp "$RAGENT" 2>/dev/null)"
+		expect_eq "rpm: the agent recommends the companion of its own release" \
+			"tuxtape-helper-dkms = $UPSTREAM-1" "$(rpm -qp --recommends "$RAGENT" 2>/dev/null)"
+	fi
+	[ -n "$RHELPER" ] && check "rpm: the helper hands its source to DKMS" \
+		grep -q "dkms add -m tuxtape-helper -v $UPSTREAM" <<<"$(rpm -qp --scripts "$RHELPER" 2>/dev/null)"
+fi
