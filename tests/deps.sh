@@ -12,7 +12,7 @@ libcmocka-dev jq util-linux libarchive-dev bc python3 libmicrohttpd-dev
 clang libclang-rt-14-dev
 flex bison libssl-dev nodejs
 scdoc debhelper dh-dkms lintian fakeroot bash-completion systemd rpm
-qemu-system-x86 busybox-static cpio e2fsprogs kmod
+qemu-system-x86 qemu-utils busybox-static cpio e2fsprogs kmod mmdebstrap
 "
 
 missing=""
