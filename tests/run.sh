@@ -53,12 +53,14 @@ for t in "$top"/tests/integration/*.sh; do runs+=("build:$t"); done
 for t in $SAN_INTEGRATION; do runs+=("build-san:$top/tests/integration/$t"); done
 # and the real-kernel bench (tests/e2e): Debian's kernel under QEMU
 runs+=("build:$top/tests/e2e/run.sh")
+# and the packages installed on a real Debian 12 system under QEMU (tests/system)
+runs+=("build:$top/tests/system/run.sh")
 
 for run in "${runs[@]}"; do
 	build=${run%%:*} t=${run#*:}
 	[ -f "$t" ] || continue
 	name=$(basename "$t")
-	[ "$name" = run.sh ] && name=e2e
+	[ "$name" = run.sh ] && name=$(basename "$(dirname "$t")")
 	case "$name" in $pattern) ;; *) continue ;; esac
 	[ "$build" = build ] || name="$name ($build)"
 	log=$logdir/${name// /_}.log

@@ -47,12 +47,12 @@ check "the kernel is the bench's ($KREL)" [ "$(uname -r)" = "$KREL" ]
 
 if [ "$boot" = 1 ]; then
 	# the image has no package source: whatever the packages need must be in it already
-	cd /tt/debs || exit 1
-	apt-get install -y --no-download ./tuxtape-agent_*.deb ./tuxtape-helper-dkms_*.deb 2>&1 |
+	# (not --no-download: apt then takes the local .debs for downloads and refuses them)
+	apt-get install -y /tt/debs/tuxtape-agent_*.deb /tt/debs/tuxtape-helper-dkms_*.deb 2>&1 |
 		tee /tt/apt-install.log | sed 's/^/TT-APT: /'
 	check "apt-get install of the agent and the companion works offline" \
 		[ "${PIPESTATUS[0]}" = 0 ]
-	dkms status 2>&1 | sed 's/^/TT-DKMS: /'
+	dkms status 2>/dev/null | sed 's/^/TT-DKMS: /'
 	check "DKMS built the companion for the running kernel" \
 		sh -c "dkms status tuxtape-helper -k '$KREL' | grep -q ': installed'"
 	check "the companion's module is DKMS's, under updates/" \

@@ -3,7 +3,8 @@
 # system with systemd, the bench's exact kernel (tests/e2e/kernel.sh's KREL) with its
 # headers, DKMS and a compiler, and the tuxtape-agent package's runtime dependencies, so
 # that installing the built packages needs no network. At boot a oneshot unit mounts the
-# second virtio disk (label TTTEST) on /tt and runs /tt/run.sh, its output on the console.
+# second virtio disk (label TTTEST) on /tt and runs /tt/run.sh, its output on the console
+# (no getty there: its hangup of the tty would cut the test's output off).
 #
 # Usage: tests/system/image.sh AGENT-DEB   (the built tuxtape-agent .deb: its Depends)
 # Prints shell assignments: KREL IMAGE (raw ext4, never written by a test) VMLINUZ INITRD.
@@ -54,6 +55,7 @@ if [ ! -f "$dir/.done" ]; then
 		--customize-hook='chroot "$1" systemctl enable systemd-networkd.service' \
 		--customize-hook="cp '$here/tt-system-test.service' \"\$1/etc/systemd/system/\"" \
 		--customize-hook='chroot "$1" systemctl enable tt-system-test.service' \
+		--customize-hook='chroot "$1" systemctl mask serial-getty@ttyS0.service' \
 		--customize-hook='rm -f "$1"/etc/apt/sources.list "$1"/etc/apt/sources.list.d/*; rm -rf "$1"/var/lib/apt/lists/*' \
 		bookworm "$root" "deb $MIRROR bookworm main" "deb $MIRROR bookworm-updates main" \
 		"deb http://deb.debian.org/debian-security bookworm-security main" >"$dir/mmdebstrap.log" 2>&1; then
