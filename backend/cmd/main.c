@@ -37,7 +37,7 @@ static void usage(FILE *f)
 	fprintf(f, "\nEvery command takes --db PATH (or $TUXTAPE_DB; default %s),\n"
 		   "--config PATH (or $TUXTAPE_CONFIG; default %s) and --help.\n"
 		   "Exit codes: 0 ok, 1 failed, 2 usage, 3 scan skipped malformed records,\n"
-		   "4 another scan is running.\n", DEFAULT_DB, DEFAULT_CONFIG);
+		   "4 another scan or run holds the lock, 5 fleet: nothing to do.\n", DEFAULT_DB, DEFAULT_CONFIG);
 }
 
 int main(int argc, char **argv)
