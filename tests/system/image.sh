@@ -39,6 +39,10 @@ packages=$(tr -s ' \n' '\n' <<<"$packages" | grep -v '^$' | sort -u | tr '\n' ' 
 key=$({ cat "$0" "$here/tt-system-test.service"; echo "$packages"; echo "$MIRROR"; } | sha256sum | cut -c1-16)
 base=$CACHE/system-$KREL
 dir=$base/$key
+# one build at a time: a second run waits for the first one's image
+mkdir -p "$CACHE"
+exec 9>"$CACHE/system-$KREL.lock"
+flock 9 || die "cannot lock $CACHE/system-$KREL.lock"
 if [ ! -f "$dir/.done" ]; then
 	echo "system/image: building the image for $KREL ($key), once: $packages" >&2
 	rm -rf "$base" && mkdir -p "$dir"
