@@ -88,7 +88,7 @@ EOF
 fi
 
 check "tuxtape-agent is active after the reboot" wait_for 120 agent_active
-check "the companion is loaded after the reboot" sh -c 'lsmod | grep -q "^tuxtape_helper "'
+check "the companion is loaded after the reboot" wait_for 30 sh -c 'lsmod | grep -q "^tuxtape_helper "'
 check "the companion is in use after the reboot" wait_for 30 companion_in_use
 check "the livepatch is applied again" wait_for 120 patch_state_is tt-good applied
 check "the kernel runs the patched code again" \

@@ -18,6 +18,12 @@ bin=${TUXTAPE_BIN:-$top/build}
 export E2E_STALL=${E2E_STALL:-120} E2E_CEILING=${E2E_CEILING:-1800}
 PATH=$PATH:/sbin:/usr/sbin
 
+case "${1:-}" in
+-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+'') ;;
+*) echo "tests/system/run.sh: no arguments expected, not '$1'" >&2; echo "usage: tests/system/run.sh" >&2; exit 2 ;;
+esac
+
 passed=0 failed=0
 pass() { echo "ok - system/$*"; passed=$((passed + 1)); }
 fail() { echo "not ok - system/$*"; failed=$((failed + 1)); }
