@@ -95,6 +95,33 @@ check "the kernel runs the patched code again" \
 	[ "$(cat /proc/cmdline)" = "tuxtape-e2e: cmdline patched by tt_lp_good" ]
 patch_state_is tt-good applied || dump
 
+# an upgrade keeps configuration and state and restarts the agent (the administrator's edited
+# agent.conf kept: --force-confold, as unattended upgrades do)
+node_id() { status_json | sed -n 's/.*"fleet":{"node":"\([0-9a-f]*\)".*/\1/p'; }
+events_n() { agentctl events 2>/dev/null | wc -l; }
+pid_before=$(systemctl show -p MainPID --value tuxtape-agent)
+id_before=$(node_id)
+events_before=$(events_n)
+apt-get install -y -o Dpkg::Options::=--force-confold /tt/upgrade/tuxtape-agent_*.deb \
+	/tt/upgrade/tuxtape-helper-dkms_*.deb 2>&1 | tee /tt/apt-upgrade.log | sed 's/^/TT-APT: /'
+check "apt-get install of the next revision upgrades both" [ "${PIPESTATUS[0]}" = 0 ]
+v_agent=$(dpkg-query -W -f '${Version}' tuxtape-agent)
+v_helper=$(dpkg-query -W -f '${Version}' tuxtape-helper-dkms)
+check "both are at the new revision ($v_agent, $v_helper)" \
+	sh -c "[ '$v_agent' = '$v_helper' ] && ls /tt/upgrade | grep -q 'tuxtape-agent_${v_agent}_'"
+check "the agent was restarted by the upgrade" \
+	wait_for 60 sh -c "agent_pid=\$(systemctl show -p MainPID --value tuxtape-agent); [ \"\$agent_pid\" != 0 ] && [ \"\$agent_pid\" != '$pid_before' ]"
+check "and is active again" wait_for 60 agent_active
+check "the edited configuration is kept" grep -q "^url = $ARCHIVE_URL\$" /etc/tuxtape/agent.conf
+check "the node keeps its identity" [ -n "$id_before" ] && [ "$(node_id)" = "$id_before" ]
+check "the state is kept: the patch is still applied, not quarantined" \
+	wait_for 60 patch_state_is tt-good applied
+check "the state is kept: the event history is there" [ "$(events_n)" -ge "$events_before" ]
+check "DKMS still has the companion installed for the running kernel" \
+	sh -c "dkms status tuxtape-helper -k '$KREL' | grep -q ': installed'"
+check "the companion is in use after the upgrade" wait_for 30 companion_in_use
+patch_state_is tt-good applied || dump
+
 apt-get purge -y tuxtape-agent tuxtape-helper-dkms 2>&1 | tee /tt/apt-purge.log | sed 's/^/TT-APT: /'
 check "apt-get purge of both works" [ "${PIPESTATUS[0]}" = 0 ]
 check "purge leaves no /etc/tuxtape" [ ! -e /etc/tuxtape ]

@@ -111,6 +111,18 @@ while [ ! -s "$W/port" ] && kill -0 "$server" 2>/dev/null; do sleep 0.1; done
 # the test disk: the packages, the guest's script, the archive's root and address
 mkdir -p "$W/tt/debs"
 cp "$agent_deb" "$helper_deb" "$W/tt/debs/"
+# the upgrade: the same packages as a later Debian revision (V-N -> V-N+1, the version lock
+# between agent and companion moved along), as an archive's next upload would be
+mkdir -p "$W/tt/upgrade"
+for deb in "$agent_deb" "$helper_deb"; do
+	v=$(dpkg-deb -f "$deb" Version)
+	v2=${v%-*}-$((${v##*-} + 1))
+	rm -rf "$W/repack" && dpkg-deb -R "$deb" "$W/repack" &&
+		sed -i "s/(\(=\|>>\|<<\) $v)/(\1 $v2)/g; s/^Version: $v\$/Version: $v2/" \
+			"$W/repack/DEBIAN/control" &&
+		dpkg-deb -b -Zxz "$W/repack" "$W/tt/upgrade/" >/dev/null ||
+		{ fail "bench: repacking $deb as $v2 failed"; finish; }
+done
 cp "$here/guest.sh" "$W/tt/run.sh"
 cp "$W/www/archive/metadata/1.root.json" "$W/tt/root.json"
 printf 'KREL=%s\nARCHIVE_URL=http://10.0.2.2:%s/archive\n' "$KREL" "$(cat "$W/port")" >"$W/tt/env"
