@@ -55,6 +55,7 @@ enum klp_event {
 struct kframe {
 	const char *function;     /* NULL for a bare address */
 	const char *module;       /* NULL: built into the kernel */
+	const char *file;         /* "path/file.c" of a symbolized frame, else NULL */
 	uint64_t offset, size;
 	bool reliable;            /* false for "? " frames */
 };

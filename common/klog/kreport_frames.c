@@ -39,7 +39,29 @@ static bool parse_hex(const char **p, const char *end, uint64_t *v)
 	return true;
 }
 
-/* "func+0xOFF/0xSIZE" with an optional " [module]" or " [module buildid]" after it. */
+/* " path/file.c:123" after a symbol (KASAN and debug-info kernels print it): the path. */
+static const char *parse_file(struct kp_cls *c, const char *p, const char *end, struct kframe *f)
+{
+	const char *s = p + 1, *q = s, *dot = NULL;
+
+	if (end - p < 4 || *p != ' ')
+		return p;
+	while (q < end && *q != ':' && *q != ' ') {
+		if (*q == '.')
+			dot = q;
+		q++;
+	}
+	if (!dot || q + 1 >= end || *q != ':' || !isdigit((unsigned char)q[1]))
+		return p;
+	f->file = kp_dup(c, s, (size_t)(q - s));
+	q++;
+	while (q < end && (isdigit((unsigned char)*q) || *q == ':'))
+		q++;
+	return q;
+}
+
+/* "func+0xOFF/0xSIZE" with an optional " [module]" or " [module buildid]" after it, and
+ * an optional " path/file.c:123". */
 const char *kp_parse_sym(struct kp_cls *c, const char *s, const char *end, struct kframe *f)
 {
 	const char *p = s, *name_end;
@@ -59,6 +81,7 @@ const char *kp_parse_sym(struct kp_cls *c, const char *s, const char *end, struc
 	}
 	f->function = kp_dup(c, s, (size_t)(name_end - s));
 	f->module = NULL;
+	f->file = NULL;
 	if (end - p >= 2 && p[0] == ' ' && p[1] == '[') {
 		const char *m = p + 2, *me = m;
 
@@ -71,7 +94,7 @@ const char *kp_parse_sym(struct kp_cls *c, const char *s, const char *end, struc
 			p = p ? p + 1 : end;
 		}
 	}
-	return p;
+	return parse_file(c, p, end, f);
 }
 
 /* One call-trace line: " func+0x1/0x2 [mod]", " ? func...", " [<ffff...>] func...",
@@ -116,6 +139,7 @@ bool kp_parse_frame(struct kp_cls *c, const char *s, size_t len, struct kframe *
 			p++;
 		if (p > n && p < end && *p == ' ') {
 			f->function = kp_dup(c, n, (size_t)(p - n));
+			parse_file(c, p, end, f);
 			return true;
 		}
 	}

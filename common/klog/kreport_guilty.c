@@ -13,76 +13,27 @@
 #include "kreport_int.h"
 #include "util.h"
 
-/* Helpers that never identify a bug: reporting, sanitizers, locking, allocation, string,
- * list and refcount primitives, the exception entry. */
-static const char *const skip_always[] = {
-	"dump_stack", "show_stack", "__warn", "warn_slowpath", "warn_alloc", "report_bug",
-	"fixup_bug", "handle_bug", "do_error_trap", "do_trap", "die", "invalid_op", "exc_",
-	"asm_", "_trap", "__sanitizer", "__asan", "kasan", "__msan", "kmsan", "kfence",
-	"ubsan", "check_memory_region", "print_address_description", "print_report",
-	"panic", "lockdep", "lock_acquire", "lock_release", "lock_class", "reacquire_held_locks",
-	"spin_lock", "spin_trylock", "spin_unlock", "_raw_", "mutex", "rwsem", "osq_lock",
-	"down_read", "down_write", "up_read", "up_write", "refcount_", "ref_tracker",
-	"kmalloc", "kzalloc", "kcalloc", "krealloc", "kvmalloc", "kvfree", "kfree", "vmalloc",
-	"vfree", "kmem_cache", "slab_", "_noprof", "alloc_pages", "memcpy", "memcmp", "memset",
-	"memmove", "memchr", "strcmp", "strncmp", "strcpy", "strlcpy", "strncpy", "strscpy",
-	"strlen", "strnlen", "strchr", "copy_to_user", "copy_from_user", "put_user", "get_user",
-	"might_fault", "might_sleep", "list_add", "list_del", "list_replace", "list_move",
-	"list_splice", "_indirect_thunk_", "printk", "mod_timer", "del_timer", "add_timer",
-	"__wake_up", "xas_", "debug_object", "should_fail", "dump_backtrace", "cancel_work",
-	"flush_work", "cancel_delayed_work", "flush_workqueue", "drain_workqueue",
-	"destroy_workqueue", "kobject_del", "kobject_put", "kobject_uevent", "device_del",
-	"device_unregister", "sysfs_remove", "logic_in", "logic_out", "readb", "readw", "readl",
-	"writeb", "writew", "writel", "ioread", "iowrite", "put_device", "kobject_cleanup",
-	"kobject_release", "device_release", "queue_work", "queue_delayed_work", "bad_stack",
-};
-
-/* WARN sites in shared infrastructure (an API that checks its caller): the caller is the
- * guilty one, not the function that warned. */
-static const char *const infra_files[] = {
-	"kernel/rcu/", "kernel/workqueue.c", "kernel/locking/", "kernel/sched/", "lib/",
-	"mm/slab", "mm/slub.c", "mm/page_alloc.c", "mm/vmalloc.c", "mm/percpu", "kernel/kthread.c",
-	"kernel/time/timer.c", "kernel/softirq.c", "kernel/panic.c",
-};
-
-bool kp_infra_file(const char *file)
+/* Whether a function (and the file it is in, when the frame says) is a generic helper
+ * under the rules of kreport_rules.c. */
+static bool skipped_at(const struct kp_cls *c, const char *fn, const char *file, unsigned extra)
 {
-	if (!file)
-		return false;
-	for (size_t i = 0; i < ELEMENTSOF(infra_files); i++)
-		if (startswith(file, infra_files[i]))
-			return true;
-	return false;
-}
+	unsigned when = KP_SKIP_ALWAYS | extra;
 
-static bool has_suffix(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-
-	return a >= b && memcmp(s + a - b, suf, b) == 0;
-}
-
-/* Locking helpers by shape: foo_lock, lock_foo, foo_lock_irqsave, unlock_foo. */
-static bool is_lock_helper(const char *fn)
-{
-	return has_suffix(fn, "_lock") || has_suffix(fn, "_unlock") || has_suffix(fn, "_trylock") ||
-	       startswith(fn, "lock_") || startswith(fn, "unlock_") || strstr(fn, "_lock_") ||
-	       strstr(fn, "_unlock_");
-}
-
-static bool skipped(const struct kp_cls *c, const char *fn, const char *const *extra)
-{
 	if (!fn)
 		return true;
-	for (size_t i = 0; i < ELEMENTSOF(skip_always); i++)
-		if (strstr(fn, skip_always[i]))
-			return true;
-	if (!c->keep_lock_helpers && is_lock_helper(fn))
-		return true;
-	for (; extra && *extra; extra++)
-		if (strstr(fn, *extra))
-			return true;
-	return false;
+	if (!c->keep_lock_helpers)
+		when |= KP_SKIP_LOCKS;
+	return kp_rule_skip_fn(fn, when) || kp_rule_skip_file(file);
+}
+
+static bool skipped(const struct kp_cls *c, const char *fn, unsigned extra)
+{
+	return skipped_at(c, fn, NULL, extra);
+}
+
+static bool frame_skipped(const struct kp_cls *c, const struct kframe *f, unsigned extra)
+{
+	return skipped_at(c, f->function, f->file, extra);
 }
 
 /* "do_foo" or "__foo" called from "foo": the implementation of an API, named by the API. */
@@ -105,7 +56,7 @@ static const char *api_name(const struct kp_cls *c, size_t i)
 
 /* The first candidate (first, the RIP when asked, then the reliable frames) that is not a
  * helper; the first candidate at all when every one is. */
-const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, const char *const *extra)
+const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, unsigned extra)
 {
 	const char *fallback = first;
 
@@ -114,7 +65,7 @@ const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, const c
 	if (use_rip && c->has_rip) {
 		if (!fallback)
 			fallback = c->rip.function;
-		if (!skipped(c, c->rip.function, extra))
+		if (!frame_skipped(c, &c->rip, extra))
 			return c->rip.function;
 	}
 	for (size_t i = 0; i < c->nf; i++) {
@@ -122,35 +73,10 @@ const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, const c
 			continue;
 		if (!fallback)
 			fallback = c->frames[i].function;
-		if (!skipped(c, c->frames[i].function, extra))
+		if (!frame_skipped(c, &c->frames[i], extra))
 			return api_name(c, i);
 	}
 	return fallback;
-}
-
-/* Entry points of work: the frame called just before one names what was running. */
-static const char *const anchors[] = {
-	"process_one_work", "do_syscall_", "do_fast_syscall_", "sysenter_dispatch",
-	"tracesys_phase2", "netif_receive_skb", "do_softirq", "call_timer_fn", "_run_timers",
-	"run_timer_softirq", "run_ksoftirqd", "smpboot_thread_fn", "kthread", "start_secondary",
-	"cpu_startup_entry", "ret_from_fork", "vfs_write", "vfs_read", "vfs_iter_read",
-	"vfs_iter_write", "do_iter_read", "do_iter_write", "vfs_ioctl", "blkdev_ioctl",
-	"call_read_iter", "call_write_iter", "do_iter_readv_writev", "call_mmap", "mmap_region",
-	"do_mmap", "do_dentry_open", "vfs_open", "sock_sendmsg", "sock_recvmsg", "sock_release",
-	"__sys_setsockopt", "kernel_setsockopt", "sock_common_setsockopt", "__sys_listen",
-	"sk_common_release", "sock_mmap", "__sys_accept", "sock_do_ioctl", "sock_ioctl",
-	"nfnetlink_rcv_msg", "__do_fault", "handle_mm_fault", "do_page_fault", "__fput",
-	"task_work_run", "exit_to_usermode", "tasklet_action", "__do_sys_connect",
-	"__sys_connect", "__x64_sys_ioctl", "__do_sys_ioctl", "__se_sys_ioctl", "new_sync_read",
-	"new_sync_write",
-};
-
-static bool is_anchor(const char *fn)
-{
-	for (size_t i = 0; i < ELEMENTSOF(anchors); i++)
-		if (strstr(fn, anchors[i]))
-			return true;
-	return false;
 }
 
 const char *kp_stall_guilty(struct kp_cls *c, bool after_irq)
@@ -167,33 +93,26 @@ const char *kp_stall_guilty(struct kp_cls *c, bool after_irq)
 
 		if (!c->frames[i].reliable || !fn)
 			continue;
-		if (is_anchor(fn))
+		if (kp_rule_anchor(fn))
 			return prev ? prev : fn;
-		if (!skipped(c, fn, NULL) && !strstr(fn, "rcu") && !strstr(fn, "apic_timer"))
+		if (!frame_skipped(c, &c->frames[i], KP_SKIP_STALL))
 			prev = fn;
 	}
-	return kp_guilty(c, NULL, true, NULL);
+	return kp_guilty(c, NULL, true, 0);
 }
 
 const char *kp_hung_guilty(struct kp_cls *c)
 {
-	static const char *const waits[] = {
-		"sched", "_lock", "_slowlock", "down", "completion", "kthread", "wait", "synchronize",
-		"context_switch", "__switch_to", "cancel_delayed_work", "barrier", NULL,
-	};
-
 	for (size_t i = 0; i < c->nf; i++) {
-		const char *fn = c->frames[i].function;
+		const char *fn = c->frames[i].function, *wait;
 
 		if (!c->frames[i].reliable || !fn)
 			continue;
-		if (startswith(fn, "rtnl_lock"))
-			return "rtnl_lock";
-		if (startswith(fn, "synchronize_rcu") || startswith(fn, "synchronize_srcu") ||
-		    startswith(fn, "synchronize_net") || startswith(fn, "synchronize_sched"))
-			return "synchronize_rcu";
+		wait = kp_rule_hung_wait(fn);
+		if (wait)
+			return wait;
 	}
-	return kp_guilty(c, NULL, false, waits);
+	return kp_guilty(c, NULL, false, KP_SKIP_HUNG);
 }
 
 /* Title form of a function: no ".cold"/".isra.0" suffix, no syscall wrapper prefix, a
@@ -268,7 +187,7 @@ const char *kp_lockdep_stack(struct kp_cls *c, const char *key)
 		}
 		if (!kp_parse_frame(c, s, len, &f))
 			return NULL;
-		if (f.reliable && !skipped(c, f.function, NULL))
+		if (f.reliable && !frame_skipped(c, &f, 0))
 			return f.function;
 	}
 	return NULL;

@@ -92,13 +92,38 @@ const char *kp_dup(struct kp_cls *c, const char *s, size_t n);
 const char *kp_parse_sym(struct kp_cls *c, const char *s, const char *end, struct kframe *f);
 /* One call-trace line: " func+0x1/0x2 [mod]", " ? func...", " [<ffff...>] func..." */
 bool kp_parse_frame(struct kp_cls *c, const char *s, size_t len, struct kframe *f);
-/* kreport_guilty.c: the guilty frame, the stalled/hung task's work, title forms */
-const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, const char *const *extra);
+/* kreport_rules.c: the skip rules as data. KP_SKIP_ALWAYS rules hold in every report,
+ * KP_SKIP_LOCKS unless the lock is the point (keep_lock_helpers), the others only where a
+ * title asks for them. */
+enum {
+	KP_SKIP_ALWAYS = 1u << 0,
+	KP_SKIP_LOCKS = 1u << 1,
+	KP_SKIP_REFCOUNT = 1u << 2,
+	KP_SKIP_LIST = 1u << 3,
+	KP_SKIP_ODEBUG = 1u << 4,
+	KP_SKIP_USERCOPY = 1u << 5,
+	KP_SKIP_KOBJECT = 1u << 6,
+	KP_SKIP_LOCKING_BUG = 1u << 7,
+	KP_SKIP_FREE = 1u << 8,
+	KP_SKIP_RCU_USAGE = 1u << 9,
+	KP_SKIP_NONSTATIC_KEY = 1u << 10,
+	KP_SKIP_ATOMIC = 1u << 11,
+	KP_SKIP_UBSAN = 1u << 12,
+	KP_SKIP_HUNG = 1u << 13,
+	KP_SKIP_STALL = 1u << 14,
+};
+bool kp_rule_skip_fn(const char *fn, unsigned when);
+bool kp_rule_skip_file(const char *file);
+bool kp_rule_anchor(const char *fn);
+const char *kp_rule_hung_wait(const char *fn);
+bool kp_infra_file(const char *file);
+/* kreport_guilty.c: the guilty frame, the stalled/hung task's work, title forms; extra is
+ * a mask of KP_SKIP_* rules to apply besides the general ones */
+const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, unsigned extra);
 const char *kp_stall_guilty(struct kp_cls *c, bool after_irq);
 const char *kp_hung_guilty(struct kp_cls *c);
 const char *kp_fmt_title(struct kp_cls *c, const char *prefix, const char *fn);
 const char *kp_cut(struct kp_cls *c, const char *s, size_t len, const char *const *stops);
-bool kp_infra_file(const char *file);
 const char *kp_lockdep_stack(struct kp_cls *c, const char *key);
 /* klogtext.c: one line of a saved log as kernel log lines, prefixes stripped, handed to
  * emit (several for a kmsg record whose text unescapes to several lines); s[len] may be

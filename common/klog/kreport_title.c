@@ -124,17 +124,14 @@ static const char *warn_title(struct kp_cls *c, struct kreport *r, const struct 
 	static const struct {
 		const char *file, *prefix;
 		enum kreport_type type;
-		const char *skip[14];
+		unsigned skip;          /* KP_SKIP_*: the API's own helpers */
 	} special[] = {
-		{ "lib/refcount.c", "WARNING: refcount bug", KREPORT_REFCOUNT, { "refcount", "kobject_" } },
-		{ "lib/list_debug.c", "BUG: corrupted list", KREPORT_LIST_CORRUPTION, { "list_" } },
-		{ "lib/debugobjects.c", "WARNING: ODEBUG bug", KREPORT_WARN,
-		  { "debug_", "rcu", "hrtimer_", "timer_", "work_", "percpu_", "kmem_", "slab_", "kfree",
-		    "vunmap", "vfree", "__free_", "kobject_" } },
-		{ "mm/usercopy.c", "WARNING: bad usercopy", KREPORT_WARN, { "usercopy", "__check" } },
-		{ "lib/kobject.c", "WARNING: kobject bug", KREPORT_WARN, { "kobject_" } },
-		{ "kernel/locking/lockdep.c", "WARNING: locking bug", KREPORT_WARN,
-		  { "lock_sock", "release_sock" } },
+		{ "lib/refcount.c", "WARNING: refcount bug", KREPORT_REFCOUNT, KP_SKIP_REFCOUNT },
+		{ "lib/list_debug.c", "BUG: corrupted list", KREPORT_LIST_CORRUPTION, KP_SKIP_LIST },
+		{ "lib/debugobjects.c", "WARNING: ODEBUG bug", KREPORT_WARN, KP_SKIP_ODEBUG },
+		{ "mm/usercopy.c", "WARNING: bad usercopy", KREPORT_WARN, KP_SKIP_USERCOPY },
+		{ "lib/kobject.c", "WARNING: kobject bug", KREPORT_WARN, KP_SKIP_KOBJECT },
+		{ "kernel/locking/lockdep.c", "WARNING: locking bug", KREPORT_WARN, KP_SKIP_LOCKING_BUG },
 	};
 	const char *first = c->has_rip ? NULL : wfn->function;
 	bool use_rip = !kp_infra_file(r->site_file);
@@ -150,9 +147,9 @@ static const char *warn_title(struct kp_cls *c, struct kreport *r, const struct 
 		}
 	if (wfn->function && startswith(wfn->function, "refcount_")) {
 		r->type = KREPORT_REFCOUNT;
-		return kp_fmt_title(c, "WARNING: refcount bug", kp_guilty(c, first, true, NULL));
+		return kp_fmt_title(c, "WARNING: refcount bug", kp_guilty(c, first, true, 0));
 	}
-	return kp_fmt_title(c, "WARNING", kp_guilty(c, first, use_rip, NULL));
+	return kp_fmt_title(c, "WARNING", kp_guilty(c, first, use_rip, 0));
 }
 
 static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
@@ -183,15 +180,12 @@ static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
 	{
 		const char *t = skip_space(p + 1, in);
 		size_t tl = (size_t)(in - t);
-		static const char *const free_skip[] = { "kmem_", "slab_", "kfree", "vunmap", "vfree",
-							  NULL };
-
 		if (tl == 27 && memcmp(t, "double-free or invalid-free", 27) == 0)
-			return kp_fmt_title(c, "KASAN: invalid-free", kp_guilty(c, f.function, false, free_skip));
+			return kp_fmt_title(c, "KASAN: invalid-free", kp_guilty(c, f.function, false, KP_SKIP_FREE));
 		snprintf(buf, sizeof(buf), "%.*s: %.*s%s%s", (int)(p - kind), kind, (int)tl, t,
 			 access ? " " : "", access ? access : "");
 	}
-	return kp_fmt_title(c, buf, kp_guilty(c, f.function, false, NULL));
+	return kp_fmt_title(c, buf, kp_guilty(c, f.function, false, 0));
 }
 
 static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
@@ -223,20 +217,16 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 	if (strncmp(s, "inconsistent lock state", 23) == 0)
 		return kp_fmt_title(c, "inconsistent lock state", kp_lockdep_fn(c, "takes"));
 	if (strncmp(s, "suspicious RCU usage", 20) == 0) {
-		static const char *const skip[] = { "rcu", "kmem", "slab", NULL };
-
-		return kp_fmt_title(c, "WARNING: suspicious RCU usage", kp_guilty(c, NULL, false, skip));
+		return kp_fmt_title(c, "WARNING: suspicious RCU usage",
+				    kp_guilty(c, NULL, false, KP_SKIP_RCU_USAGE));
 	}
 	if (strncmp(s, "bad unlock balance", 18) == 0)
 		return kp_fmt_title(c, "WARNING: bad unlock balance",
 				    kp_lockdep_fn(c, "is trying to release lock"));
-	if (strncmp(s, "trying to register non-static key", 33) == 0) {
-		static const char *const skip[] = { "stack", "lock", "IRQ", NULL };
-
+	if (strncmp(s, "trying to register non-static key", 33) == 0)
 		return kp_fmt_title(c, "INFO: trying to register non-static key",
-				    kp_guilty(c, NULL, false, skip));
-	}
-	return kp_fmt_title(c, kp_cut(c, s, len, stops), kp_guilty(c, NULL, false, NULL));
+				    kp_guilty(c, NULL, false, KP_SKIP_NONSTATIC_KEY));
+	return kp_fmt_title(c, kp_cut(c, s, len, stops), kp_guilty(c, NULL, false, 0));
 }
 
 static const char *panic_title(struct kp_cls *c, const char *s, size_t len)
@@ -255,7 +245,7 @@ static const char *panic_title(struct kp_cls *c, const char *s, size_t len)
 		memset(&f, 0, sizeof(f));
 		kp_parse_sym(c, p, end, &f);
 		return kp_fmt_title(c, "kernel panic: stack is corrupted", f.function ? f.function :
-				    kp_guilty(c, NULL, false, NULL));
+				    kp_guilty(c, NULL, false, 0));
 	}
 	snprintf(buf, sizeof(buf), "kernel panic: %s",
 		 kp_cut(c, reason, (size_t)(end - reason), stops));
@@ -270,23 +260,19 @@ static const char *bug_title(struct kp_cls *c, struct kreport *r, const char *s,
 	if (KP_PREFIX(s, len, "kernel BUG") || KP_PREFIX(s, len, "Kernel BUG")) {
 		if (r->site_file && strstr(r->site_file, "lib/list_debug.c")) {
 			r->type = KREPORT_LIST_CORRUPTION;
-			return kp_fmt_title(c, "BUG: corrupted list", kp_guilty(c, NULL, false, NULL));
+			return kp_fmt_title(c, "BUG: corrupted list", kp_guilty(c, NULL, false, 0));
 		}
-		if (r->site_file && strstr(r->site_file, "mm/usercopy.c")) {
-			static const char *const skip[] = { "usercopy", "__check", NULL };
-
-			return kp_fmt_title(c, "BUG: bad usercopy", kp_guilty(c, NULL, false, skip));
-		}
-		return kp_fmt_title(c, "kernel BUG", kp_guilty(c, NULL, c->nf == 0, NULL));
+		if (r->site_file && strstr(r->site_file, "mm/usercopy.c"))
+			return kp_fmt_title(c, "BUG: bad usercopy", kp_guilty(c, NULL, false, KP_SKIP_USERCOPY));
+		return kp_fmt_title(c, "kernel BUG", kp_guilty(c, NULL, c->nf == 0, 0));
 	}
 	snprintf(buf, sizeof(buf), "BUG: %s", kp_cut(c, s + 5, len - 5, stops));
-	return kp_fmt_title(c, buf, c->nf ? kp_guilty(c, NULL, false, NULL) : NULL);
+	return kp_fmt_title(c, buf, c->nf ? kp_guilty(c, NULL, false, 0) : NULL);
 }
 
 static const char *atomic_title(struct kp_cls *c, const char *s, size_t len)
 {
-	static const char *const skip[] = { "schedule", "preempt", "__might", "___might",
-					    "might_", NULL };
+	const unsigned skip = KP_SKIP_ATOMIC;
 
 	c->keep_lock_helpers = true;
 	if (find_in(s, len, "sleeping function called"))
@@ -306,7 +292,7 @@ static const char *atomic_title(struct kp_cls *c, const char *s, size_t len)
 			 (int)(n < 32 ? n : 32), p);
 		return kp_fmt_title(c, buf, kp_guilty(c, NULL, false, skip));
 	}
-	return kp_fmt_title(c, "BUG: workqueue leaked lock or atomic", kp_guilty(c, NULL, false, NULL));
+	return kp_fmt_title(c, "BUG: workqueue leaked lock or atomic", kp_guilty(c, NULL, false, 0));
 }
 
 /* "invalid opcode", "int3", "Internal error", "divide error", "kernel stack overflow". */
@@ -318,10 +304,10 @@ static const char *oops_title(struct kp_cls *c, const char *s, size_t len)
 
 	for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
 		if (strncmp(s, kinds[i], strlen(kinds[i])) == 0)
-			return kp_fmt_title(c, kinds[i], kp_guilty(c, NULL, true, NULL));
+			return kp_fmt_title(c, kinds[i], kp_guilty(c, NULL, true, 0));
 	if (strncmp(s, "Insufficient stack space", 24) == 0)
-		return kp_fmt_title(c, "kernel stack overflow", kp_guilty(c, NULL, false, NULL));
-	return kp_fmt_title(c, "Oops", kp_guilty(c, NULL, true, NULL));
+		return kp_fmt_title(c, "kernel stack overflow", kp_guilty(c, NULL, false, 0));
+	return kp_fmt_title(c, "Oops", kp_guilty(c, NULL, true, 0));
 }
 
 const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *wfn)
@@ -339,18 +325,18 @@ const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *w
 		if (KP_PREFIX(s, len, "kernel BUG") || KP_PREFIX(s, len, "Kernel BUG"))
 			return bug_title(c, r, s, len);
 		if (r->type == KREPORT_REFCOUNT)
-			return kp_fmt_title(c, "WARNING: refcount bug", kp_guilty(c, NULL, true, NULL));
-		return kp_fmt_title(c, "BUG: corrupted list", kp_guilty(c, NULL, true, NULL));
+			return kp_fmt_title(c, "WARNING: refcount bug", kp_guilty(c, NULL, true, 0));
+		return kp_fmt_title(c, "BUG: corrupted list", kp_guilty(c, NULL, true, 0));
 	case KREPORT_BUG:
 		return bug_title(c, r, s, len);
 	case KREPORT_PAGE_FAULT:
 		return kp_fmt_title(c, find_in(s, len, "NULL pointer") ?
 				    "BUG: unable to handle kernel NULL pointer dereference" :
 				    "BUG: unable to handle kernel paging request",
-				    kp_guilty(c, NULL, true, NULL));
+				    kp_guilty(c, NULL, true, 0));
 	case KREPORT_GPF:
 		return kp_fmt_title(c, find_in(s, len, "stack segment") ? "stack segment fault" :
-				    "general protection fault", kp_guilty(c, NULL, true, NULL));
+				    "general protection fault", kp_guilty(c, NULL, true, 0));
 	case KREPORT_OOPS:
 		return oops_title(c, s, len);
 	case KREPORT_SOFT_LOCKUP:
@@ -364,7 +350,7 @@ const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *w
 	case KREPORT_KASAN:
 		return kasan_title(c, KP_PREFIX(s, len, "BUG: ") ? s + 5 : s, KP_PREFIX(s, len, "BUG: ") ? len - 5 : len);
 	case KREPORT_UBSAN: {
-		static const char *const skip[] = { "ubsan", "overflow", NULL };
+		const unsigned skip = KP_SKIP_UBSAN;
 		static const char *const stops[] = { " in ", NULL };
 		char buf[200];
 
