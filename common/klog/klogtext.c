@@ -158,6 +158,7 @@ static const char *const type_names[] = {
 	[KREPORT_KASAN] = "kasan", [KREPORT_UBSAN] = "ubsan", [KREPORT_LOCKDEP] = "lockdep",
 	[KREPORT_LIST_CORRUPTION] = "list-corruption", [KREPORT_REFCOUNT] = "refcount",
 	[KREPORT_ATOMIC] = "atomic", [KREPORT_PANIC] = "panic", [KREPORT_LIVEPATCH] = "livepatch",
+	[KREPORT_RUST_PANIC] = "rust-panic",
 };
 
 const char *kreport_type_name(enum kreport_type t)

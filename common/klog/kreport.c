@@ -252,6 +252,12 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 			*flags = KP_START_PRELUDE;
 			return true;
 		}
+		/* the kernel crate's panic handler (its pr_fmt prefix); the BUG follows */
+		if (KP_PREFIX(s, len, "rust_kernel: panicked at ")) {
+			*type = KREPORT_RUST_PANIC;
+			*flags = KP_START_PRELUDE;
+			return true;
+		}
 		return false;
 	case 'd':
 		if (KP_PREFIX(s, len, "divide error: ")) {

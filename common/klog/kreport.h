@@ -36,6 +36,7 @@ enum kreport_type {
 	KREPORT_ATOMIC,           /* sleeping function called from invalid context, ... */
 	KREPORT_PANIC,
 	KREPORT_LIVEPATCH,        /* a message of the livepatch core (see klp_event) */
+	KREPORT_RUST_PANIC,       /* "rust_kernel: panicked at ...", the BUG it ends in */
 	_KREPORT_TYPE_MAX,
 };
 

@@ -214,7 +214,7 @@ static void scan(struct kp_cls *c, struct kreport *r)
 {
 	bool in_trace = false, trace_done = false, in_modules = false, cpu_seen = false;
 
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = c->scan_from; i < c->n; i++) {
 		const char *s = c->lines[i].s, *end = s + c->lines[i].len;
 		size_t len = c->lines[i].len;
 		struct kframe f;
@@ -294,6 +294,37 @@ static void scan(struct kp_cls *c, struct kreport *r)
 	}
 }
 
+/* An RCU stall report may first dump the grace-period kthread's stack or the detecting
+ * CPU's; the stalled code is in the NMI backtrace of another CPU. The first line of that
+ * backtrace, or 0 when the report has none. */
+static long cpu_number(const char *p, const char *end)
+{
+	long n = -1;
+
+	for (; p < end && isdigit((unsigned char)*p) && n < 1000000; p++)
+		n = (n < 0 ? 0 : n * 10) + (*p - '0');
+	return n;
+}
+
+static size_t rcu_stalled_cpu_dump(const struct kp_cls *c)
+{
+	long detector = -1;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const char *s = c->lines[i].s, *p;
+		size_t len = c->lines[i].len;
+
+		p = find_in(s, len, "(detected by ");
+		if (p && detector < 0) {
+			detector = cpu_number(p + 13, s + len);
+			continue;
+		}
+		if (KP_PREFIX(s, len, "NMI backtrace for cpu ") && i > 0 &&
+		    cpu_number(s + 22, s + len) != detector)
+			return i;
+	}
+	return 0;
+}
 
 void kp_classify(const struct kp_line *lines, size_t n, enum kreport_type type, struct arena *a,
 		 struct kreport *r)
@@ -322,6 +353,8 @@ void kp_classify(const struct kp_line *lines, size_t n, enum kreport_type type, 
 				c->hdr = i;
 				break;
 			}
+	if (type == KREPORT_RCU_STALL)
+		c->scan_from = rcu_stalled_cpu_dump(c);
 	scan(c, r);
 	s = lines[c->hdr].s;
 	len = lines[c->hdr].len;

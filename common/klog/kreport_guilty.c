@@ -36,6 +36,11 @@ static bool frame_skipped(const struct kp_cls *c, const struct kframe *f, unsign
 	return skipped_at(c, f->function, f->file, extra);
 }
 
+bool kp_guilty_skips(const struct kp_cls *c, const struct kframe *f)
+{
+	return frame_skipped(c, f, 0);
+}
+
 /* "do_foo" or "__foo" called from "foo": the implementation of an API, named by the API. */
 static const char *api_name(const struct kp_cls *c, size_t i)
 {
@@ -131,6 +136,23 @@ static const char *title_fn(struct kp_cls *c, const char *fn)
 			fn += strlen(prefixes[i]);
 			break;
 		}
+	/* Rust v0 symbol "_RNv...<len><ident>": the last path component is the function */
+	if (fn[0] == '_' && fn[1] == 'R') {
+		size_t fl = strlen(fn);
+
+		for (size_t i = 2; i < fl; i++) {
+			size_t l = 0, j = i;
+
+			if (!isdigit((unsigned char)fn[i]) || isdigit((unsigned char)fn[i - 1]))
+				continue;
+			while (j < fl && isdigit((unsigned char)fn[j]) && l < 4096)
+				l = l * 10 + (size_t)(fn[j++] - '0');
+			if (j < fl && fn[j] == '_')
+				j++;
+			if (l > 0 && j + l == fl)
+				return kp_dup(c, fn + j, l);
+		}
+	}
 	if (fn[0] == '_' && fn[1] == 'Z' && isdigit((unsigned char)fn[2])) {
 		char *e;
 		unsigned long l = strtoul(fn + 2, &e, 10);

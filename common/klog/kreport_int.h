@@ -45,6 +45,7 @@ struct kp_cls {
 	const struct kp_line *lines;
 	size_t n;
 	size_t hdr;                     /* the line the type comes from */
+	size_t scan_from;               /* the first line whose frames are the report's */
 	struct kframe frames[KP_MAX_FRAMES];
 	size_t nf;
 	size_t task_start;              /* first frame after an interrupt part (</IRQ>) */
@@ -120,6 +121,8 @@ bool kp_infra_file(const char *file);
 /* kreport_guilty.c: the guilty frame, the stalled/hung task's work, title forms; extra is
  * a mask of KP_SKIP_* rules to apply besides the general ones */
 const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, unsigned extra);
+/* Whether a frame is a generic helper under the general rules. */
+bool kp_guilty_skips(const struct kp_cls *c, const struct kframe *f);
 const char *kp_stall_guilty(struct kp_cls *c, bool after_irq);
 const char *kp_hung_guilty(struct kp_cls *c);
 const char *kp_fmt_title(struct kp_cls *c, const char *prefix, const char *fn);
@@ -134,5 +137,5 @@ bool kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata);
 /* kreport_title.c: the WARN/BUG line, lockdep's "at:" lines, the title */
 void kp_parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t len,
 		   struct kframe *wfn);
-const char *kp_lockdep_fn(struct kp_cls *c, const char *key);
+const char *kp_lockdep_fn(struct kp_cls *c, const char *key, bool skip_helpers);
 const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *wfn);

@@ -35,7 +35,7 @@ static const struct fn_rule fn_rules[] = {
 	{ "*do_trap*", KP_SKIP_ALWAYS }, { "die", KP_SKIP_ALWAYS }, { "die_*", KP_SKIP_ALWAYS },
 	{ "*invalid_op*", KP_SKIP_ALWAYS }, { "*exc_*", KP_SKIP_ALWAYS }, { "*asm_*", KP_SKIP_ALWAYS },
 	{ "*_trap*", KP_SKIP_ALWAYS }, { "*panic*", KP_SKIP_ALWAYS }, { "*printk*", KP_SKIP_ALWAYS },
-	{ "vprintk*", KP_SKIP_ALWAYS }, { "console_*", KP_SKIP_ALWAYS },
+	{ "vprintk*", KP_SKIP_ALWAYS }, { "console_flush*", KP_SKIP_ALWAYS },
 	{ "*dump_backtrace*", KP_SKIP_ALWAYS }, { "*bad_stack*", KP_SKIP_ALWAYS },
 	{ "nmi_cpu_backtrace*", KP_SKIP_ALWAYS }, { "nmi_trigger_cpumask_backtrace*", KP_SKIP_ALWAYS },
 	{ "print_address_description*", KP_SKIP_ALWAYS }, { "*print_report*", KP_SKIP_ALWAYS },

@@ -74,10 +74,12 @@ void kp_parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t le
 	}
 }
 
-/* "... at: func+0x" after the line containing key (lockdep's "is trying to acquire lock:"). */
-const char *kp_lockdep_fn(struct kp_cls *c, const char *key)
+/* "... at: func+0x" after the line containing key (lockdep's "is trying to acquire lock:").
+ * With skip_helpers, the first of those lines that is not a generic helper (a lock taken
+ * inside the allocator is the caller's lock), NULL when every one is. */
+const char *kp_lockdep_fn(struct kp_cls *c, const char *key, bool skip_helpers)
 {
-	bool seen = false;
+	bool seen = false, in_block = false;
 
 	for (size_t i = c->hdr; i < c->n; i++) {
 		const char *s = c->lines[i].s, *at;
@@ -89,14 +91,23 @@ const char *kp_lockdep_fn(struct kp_cls *c, const char *key)
 			continue;
 		}
 		at = find_in(s, len, "at: ");
-		if (at) {
+		if (!at) {
+			if (in_block && skip_helpers)
+				return NULL;
+			continue;
+		}
+		in_block = true;
+		{
 			const char *p = skip_space(at + 4, s + len);
 
 			if (KP_PREFIX(p, (size_t)(s + len - p), "[<")) {
 				p = memchr(p, ']', (size_t)(s + len - p));
 				p = p ? skip_space(p + 1, s + len) : s + len;
 			}
-			if (kp_parse_sym(c, p, s + len, &f))
+			memset(&f, 0, sizeof(f));
+			if (!kp_parse_sym(c, p, s + len, &f))
+				continue;
+			if (!skip_helpers || !kp_guilty_skips(c, &f))
 				return f.function;
 		}
 	}
@@ -208,21 +219,24 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 			if (strstr(deadlock[i], "-safe ->"))
 				fn = kp_lockdep_stack(c, "-irq-safe at:");
 			if (!fn)
-				fn = kp_lockdep_fn(c, "is trying to acquire");
+				fn = kp_lockdep_fn(c, "is trying to acquire", false);
 
 			if (!fn)
-				fn = kp_lockdep_fn(c, "just changed the state of lock");
+				fn = kp_lockdep_fn(c, "just changed the state of lock", false);
 			return kp_fmt_title(c, "possible deadlock", fn);
 		}
-	if (strncmp(s, "inconsistent lock state", 23) == 0)
-		return kp_fmt_title(c, "inconsistent lock state", kp_lockdep_fn(c, "takes"));
+	if (strncmp(s, "inconsistent lock state", 23) == 0) {
+		const char *fn = kp_lockdep_fn(c, "takes", true);
+
+		return kp_fmt_title(c, "inconsistent lock state", fn ? fn : kp_guilty(c, NULL, false, 0));
+	}
 	if (strncmp(s, "suspicious RCU usage", 20) == 0) {
 		return kp_fmt_title(c, "WARNING: suspicious RCU usage",
 				    kp_guilty(c, NULL, false, KP_SKIP_RCU_USAGE));
 	}
 	if (strncmp(s, "bad unlock balance", 18) == 0)
 		return kp_fmt_title(c, "WARNING: bad unlock balance",
-				    kp_lockdep_fn(c, "is trying to release lock"));
+				    kp_lockdep_fn(c, "is trying to release lock", false));
 	if (strncmp(s, "trying to register non-static key", 33) == 0)
 		return kp_fmt_title(c, "INFO: trying to register non-static key",
 				    kp_guilty(c, NULL, false, KP_SKIP_NONSTATIC_KEY));
@@ -310,6 +324,32 @@ static const char *oops_title(struct kp_cls *c, const char *s, size_t len)
 	return kp_fmt_title(c, "Oops", kp_guilty(c, NULL, true, 0));
 }
 
+/* "rust_kernel: panicked at FILE:L:C:" with the message on the next line (6.8+), or
+ * "rust_kernel: panicked at 'MESSAGE', FILE:L:C" before: the message names the kind. */
+static const char *rust_title(struct kp_cls *c, const char *s, size_t len)
+{
+	const char *end = s + len, *msg = NULL, *p = s + 25;
+	size_t mlen = 0;
+	char buf[200];
+
+	if (p < end && *p == '\'') {
+		const char *q = memchr(p + 1, '\'', (size_t)(end - p - 1));
+
+		msg = p + 1;
+		mlen = q ? (size_t)(q - msg) : (size_t)(end - msg);
+	} else if (c->n > 1) {
+		msg = c->lines[1].s;
+		mlen = c->lines[1].len;
+		if (KP_PREFIX(msg, mlen, "------------[ cut here ]") || KP_PREFIX(msg, mlen, "kernel BUG"))
+			msg = NULL;
+	}
+	if (msg && mlen)
+		snprintf(buf, sizeof(buf), "Rust panic: %.*s", (int)(mlen < 120 ? mlen : 120), msg);
+	else
+		snprintf(buf, sizeof(buf), "Rust panic");
+	return kp_fmt_title(c, buf, kp_guilty(c, NULL, true, 0));
+}
+
 const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *wfn)
 {
 	const char *s = c->lines[c->hdr].s;
@@ -365,6 +405,8 @@ const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *w
 		return atomic_title(c, s, len);
 	case KREPORT_PANIC:
 		return panic_title(c, s, len);
+	case KREPORT_RUST_PANIC:
+		return rust_title(c, c->lines[c->hdr].s, c->lines[c->hdr].len);
 	default:
 		return kp_dup(c, s, len);
 	}
