@@ -5,10 +5,10 @@
  * in shared infrastructure, and the entry points that end a stalled task's own work.
  * kreport_guilty.c walks the frames; everything it skips is decided here.
  *
- * A pattern is written for the name with its leading underscores removed, so "kmalloc*"
- * also covers "__kmalloc" and "___kmalloc": "x*" a prefix, "*x" a suffix, "*x*" anywhere
- * in the name (the raw name, underscores kept), "x" the whole name. Prefixes are the
- * cheap and precise kind; "*x*" is for families without a common start (".*_noprof").
+ * A pattern applies to the name with its leading underscores removed, so PFX("kmalloc")
+ * also covers "__kmalloc" and "___kmalloc": PFX a prefix, SFX a suffix, IS the whole name,
+ * ANY anywhere in the raw name (underscores kept). Prefixes are the cheap and precise
+ * kind; ANY is for families without a common start ("_noprof" variants).
  *
  * To add a rule: put the pattern in the family it belongs to (or start a family with a
  * comment saying why its members never identify a bug), with KP_SKIP_ALWAYS unless it only
@@ -20,147 +20,157 @@
 #include "kreport_int.h"
 #include "util.h"
 
+enum { MATCH_PREFIX, MATCH_SUFFIX, MATCH_ANYWHERE, MATCH_WHOLE };
+
 struct fn_rule {
+	unsigned char how;      /* MATCH_* */
+	unsigned char len;      /* of pat */
+	unsigned short when;    /* KP_SKIP_*: in which reports the rule applies */
 	const char *pat;
-	unsigned when;          /* KP_SKIP_*: in which reports the rule applies */
 };
+
+#define RULE(h, p, w) { (h), sizeof(p) - 1, (w), (p) }
+#define PFX(p, w) RULE(MATCH_PREFIX, p, w)
+#define SFX(p, w) RULE(MATCH_SUFFIX, p, w)
+#define ANY(p, w) RULE(MATCH_ANYWHERE, p, w)
+#define IS(p, w) RULE(MATCH_WHOLE, p, w)
 
 static const struct fn_rule fn_rules[] = {
 	/* Reporting itself: the code that prints a report is never its cause. */
-	{ "dump_stack*", KP_SKIP_ALWAYS }, { "show_stack*", KP_SKIP_ALWAYS },
-	{ "*__warn*", KP_SKIP_ALWAYS }, { "warn_slowpath*", KP_SKIP_ALWAYS },
-	{ "warn_alloc*", KP_SKIP_ALWAYS }, { "warn_bogus*", KP_SKIP_ALWAYS },
-	{ "report_bug*", KP_SKIP_ALWAYS }, { "fixup_bug*", KP_SKIP_ALWAYS },
-	{ "handle_bug*", KP_SKIP_ALWAYS }, { "*do_error_trap*", KP_SKIP_ALWAYS },
-	{ "*do_trap*", KP_SKIP_ALWAYS }, { "die", KP_SKIP_ALWAYS }, { "die_*", KP_SKIP_ALWAYS },
-	{ "*invalid_op*", KP_SKIP_ALWAYS }, { "*exc_*", KP_SKIP_ALWAYS }, { "*asm_*", KP_SKIP_ALWAYS },
-	{ "*_trap*", KP_SKIP_ALWAYS }, { "*panic*", KP_SKIP_ALWAYS }, { "*printk*", KP_SKIP_ALWAYS },
-	{ "vprintk*", KP_SKIP_ALWAYS }, { "console_flush*", KP_SKIP_ALWAYS },
-	{ "*dump_backtrace*", KP_SKIP_ALWAYS }, { "*bad_stack*", KP_SKIP_ALWAYS },
-	{ "nmi_cpu_backtrace*", KP_SKIP_ALWAYS }, { "nmi_trigger_cpumask_backtrace*", KP_SKIP_ALWAYS },
-	{ "print_address_description*", KP_SKIP_ALWAYS }, { "*print_report*", KP_SKIP_ALWAYS },
-	{ "print_usage_bug*", KP_SKIP_ALWAYS }, { "print_circular_bug*", KP_SKIP_ALWAYS },
+	PFX("dump_stack", KP_SKIP_ALWAYS), PFX("show_stack", KP_SKIP_ALWAYS),
+	ANY("__warn", KP_SKIP_ALWAYS), PFX("warn_slowpath", KP_SKIP_ALWAYS),
+	PFX("warn_alloc", KP_SKIP_ALWAYS), PFX("warn_bogus", KP_SKIP_ALWAYS),
+	PFX("report_bug", KP_SKIP_ALWAYS), PFX("fixup_bug", KP_SKIP_ALWAYS),
+	PFX("handle_bug", KP_SKIP_ALWAYS), ANY("do_error_trap", KP_SKIP_ALWAYS),
+	ANY("do_trap", KP_SKIP_ALWAYS), IS("die", KP_SKIP_ALWAYS), PFX("die_", KP_SKIP_ALWAYS),
+	ANY("invalid_op", KP_SKIP_ALWAYS), ANY("exc_", KP_SKIP_ALWAYS), ANY("asm_", KP_SKIP_ALWAYS),
+	ANY("_trap", KP_SKIP_ALWAYS), ANY("panic", KP_SKIP_ALWAYS), ANY("printk", KP_SKIP_ALWAYS),
+	PFX("vprintk", KP_SKIP_ALWAYS), PFX("console_flush", KP_SKIP_ALWAYS),
+	ANY("dump_backtrace", KP_SKIP_ALWAYS), ANY("bad_stack", KP_SKIP_ALWAYS),
+	PFX("nmi_cpu_backtrace", KP_SKIP_ALWAYS), PFX("nmi_trigger_cpumask_backtrace", KP_SKIP_ALWAYS),
+	PFX("print_address_description", KP_SKIP_ALWAYS), ANY("print_report", KP_SKIP_ALWAYS),
+	PFX("print_usage_bug", KP_SKIP_ALWAYS), PFX("print_circular_bug", KP_SKIP_ALWAYS),
 	/* Stack walking and unwinding: they run because a report is printed. */
-	{ "stack_trace_*", KP_SKIP_ALWAYS }, { "arch_stack_walk*", KP_SKIP_ALWAYS },
-	{ "unwind_*", KP_SKIP_ALWAYS }, { "stack_depot_*", KP_SKIP_ALWAYS },
-	{ "save_stack*", KP_SKIP_ALWAYS }, { "kernel_text_address*", KP_SKIP_ALWAYS },
+	PFX("stack_trace_", KP_SKIP_ALWAYS), PFX("arch_stack_walk", KP_SKIP_ALWAYS),
+	PFX("unwind_", KP_SKIP_ALWAYS), PFX("stack_depot_", KP_SKIP_ALWAYS),
+	PFX("save_stack", KP_SKIP_ALWAYS), PFX("kernel_text_address", KP_SKIP_ALWAYS),
 	/* Sanitizer runtimes: they detect the bug in their caller. */
-	{ "*sanitizer*", KP_SKIP_ALWAYS }, { "asan_*", KP_SKIP_ALWAYS }, { "*kasan*", KP_SKIP_ALWAYS },
-	{ "msan_*", KP_SKIP_ALWAYS }, { "*kmsan*", KP_SKIP_ALWAYS }, { "*kfence*", KP_SKIP_ALWAYS },
-	{ "kcsan_*", KP_SKIP_ALWAYS }, { "tsan_*", KP_SKIP_ALWAYS }, { "*ubsan*", KP_SKIP_ALWAYS },
-	{ "*check_memory_region*", KP_SKIP_ALWAYS }, { "check_heap_object*", KP_SKIP_ALWAYS },
-	{ "check_object*", KP_SKIP_ALWAYS }, { "read_word_at_a_time*", KP_SKIP_ALWAYS },
-	{ "*should_fail*", KP_SKIP_ALWAYS }, { "*debug_object*", KP_SKIP_ALWAYS },
+	ANY("sanitizer", KP_SKIP_ALWAYS), PFX("asan_", KP_SKIP_ALWAYS), ANY("kasan", KP_SKIP_ALWAYS),
+	PFX("msan_", KP_SKIP_ALWAYS), ANY("kmsan", KP_SKIP_ALWAYS), ANY("kfence", KP_SKIP_ALWAYS),
+	PFX("kcsan_", KP_SKIP_ALWAYS), PFX("tsan_", KP_SKIP_ALWAYS), ANY("ubsan", KP_SKIP_ALWAYS),
+	ANY("check_memory_region", KP_SKIP_ALWAYS), PFX("check_heap_object", KP_SKIP_ALWAYS),
+	PFX("check_object", KP_SKIP_ALWAYS), PFX("read_word_at_a_time", KP_SKIP_ALWAYS),
+	ANY("should_fail", KP_SKIP_ALWAYS), ANY("debug_object", KP_SKIP_ALWAYS),
 	/* Rust's panic machinery: the panic is in the Rust function that called it. */
-	{ "rust_begin_unwind*", KP_SKIP_ALWAYS }, { "rust_helper_BUG*", KP_SKIP_ALWAYS },
-	{ "rust_panic*", KP_SKIP_ALWAYS }, { "*core9panicking*", KP_SKIP_ALWAYS },
-	{ "*4core6option*expect_failed*", KP_SKIP_ALWAYS },
+	PFX("rust_begin_unwind", KP_SKIP_ALWAYS), PFX("rust_helper_BUG", KP_SKIP_ALWAYS),
+	PFX("rust_panic", KP_SKIP_ALWAYS), ANY("core9panicking", KP_SKIP_ALWAYS),
+	ANY("4core6option*expect_failed", KP_SKIP_ALWAYS),
 	/* Locking primitives, lockdep and its annotations (kept where the lock is the point). */
-	{ "*lockdep*", KP_SKIP_ALWAYS }, { "lock_acquire*", KP_SKIP_ALWAYS },
-	{ "lock_release*", KP_SKIP_ALWAYS }, { "*lock_class*", KP_SKIP_ALWAYS },
-	{ "reacquire_held_locks*", KP_SKIP_ALWAYS }, { "*spin_lock*", KP_SKIP_ALWAYS },
-	{ "*spin_trylock*", KP_SKIP_ALWAYS }, { "*spin_unlock*", KP_SKIP_ALWAYS },
-	{ "*_raw_*", KP_SKIP_ALWAYS }, { "*mutex*", KP_SKIP_ALWAYS }, { "*rwsem*", KP_SKIP_ALWAYS },
-	{ "osq_lock*", KP_SKIP_ALWAYS }, { "*down_read*", KP_SKIP_ALWAYS },
-	{ "*down_write*", KP_SKIP_ALWAYS }, { "*up_read*", KP_SKIP_ALWAYS },
-	{ "*up_write*", KP_SKIP_ALWAYS }, { "rt_mutex*", KP_SKIP_ALWAYS },
-	{ "queued_*lock*", KP_SKIP_ALWAYS }, { "native_queued_*", KP_SKIP_ALWAYS },
-	{ "pv_queued_*", KP_SKIP_ALWAYS }, { "percpu_down_*", KP_SKIP_ALWAYS },
-	{ "percpu_up_*", KP_SKIP_ALWAYS }, { "local_bh_*", KP_SKIP_ALWAYS },
-	{ "seqcount_*", KP_SKIP_ALWAYS }, { "write_seq*", KP_SKIP_ALWAYS },
-	{ "*_lock", KP_SKIP_LOCKS }, { "*_unlock", KP_SKIP_LOCKS }, { "*_trylock", KP_SKIP_LOCKS },
-	{ "lock_*", KP_SKIP_LOCKS }, { "unlock_*", KP_SKIP_LOCKS }, { "*_lock_*", KP_SKIP_LOCKS },
-	{ "*_unlock_*", KP_SKIP_LOCKS },
+	ANY("lockdep", KP_SKIP_ALWAYS), PFX("lock_acquire", KP_SKIP_ALWAYS),
+	PFX("lock_release", KP_SKIP_ALWAYS), ANY("lock_class", KP_SKIP_ALWAYS),
+	PFX("reacquire_held_locks", KP_SKIP_ALWAYS), ANY("spin_lock", KP_SKIP_ALWAYS),
+	ANY("spin_trylock", KP_SKIP_ALWAYS), ANY("spin_unlock", KP_SKIP_ALWAYS),
+	ANY("_raw_", KP_SKIP_ALWAYS), ANY("mutex", KP_SKIP_ALWAYS), ANY("rwsem", KP_SKIP_ALWAYS),
+	PFX("osq_lock", KP_SKIP_ALWAYS), ANY("down_read", KP_SKIP_ALWAYS),
+	ANY("down_write", KP_SKIP_ALWAYS), ANY("up_read", KP_SKIP_ALWAYS),
+	ANY("up_write", KP_SKIP_ALWAYS), PFX("rt_mutex", KP_SKIP_ALWAYS),
+	PFX("queued_*lock", KP_SKIP_ALWAYS), PFX("native_queued_", KP_SKIP_ALWAYS),
+	PFX("pv_queued_", KP_SKIP_ALWAYS), PFX("percpu_down_", KP_SKIP_ALWAYS),
+	PFX("percpu_up_", KP_SKIP_ALWAYS), PFX("local_bh_", KP_SKIP_ALWAYS),
+	PFX("seqcount_", KP_SKIP_ALWAYS), PFX("write_seq", KP_SKIP_ALWAYS),
+	SFX("_lock", KP_SKIP_LOCKS), SFX("_unlock", KP_SKIP_LOCKS), SFX("_trylock", KP_SKIP_LOCKS),
+	PFX("lock_", KP_SKIP_LOCKS), PFX("unlock_", KP_SKIP_LOCKS), ANY("_lock_", KP_SKIP_LOCKS),
+	ANY("_unlock_", KP_SKIP_LOCKS),
 	/* Refcounts and object lifetimes: the caller holds the wrong count. */
-	{ "*refcount_*", KP_SKIP_ALWAYS }, { "*ref_tracker*", KP_SKIP_ALWAYS },
-	{ "kref_*", KP_SKIP_ALWAYS }, { "*kobject_del*", KP_SKIP_ALWAYS },
-	{ "*kobject_put*", KP_SKIP_ALWAYS }, { "*kobject_uevent*", KP_SKIP_ALWAYS },
-	{ "*kobject_cleanup*", KP_SKIP_ALWAYS }, { "*kobject_release*", KP_SKIP_ALWAYS },
-	{ "*device_del*", KP_SKIP_ALWAYS }, { "*device_unregister*", KP_SKIP_ALWAYS },
-	{ "*device_release*", KP_SKIP_ALWAYS }, { "*put_device*", KP_SKIP_ALWAYS },
-	{ "*sysfs_remove*", KP_SKIP_ALWAYS },
+	ANY("refcount_", KP_SKIP_ALWAYS), ANY("ref_tracker", KP_SKIP_ALWAYS),
+	PFX("kref_", KP_SKIP_ALWAYS), ANY("kobject_del", KP_SKIP_ALWAYS),
+	ANY("kobject_put", KP_SKIP_ALWAYS), ANY("kobject_uevent", KP_SKIP_ALWAYS),
+	ANY("kobject_cleanup", KP_SKIP_ALWAYS), ANY("kobject_release", KP_SKIP_ALWAYS),
+	ANY("device_del", KP_SKIP_ALWAYS), ANY("device_unregister", KP_SKIP_ALWAYS),
+	ANY("device_release", KP_SKIP_ALWAYS), ANY("put_device", KP_SKIP_ALWAYS),
+	ANY("sysfs_remove", KP_SKIP_ALWAYS),
 	/* Allocation: the allocator is asked by the code at fault. */
-	{ "*kmalloc*", KP_SKIP_ALWAYS }, { "*kzalloc*", KP_SKIP_ALWAYS }, { "*kcalloc*", KP_SKIP_ALWAYS },
-	{ "*krealloc*", KP_SKIP_ALWAYS }, { "*kvmalloc*", KP_SKIP_ALWAYS }, { "*kvfree*", KP_SKIP_ALWAYS },
-	{ "*kfree*", KP_SKIP_ALWAYS }, { "*vmalloc*", KP_SKIP_ALWAYS }, { "*vfree*", KP_SKIP_ALWAYS },
-	{ "*kmem_cache*", KP_SKIP_ALWAYS }, { "*slab_*", KP_SKIP_ALWAYS }, { "*_noprof*", KP_SKIP_ALWAYS },
-	{ "*alloc_pages*", KP_SKIP_ALWAYS }, { "kmemdup*", KP_SKIP_ALWAYS },
-	{ "memdup_*", KP_SKIP_ALWAYS }, { "kstrdup*", KP_SKIP_ALWAYS },
-	{ "free_pages*", KP_SKIP_ALWAYS }, { "folio_alloc*", KP_SKIP_ALWAYS },
-	{ "page_frag_alloc*", KP_SKIP_ALWAYS },
+	ANY("kmalloc", KP_SKIP_ALWAYS), ANY("kzalloc", KP_SKIP_ALWAYS), ANY("kcalloc", KP_SKIP_ALWAYS),
+	ANY("krealloc", KP_SKIP_ALWAYS), ANY("kvmalloc", KP_SKIP_ALWAYS), ANY("kvfree", KP_SKIP_ALWAYS),
+	ANY("kfree", KP_SKIP_ALWAYS), ANY("vmalloc", KP_SKIP_ALWAYS), ANY("vfree", KP_SKIP_ALWAYS),
+	ANY("kmem_cache", KP_SKIP_ALWAYS), ANY("slab_", KP_SKIP_ALWAYS), ANY("_noprof", KP_SKIP_ALWAYS),
+	ANY("alloc_pages", KP_SKIP_ALWAYS), PFX("kmemdup", KP_SKIP_ALWAYS),
+	PFX("memdup_", KP_SKIP_ALWAYS), PFX("kstrdup", KP_SKIP_ALWAYS),
+	PFX("free_pages", KP_SKIP_ALWAYS), PFX("folio_alloc", KP_SKIP_ALWAYS),
+	PFX("page_frag_alloc", KP_SKIP_ALWAYS),
 	/* String and memory primitives, user copies. */
-	{ "*memcpy*", KP_SKIP_ALWAYS }, { "*memcmp*", KP_SKIP_ALWAYS }, { "*memset*", KP_SKIP_ALWAYS },
-	{ "*memmove*", KP_SKIP_ALWAYS }, { "*memchr*", KP_SKIP_ALWAYS }, { "*strcmp*", KP_SKIP_ALWAYS },
-	{ "*strncmp*", KP_SKIP_ALWAYS }, { "*strcpy*", KP_SKIP_ALWAYS }, { "*strlcpy*", KP_SKIP_ALWAYS },
-	{ "*strncpy*", KP_SKIP_ALWAYS }, { "*strscpy*", KP_SKIP_ALWAYS }, { "*strlen*", KP_SKIP_ALWAYS },
-	{ "*strnlen*", KP_SKIP_ALWAYS }, { "*strchr*", KP_SKIP_ALWAYS }, { "strrchr*", KP_SKIP_ALWAYS },
-	{ "strstr*", KP_SKIP_ALWAYS }, { "*copy_to_user*", KP_SKIP_ALWAYS },
-	{ "*copy_from_user*", KP_SKIP_ALWAYS }, { "*put_user*", KP_SKIP_ALWAYS },
-	{ "*get_user*", KP_SKIP_ALWAYS }, { "*might_fault*", KP_SKIP_ALWAYS },
-	{ "*might_sleep*", KP_SKIP_ALWAYS }, { "copy_page*", KP_SKIP_ALWAYS },
-	{ "*_indirect_thunk_*", KP_SKIP_ALWAYS }, { "xas_*", KP_SKIP_ALWAYS },
+	ANY("memcpy", KP_SKIP_ALWAYS), ANY("memcmp", KP_SKIP_ALWAYS), ANY("memset", KP_SKIP_ALWAYS),
+	ANY("memmove", KP_SKIP_ALWAYS), ANY("memchr", KP_SKIP_ALWAYS), ANY("strcmp", KP_SKIP_ALWAYS),
+	ANY("strncmp", KP_SKIP_ALWAYS), ANY("strcpy", KP_SKIP_ALWAYS), ANY("strlcpy", KP_SKIP_ALWAYS),
+	ANY("strncpy", KP_SKIP_ALWAYS), ANY("strscpy", KP_SKIP_ALWAYS), ANY("strlen", KP_SKIP_ALWAYS),
+	ANY("strnlen", KP_SKIP_ALWAYS), ANY("strchr", KP_SKIP_ALWAYS), PFX("strrchr", KP_SKIP_ALWAYS),
+	PFX("strstr", KP_SKIP_ALWAYS), ANY("copy_to_user", KP_SKIP_ALWAYS),
+	ANY("copy_from_user", KP_SKIP_ALWAYS), ANY("put_user", KP_SKIP_ALWAYS),
+	ANY("get_user", KP_SKIP_ALWAYS), ANY("might_fault", KP_SKIP_ALWAYS),
+	ANY("might_sleep", KP_SKIP_ALWAYS), PFX("copy_page", KP_SKIP_ALWAYS),
+	ANY("_indirect_thunk_", KP_SKIP_ALWAYS), PFX("xas_", KP_SKIP_ALWAYS),
 	/* Checksums: generic arithmetic over the caller's buffer. */
-	{ "csum_*", KP_SKIP_ALWAYS }, { "do_csum*", KP_SKIP_ALWAYS }, { "ip_compute_csum*", KP_SKIP_ALWAYS },
+	PFX("csum_", KP_SKIP_ALWAYS), PFX("do_csum", KP_SKIP_ALWAYS), PFX("ip_compute_csum", KP_SKIP_ALWAYS),
 	/* Lists, trees, hash tables, bitmaps: data structures walked for their owner. */
-	{ "*list_add*", KP_SKIP_ALWAYS }, { "*list_del*", KP_SKIP_ALWAYS },
-	{ "*list_replace*", KP_SKIP_ALWAYS }, { "*list_move*", KP_SKIP_ALWAYS },
-	{ "*list_splice*", KP_SKIP_ALWAYS }, { "hlist_*", KP_SKIP_ALWAYS }, { "llist_*", KP_SKIP_ALWAYS },
-	{ "klist_*", KP_SKIP_ALWAYS }, { "rb_*", KP_SKIP_ALWAYS },
-	{ "rht_*", KP_SKIP_ALWAYS }, { "rhashtable_*", KP_SKIP_ALWAYS },
-	{ "rhltable_*", KP_SKIP_ALWAYS }, { "radix_tree_*", KP_SKIP_ALWAYS },
-	{ "idr_*", KP_SKIP_ALWAYS }, { "ida_*", KP_SKIP_ALWAYS }, { "xa_*", KP_SKIP_ALWAYS },
-	{ "bitmap_*", KP_SKIP_ALWAYS }, { "find_next_bit*", KP_SKIP_ALWAYS },
-	{ "sort_r*", KP_SKIP_ALWAYS }, { "bsearch*", KP_SKIP_ALWAYS },
+	ANY("list_add", KP_SKIP_ALWAYS), ANY("list_del", KP_SKIP_ALWAYS),
+	ANY("list_replace", KP_SKIP_ALWAYS), ANY("list_move", KP_SKIP_ALWAYS),
+	ANY("list_splice", KP_SKIP_ALWAYS), PFX("hlist_", KP_SKIP_ALWAYS), PFX("llist_", KP_SKIP_ALWAYS),
+	PFX("klist_", KP_SKIP_ALWAYS), PFX("rb_", KP_SKIP_ALWAYS),
+	PFX("rht_", KP_SKIP_ALWAYS), PFX("rhashtable_", KP_SKIP_ALWAYS),
+	PFX("rhltable_", KP_SKIP_ALWAYS), PFX("radix_tree_", KP_SKIP_ALWAYS),
+	PFX("idr_", KP_SKIP_ALWAYS), PFX("ida_", KP_SKIP_ALWAYS), PFX("xa_", KP_SKIP_ALWAYS),
+	PFX("bitmap_", KP_SKIP_ALWAYS), PFX("find_next_bit", KP_SKIP_ALWAYS),
+	PFX("sort_r", KP_SKIP_ALWAYS), PFX("bsearch", KP_SKIP_ALWAYS),
 	/* Timers, completions, wait queues, sleeping: how the work waits, not what it is. */
-	{ "*mod_timer*", KP_SKIP_ALWAYS }, { "*del_timer*", KP_SKIP_ALWAYS },
-	{ "*add_timer*", KP_SKIP_ALWAYS }, { "timer_delete*", KP_SKIP_ALWAYS },
-	{ "timer_shutdown*", KP_SKIP_ALWAYS }, { "hrtimer_*", KP_SKIP_ALWAYS },
-	{ "*__wake_up*", KP_SKIP_ALWAYS }, { "wake_up_*", KP_SKIP_ALWAYS },
-	{ "complete", KP_SKIP_ALWAYS }, { "complete_all", KP_SKIP_ALWAYS },
-	{ "wait_for_completion*", KP_SKIP_ALWAYS }, { "wait_on_bit*", KP_SKIP_ALWAYS },
-	{ "out_of_line_wait_on_bit*", KP_SKIP_ALWAYS }, { "prepare_to_wait*", KP_SKIP_ALWAYS },
-	{ "finish_wait*", KP_SKIP_ALWAYS }, { "autoremove_wake_function*", KP_SKIP_ALWAYS },
-	{ "schedule", KP_SKIP_ALWAYS }, { "schedule_timeout*", KP_SKIP_ALWAYS },
-	{ "schedule_preempt_disabled*", KP_SKIP_ALWAYS }, { "io_schedule*", KP_SKIP_ALWAYS },
-	{ "msleep*", KP_SKIP_ALWAYS }, { "usleep_range*", KP_SKIP_ALWAYS },
-	{ "bit_wait*", KP_SKIP_ALWAYS }, { "rcuwait_*", KP_SKIP_ALWAYS },
+	ANY("mod_timer", KP_SKIP_ALWAYS), ANY("del_timer", KP_SKIP_ALWAYS),
+	ANY("add_timer", KP_SKIP_ALWAYS), PFX("timer_delete", KP_SKIP_ALWAYS),
+	PFX("timer_shutdown", KP_SKIP_ALWAYS), PFX("hrtimer_", KP_SKIP_ALWAYS),
+	ANY("__wake_up", KP_SKIP_ALWAYS), PFX("wake_up_", KP_SKIP_ALWAYS),
+	IS("complete", KP_SKIP_ALWAYS), IS("complete_all", KP_SKIP_ALWAYS),
+	PFX("wait_for_completion", KP_SKIP_ALWAYS), PFX("wait_on_bit", KP_SKIP_ALWAYS),
+	PFX("out_of_line_wait_on_bit", KP_SKIP_ALWAYS), PFX("prepare_to_wait", KP_SKIP_ALWAYS),
+	PFX("finish_wait", KP_SKIP_ALWAYS), PFX("autoremove_wake_function", KP_SKIP_ALWAYS),
+	IS("schedule", KP_SKIP_ALWAYS), PFX("schedule_timeout", KP_SKIP_ALWAYS),
+	PFX("schedule_preempt_disabled", KP_SKIP_ALWAYS), PFX("io_schedule", KP_SKIP_ALWAYS),
+	PFX("msleep", KP_SKIP_ALWAYS), PFX("usleep_range", KP_SKIP_ALWAYS),
+	PFX("bit_wait", KP_SKIP_ALWAYS), PFX("rcuwait_", KP_SKIP_ALWAYS),
 	/* Workqueues and kthread management: the queued work or the thread function is meant. */
-	{ "*cancel_work*", KP_SKIP_ALWAYS }, { "*flush_work*", KP_SKIP_ALWAYS },
-	{ "*cancel_delayed_work*", KP_SKIP_ALWAYS }, { "*flush_workqueue*", KP_SKIP_ALWAYS },
-	{ "*drain_workqueue*", KP_SKIP_ALWAYS }, { "*destroy_workqueue*", KP_SKIP_ALWAYS },
-	{ "*queue_work*", KP_SKIP_ALWAYS }, { "*queue_delayed_work*", KP_SKIP_ALWAYS },
-	{ "kthread_*", KP_SKIP_ALWAYS },
+	ANY("cancel_work", KP_SKIP_ALWAYS), ANY("flush_work", KP_SKIP_ALWAYS),
+	ANY("cancel_delayed_work", KP_SKIP_ALWAYS), ANY("flush_workqueue", KP_SKIP_ALWAYS),
+	ANY("drain_workqueue", KP_SKIP_ALWAYS), ANY("destroy_workqueue", KP_SKIP_ALWAYS),
+	ANY("queue_work", KP_SKIP_ALWAYS), ANY("queue_delayed_work", KP_SKIP_ALWAYS),
+	PFX("kthread_", KP_SKIP_ALWAYS),
 	/* Port I/O and MMIO accessors. */
-	{ "*logic_in*", KP_SKIP_ALWAYS }, { "*logic_out*", KP_SKIP_ALWAYS }, { "*readb*", KP_SKIP_ALWAYS },
-	{ "*readw*", KP_SKIP_ALWAYS }, { "*readl*", KP_SKIP_ALWAYS }, { "*writeb*", KP_SKIP_ALWAYS },
-	{ "*writew*", KP_SKIP_ALWAYS }, { "*writel*", KP_SKIP_ALWAYS }, { "*ioread*", KP_SKIP_ALWAYS },
-	{ "*iowrite*", KP_SKIP_ALWAYS },
+	ANY("logic_in", KP_SKIP_ALWAYS), ANY("logic_out", KP_SKIP_ALWAYS), ANY("readb", KP_SKIP_ALWAYS),
+	ANY("readw", KP_SKIP_ALWAYS), ANY("readl", KP_SKIP_ALWAYS), ANY("writeb", KP_SKIP_ALWAYS),
+	ANY("writew", KP_SKIP_ALWAYS), ANY("writel", KP_SKIP_ALWAYS), ANY("ioread", KP_SKIP_ALWAYS),
+	ANY("iowrite", KP_SKIP_ALWAYS),
 
 	/* Per report kind: helpers of the API the report is about. */
-	{ "*refcount*", KP_SKIP_REFCOUNT },
-	{ "*kobject_*", KP_SKIP_REFCOUNT | KP_SKIP_KOBJECT | KP_SKIP_ODEBUG },
-	{ "*list_*", KP_SKIP_LIST },
-	{ "*debug_*", KP_SKIP_ODEBUG }, { "*rcu*", KP_SKIP_ODEBUG | KP_SKIP_RCU_USAGE },
-	{ "*hrtimer_*", KP_SKIP_ODEBUG }, { "*timer_*", KP_SKIP_ODEBUG }, { "*work_*", KP_SKIP_ODEBUG },
-	{ "*percpu_*", KP_SKIP_ODEBUG }, { "*kmem_*", KP_SKIP_ODEBUG | KP_SKIP_FREE },
-	{ "*kmem*", KP_SKIP_RCU_USAGE }, { "*slab*", KP_SKIP_RCU_USAGE },
-	{ "*slab_*", KP_SKIP_ODEBUG | KP_SKIP_FREE }, { "*kfree*", KP_SKIP_ODEBUG | KP_SKIP_FREE },
-	{ "*vunmap*", KP_SKIP_ODEBUG | KP_SKIP_FREE }, { "*vfree*", KP_SKIP_ODEBUG | KP_SKIP_FREE },
-	{ "*__free_*", KP_SKIP_ODEBUG },
-	{ "*usercopy*", KP_SKIP_USERCOPY }, { "*__check*", KP_SKIP_USERCOPY },
-	{ "*lock_sock*", KP_SKIP_LOCKING_BUG }, { "*release_sock*", KP_SKIP_LOCKING_BUG },
-	{ "*stack*", KP_SKIP_NONSTATIC_KEY }, { "*lock*", KP_SKIP_NONSTATIC_KEY },
-	{ "*IRQ*", KP_SKIP_NONSTATIC_KEY },
-	{ "*schedule*", KP_SKIP_ATOMIC }, { "*preempt*", KP_SKIP_ATOMIC }, { "*__might*", KP_SKIP_ATOMIC },
-	{ "*might_*", KP_SKIP_ATOMIC },
-	{ "*overflow*", KP_SKIP_UBSAN },
-	{ "*sched*", KP_SKIP_HUNG }, { "*_lock*", KP_SKIP_HUNG }, { "*_slowlock*", KP_SKIP_HUNG },
-	{ "*down*", KP_SKIP_HUNG }, { "*completion*", KP_SKIP_HUNG }, { "*kthread*", KP_SKIP_HUNG },
-	{ "*wait*", KP_SKIP_HUNG }, { "*synchronize*", KP_SKIP_HUNG },
-	{ "*context_switch*", KP_SKIP_HUNG }, { "*__switch_to*", KP_SKIP_HUNG },
-	{ "*barrier*", KP_SKIP_HUNG },
+	ANY("refcount", KP_SKIP_REFCOUNT),
+	ANY("kobject_", KP_SKIP_REFCOUNT | KP_SKIP_KOBJECT | KP_SKIP_ODEBUG),
+	ANY("list_", KP_SKIP_LIST),
+	ANY("debug_", KP_SKIP_ODEBUG), ANY("rcu", KP_SKIP_ODEBUG | KP_SKIP_RCU_USAGE),
+	ANY("hrtimer_", KP_SKIP_ODEBUG), ANY("timer_", KP_SKIP_ODEBUG), ANY("work_", KP_SKIP_ODEBUG),
+	ANY("percpu_", KP_SKIP_ODEBUG), ANY("kmem_", KP_SKIP_ODEBUG | KP_SKIP_FREE),
+	ANY("kmem", KP_SKIP_RCU_USAGE), ANY("slab", KP_SKIP_RCU_USAGE),
+	ANY("slab_", KP_SKIP_ODEBUG | KP_SKIP_FREE), ANY("kfree", KP_SKIP_ODEBUG | KP_SKIP_FREE),
+	ANY("vunmap", KP_SKIP_ODEBUG | KP_SKIP_FREE), ANY("vfree", KP_SKIP_ODEBUG | KP_SKIP_FREE),
+	ANY("__free_", KP_SKIP_ODEBUG),
+	ANY("usercopy", KP_SKIP_USERCOPY), ANY("__check", KP_SKIP_USERCOPY),
+	ANY("lock_sock", KP_SKIP_LOCKING_BUG), ANY("release_sock", KP_SKIP_LOCKING_BUG),
+	ANY("stack", KP_SKIP_NONSTATIC_KEY), ANY("lock", KP_SKIP_NONSTATIC_KEY),
+	ANY("IRQ", KP_SKIP_NONSTATIC_KEY),
+	ANY("schedule", KP_SKIP_ATOMIC), ANY("preempt", KP_SKIP_ATOMIC), ANY("__might", KP_SKIP_ATOMIC),
+	ANY("might_", KP_SKIP_ATOMIC),
+	ANY("overflow", KP_SKIP_UBSAN),
+	ANY("sched", KP_SKIP_HUNG), ANY("_lock", KP_SKIP_HUNG), ANY("_slowlock", KP_SKIP_HUNG),
+	ANY("down", KP_SKIP_HUNG), ANY("completion", KP_SKIP_HUNG), ANY("kthread", KP_SKIP_HUNG),
+	ANY("wait", KP_SKIP_HUNG), ANY("synchronize", KP_SKIP_HUNG),
+	ANY("context_switch", KP_SKIP_HUNG), ANY("__switch_to", KP_SKIP_HUNG),
+	ANY("barrier", KP_SKIP_HUNG),
 	/* the stall detector and the timer interrupt that ran it */
-	{ "*rcu*", KP_SKIP_STALL }, { "*apic_timer*", KP_SKIP_STALL },
+	ANY("rcu", KP_SKIP_STALL), ANY("apic_timer", KP_SKIP_STALL),
 };
 
 /* Source files and directories of generic code, for frames that say where they are
@@ -217,29 +227,18 @@ static const struct {
 	{ "synchronize_sched", "synchronize_rcu" },
 };
 
-static bool has_suffix(const char *s, size_t sl, const char *suf, size_t n)
+static bool fn_match(const char *fn, const char *bare, size_t bl, const struct fn_rule *r)
 {
-	return sl >= n && memcmp(s + sl - n, suf, n) == 0;
-}
-
-static bool fn_match(const char *fn, const char *bare, size_t bl, const char *pat)
-{
-	size_t pl = strlen(pat);
-
-	if (pat[0] == '*' && pat[pl - 1] == '*') {
-		char needle[64];
-
-		if (pl - 2 >= sizeof(needle))
-			return false;
-		memcpy(needle, pat + 1, pl - 2);
-		needle[pl - 2] = '\0';
-		return strstr(fn, needle) != NULL;
+	switch (r->how) {
+	case MATCH_PREFIX:
+		return bl >= r->len && bare[0] == r->pat[0] && memcmp(bare, r->pat, r->len) == 0;
+	case MATCH_SUFFIX:
+		return bl >= r->len && memcmp(bare + bl - r->len, r->pat, r->len) == 0;
+	case MATCH_ANYWHERE:
+		return strstr(fn, r->pat) != NULL;
+	default:
+		return bl == r->len && memcmp(bare, r->pat, r->len) == 0;
 	}
-	if (pat[0] == '*')
-		return has_suffix(bare, bl, pat + 1, pl - 1);
-	if (pat[pl - 1] == '*')
-		return bl >= pl - 1 && memcmp(bare, pat, pl - 1) == 0;
-	return bl == pl && memcmp(bare, pat, pl) == 0;
 }
 
 bool kp_rule_skip_fn(const char *fn, unsigned when)
@@ -251,7 +250,7 @@ bool kp_rule_skip_fn(const char *fn, unsigned when)
 		bare++;
 	bl = strlen(bare);
 	for (size_t i = 0; i < ELEMENTSOF(fn_rules); i++)
-		if ((fn_rules[i].when & when) && fn_match(fn, bare, bl, fn_rules[i].pat))
+		if ((fn_rules[i].when & when) && fn_match(fn, bare, bl, &fn_rules[i]))
 			return true;
 	return false;
 }
