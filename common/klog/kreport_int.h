@@ -4,7 +4,8 @@
  *   kreport.c          assembles reports from lines; reads saved logs through klogtext.c
  *   kreport_classify.c one pass over a report's lines: fields, frames, modules, then title
  *   kreport_title.c    the WARN/BUG site, lockdep's lines, the title
- *   kreport_guilty.c   which function to blame (the helper-skipping rules), title forms
+ *   kreport_guilty.c   which function to blame, title forms
+ *   kreport_rules.c    the helper-skipping rules as data (used by kreport_guilty.c)
  *   kreport_frames.c   symbols and call-trace lines
  *   klogtext.c         saved-log lines to kernel log lines (handed back by a callback),
  *                      and reports to JSON
