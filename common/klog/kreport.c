@@ -137,7 +137,7 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 	switch (s[0]) {
 	case 'W':
 		if (KP_PREFIX(s, len, "WARNING: ")) {
-			if (match_lockdep(s + 9, len - 9)) {
+			if (match_lockdep(s + 9, len - 9) || contains(s, len, " still has locks held")) {
 				*type = KREPORT_LOCKDEP;
 				return true;
 			}

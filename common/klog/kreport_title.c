@@ -199,20 +199,48 @@ static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
 	return kp_fmt_title(c, buf, kp_guilty(c, f.function, false, 0));
 }
 
+/* The function named on the line containing key after its "at:", or on the line after
+ * when the key line ends there (lockdep's "is trying to release lock (x) at:"). */
+static const char *lockdep_at(struct kp_cls *c, const char *key)
+{
+	for (size_t i = c->hdr; i < c->n; i++) {
+		const char *s = c->lines[i].s, *end = s + c->lines[i].len, *at;
+		struct kframe f;
+
+		if (!find_in(s, c->lines[i].len, key))
+			continue;
+		at = find_in(s, c->lines[i].len, "at:");
+		if (!at || skip_space(at + 3, end) == end)
+			return i + 1 < c->n && kp_parse_frame(c, c->lines[i + 1].s, c->lines[i + 1].len, &f) ?
+			       f.function : NULL;
+		memset(&f, 0, sizeof(f));
+		return kp_parse_sym(c, skip_space(at + 3, end), end, &f) ? f.function : NULL;
+	}
+	return NULL;
+}
+
+/* Lockdep reports keep the level the kernel printed them at ("BUG:", "WARNING:", "INFO:"):
+ * older kernels said BUG or INFO where newer ones say WARNING, and the title follows. */
 static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 {
 	static const char *const deadlock[] = { "possible circular locking", "possible recursive locking",
 						"possible irq lock inversion", "SOFTIRQ-safe ->",
 						"HARDIRQ-safe ->" };
 	static const char *const stops[] = { " ]", "!", NULL };
+	const char *level = "WARNING";
+	char buf[128];
 
 	if (KP_PREFIX(s, len, "[ "))
 		s += 2, len -= 2;
-	if (KP_PREFIX(s, len, "WARNING: ") || KP_PREFIX(s, len, "INFO: "))
-		s += s[0] == 'W' ? 9 : 6, len -= s[-2] == ':' ? 0 : 0;
+	if (KP_PREFIX(s, len, "WARNING: "))
+		s += 9, len -= 9;
+	else if (KP_PREFIX(s, len, "INFO: "))
+		s += 6, len -= 6, level = "INFO";
+	else if (KP_PREFIX(s, len, "BUG: "))
+		s += 5, len -= 5, level = "BUG";
 	len = strnlen(s, len);
 	for (size_t i = 0; i < ELEMENTSOF(deadlock); i++)
-		if (KP_PREFIX(s, len, "") && strncmp(s, deadlock[i], strlen(deadlock[i])) == 0) {
+		if (strncmp(s, deadlock[i], strlen(deadlock[i])) == 0) {
 			const char *fn = NULL;
 
 			/* lock order reports: where the irq-safe lock was taken in irq context */
@@ -231,12 +259,28 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 		return kp_fmt_title(c, "inconsistent lock state", fn ? fn : kp_guilty(c, NULL, false, 0));
 	}
 	if (strncmp(s, "suspicious RCU usage", 20) == 0) {
-		return kp_fmt_title(c, "WARNING: suspicious RCU usage",
-				    kp_guilty(c, NULL, false, KP_SKIP_RCU_USAGE));
+		snprintf(buf, sizeof(buf), "%s: suspicious RCU usage", level);
+		return kp_fmt_title(c, buf, kp_guilty(c, NULL, false, KP_SKIP_RCU_USAGE));
 	}
-	if (strncmp(s, "bad unlock balance", 18) == 0)
-		return kp_fmt_title(c, "WARNING: bad unlock balance",
-				    kp_lockdep_fn(c, "is trying to release lock", false));
+	if (strncmp(s, "bad unlock balance", 18) == 0) {
+		const char *fn = lockdep_at(c, "is trying to release lock");
+
+		snprintf(buf, sizeof(buf), "%s: bad unlock balance", level);
+		return kp_fmt_title(c, buf, fn ? fn : kp_guilty(c, NULL, false, 0));
+	}
+	/* the lock's own "at:" line names the code that took it */
+	if (strncmp(s, "held lock freed", 15) == 0) {
+		snprintf(buf, sizeof(buf), "%s: held lock freed", level);
+		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "with a lock still held", false));
+	}
+	if (strncmp(s, "lock held when returning to user space", 38) == 0) {
+		snprintf(buf, sizeof(buf), "%s: lock held when returning to user space", level);
+		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "leaving the kernel with locks", false));
+	}
+	if (find_in(s, len, "still has locks held")) {
+		snprintf(buf, sizeof(buf), "%s: still has locks held", level);
+		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "still has locks held", false));
+	}
 	if (strncmp(s, "trying to register non-static key", 33) == 0)
 		return kp_fmt_title(c, "INFO: trying to register non-static key",
 				    kp_guilty(c, NULL, false, KP_SKIP_NONSTATIC_KEY));
