@@ -264,8 +264,10 @@ static void scan(struct kp_cls *c, struct kreport *r)
 			const char *p = skip_space(s, end);
 			size_t l = (size_t)(end - p);
 
+			/* a line of stack words may run into "Call Trace:" when another CPU prints */
 			if (KP_PREFIX(p, l, "Call Trace:") || KP_PREFIX(p, l, "Call trace:") ||
-			    KP_PREFIX(p, l, "Backtrace:")) {
+			    KP_PREFIX(p, l, "Backtrace:") ||
+			    (l > 11 && memcmp(p + l - 11, "Call Trace:", 11) == 0)) {
 				if (!trace_done)
 					in_trace = true;
 				continue;

@@ -192,25 +192,23 @@ const char *kp_cut(struct kp_cls *c, const char *s, size_t len, const char *cons
 	return kp_dup(c, s, (size_t)(end - s));
 }
 
-/* The first non-helper frame of the short stack printed after the line containing key
- * (lockdep's "... which became HARDIRQ-irq-safe at:"). */
-const char *kp_lockdep_stack(struct kp_cls *c, const char *key)
+const char *kp_stack_from(struct kp_cls *c, size_t from, unsigned extra)
 {
-	bool seen = false;
-
-	for (size_t i = c->hdr; i < c->n; i++) {
-		const char *s = c->lines[i].s;
-		size_t len = c->lines[i].len;
+	for (size_t i = from; i < c->n; i++) {
 		struct kframe f;
 
-		if (!seen) {
-			seen = find_in(s, len, key) != NULL;
-			continue;
-		}
-		if (!kp_parse_frame(c, s, len, &f))
+		if (!kp_parse_frame(c, c->lines[i].s, c->lines[i].len, &f))
 			return NULL;
-		if (f.reliable && !frame_skipped(c, &f, 0))
+		if (f.reliable && !frame_skipped(c, &f, extra))
 			return f.function;
 	}
+	return NULL;
+}
+
+const char *kp_stack_after(struct kp_cls *c, const char *key, unsigned extra)
+{
+	for (size_t i = c->hdr; i < c->n; i++)
+		if (find_in(c->lines[i].s, c->lines[i].len, key))
+			return kp_stack_from(c, i + 1, extra);
 	return NULL;
 }

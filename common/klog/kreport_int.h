@@ -113,6 +113,9 @@ enum {
 	KP_SKIP_UBSAN = 1u << 12,
 	KP_SKIP_HUNG = 1u << 13,
 	KP_SKIP_STALL = 1u << 14,
+	KP_SKIP_LEAK = 1u << 15,
+	KP_SKIP_PAGE = 1u << 16,
+	KP_SKIP_SPINLOCK = 1u << 17,
 };
 bool kp_rule_skip_fn(const char *fn, unsigned when);
 bool kp_rule_skip_file(const char *file);
@@ -128,7 +131,11 @@ const char *kp_stall_guilty(struct kp_cls *c, bool after_irq);
 const char *kp_hung_guilty(struct kp_cls *c);
 const char *kp_fmt_title(struct kp_cls *c, const char *prefix, const char *fn);
 const char *kp_cut(struct kp_cls *c, const char *s, size_t len, const char *const *stops);
-const char *kp_lockdep_stack(struct kp_cls *c, const char *key);
+/* The first frame not skipped (the general rules and extra) in the short stack printed
+ * after the line containing key ("... became HARDIRQ-irq-safe at:", "backtrace:"). */
+const char *kp_stack_after(struct kp_cls *c, const char *key, unsigned extra);
+/* The same from line from on (a stack printed without a "Call Trace:" line). */
+const char *kp_stack_from(struct kp_cls *c, size_t from, unsigned extra);
 /* klogtext.c: one line of a saved log as kernel log lines, prefixes stripped, handed to
  * emit (several for a kmsg record whose text unescapes to several lines); s[len] may be
  * written. True when the line had a kernel log's form (a kmsg record, a "<N>" level, a

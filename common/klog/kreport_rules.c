@@ -25,7 +25,7 @@ enum { MATCH_PREFIX, MATCH_SUFFIX, MATCH_ANYWHERE, MATCH_WHOLE };
 struct fn_rule {
 	unsigned char how;      /* MATCH_* */
 	unsigned char len;      /* of pat */
-	unsigned short when;    /* KP_SKIP_*: in which reports the rule applies */
+	unsigned when;          /* KP_SKIP_*: in which reports the rule applies */
 	const char *pat;
 };
 
@@ -52,7 +52,7 @@ static const struct fn_rule fn_rules[] = {
 	PFX("print_usage_bug", KP_SKIP_ALWAYS), PFX("print_circular_bug", KP_SKIP_ALWAYS),
 	/* Stack walking and unwinding: they run because a report is printed. */
 	PFX("stack_trace_", KP_SKIP_ALWAYS), PFX("arch_stack_walk", KP_SKIP_ALWAYS),
-	PFX("unwind_", KP_SKIP_ALWAYS), PFX("stack_depot_", KP_SKIP_ALWAYS),
+	PFX("unwind_", KP_SKIP_ALWAYS), ANY("walk_stackframe", KP_SKIP_ALWAYS), PFX("stack_depot_", KP_SKIP_ALWAYS),
 	PFX("save_stack", KP_SKIP_ALWAYS), PFX("kernel_text_address", KP_SKIP_ALWAYS),
 	/* Sanitizer runtimes: they detect the bug in their caller. */
 	ANY("sanitizer", KP_SKIP_ALWAYS), PFX("asan_", KP_SKIP_ALWAYS), ANY("kasan", KP_SKIP_ALWAYS),
@@ -125,7 +125,9 @@ static const struct fn_rule fn_rules[] = {
 	ANY("mod_timer", KP_SKIP_ALWAYS), ANY("del_timer", KP_SKIP_ALWAYS),
 	ANY("add_timer", KP_SKIP_ALWAYS), PFX("timer_delete", KP_SKIP_ALWAYS),
 	PFX("timer_shutdown", KP_SKIP_ALWAYS), PFX("hrtimer_", KP_SKIP_ALWAYS),
-	ANY("__wake_up", KP_SKIP_ALWAYS), PFX("wake_up_", KP_SKIP_ALWAYS),
+	ANY("__wake_up", KP_SKIP_ALWAYS), IS("wake_up_process", KP_SKIP_ALWAYS),
+	PFX("wake_up_bit", KP_SKIP_ALWAYS), PFX("wake_up_var", KP_SKIP_ALWAYS),
+	PFX("wake_up_q", KP_SKIP_ALWAYS), PFX("wake_up_state", KP_SKIP_ALWAYS),
 	IS("complete", KP_SKIP_ALWAYS), IS("complete_all", KP_SKIP_ALWAYS),
 	PFX("wait_for_completion", KP_SKIP_ALWAYS), PFX("wait_on_bit", KP_SKIP_ALWAYS),
 	PFX("out_of_line_wait_on_bit", KP_SKIP_ALWAYS), PFX("prepare_to_wait", KP_SKIP_ALWAYS),
@@ -162,13 +164,27 @@ static const struct fn_rule fn_rules[] = {
 	ANY("stack", KP_SKIP_NONSTATIC_KEY), ANY("lock", KP_SKIP_NONSTATIC_KEY),
 	ANY("IRQ", KP_SKIP_NONSTATIC_KEY),
 	ANY("schedule", KP_SKIP_ATOMIC), ANY("preempt", KP_SKIP_ATOMIC), ANY("__might", KP_SKIP_ATOMIC),
-	ANY("might_", KP_SKIP_ATOMIC),
+	ANY("might_", KP_SKIP_ATOMIC), ANY("smp_processor_id", KP_SKIP_ATOMIC),
 	ANY("overflow", KP_SKIP_UBSAN),
 	ANY("sched", KP_SKIP_HUNG), ANY("_lock", KP_SKIP_HUNG), ANY("_slowlock", KP_SKIP_HUNG),
 	ANY("down", KP_SKIP_HUNG), ANY("completion", KP_SKIP_HUNG), ANY("kthread", KP_SKIP_HUNG),
 	ANY("wait", KP_SKIP_HUNG), ANY("synchronize", KP_SKIP_HUNG),
 	ANY("context_switch", KP_SKIP_HUNG), ANY("__switch_to", KP_SKIP_HUNG),
 	ANY("barrier", KP_SKIP_HUNG),
+	/* A leak's allocation stack: the allocator, its wrappers and the object trackers;
+	 * the leaking code is the first caller outside them. */
+	ANY("alloc", KP_SKIP_LEAK | KP_SKIP_PAGE), ANY("kmem", KP_SKIP_LEAK), ANY("slab", KP_SKIP_LEAK),
+	PFX("create_object", KP_SKIP_LEAK), PFX("idr_get", KP_SKIP_LEAK), ANY("lru_init", KP_SKIP_LEAK),
+	ANY("asprintf", KP_SKIP_LEAK), ANY("strdup", KP_SKIP_LEAK), ANY("strndup", KP_SKIP_LEAK),
+	ANY("memdup", KP_SKIP_LEAK), PFX("pcpu_", KP_SKIP_LEAK), ANY("mmap", KP_SKIP_LEAK),
+	/* A bad page's history: page and folio lifetime helpers around the owner. */
+	ANY("_page", KP_SKIP_PAGE), ANY("folio", KP_SKIP_PAGE), ANY("free_unref", KP_SKIP_PAGE),
+	PFX("truncate_inode_pages", KP_SKIP_PAGE), PFX("page_frag_free", KP_SKIP_PAGE),
+	ANY("vmap", KP_SKIP_PAGE), PFX("page_owner", KP_SKIP_PAGE), PFX("page_pool", KP_SKIP_PAGE),
+	PFX("post_alloc_hook", KP_SKIP_PAGE), PFX("prep_new_page", KP_SKIP_PAGE),
+	/* Debug spinlocks report from their own slow path. */
+	PFX("spin_", KP_SKIP_SPINLOCK), PFX("rwlock_", KP_SKIP_SPINLOCK), SFX("_lock", KP_SKIP_SPINLOCK),
+	SFX("_unlock", KP_SKIP_SPINLOCK), ANY("_lock_", KP_SKIP_SPINLOCK), ANY("_unlock_", KP_SKIP_SPINLOCK),
 	/* the stall detector and the timer interrupt that ran it */
 	ANY("rcu", KP_SKIP_STALL), ANY("apic_timer", KP_SKIP_STALL),
 };

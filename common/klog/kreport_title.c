@@ -196,6 +196,13 @@ static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
 		snprintf(buf, sizeof(buf), "%.*s: %.*s%s%s", (int)(p - kind), kind, (int)tl, t,
 			 access ? " " : "", access ? access : "");
 	}
+	/* KMSAN prints its stack right after the headline, without a "Call Trace:" */
+	if (c->nf == 0) {
+		const char *fn = kp_stack_from(c, c->hdr + 1, 0);
+
+		if (fn)
+			return kp_fmt_title(c, buf, fn);
+	}
 	return kp_fmt_title(c, buf, kp_guilty(c, f.function, false, 0));
 }
 
@@ -245,7 +252,7 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 
 			/* lock order reports: where the irq-safe lock was taken in irq context */
 			if (strstr(deadlock[i], "-safe ->"))
-				fn = kp_lockdep_stack(c, "-irq-safe at:");
+				fn = kp_stack_after(c, "-irq-safe at:", 0);
 			if (!fn)
 				fn = kp_lockdep_fn(c, "is trying to acquire", false);
 
@@ -310,9 +317,33 @@ static const char *panic_title(struct kp_cls *c, const char *s, size_t len)
 	return kp_dup(c, buf, strlen(buf));
 }
 
+/* "BUG: Dentry ffff...{i=0,n=x}  still in use (1) [unmount of ext4 loop0]": the
+ * operation names it; the dentry, filesystem and device vary from run to run. */
+static const char *dentry_title(struct kp_cls *c, const char *s, size_t len)
+{
+	const char *end = s + len, *op = find_in(s, len, "still in use");
+	size_t n;
+	char buf[128];
+
+	op = op ? memchr(op, '[', (size_t)(end - op)) : NULL;
+	if (!op)
+		return kp_fmt_title(c, "BUG: Dentry still in use", kp_guilty(c, NULL, false, 0));
+	op++;
+	for (n = 0; op + n < end && op[n] != ' ' && op[n] != ']'; n++)
+		;
+	snprintf(buf, sizeof(buf), "BUG: Dentry still in use in %.*s", (int)(n < 64 ? n : 64), op);
+	return kp_dup(c, buf, strlen(buf));
+}
+
 static const char *bug_title(struct kp_cls *c, struct kreport *r, const char *s, size_t len)
 {
-	static const char *const stops[] = { " at ", ":", "!", " in process", " (", ", ", NULL };
+	static const char *const stops[] = { " at ", ":", "!", " in process", " (", ", ", " on CPU#",
+					     " - ", NULL };
+	static const char *const bare[] = { "Bad page map", "Bad rss-counter state", "workqueue lockup",
+					    "non-zero nr_ptes on freeing mm",
+					    "non-zero nr_pmds on freeing mm" };
+	const char *what = s + 5;
+	size_t wl = len > 5 ? len - 5 : 0;
 	char buf[300];
 
 	if (KP_PREFIX(s, len, "kernel BUG") || KP_PREFIX(s, len, "Kernel BUG")) {
@@ -324,7 +355,33 @@ static const char *bug_title(struct kp_cls *c, struct kreport *r, const char *s,
 			return kp_fmt_title(c, "BUG: bad usercopy", kp_guilty(c, NULL, false, KP_SKIP_USERCOPY));
 		return kp_fmt_title(c, "kernel BUG", kp_guilty(c, NULL, c->nf == 0, 0));
 	}
-	snprintf(buf, sizeof(buf), "BUG: %s", kp_cut(c, s + 5, len - 5, stops));
+	/* kmemleak: the allocation's backtrace, past the allocator, names the leaking code */
+	if (KP_PREFIX(what, wl, "memory leak"))
+		return kp_fmt_title(c, "memory leak", kp_stack_after(c, "backtrace", KP_SKIP_LEAK));
+	/* the guard page below a task's or an IRQ stack: the RIP is the overflowing code */
+	if (find_in(what, wl, "stack guard page was hit"))
+		return kp_fmt_title(c, "BUG: stack guard page was hit", kp_stall_guilty(c, false));
+	if (KP_PREFIX(what, wl, "Dentry ") && find_in(what, wl, " still in use"))
+		return dentry_title(c, what, wl);
+	/* the page's allocation history names its owner; where it was found is generic */
+	if (KP_PREFIX(what, wl, "Bad page state") || KP_PREFIX(what, wl, "Bad page cache")) {
+		snprintf(buf, sizeof(buf), "BUG: Bad page %s", what[9] == 's' ? "state" : "cache");
+		return kp_fmt_title(c, buf, kp_stack_after(c, "page last allocated", KP_SKIP_PAGE));
+	}
+	/* accounting and watchdog states with no code of their own to blame */
+	for (size_t i = 0; i < ELEMENTSOF(bare); i++)
+		if (kp_has_prefix(what, wl, bare[i], strlen(bare[i]))) {
+			snprintf(buf, sizeof(buf), "BUG: %s", bare[i]);
+			return kp_dup(c, buf, strlen(buf));
+		}
+	/* lockdep's table limits: the message is the whole story */
+	if (KP_PREFIX(what, wl, "MAX_") && find_in(what, wl, " too low!"))
+		return kp_dup(c, s, (size_t)(find_in(s, len, " too low!") + 9 - s));
+	if (KP_PREFIX(what, wl, "spinlock ") || KP_PREFIX(what, wl, "rwlock ")) {
+		snprintf(buf, sizeof(buf), "BUG: %s", kp_cut(c, what, wl, stops));
+		return kp_fmt_title(c, buf, kp_guilty(c, NULL, false, KP_SKIP_SPINLOCK));
+	}
+	snprintf(buf, sizeof(buf), "BUG: %s", kp_cut(c, what, wl, stops));
 	return kp_fmt_title(c, buf, c->nf ? kp_guilty(c, NULL, false, 0) : NULL);
 }
 
@@ -349,6 +406,15 @@ static const char *atomic_title(struct kp_cls *c, const char *s, size_t len)
 		snprintf(buf, sizeof(buf), "BUG: using __this_cpu_%.*s() in preemptible code",
 			 (int)(n < 32 ? n : 32), p);
 		return kp_fmt_title(c, buf, kp_guilty(c, NULL, false, skip));
+	}
+	/* the work function that returned with it held is on the next line */
+	for (size_t i = c->hdr + 1; i < c->n && i < c->hdr + 3; i++) {
+		const char *p = skip_space(c->lines[i].s, c->lines[i].s + c->lines[i].len);
+		size_t l = (size_t)(c->lines[i].s + c->lines[i].len - p);
+
+		if (KP_PREFIX(p, l, "last function: "))
+			return kp_fmt_title(c, "BUG: workqueue leaked lock or atomic",
+					    kp_cut(c, p + 15, l - 15, (const char *const[]){ " ", NULL }));
 	}
 	return kp_fmt_title(c, "BUG: workqueue leaked lock or atomic", kp_guilty(c, NULL, false, 0));
 }
