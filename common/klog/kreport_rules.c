@@ -71,7 +71,7 @@ static const struct fn_rule fn_rules[] = {
 	PFX("reacquire_held_locks", KP_SKIP_ALWAYS), ANY("spin_lock", KP_SKIP_ALWAYS),
 	ANY("spin_trylock", KP_SKIP_ALWAYS), ANY("spin_unlock", KP_SKIP_ALWAYS),
 	ANY("_raw_", KP_SKIP_ALWAYS), ANY("mutex", KP_SKIP_ALWAYS), ANY("rwsem", KP_SKIP_ALWAYS),
-	PFX("osq_lock", KP_SKIP_ALWAYS), ANY("down_read", KP_SKIP_ALWAYS),
+	PFX("osq_lock", KP_SKIP_ALWAYS), IS("down", KP_SKIP_ALWAYS), PFX("down_trylock", KP_SKIP_ALWAYS), ANY("down_read", KP_SKIP_ALWAYS),
 	ANY("down_write", KP_SKIP_ALWAYS), ANY("up_read", KP_SKIP_ALWAYS),
 	ANY("up_write", KP_SKIP_ALWAYS), PFX("rt_mutex", KP_SKIP_ALWAYS),
 	PFX("queued_*lock", KP_SKIP_ALWAYS), PFX("native_queued_", KP_SKIP_ALWAYS),
@@ -142,6 +142,42 @@ static const struct fn_rule fn_rules[] = {
 	ANY("drain_workqueue", KP_SKIP_ALWAYS), ANY("destroy_workqueue", KP_SKIP_ALWAYS),
 	ANY("queue_work", KP_SKIP_ALWAYS), ANY("queue_delayed_work", KP_SKIP_ALWAYS),
 	PFX("kthread_", KP_SKIP_ALWAYS),
+	/* The driver core and its buses registering and tearing down devices for a driver:
+	 * the driver's probe or disconnect is what went wrong. */
+	PFX("device_add", KP_SKIP_ALWAYS), PFX("device_destroy", KP_SKIP_ALWAYS),
+	PFX("get_device_parent", KP_SKIP_ALWAYS), PFX("devres_release", KP_SKIP_ALWAYS),
+	PFX("device_for_each_child", KP_SKIP_ALWAYS), PFX("device_remove_file", KP_SKIP_ALWAYS),
+	PFX("add_uevent_var", KP_SKIP_ALWAYS), PFX("unregister_client", KP_SKIP_ALWAYS),
+	PFX("i2c_del_adapter", KP_SKIP_ALWAYS), PFX("hwrng_unregister", KP_SKIP_ALWAYS),
+	PFX("tty_unregister_device", KP_SKIP_ALWAYS), PFX("rollback_registered", KP_SKIP_ALWAYS),
+	PFX("unregister_netdev", KP_SKIP_ALWAYS),
+	PFX("usb_kill_", KP_SKIP_ALWAYS), PFX("usb_submit_urb", KP_SKIP_ALWAYS),
+	PFX("usb_hcd_submit_urb", KP_SKIP_ALWAYS), PFX("usb_control_msg", KP_SKIP_ALWAYS),
+	ANY("urb_enqueue", KP_SKIP_ALWAYS),
+	/* Bit operations and atomics on the caller's data. */
+	PFX("test_and_", KP_SKIP_ALWAYS), PFX("set_bit", KP_SKIP_ALWAYS), PFX("clear_bit", KP_SKIP_ALWAYS),
+	PFX("change_bit", KP_SKIP_ALWAYS), PFX("test_bit", KP_SKIP_ALWAYS), PFX("atomic_", KP_SKIP_ALWAYS),
+	PFX("atomic64_", KP_SKIP_ALWAYS), PFX("arch_atomic", KP_SKIP_ALWAYS),
+	/* Formatting and printing for the caller: vsprintf's walkers, dev_* printers, hex dumps. */
+	IS("string", KP_SKIP_ALWAYS), IS("pointer", KP_SKIP_ALWAYS), ANY("snprintf", KP_SKIP_ALWAYS),
+	ANY("vsprintf", KP_SKIP_ALWAYS), PFX("va_format", KP_SKIP_ALWAYS), PFX("dev_printk", KP_SKIP_ALWAYS),
+	IS("dev_info", KP_SKIP_ALWAYS), IS("dev_notice", KP_SKIP_ALWAYS), IS("dev_warn", KP_SKIP_ALWAYS),
+	IS("dev_err", KP_SKIP_ALWAYS), IS("dev_alert", KP_SKIP_ALWAYS), IS("dev_crit", KP_SKIP_ALWAYS),
+	IS("dev_emerg", KP_SKIP_ALWAYS), ANY("hex_dump", KP_SKIP_ALWAYS), ANY("asprintf", KP_SKIP_ALWAYS),
+	/* CRCs: arithmetic over the caller's buffer, like the checksums above. */
+	PFX("crc", KP_SKIP_ALWAYS),
+	/* Inode references, page locks and the page cache's own walkers. */
+	IS("iput", KP_SKIP_ALWAYS), IS("iput_final", KP_SKIP_ALWAYS), IS("ihold", KP_SKIP_ALWAYS),
+	PFX("find_lock_entries", KP_SKIP_ALWAYS), PFX("truncate_inode_pages", KP_SKIP_ALWAYS),
+	/* Instrumentation the kernel runs around the code: irq-state tracing, trace events,
+	 * debug-object checks, the stack protector and fortify's reports. */
+	ANY("trace_hardirqs", KP_SKIP_ALWAYS), ANY("trace_softirqs", KP_SKIP_ALWAYS),
+	PFX("perf_trace", KP_SKIP_ALWAYS), ANY("is_static_object", KP_SKIP_ALWAYS),
+	ANY("stack_chk", KP_SKIP_ALWAYS), ANY("fortify_", KP_SKIP_ALWAYS),
+	/* arm64's translation-fault path into the report */
+	PFX("do_kernel_fault", KP_SKIP_ALWAYS), PFX("do_translation_fault", KP_SKIP_ALWAYS),
+	PFX("do_mem_abort", KP_SKIP_ALWAYS), PFX("el1_abort", KP_SKIP_ALWAYS),
+	PFX("el1h_64_sync", KP_SKIP_ALWAYS),
 	/* Port I/O and MMIO accessors. */
 	ANY("logic_in", KP_SKIP_ALWAYS), ANY("logic_out", KP_SKIP_ALWAYS), ANY("readb", KP_SKIP_ALWAYS),
 	ANY("readw", KP_SKIP_ALWAYS), ANY("readl", KP_SKIP_ALWAYS), ANY("writeb", KP_SKIP_ALWAYS),
