@@ -98,8 +98,12 @@ const char *kp_stall_guilty(struct kp_cls *c, bool after_irq)
 
 		if (!c->frames[i].reliable || !fn)
 			continue;
-		if (kp_rule_anchor(fn))
+		if (kp_rule_anchor(fn)) {
+			/* a cross-CPU call waits for the others: the call itself is the story */
+			if (strstr(fn, "smp_call_function"))
+				return "smp_call_function";
 			return prev ? prev : fn;
+		}
 		if (!frame_skipped(c, &c->frames[i], KP_SKIP_STALL))
 			prev = fn;
 	}
@@ -124,9 +128,11 @@ const char *kp_hung_guilty(struct kp_cls *c)
  * plain C++ mangled name unmangled. */
 static const char *title_fn(struct kp_cls *c, const char *fn)
 {
-	static const char *const prefixes[] = { "__se_sys_", "__do_sys_", "__x64_sys_",
-						"__ia32_sys_", "__arm64_sys_", "SyS_", "SYSC_",
-						"compat_SyS_", "__se_compat_sys_" };
+	/* Syscall wrappers: the generic ones name the call alone, the arch entry keeps its
+	 * "sys_" ("__x64_sys_futex" is "sys_futex"), as syzkaller's titles do. */
+	static const char *const prefixes[] = { "__se_sys_", "__do_sys_", "__x64_", "__ia32_",
+						"__arm64_", "SyS_", "SYSC_", "compat_SyS_",
+						"compat_SYSC_", "__se_compat_sys_", "ksys_" };
 	size_t n;
 
 	if (!fn)

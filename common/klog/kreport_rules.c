@@ -266,7 +266,10 @@ static const char *const anchors[] = {
 	"nfnetlink_rcv_msg", "__do_fault", "handle_mm_fault", "do_page_fault", "__fput",
 	"task_work_run", "exit_to_usermode", "tasklet_action", "__do_sys_connect",
 	"__sys_connect", "__x64_sys_ioctl", "__do_sys_ioctl", "__se_sys_ioctl", "new_sync_read",
-	"new_sync_write",
+	"new_sync_write", "el0_svc_handler", "invoke_syscall", "ret_fast_syscall", "hrtimer_run",
+	"ksys_ioctl", "compat_ioctl", "blkdev_driver_ioctl", "__sock_release", "kernel_listen",
+	"kernel_accept", "compat_sock_ioctl", "rtnetlink_rcv_msg", "netlink_dump",
+	"smp_call_function", "tasklet_hi_action",
 };
 
 /* A hung task stuck in one of these global waits is named by the wait itself: the caller
