@@ -275,6 +275,26 @@ static void scan(struct kp_cls *c, struct kreport *r)
 		}
 		if (!in_trace)
 			continue;
+		/* "<IRQ>  [<...>] func" or "<EOI> [  420.50] [<...>] func" (4.x kernels): the
+		 * marker, then the frame (after a timestamp another CPU's print left there) */
+		{
+			const char *p = skip_space(s, end), *gt;
+
+			if (p < end && *p == '<' && (gt = memchr(p, '>', (size_t)(end - p))) != NULL &&
+			    skip_space(gt + 1, end) < end && gt[-1] != ']') {
+				if (is_irq_end(p, (size_t)(gt + 1 - p)))
+					c->task_start = c->nf;
+				p = skip_space(gt + 1, end);
+				if (*p == '[' && p + 1 < end && p[1] != '<') {
+					const char *rb = memchr(p, ']', (size_t)(end - p));
+
+					if (rb)
+						p = skip_space(rb + 1, end);
+				}
+				s = p;
+				len = (size_t)(end - p);
+			}
+		}
 		if (kp_parse_frame(c, s, len, &f)) {
 			if (c->nf < KP_MAX_FRAMES) {
 				c->frames[c->nf++] = f;
