@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Report kinds with a title format or a stack of their own (issue 22, round 2): kmemleak,
+ * lockdep's lock-state reports at the level the kernel printed them, BUG kinds named by an
+ * operation or an allocation history, KMSAN's bare stacks, 4.x trace lines with markers,
+ * stalls in cross-CPU calls. The logs follow the kernel's own formats; the functions in them
+ * are made up. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "klog/kreport.h"
+
+struct first {
+	size_t n;
+	enum kreport_type type;
+	char title[256];
+};
+
+static void keep_first(const struct kreport *r, void *userdata)
+{
+	struct first *f = userdata;
+
+	if (f->n++ == 0) {
+		f->type = r->type;
+		snprintf(f->title, sizeof(f->title), "%s", r->title ? r->title : "");
+	}
+}
+
+static void expect(const char *log, enum kreport_type type, const char *title)
+{
+	struct first f;
+	struct kparser *p;
+
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(kparser_new(keep_first, &f, &p), 0);
+	kparser_feed_text(p, log, strlen(log));
+	kparser_flush(p);
+	kparser_free(p);
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.title, title);
+	assert_int_equal(f.type, type);
+}
+
+/* kmemleak: the allocation backtrace, past the allocator and its wrappers */
+static void test_memory_leak(void **state)
+{
+	(void)state;
+	expect("BUG: memory leak\n"
+	       "unreferenced object 0xffff888012345600 (size 64):\n"
+	       "  comm \"syz-executor\", pid 3100, jiffies 4294945000\n"
+	       "  hex dump (first 32 bytes):\n"
+	       "    00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  ................\n"
+	       "  backtrace (crc 5f1e2d3c):\n"
+	       "    [<ffffffff81a00000>] kmemleak_alloc+0x4a/0x90\n"
+	       "    [<ffffffff81a10000>] __kmalloc_cache_noprof+0x2b0/0x3a0\n"
+	       "    [<ffffffff81a20000>] kstrdup+0x3c/0x70\n"
+	       "    [<ffffffff81a30000>] idr_get_free+0x1c0/0x300\n"
+	       "    [<ffffffff81a40000>] foo_attach_filter+0x90/0x200\n"
+	       "    [<ffffffff81a50000>] __sys_setsockopt+0x1a0/0x2c0\n",
+	       KREPORT_BUG, "memory leak in foo_attach_filter");
+}
+
+/* lockdep: the lock's own "at:" line names the code, and the level printed is kept */
+static void test_lockdep_levels(void **state)
+{
+	(void)state;
+	expect("=========================\n"
+	       "WARNING: held lock freed!\n"
+	       "6.1.0 #1 Not tainted\n"
+	       "-------------------------\n"
+	       "sh/1234 is freeing memory ffff888010000000-ffff8880100007ff, with a lock still held there!\n"
+	       "ffff888010000130 (sk_lock-AF_FOO){+.+.}-{0:0}, at: foo_release+0x3a/0x200\n"
+	       "1 lock held by sh/1234:\n"
+	       " #0: ffff888010000130 (sk_lock-AF_FOO){+.+.}-{0:0}, at: foo_release+0x3a/0x200\n"
+	       "\n"
+	       "stack backtrace:\n"
+	       "CPU: 0 PID: 1234 Comm: sh Not tainted 6.1.0 #1\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " dump_stack_lvl+0x48/0x70\n"
+	       " debug_check_no_locks_freed+0x1c0/0x1d0\n"
+	       " kfree+0xd0/0x2a0\n"
+	       " foo_destroy+0x40/0x100\n"
+	       " </TASK>\n", KREPORT_LOCKDEP, "WARNING: held lock freed in foo_release");
+	/* 4.x: "[ BUG: ... ]" and the releasing site on the line after "at:" */
+	expect("=====================================\n"
+	       "[ BUG: bad unlock balance detected! ]\n"
+	       "4.9.0 #1 Not tainted\n"
+	       "-------------------------------------\n"
+	       "sh/1081 is trying to release lock (foo_lock) at:\n"
+	       "[<ffffffff834dea24>] foo_seq_stop+0xe4/0x140\n"
+	       "but there are no more locks to release!\n"
+	       "stack backtrace:\n"
+	       "CPU: 1 PID: 1081 Comm: sh Not tainted 4.9.0 #1\n"
+	       "Call Trace:\n"
+	       " [<ffffffff81d90469>] dump_stack+0xc1/0x128\n"
+	       " [<ffffffff81235524>] print_unlock_imbalance_bug+0x174/0x1a0\n"
+	       " [<ffffffff81235600>] lock_release+0x2a0/0x400\n"
+	       " [<ffffffff834dea24>] foo_seq_stop+0xe4/0x140\n"
+	       " [<ffffffff815e4ded>] seq_read+0x3dd/0x1290\n",
+	       KREPORT_LOCKDEP, "BUG: bad unlock balance in foo_seq_stop");
+	expect("================================================\n"
+	       "[ BUG: lock held when returning to user space! ]\n"
+	       "4.9.0 #7 Not tainted\n"
+	       "------------------------------------------------\n"
+	       "sh/3814 is leaving the kernel with locks still held!\n"
+	       "1 lock held by sh/3814:\n"
+	       " #0:  (&fi->mutex){+.+.+.}, at: [<ffffffff81938722>] foo_lock_inode+0xa2/0xd0\n",
+	       KREPORT_LOCKDEP, "BUG: lock held when returning to user space in foo_lock_inode");
+	/* the task's name comes first: still a lockdep report */
+	expect("====================================\n"
+	       "WARNING: sh/4398 still has locks held!\n"
+	       "5.9.0 #15 Not tainted\n"
+	       "------------------------------------\n"
+	       "1 lock held by sh/4398:\n"
+	       " #0: ffffa00019769560 (rcu_read_lock){....}-{1:2}, at: foo_count_event+0x24/0x2f0\n"
+	       "\n"
+	       "stack backtrace:\n"
+	       "CPU: 1 PID: 4398 Comm: sh Not tainted 5.9.0 #15\n"
+	       "Call trace:\n"
+	       " dump_backtrace+0x0/0x4d0\n"
+	       " debug_check_no_locks_held+0x110/0x130\n"
+	       " get_signal+0x1a94/0x2400\n", KREPORT_LOCKDEP,
+	       "WARNING: still has locks held in foo_count_event");
+	expect("===============================\n"
+	       "[ INFO: suspicious RCU usage. ]\n"
+	       "4.1.15 #4 Not tainted\n"
+	       "-------------------------------\n"
+	       "net/foo/foo.c:543 suspicious rcu_dereference_check() usage!\n"
+	       "stack backtrace:\n"
+	       "CPU: 1 PID: 9912 Comm: sh Not tainted 4.1.15 #4\n"
+	       "Call Trace:\n"
+	       " [<ffffffff818c5ac5>] dump_stack+0x4b/0x63\n"
+	       " [<ffffffff818b777b>] lockdep_rcu_suspicious+0xc4/0xe4\n"
+	       " [<ffffffff817dfb87>] foo_flowlabel_opt+0x497/0xe00\n",
+	       KREPORT_LOCKDEP, "INFO: suspicious RCU usage in foo_flowlabel_opt");
+}
+
+/* BUG kinds: named by an operation, an allocation history, a work function, or nothing */
+static void test_bug_kinds(void **state)
+{
+	(void)state;
+	expect("BUG: Dentry ffff888119d8a000{i=0,n=.index}  still in use (1) [unmount of foofs loop0]\n"
+	       "CPU: 0 PID: 5000 Comm: sh Not tainted 6.1.0 #1\n"
+	       "Call Trace:\n"
+	       " d_walk+0x1f0/0x800\n",
+	       KREPORT_BUG, "BUG: Dentry still in use in unmount");
+	expect("BUG: Bad page state in process sh  pfn:7071f\n"
+	       "page: refcount:0 mapcount:0 mapping:0000000000000000 index:0x0 pfn:0x7071f\n"
+	       "page dumped because: page_pool leak\n"
+	       "page last allocated via order 0, migratetype Unmovable, gfp_mask 0x102820(GFP_ATOMIC), pid 8978\n"
+	       " post_alloc_hook+0x1f3/0x230\n"
+	       " get_page_from_freelist+0x2e4c/0x2f10\n"
+	       " __alloc_pages_noprof+0x256/0x6c0\n"
+	       " page_pool_alloc_pages+0x1e/0x80\n"
+	       " foo_xdp_run+0x30/0x90\n"
+	       "page last free pid 1 tgid 1 stack trace:\n",
+	       KREPORT_BUG, "BUG: Bad page state in foo_xdp_run");
+	expect("BUG: workqueue lockup - pool cpus=0 node=0 flags=0x0 nice=0 stuck for 32s!\n"
+	       "Showing busy workqueues and worker pools:\n",
+	       KREPORT_BUG, "BUG: workqueue lockup");
+	expect("BUG: MAX_STACK_TRACE_ENTRIES too low!\n"
+	       "turning off the locking correctness validator.\n"
+	       "CPU: 1 PID: 3266 Comm: kworker/1:1 Not tainted 5.2.0 #15\n"
+	       "Call Trace:\n"
+	       " dump_stack+0xca/0x13e\n"
+	       " save_trace+0x11/0x19\n", KREPORT_BUG, "BUG: MAX_STACK_TRACE_ENTRIES too low!");
+	expect("BUG: workqueue leaked lock or atomic: kworker/0:0/0x00000000/4\n"
+	       "     last function: foo_dad_work\n"
+	       "1 lock held by kworker/0:0/4:\n"
+	       "CPU: 0 PID: 4 Comm: kworker/0:0 Not tainted 4.3.5 #124\n"
+	       "Call Trace:\n"
+	       " [<ffffffff81d90469>] dump_stack+0xc1/0x128\n"
+	       " [<ffffffff81190000>] process_one_work+0x8a1/0x1500\n",
+	       KREPORT_ATOMIC, "BUG: workqueue leaked lock or atomic in foo_dad_work");
+	/* debug spinlocks: the CPU and task are not part of it; spin_dump and the lock path
+	 * are passed over, and so is a runqueue lock helper */
+	expect("BUG: spinlock recursion on CPU#0, sh/5032\n"
+	       " lock: 0xffff88006c122d00, .magic: dead4ead, .owner: sh/5032, .owner_cpu: -1\n"
+	       "CPU: 0 PID: 5032 Comm: sh Not tainted 4.9.0 #58\n"
+	       "Call Trace:\n"
+	       " [<ffffffff834c3ae9>] dump_stack+0x2ee/0x3f5\n"
+	       " [<ffffffff81576cd2>] spin_dump+0x152/0x280\n"
+	       " [<ffffffff81577284>] do_raw_spin_lock+0x3f4/0x5d0\n"
+	       " [<ffffffff881a2750>] _raw_spin_lock+0x40/0x50\n"
+	       " [<ffffffff814b7615>] __task_rq_lock+0xf5/0x330\n"
+	       " [<ffffffff814c89b2>] wake_up_new_task+0x592/0x1000\n",
+	       KREPORT_BUG, "BUG: spinlock recursion in wake_up_new_task");
+	/* a stack overflow into the guard page: what was running, past its helpers */
+	expect("BUG: TASK stack guard page was hit at ffffc900190cfff8 (stack is ffffc900190d0000..ffffc900190d7fff)\n"
+	       "stack guard page: 0000 [#1] PREEMPT SMP KASAN\n"
+	       "CPU: 1 PID: 10931 Comm: sh Not tainted 6.1.0 #0\n"
+	       "RIP: 0010:foo_get_stats+0x8/0xb0\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " foo_get_stats+0xf5/0x4d0\n"
+	       " dev_get_stats+0x8d/0x280\n"
+	       " </TASK>\n", KREPORT_BUG, "BUG: stack guard page was hit in foo_get_stats");
+}
+
+/* KMSAN prints its first stack straight after the headline, with no "Call Trace:" */
+static void test_kmsan_bare_stack(void **state)
+{
+	(void)state;
+	expect("=====================================================\n"
+	       "BUG: KMSAN: kernel-infoleak in _copy_to_user+0x1c9/0x270\n"
+	       " instrument_copy_to_user include/linux/instrumented.h:114 [inline]\n"
+	       " _copy_to_user+0x1c9/0x270 lib/usercopy.c:33\n"
+	       " copy_to_iter+0x10/0x20\n"
+	       " foo_read_nowarn+0x57b/0xb10\n"
+	       " __x64_sys_getrandom+0x34a/0x460\n"
+	       "\n"
+	       "Uninit was stored to memory at:\n"
+	       " bar_permute+0x12db/0x1400\n"
+	       "=====================================================\n",
+	       KREPORT_KASAN, "KMSAN: kernel-infoleak in foo_read_nowarn");
+}
+
+/* 4.x stall traces: "<EOI> [ ts ] [<...>] func" carries a frame after the marker, and a
+ * cross-CPU call the stalled task waits in names the stall */
+static void test_stall_markers(void **state)
+{
+	(void)state;
+	expect("INFO: rcu_sched self-detected stall on CPU\n"
+	       "\t0: (104999 ticks this GP) idle=769/140000000000001/0 softirq=28286/28286 fqs=34911\n"
+	       "Task dump for CPU 0:\n"
+	       "Call Trace:\n"
+	       " <IRQ>  [<ffffffff816ecb37>] sched_show_task+0x31a/0x325\n"
+	       " [<ffffffff816f75c1>] rcu_check_callbacks+0x61e/0xc77\n"
+	       " [<ffffffff814f2c8f>] update_process_times+0x3f/0x70\n"
+	       " [<ffffffff81011c72>] apic_timer_interrupt+0x20/0x2e\n"
+	       " <EOI> [  287.228401]  [<ffffffff82a7a1ab>] ? foo_alloc_queues+0x97b/0xc50\n"
+	       " [<ffffffff8139d8d8>] __kernel_text_address+0x88/0xc0\n"
+	       " [<ffffffff82a96b01>] foo_register_queue+0x7d1/0xf60\n"
+	       " [<ffffffff82ad02d5>] foo_newlink+0x1055/0x15c0\n"
+	       " [<ffffffff82ad0300>] rtnetlink_rcv_msg+0x2a0/0x5c0\n"
+	       " [<ffffffff82ad0400>] netlink_rcv_skb+0x10/0x300\n",
+	       KREPORT_RCU_STALL, "INFO: rcu detected stall in foo_newlink");
+	expect("watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [kworker/u4:2:32]\n"
+	       "CPU: 1 PID: 32 Comm: kworker/u4:2 Not tainted 6.1.0 #1\n"
+	       "RIP: 0010:csd_lock_wait+0x40/0x60\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " smp_call_function_many_cond+0x400/0x800\n"
+	       " on_each_cpu_cond_mask+0x40/0x90\n"
+	       " foo_flush_all+0x20/0x40\n"
+	       " process_one_work+0x8a1/0x1500\n"
+	       " </TASK>\n", KREPORT_SOFT_LOCKUP, "BUG: soft lockup in smp_call_function");
+	/* an arch syscall wrapper keeps its "sys_" */
+	expect("watchdog: BUG: soft lockup - CPU#0 stuck for 23s! [sh:700]\n"
+	       "CPU: 0 PID: 700 Comm: sh Not tainted 6.1.0 #1\n"
+	       "RIP: 0010:shrink_dcache_parent+0x10/0x200\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " vfs_rmdir+0x202/0x470\n"
+	       " do_rmdir+0x30b/0x390\n"
+	       " __x64_sys_rmdir+0x40/0x50\n"
+	       " do_syscall_64+0x35/0x80\n"
+	       " </TASK>\n", KREPORT_SOFT_LOCKUP, "BUG: soft lockup in sys_rmdir");
+}
+
+/* families: the driver core under a driver, the formatting walkers under a caller */
+static void test_families(void **state)
+{
+	(void)state;
+	expect("WARNING: CPU: 0 PID: 1 at lib/kobject.c:100 kobject_add_internal+0x10/0x20\n"
+	       "CPU: 0 PID: 1 Comm: kworker/0:1 Not tainted 6.1.0 #1\n"
+	       "RIP: 0010:kobject_add_internal+0x10/0x20\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " get_device_parent+0x2d0/0x410\n"
+	       " device_add+0x2a5/0x1a10\n"
+	       " foo_register_dev+0x2a0/0x5f0\n"
+	       " </TASK>\n", KREPORT_WARN, "WARNING: kobject bug in foo_register_dev");
+	expect("BUG: KASAN: slab-out-of-bounds in string+0x1f0/0x200\n"
+	       "Read of size 1 at addr ffff888010000000 by task kworker/0:1/12\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " string+0x1f0/0x200 lib/vsprintf.c:700\n"
+	       " vsnprintf+0x7c0/0x1600\n"
+	       " dev_printk_emit+0xa0/0xd0\n"
+	       " dev_info+0x9f/0xc0\n"
+	       " foo_probe+0x4a0/0x900\n"
+	       " </TASK>\n", KREPORT_KASAN, "KASAN: slab-out-of-bounds Read in foo_probe");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_memory_leak),
+		cmocka_unit_test(test_lockdep_levels),
+		cmocka_unit_test(test_bug_kinds),
+		cmocka_unit_test(test_kmsan_bare_stack),
+		cmocka_unit_test(test_stall_markers),
+		cmocka_unit_test(test_families),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
