@@ -311,6 +311,9 @@ static void scan(struct kp_cls *c, struct kreport *r)
 		}
 		if (len == 0 || is_regs(s, len) || find_in(s, len, "Exception stack("))
 			continue;
+		/* another task's line printed into the trace: the trace goes on after it */
+		if (i + 1 < c->n && kp_parse_frame(c, c->lines[i + 1].s, c->lines[i + 1].len, &f))
+			continue;
 		in_trace = false;
 		trace_done = c->nf > 0;
 	}

@@ -116,6 +116,7 @@ enum {
 	KP_SKIP_LEAK = 1u << 15,
 	KP_SKIP_PAGE = 1u << 16,
 	KP_SKIP_SPINLOCK = 1u << 17,
+	KP_SKIP_SKB = 1u << 18,
 };
 bool kp_rule_skip_fn(const char *fn, unsigned when);
 bool kp_rule_skip_file(const char *file);

@@ -223,6 +223,8 @@ static const struct fn_rule fn_rules[] = {
 	/* Debug spinlocks report from their own slow path. */
 	PFX("spin_", KP_SKIP_SPINLOCK), PFX("rwlock_", KP_SKIP_SPINLOCK), SFX("_lock", KP_SKIP_SPINLOCK),
 	SFX("_unlock", KP_SKIP_SPINLOCK), ANY("_lock_", KP_SKIP_SPINLOCK), ANY("_unlock_", KP_SKIP_SPINLOCK),
+	/* sk_buff helpers that BUG on a bad length or headroom from their caller */
+	PFX("skb_", KP_SKIP_SKB),
 	/* the stall detector and the timer interrupt that ran it */
 	ANY("rcu", KP_SKIP_STALL), ANY("apic_timer", KP_SKIP_STALL),
 };

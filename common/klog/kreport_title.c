@@ -144,11 +144,59 @@ static const char *warn_title(struct kp_cls *c, struct kreport *r, const struct 
 		{ "lib/kobject.c", "WARNING: kobject bug", KREPORT_WARN, KP_SKIP_KOBJECT },
 		{ "kernel/locking/lockdep.c", "WARNING: locking bug", KREPORT_WARN, KP_SKIP_LOCKING_BUG },
 	};
+	/* WARNs in an API that checks its caller, known by the function that warned: the
+	 * allocators' size checks, proc's registration checks. First match wins. */
+	static const struct {
+		const char *file, *fn, *prefix;
+	} by_site[] = {
+		{ "mm/vmalloc.c", "__vmalloc_node", "WARNING: zero-size vmalloc" },
+		{ "mm/", "malloc", "WARNING: kmalloc bug" },
+		{ "fs/proc/generic.c", "", "WARNING: proc registration bug" },
+	};
 	const char *first = c->has_rip ? NULL : wfn->function;
+	const char *site_fn = wfn->function ? wfn->function : c->has_rip ? c->rip.function : NULL;
+	const char *head = c->lines[c->hdr].s;
+	size_t hl = c->lines[c->hdr].len;
 	bool use_rip = !kp_infra_file(r->site_file);
 
 	if (!use_rip)
 		first = NULL;
+	/* the unwinder's own complaints: no code of the report's to name */
+	if (KP_PREFIX(head, hl, "WARNING: kernel stack regs at ") && find_in(head, hl, " has bad '")) {
+		const char *q = find_in(head, hl, " has bad '") + 10, *e = memchr(q, '\'', (size_t)(head + hl - q));
+		char buf[96];
+
+		if (e && e - q < 16) {
+			snprintf(buf, sizeof(buf), "WARNING: kernel stack regs has bad '%.*s' value", (int)(e - q), q);
+			return kp_dup(c, buf, strlen(buf));
+		}
+	}
+	if (KP_PREFIX(head, hl, "WARNING: kernel stack regs at "))
+		return kp_dup(c, "WARNING: kernel stack regs has bad value", 40);
+	if (KP_PREFIX(head, hl, "WARNING: kernel stack frame pointer at "))
+		return kp_dup(c, "WARNING: kernel stack frame pointer has bad value", 49);
+
+	for (size_t i = 0; r->site_file && site_fn && i < ELEMENTSOF(by_site); i++) {
+		const char *hit = strstr(site_fn, by_site[i].fn);
+
+		/* an allocator's entry point (kmalloc_slab, vmalloc, kvmalloc_node), not a
+		 * function merely about one (free_large_kmalloc) */
+		if (!startswith(r->site_file, by_site[i].file) || !hit || hit - site_fn > 2)
+			continue;
+		if (hit - site_fn == 2 && site_fn[0] != 'k' && site_fn[0] != '_')
+			continue;
+		return kp_fmt_title(c, by_site[i].prefix, kp_guilty(c, NULL, false, 0));
+	}
+	/* a driver submitting a bad URB: named with the USB core's check, as syzkaller does */
+	if (site_fn && streq(site_fn, "usb_submit_urb")) {
+		const char *fn = kp_guilty(c, NULL, false, 0);
+		char buf[300];
+
+		if (fn && !streq(fn, site_fn)) {
+			snprintf(buf, sizeof(buf), "%s/usb_submit_urb", kp_fmt_title(c, "WARNING", fn));
+			return kp_dup(c, buf, strlen(buf));
+		}
+	}
 
 	for (size_t i = 0; r->site_file && i < ELEMENTSOF(special); i++)
 		if (strstr(r->site_file, special[i].file)) {
@@ -312,6 +360,10 @@ static const char *panic_title(struct kp_cls *c, const char *s, size_t len)
 		return kp_fmt_title(c, "kernel panic: stack is corrupted", f.function ? f.function :
 				    kp_guilty(c, NULL, false, 0));
 	}
+	/* the scheduler found the stack's end marker overwritten: like a stall, the work the
+	 * task was doing names it, not the scheduler path that noticed */
+	if (KP_PREFIX(reason, (size_t)(end - reason), "corrupted stack end"))
+		return kp_fmt_title(c, "kernel panic: corrupted stack end", kp_stall_guilty(c, true));
 	snprintf(buf, sizeof(buf), "kernel panic: %s",
 		 kp_cut(c, reason, (size_t)(end - reason), stops));
 	return kp_dup(c, buf, strlen(buf));
@@ -353,7 +405,8 @@ static const char *bug_title(struct kp_cls *c, struct kreport *r, const char *s,
 		}
 		if (r->site_file && strstr(r->site_file, "mm/usercopy.c"))
 			return kp_fmt_title(c, "BUG: bad usercopy", kp_guilty(c, NULL, false, KP_SKIP_USERCOPY));
-		return kp_fmt_title(c, "kernel BUG", kp_guilty(c, NULL, c->nf == 0, 0));
+		/* the skb helpers BUG on their caller's arguments */
+		return kp_fmt_title(c, "kernel BUG", kp_guilty(c, NULL, c->nf == 0, KP_SKIP_SKB));
 	}
 	/* kmemleak: the allocation's backtrace, past the allocator, names the leaking code */
 	if (KP_PREFIX(what, wl, "memory leak"))
