@@ -125,6 +125,18 @@ bool kp_parse_frame(struct kp_cls *c, const char *s, size_t len, struct kframe *
 			return true;
 		}
 	}
+	/* powerpc: "[stack pointer] [address] func+0x../0x.." ("(unreliable)" after a guess) */
+	for (int i = 0; i < 2 && end - p >= 2 && p[0] == '[' && isxdigit((unsigned char)p[1]); i++) {
+		const char *q = p + 1;
+
+		while (q < end && isxdigit((unsigned char)*q))
+			q++;
+		if (q >= end || *q != ']')
+			break;
+		p = skip_space(q + 1, end);
+		if (i == 1 && len > 13 && memcmp(end - 12, "(unreliable)", 12) == 0)
+			f->reliable = false;
+	}
 	if (end - p >= 2 && p[0] == '?' && p[1] == ' ') {
 		f->reliable = false;
 		p = skip_space(p + 2, end);

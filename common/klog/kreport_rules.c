@@ -179,7 +179,8 @@ static const struct fn_rule fn_rules[] = {
 	/* arm64's translation-fault path into the report */
 	PFX("do_kernel_fault", KP_SKIP_ALWAYS), PFX("do_translation_fault", KP_SKIP_ALWAYS),
 	PFX("do_mem_abort", KP_SKIP_ALWAYS), PFX("el1_abort", KP_SKIP_ALWAYS),
-	PFX("el1h_64_sync", KP_SKIP_ALWAYS),
+	PFX("el1h_64_sync", KP_SKIP_ALWAYS), PFX("el1_sync", KP_SKIP_ALWAYS),
+	PFX("do_tag_check_fault", KP_SKIP_ALWAYS), PFX("do_bad_area", KP_SKIP_ALWAYS),
 	/* Port I/O and MMIO accessors. */
 	ANY("logic_in", KP_SKIP_ALWAYS), ANY("logic_out", KP_SKIP_ALWAYS), ANY("readb", KP_SKIP_ALWAYS),
 	ANY("readw", KP_SKIP_ALWAYS), ANY("readl", KP_SKIP_ALWAYS), ANY("writeb", KP_SKIP_ALWAYS),

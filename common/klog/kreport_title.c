@@ -231,7 +231,9 @@ static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
 		const char *l = c->lines[i].s;
 		size_t ll = c->lines[i].len;
 
-		if (KP_PREFIX(l, ll, "Read of size") || KP_PREFIX(l, ll, "Write of size")) {
+		/* "Read at addr ..." in the tag-based modes */
+		if (KP_PREFIX(l, ll, "Read of size") || KP_PREFIX(l, ll, "Write of size") ||
+		    KP_PREFIX(l, ll, "Read at addr") || KP_PREFIX(l, ll, "Write at addr")) {
 			access = l[0] == 'R' ? "Read" : "Write";
 			break;
 		}
