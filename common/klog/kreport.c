@@ -194,6 +194,11 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 			*type = KREPORT_PAGE_FAULT;
 			return true;
 		}
+		/* arm32's data abort: the Internal error line that follows is part of it */
+		if (KP_PREFIX(s, len, "Unhandled fault: ")) {
+			*type = KREPORT_OOPS;
+			return true;
+		}
 		if (KP_PREFIX(s, len, "UBSAN: ")) {
 			*type = KREPORT_UBSAN;
 			return true;
@@ -211,7 +216,7 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 		}
 		if (KP_PREFIX(s, len, "INFO: task ") &&
 		    (contains(s, len, " blocked for more than ") || contains(s, len, " blocked in I/O wait") ||
-		     contains(s, len, " is blocked on "))) {
+		     contains(s, len, " is blocked on ") || contains(s, len, " can't die for more than "))) {
 			*type = KREPORT_HUNG_TASK;
 			return true;
 		}
@@ -260,7 +265,7 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 		}
 		return false;
 	case 'd':
-		if (KP_PREFIX(s, len, "divide error: ")) {
+		if (KP_PREFIX(s, len, "divide error: ") || KP_PREFIX(s, len, "divide_error: ")) {
 			*type = KREPORT_OOPS;
 			return true;
 		}

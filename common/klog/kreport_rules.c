@@ -55,7 +55,7 @@ static const struct fn_rule fn_rules[] = {
 	PFX("unwind_", KP_SKIP_ALWAYS), ANY("walk_stackframe", KP_SKIP_ALWAYS), PFX("stack_depot_", KP_SKIP_ALWAYS),
 	PFX("save_stack", KP_SKIP_ALWAYS), PFX("kernel_text_address", KP_SKIP_ALWAYS),
 	/* Sanitizer runtimes: they detect the bug in their caller. */
-	ANY("sanitizer", KP_SKIP_ALWAYS), PFX("asan_", KP_SKIP_ALWAYS), ANY("kasan", KP_SKIP_ALWAYS),
+	ANY("sanitizer", KP_SKIP_ALWAYS), ANY("hwasan", KP_SKIP_ALWAYS), PFX("asan_", KP_SKIP_ALWAYS), ANY("kasan", KP_SKIP_ALWAYS),
 	PFX("msan_", KP_SKIP_ALWAYS), ANY("kmsan", KP_SKIP_ALWAYS), ANY("kfence", KP_SKIP_ALWAYS),
 	PFX("kcsan_", KP_SKIP_ALWAYS), PFX("tsan_", KP_SKIP_ALWAYS), ANY("ubsan", KP_SKIP_ALWAYS),
 	ANY("check_memory_region", KP_SKIP_ALWAYS), PFX("check_heap_object", KP_SKIP_ALWAYS),
@@ -104,7 +104,7 @@ static const struct fn_rule fn_rules[] = {
 	ANY("strncmp", KP_SKIP_ALWAYS), ANY("strcpy", KP_SKIP_ALWAYS), ANY("strlcpy", KP_SKIP_ALWAYS),
 	ANY("strncpy", KP_SKIP_ALWAYS), ANY("strscpy", KP_SKIP_ALWAYS), ANY("strlen", KP_SKIP_ALWAYS),
 	ANY("strnlen", KP_SKIP_ALWAYS), ANY("strchr", KP_SKIP_ALWAYS), PFX("strrchr", KP_SKIP_ALWAYS),
-	PFX("strstr", KP_SKIP_ALWAYS), ANY("copy_to_user", KP_SKIP_ALWAYS),
+	PFX("strstr", KP_SKIP_ALWAYS), PFX("strnstr", KP_SKIP_ALWAYS), ANY("copy_to_user", KP_SKIP_ALWAYS),
 	ANY("copy_from_user", KP_SKIP_ALWAYS), ANY("copy_to_iter", KP_SKIP_ALWAYS),
 	ANY("copy_from_iter", KP_SKIP_ALWAYS), ANY("copy_page_to_iter", KP_SKIP_ALWAYS),
 	ANY("copy_page_from_iter", KP_SKIP_ALWAYS), ANY("copy_folio_to_iter", KP_SKIP_ALWAYS), ANY("put_user", KP_SKIP_ALWAYS),
@@ -143,7 +143,8 @@ static const struct fn_rule fn_rules[] = {
 	ANY("cancel_delayed_work", KP_SKIP_ALWAYS), ANY("flush_workqueue", KP_SKIP_ALWAYS),
 	ANY("drain_workqueue", KP_SKIP_ALWAYS), ANY("destroy_workqueue", KP_SKIP_ALWAYS),
 	ANY("queue_work", KP_SKIP_ALWAYS), ANY("queue_delayed_work", KP_SKIP_ALWAYS),
-	PFX("kthread_", KP_SKIP_ALWAYS),
+	PFX("kthread_", KP_SKIP_ALWAYS), PFX("try_to_grab_pending", KP_SKIP_ALWAYS),
+	PFX("insert_work", KP_SKIP_ALWAYS),
 	/* The driver core and its buses registering and tearing down devices for a driver:
 	 * the driver's probe or disconnect is what went wrong. */
 	PFX("device_add", KP_SKIP_ALWAYS), PFX("device_destroy", KP_SKIP_ALWAYS),
@@ -161,7 +162,7 @@ static const struct fn_rule fn_rules[] = {
 	PFX("change_bit", KP_SKIP_ALWAYS), PFX("test_bit", KP_SKIP_ALWAYS), PFX("atomic_", KP_SKIP_ALWAYS),
 	PFX("atomic64_", KP_SKIP_ALWAYS), PFX("arch_atomic", KP_SKIP_ALWAYS),
 	/* Formatting and printing for the caller: vsprintf's walkers, dev_* printers, hex dumps. */
-	IS("string", KP_SKIP_ALWAYS), IS("pointer", KP_SKIP_ALWAYS), ANY("snprintf", KP_SKIP_ALWAYS),
+	IS("string", KP_SKIP_ALWAYS), IS("pointer", KP_SKIP_ALWAYS), ANY("snprintf", KP_SKIP_ALWAYS), ANY("scnprintf", KP_SKIP_ALWAYS),
 	ANY("vsprintf", KP_SKIP_ALWAYS), PFX("va_format", KP_SKIP_ALWAYS), PFX("dev_printk", KP_SKIP_ALWAYS),
 	IS("dev_info", KP_SKIP_ALWAYS), IS("dev_notice", KP_SKIP_ALWAYS), IS("dev_warn", KP_SKIP_ALWAYS),
 	IS("dev_err", KP_SKIP_ALWAYS), IS("dev_alert", KP_SKIP_ALWAYS), IS("dev_crit", KP_SKIP_ALWAYS),

@@ -241,7 +241,9 @@ static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
 	{
 		const char *t = skip_space(p + 1, in);
 		size_t tl = (size_t)(in - t);
-		if (tl == 27 && memcmp(t, "double-free or invalid-free", 27) == 0)
+		/* older kernels said "double-free" for what is now "invalid-free" too */
+		if ((tl == 27 && memcmp(t, "double-free or invalid-free", 27) == 0) ||
+		    (tl == 11 && memcmp(t, "double-free", 11) == 0))
 			return kp_fmt_title(c, "KASAN: invalid-free", kp_guilty(c, f.function, false, KP_SKIP_FREE));
 		snprintf(buf, sizeof(buf), "%.*s: %.*s%s%s", (int)(p - kind), kind, (int)tl, t,
 			 access ? " " : "", access ? access : "");
@@ -303,6 +305,10 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 			/* lock order reports: where the irq-safe lock was taken in irq context */
 			if (strstr(deadlock[i], "-safe ->"))
 				fn = kp_stack_after(c, "-irq-safe at:", 0);
+			/* the first lock site outside the generic helpers (a workqueue flush, a
+			 * trace event), else the first */
+			if (!fn)
+				fn = kp_lockdep_fn(c, "is trying to acquire", true);
 			if (!fn)
 				fn = kp_lockdep_fn(c, "is trying to acquire", false);
 
@@ -321,6 +327,11 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 	}
 	if (strncmp(s, "bad unlock balance", 18) == 0) {
 		const char *fn = lockdep_at(c, "is trying to release lock");
+		struct kframe f = { .function = fn, .reliable = true };
+
+		/* released inside a generic helper: its caller, from the stack */
+		if (fn && kp_guilty_skips(c, &f))
+			fn = NULL;
 
 		snprintf(buf, sizeof(buf), "%s: bad unlock balance", level);
 		return kp_fmt_title(c, buf, fn ? fn : kp_guilty(c, NULL, false, 0));
@@ -479,7 +490,10 @@ static const char *oops_title(struct kp_cls *c, const char *s, size_t len)
 {
 	static const char *const kinds[] = { "invalid opcode", "int3", "Internal error",
 					     "divide error", "kernel stack overflow",
-					     "PANIC: double fault", "stack segment" };
+					     "PANIC: double fault", "stack segment", "Unhandled fault" };
+
+	if (strncmp(s, "divide_error", 12) == 0)
+		return kp_fmt_title(c, "divide error", kp_guilty(c, NULL, true, 0));
 
 	for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
 		if (strncmp(s, kinds[i], strlen(kinds[i])) == 0)
@@ -551,7 +565,8 @@ const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *w
 	case KREPORT_RCU_STALL:
 		return kp_fmt_title(c, "INFO: rcu detected stall", kp_stall_guilty(c, true));
 	case KREPORT_HUNG_TASK:
-		return kp_fmt_title(c, "INFO: task hung", kp_hung_guilty(c));
+		return kp_fmt_title(c, find_in(s, len, " can't die ") ? "INFO: task can't die" :
+				    "INFO: task hung", kp_hung_guilty(c));
 	case KREPORT_KASAN:
 		return kasan_title(c, KP_PREFIX(s, len, "BUG: ") ? s + 5 : s, KP_PREFIX(s, len, "BUG: ") ? len - 5 : len);
 	case KREPORT_UBSAN: {
