@@ -310,6 +310,8 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 			if (!fn)
 				fn = kp_lockdep_fn(c, "is trying to acquire", true);
 			if (!fn)
+				fn = kp_lockdep_fn(c, "is already holding lock", true);
+			if (!fn)
 				fn = kp_lockdep_fn(c, "is trying to acquire", false);
 
 			if (!fn)
