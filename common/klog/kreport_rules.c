@@ -61,6 +61,8 @@ static const struct fn_rule fn_rules[] = {
 	ANY("check_memory_region", KP_SKIP_ALWAYS), PFX("check_heap_object", KP_SKIP_ALWAYS),
 	PFX("check_object", KP_SKIP_ALWAYS), PFX("read_word_at_a_time", KP_SKIP_ALWAYS),
 	ANY("should_fail", KP_SKIP_ALWAYS), ANY("debug_object", KP_SKIP_ALWAYS),
+	/* Assertion helpers (filesystems' ASSERT): the assertion's caller failed it. */
+	ANY("assertfail", KP_SKIP_ALWAYS), PFX("assfail", KP_SKIP_ALWAYS),
 	/* Rust's panic machinery: the panic is in the Rust function that called it. */
 	PFX("rust_begin_unwind", KP_SKIP_ALWAYS), PFX("rust_helper_BUG", KP_SKIP_ALWAYS),
 	PFX("rust_panic", KP_SKIP_ALWAYS), ANY("core9panicking", KP_SKIP_ALWAYS),

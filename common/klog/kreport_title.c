@@ -421,7 +421,7 @@ static const char *bug_title(struct kp_cls *c, struct kreport *r, const char *s,
 		if (r->site_file && strstr(r->site_file, "mm/usercopy.c"))
 			return kp_fmt_title(c, "BUG: bad usercopy", kp_guilty(c, NULL, false, KP_SKIP_USERCOPY));
 		/* the skb helpers BUG on their caller's arguments */
-		return kp_fmt_title(c, "kernel BUG", kp_guilty(c, NULL, c->nf == 0, KP_SKIP_SKB));
+		return kp_fmt_title(c, "kernel BUG", kp_guilty(c, NULL, true, KP_SKIP_SKB));
 	}
 	/* kmemleak: the allocation's backtrace, past the allocator, names the leaking code */
 	if (KP_PREFIX(what, wl, "memory leak"))
