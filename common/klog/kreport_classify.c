@@ -282,7 +282,7 @@ static void scan(struct kp_cls *c, struct kreport *r)
 
 			if (p < end && *p == '<' && (gt = memchr(p, '>', (size_t)(end - p))) != NULL &&
 			    skip_space(gt + 1, end) < end && gt[-1] != ']') {
-				if (is_irq_end(p, (size_t)(gt + 1 - p)))
+				if (is_irq_end(p, (size_t)(gt + 1 - p)) && !c->task_start_fixed)
 					c->task_start = c->nf;
 				p = skip_space(gt + 1, end);
 				if (*p == '[' && p + 1 < end && p[1] != '<') {
@@ -298,14 +298,18 @@ static void scan(struct kp_cls *c, struct kreport *r)
 		if (kp_parse_frame(c, s, len, &f)) {
 			if (c->nf < KP_MAX_FRAMES) {
 				c->frames[c->nf++] = f;
-				/* the timer interrupt's own frames end where the interrupted code starts */
-				if (f.function && is_irq_entry(f.function))
+				/* the timer interrupt's own frames end where the interrupted code
+				 * starts; a later entry (a softirq run on the way out of it) is
+				 * still the stalled CPU's work */
+				if (f.function && is_irq_entry(f.function) && !c->task_start_fixed) {
 					c->task_start = c->nf;
+					c->task_start_fixed = true;
+				}
 			}
 			continue;
 		}
 		if (is_marker(s, len)) {
-			if (is_irq_end(s, len))
+			if (is_irq_end(s, len) && !c->task_start_fixed)
 				c->task_start = c->nf;
 			continue;
 		}

@@ -50,6 +50,7 @@ struct kp_cls {
 	struct kframe frames[KP_MAX_FRAMES];
 	size_t nf;
 	size_t task_start;              /* first frame after an interrupt part (</IRQ>) */
+	bool task_start_fixed;          /* set by the first timer interrupt entry: kept */
 	struct kframe stall_rip;        /* the RIP printed inside the trace (interrupted code) */
 	bool has_stall_rip;
 	struct kframe rip;
