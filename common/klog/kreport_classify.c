@@ -252,8 +252,11 @@ static void scan(struct kp_cls *c, struct kreport *r)
 				c->rip = f;
 				c->has_rip = true;
 			}
-			/* an exception frame inside the trace: the code it interrupted follows */
-			if (in_trace) {
+			/* an exception frame inside the trace: the code it interrupted follows.
+			 * The first one after the timer interrupt's entry is the stalled code;
+			 * before it, a report raised inside the interrupt may have printed one. */
+			if (in_trace && (!c->has_stall_rip || c->stall_rip_open)) {
+				c->stall_rip_open = false;
 				c->stall_rip = f;
 				c->has_stall_rip = true;
 				c->task_start = c->nf;
@@ -304,6 +307,7 @@ static void scan(struct kp_cls *c, struct kreport *r)
 				if (f.function && is_irq_entry(f.function) && !c->task_start_fixed) {
 					c->task_start = c->nf;
 					c->task_start_fixed = true;
+					c->stall_rip_open = true;
 				}
 			}
 			continue;

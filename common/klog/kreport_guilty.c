@@ -93,6 +93,9 @@ const char *kp_stall_guilty(struct kp_cls *c, bool after_irq)
 
 	if (rip)
 		prev = rip->function;
+	/* stopped inside a cross-CPU call itself */
+	if (prev && strstr(prev, "smp_call_function"))
+		return "smp_call_function";
 	for (; i < c->nf; i++) {
 		const char *fn = c->frames[i].function;
 

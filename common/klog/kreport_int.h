@@ -23,7 +23,7 @@
 
 #define KP_MAX_LINES 400        /* a report longer than this is cut */
 #define KP_LINE_MAX 1024        /* the kernel never prints longer lines */
-#define KP_MAX_FRAMES 64
+#define KP_MAX_FRAMES 128       /* 4.x traces list many "? " frames besides the real ones */
 #define KP_MAX_MODULES 512
 #define KP_TEXT_LINE_MAX (64 * 1024)  /* saved logs: longer lines are cut */
 
@@ -53,6 +53,7 @@ struct kp_cls {
 	bool task_start_fixed;          /* set by the first timer interrupt entry: kept */
 	struct kframe stall_rip;        /* the RIP printed inside the trace (interrupted code) */
 	bool has_stall_rip;
+	bool stall_rip_open;            /* the next RIP in the trace replaces stall_rip */
 	struct kframe rip;
 	bool has_rip;
 	bool keep_lock_helpers;         /* sleeping in atomic context: the lock is the point */

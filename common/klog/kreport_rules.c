@@ -271,7 +271,7 @@ static const char *const anchors[] = {
 	"do_mmap", "do_dentry_open", "vfs_open", "sock_sendmsg", "sock_recvmsg", "sock_release",
 	"__sys_setsockopt", "kernel_setsockopt", "sock_common_setsockopt", "__sys_listen",
 	"sk_common_release", "sock_mmap", "__sys_accept", "sock_do_ioctl", "sock_ioctl",
-	"nfnetlink_rcv_msg", "__do_fault", "handle_mm_fault", "do_page_fault", "__fput",
+	"nfnetlink_rcv_msg", "__do_fault", "do_page_fault", "__fput",
 	"task_work_run", "exit_to_usermode", "tasklet_action", "__do_sys_connect",
 	"__sys_connect", "__x64_sys_ioctl", "__do_sys_ioctl", "__se_sys_ioctl", "new_sync_read",
 	"new_sync_write", "el0_svc_handler", "invoke_syscall", "ret_fast_syscall", "hrtimer_run",

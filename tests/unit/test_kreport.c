@@ -405,7 +405,7 @@ static void flood_fn(const struct kreport *r, void *userdata)
 {
 	size_t *n = userdata;
 
-	assert_true(r->n_frames <= 64);
+	assert_true(r->n_frames <= 128);
 	(*n)++;
 }
 
