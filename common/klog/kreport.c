@@ -79,6 +79,7 @@ static bool match_lockdep(const char *s, size_t len)
 		"HARDIRQ-safe ->", "suspicious RCU usage", "bad unlock balance", "held lock freed",
 		"lock held when returning", "nested lock was not taken",
 		"trying to register non-static key", "circular locking dependency",
+		"Invalid wait context",
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(heads); i++)

@@ -128,7 +128,8 @@ static const struct fn_rule fn_rules[] = {
 	/* Timers, completions, wait queues, sleeping: how the work waits, not what it is. */
 	ANY("mod_timer", KP_SKIP_ALWAYS), ANY("del_timer", KP_SKIP_ALWAYS),
 	ANY("add_timer", KP_SKIP_ALWAYS), PFX("timer_delete", KP_SKIP_ALWAYS),
-	PFX("timer_shutdown", KP_SKIP_ALWAYS), PFX("hrtimer_", KP_SKIP_ALWAYS),
+	PFX("timer_shutdown", KP_SKIP_ALWAYS), PFX("lock_timer_base", KP_SKIP_ALWAYS),
+	ANY("stop_timer_sync", KP_SKIP_ALWAYS), PFX("cleanup_srcu_struct", KP_SKIP_ALWAYS), PFX("hrtimer_", KP_SKIP_ALWAYS),
 	ANY("__wake_up", KP_SKIP_ALWAYS), IS("wake_up_process", KP_SKIP_ALWAYS),
 	PFX("wake_up_bit", KP_SKIP_ALWAYS), PFX("wake_up_var", KP_SKIP_ALWAYS),
 	PFX("wake_up_q", KP_SKIP_ALWAYS), PFX("wake_up_state", KP_SKIP_ALWAYS),
@@ -171,8 +172,12 @@ static const struct fn_rule fn_rules[] = {
 	IS("dev_emerg", KP_SKIP_ALWAYS), ANY("hex_dump", KP_SKIP_ALWAYS), ANY("asprintf", KP_SKIP_ALWAYS),
 	/* CRCs: arithmetic over the caller's buffer, like the checksums above. */
 	PFX("crc", KP_SKIP_ALWAYS),
-	/* Inode references, page locks and the page cache's own walkers. */
+	/* Inode and dentry references, link counts and dirty marks: bookkeeping that warns
+	 * about the filesystem calling it; the page cache's own walkers. */
 	IS("iput", KP_SKIP_ALWAYS), IS("iput_final", KP_SKIP_ALWAYS), IS("ihold", KP_SKIP_ALWAYS),
+	IS("dput", KP_SKIP_ALWAYS), PFX("fast_dput", KP_SKIP_ALWAYS), PFX("drop_nlink", KP_SKIP_ALWAYS),
+	PFX("clear_nlink", KP_SKIP_ALWAYS), PFX("inc_nlink", KP_SKIP_ALWAYS),
+	PFX("set_nlink", KP_SKIP_ALWAYS), PFX("mark_buffer_dirty", KP_SKIP_ALWAYS),
 	PFX("find_lock_entries", KP_SKIP_ALWAYS), PFX("truncate_inode_pages", KP_SKIP_ALWAYS),
 	/* Instrumentation the kernel runs around the code: irq-state tracing, trace events,
 	 * debug-object checks, the stack protector and fortify's reports. */

@@ -351,6 +351,11 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 		snprintf(buf, sizeof(buf), "%s: still has locks held", level);
 		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "still has locks held", false));
 	}
+	/* a sleeping lock taken where only spinning ones may be: a locking bug of the code
+	 * taking it (titled as the x86 form of the same report is) */
+	if (strncmp(s, "Invalid wait context", 20) == 0)
+		return kp_fmt_title(c, "WARNING: locking bug",
+				    kp_guilty(c, NULL, false, KP_SKIP_LOCKING_BUG));
 	if (strncmp(s, "trying to register non-static key", 33) == 0)
 		return kp_fmt_title(c, "INFO: trying to register non-static key",
 				    kp_guilty(c, NULL, false, KP_SKIP_NONSTATIC_KEY));
