@@ -41,24 +41,6 @@ bool kp_guilty_skips(const struct kp_cls *c, const struct kframe *f)
 	return frame_skipped(c, f, 0);
 }
 
-/* "do_foo" or "__foo" called from "foo": the implementation of an API, named by the API. */
-static const char *api_name(const struct kp_cls *c, size_t i)
-{
-	const char *fn = c->frames[i].function, *base = fn;
-
-	if (startswith(fn, "do_"))
-		base = fn + 3;
-	else
-		while (*base == '_')
-			base++;
-	for (size_t j = i + 1; base != fn && j < c->nf; j++) {
-		if (!c->frames[j].reliable || !c->frames[j].function)
-			continue;
-		return streq(c->frames[j].function, base) ? c->frames[j].function : fn;
-	}
-	return fn;
-}
-
 /* The first candidate (first, the RIP when asked, then the reliable frames) that is not a
  * helper; the first candidate at all when every one is. */
 const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, unsigned extra)
@@ -79,7 +61,7 @@ const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, unsigne
 		if (!fallback)
 			fallback = c->frames[i].function;
 		if (!frame_skipped(c, &c->frames[i], extra))
-			return api_name(c, i);
+			return c->frames[i].function;
 	}
 	return fallback;
 }

@@ -179,6 +179,11 @@ static const struct fn_rule fn_rules[] = {
 	PFX("clear_nlink", KP_SKIP_ALWAYS), PFX("inc_nlink", KP_SKIP_ALWAYS),
 	PFX("set_nlink", KP_SKIP_ALWAYS), PFX("mark_buffer_dirty", KP_SKIP_ALWAYS),
 	PFX("find_lock_entries", KP_SKIP_ALWAYS), PFX("truncate_inode_pages", KP_SKIP_ALWAYS),
+	/* page-cache lookups and fills: the reader asking for the page is the one named */
+	PFX("do_read_cache_folio", KP_SKIP_ALWAYS), PFX("do_read_cache_page", KP_SKIP_ALWAYS),
+	PFX("read_cache_page", KP_SKIP_ALWAYS), PFX("pagecache_get_page", KP_SKIP_ALWAYS),
+	PFX("filemap_get_folio", KP_SKIP_ALWAYS), PFX("filemap_alloc_folio", KP_SKIP_ALWAYS),
+	PFX("find_or_create_page", KP_SKIP_ALWAYS), PFX("grab_cache_page", KP_SKIP_ALWAYS),
 	/* Instrumentation the kernel runs around the code: irq-state tracing, trace events,
 	 * debug-object checks, the stack protector and fortify's reports. */
 	ANY("trace_hardirqs", KP_SKIP_ALWAYS), ANY("trace_softirqs", KP_SKIP_ALWAYS),
