@@ -265,6 +265,24 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 			return true;
 		}
 		return false;
+	case 'u':
+		/* a device reference never dropped: the kernel waits for it forever */
+		if (KP_PREFIX(s, len, "unregister_netdevice: waiting for ") &&
+		    contains(s, len, " to become free")) {
+			*type = KREPORT_BUG;
+			*flags = KP_START_WEAK;
+			return true;
+		}
+		return false;
+	case 'V':
+		/* inodes or a file used after the filesystem let them go (older kernels) */
+		if (KP_PREFIX(s, len, "VFS: Busy inodes after unmount") ||
+		    KP_PREFIX(s, len, "VFS: Close: file count is 0")) {
+			*type = KREPORT_BUG;
+			*flags = KP_START_WEAK;
+			return true;
+		}
+		return false;
 	case 'd':
 		if (KP_PREFIX(s, len, "divide error: ") || KP_PREFIX(s, len, "divide_error: ")) {
 			*type = KREPORT_OOPS;
@@ -568,8 +586,9 @@ void kparser_line(struct kparser *p, const struct kline *l)
 				finish(p, true);
 				return;
 			}
-		} else if (flags & KP_START_CONT) {
-			/* the Oops line of a BUG, the Internal error of an arm fault */
+		} else if (flags & (KP_START_CONT | KP_START_WEAK)) {
+			/* the Oops line of a BUG, the Internal error of an arm fault; a stackless
+			 * message printed into the report by another task */
 		} else if ((p->flags & KP_START_PRELUDE) && (flags & KP_START_WARN_OR_BUG) && p->n_lines <= 4) {
 			p->flags &= ~KP_START_PRELUDE;
 		} else if ((p->flags & KP_START_WARN_OR_BUG) && (flags & KP_START_PRELUDE) && p->n_lines <= 3) {

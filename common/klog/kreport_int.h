@@ -33,6 +33,7 @@ enum {
 	KP_START_PANIC = 1 << 1,   /* Kernel panic - not syncing */
 	KP_START_PRELUDE = 1 << 2, /* refcount_t:, list_* corruption: a WARN/BUG follows */
 	KP_START_WARN_OR_BUG = 1 << 3,
+	KP_START_WEAK = 1 << 4,    /* a stackless message: starts a report, never ends one */
 };
 
 struct kp_line {

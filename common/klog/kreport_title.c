@@ -211,6 +211,25 @@ static const char *warn_title(struct kp_cls *c, struct kreport *r, const struct 
 	return kp_fmt_title(c, "WARNING", kp_guilty(c, first, use_rip, 0));
 }
 
+static const char *kcsan_title(struct kp_cls *c, const char *s, size_t len)
+{
+	char buf[256];
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 1 < sizeof(buf); i++) {
+		/* "+0x12/0x34" after a function name */
+		if (s[i] == '+' && i + 2 < len && s[i + 1] == '0' && s[i + 2] == 'x') {
+			while (i + 1 < len && s[i + 1] != ' ')
+				i++;
+			continue;
+		}
+		buf[o++] = s[i];
+	}
+	while (o > 0 && buf[o - 1] == ' ')
+		o--;
+	return kp_dup(c, buf, o);
+}
+
 static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
 {
 	const char *end = s + len, *kind = s, *in, *access = NULL, *p;
@@ -221,6 +240,9 @@ static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
 	p = memchr(s, ':', len);
 	if (!p)
 		return NULL;
+	/* "KCSAN: data-race in f1 / f2": both sides of the race, offsets dropped */
+	if (KP_PREFIX(s, len, "KCSAN: "))
+		return kcsan_title(c, s, len);
 	kind = s;                       /* "KASAN", "KFENCE", ... */
 	in = memmem(p, (size_t)(end - p), " in ", 4);
 	if (!in)
@@ -542,6 +564,13 @@ const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *w
 	size_t len = c->lines[c->hdr].len;
 
 	s = after_prfmt(s, &len);
+	/* messages without a stack: one title for every device, filesystem and count */
+	if (KP_PREFIX(s, len, "unregister_netdevice: waiting for "))
+		return kp_dup(c, "unregister_netdevice: waiting for DEV to become free", 52);
+	if (KP_PREFIX(s, len, "VFS: Busy inodes after unmount"))
+		return kp_dup(c, "VFS: Busy inodes after unmount (use-after-free)", 47);
+	if (KP_PREFIX(s, len, "VFS: Close: file count is 0"))
+		return kp_dup(c, "VFS: Close: file count is zero (use-after-free)", 47);
 	switch (r->type) {
 	case KREPORT_WARN:
 	case KREPORT_REFCOUNT:
