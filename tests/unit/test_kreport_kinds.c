@@ -289,6 +289,242 @@ static void test_families(void **state)
 	       " </TASK>\n", KREPORT_KASAN, "KASAN: slab-out-of-bounds Read in foo_probe");
 }
 
+/* WARNs known by the function that warned, and the unwinder's own complaints */
+static void test_warn_kinds(void **state)
+{
+	(void)state;
+	expect("WARNING: CPU: 1 PID: 3634 at mm/slab_common.c:903 kmalloc_slab+0x89/0xa0\n"
+	       "Modules linked in:\n"
+	       "CPU: 1 PID: 3634 Comm: sh Not tainted 6.1.0 #1\n"
+	       "RIP: 0010:kmalloc_slab+0x89/0xa0\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " __kmalloc_node+0x40/0x120\n"
+	       " kvmalloc_node+0x6c/0x180\n"
+	       " foo_set_table+0x90/0x1e0\n"
+	       " </TASK>\n", KREPORT_WARN, "WARNING: kmalloc bug in foo_set_table");
+	/* a function about an allocation is not the allocator */
+	expect("WARNING: CPU: 1 PID: 5931 at mm/slab_common.c:935 free_large_kmalloc+0x34/0x12c\n"
+	       "CPU: 1 PID: 5931 Comm: sh Not tainted 6.1.0 #1\n"
+	       "RIP: 0010:free_large_kmalloc+0x34/0x12c\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " kfree+0x1c0/0x2a0\n"
+	       " foo_expand_attrs+0x90/0x1e0\n"
+	       " </TASK>\n", KREPORT_WARN, "WARNING in foo_expand_attrs");
+	expect("WARNING: CPU: 1 PID: 15973 at mm/vmalloc.c:3108 __vmalloc_node_range+0x1036/0x1300 mm/vmalloc.c:3108\n"
+	       "CPU: 1 PID: 15973 Comm: sh Not tainted 6.2.0 #0\n"
+	       "RIP: 0010:__vmalloc_node_range+0x1036/0x1300 mm/vmalloc.c:3108\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " __vmalloc_node mm/vmalloc.c:3246 [inline]\n"
+	       " vzalloc+0x6b/0x80 mm/vmalloc.c:3319\n"
+	       " foo_check+0x1b8/0xae50 kernel/bpf/foo.c:17253\n"
+	       " </TASK>\n", KREPORT_WARN, "WARNING: zero-size vmalloc in foo_check");
+	expect("WARNING: CPU: 0 PID: 12 at drivers/usb/core/urb.c:477 usb_submit_urb+0x119a/0x13c0\n"
+	       "CPU: 0 PID: 12 Comm: kworker/0:1 Not tainted 5.1.0 #8\n"
+	       "RIP: 0010:usb_submit_urb+0x119a/0x13c0\n"
+	       "Call Trace:\n"
+	       " foo_submit_rx_urb+0x2a/0x90\n"
+	       " foo_probe+0x4e0/0x900\n", KREPORT_WARN, "WARNING in foo_submit_rx_urb/usb_submit_urb");
+	expect("WARNING: kernel stack regs at ffff8801d100fea8 in sh:16059 has bad 'bp' value ffff8801d100ff28\n"
+	       "unwind stack type:0 next_sp:          (null) mask:0x2 graph_idx:0\n",
+	       KREPORT_WARN, "WARNING: kernel stack regs has bad 'bp' value");
+	expect("WARNING: kernel stack frame pointer at ffff8801d100fea8 in sh:4492 has bad value ffff8801d100ff28\n"
+	       "unwind stack type:0 next_sp:          (null) mask:0x2 graph_idx:0\n",
+	       KREPORT_WARN, "WARNING: kernel stack frame pointer has bad value");
+	/* VFS bookkeeping that warns about the filesystem calling it */
+	expect("WARNING: CPU: 1 PID: 5830 at fs/inode.c:336 drop_nlink+0xc4/0x110\n"
+	       "CPU: 1 PID: 5830 Comm: sh Not tainted 6.12.0 #0\n"
+	       "RIP: 0010:drop_nlink+0xc4/0x110\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " foofs_rmdir+0x30/0x90\n"
+	       " vfs_rmdir+0x202/0x470\n"
+	       " </TASK>\n", KREPORT_WARN, "WARNING in foofs_rmdir");
+}
+
+/* kernel BUG: the BUG_ON's own function (the RIP) unless it is an skb helper */
+static void test_kernel_bug_rip(void **state)
+{
+	(void)state;
+	expect("kernel BUG at net/core/dev.c:10648!\n"
+	       "invalid opcode: 0000 [#1] PREEMPT SMP KASAN\n"
+	       "CPU: 0 PID: 14786 Comm: sh Not tainted 5.11.0 #0\n"
+	       "RIP: 0010:free_netdev+0x4b3/0x5e0\n"
+	       "Call Trace:\n"
+	       " __rtnl_newlink+0x1484/0x16e0\n"
+	       " rtnl_newlink+0x64/0xa0\n", KREPORT_BUG, "kernel BUG in free_netdev");
+	expect("kernel BUG at net/core/skbuff.c:105!\n"
+	       "invalid opcode: 0000 [#1] SMP KASAN\n"
+	       "CPU: 0 PID: 1 Comm: sh Not tainted 5.11.0 #0\n"
+	       "RIP: 0010:skb_panic+0x16c/0x16e\n"
+	       "Call Trace:\n"
+	       " skb_push.cold+0x24/0x24\n"
+	       " foo_header+0x30/0x1d0\n"
+	       " dev_hard_header+0x10/0x20\n", KREPORT_BUG, "kernel BUG in foo_header");
+}
+
+/* panics named by the stack: the corrupted stack end by the work that was running */
+static void test_panic_kinds(void **state)
+{
+	(void)state;
+	expect("Kernel panic - not syncing: corrupted stack end detected inside scheduler\n"
+	       "CPU: 0 PID: 11678 Comm: kworker/u12:6 Not tainted 4.20.0 #11\n"
+	       "Workqueue: writeback foo_workfn (flush-8:0)\n"
+	       "Call Trace:\n"
+	       " dump_stack+0x1d3/0x2c6\n"
+	       " panic+0x2ad/0x55f\n"
+	       " __schedule+0x1ec6/0x1ed0\n"
+	       " preempt_schedule_irq+0x87/0x110\n"
+	       " retint_kernel+0x1b/0x2d\n"
+	       "RIP: 0010:__sanitizer_cov_trace_pc+0x26/0x50\n"
+	       "RSP: 0018:ffff888044289348 EFLAGS: 00000246 ORIG_RAX: ffffffffffffff02\n"
+	       " rmap_walk+0x119/0x350\n"
+	       " foo_writepages+0xdb9/0x2e50\n"
+	       " foo_workfn+0x20e/0xdb0\n"
+	       " process_one_work+0x7e1/0x1500\n"
+	       " worker_thread+0xd6/0x10a0\n", KREPORT_PANIC, "kernel panic: corrupted stack end in foo_workfn");
+}
+
+/* KASAN's tag-based modes: "Read at addr", and the arm64 tag-check fault path */
+static void test_kasan_tags(void **state)
+{
+	(void)state;
+	expect("==================================================================\n"
+	       "BUG: KASAN: invalid-access in _raw_spin_lock_bh+0x2c/0x70\n"
+	       "Read at addr 07ff000030708888 by task kworker/0:3/9802\n"
+	       "Pointer tag: [07], memory tag: [f4]\n"
+	       "Call trace:\n"
+	       " dump_backtrace+0x0/0x1a4\n"
+	       " kasan_report+0x104/0x200\n"
+	       " __do_kernel_fault+0x17c/0x1c0\n"
+	       " do_tag_check_fault+0x6c/0x80\n"
+	       " do_mem_abort+0x44/0xb4\n"
+	       " el1_abort+0x40/0x6c\n"
+	       " el1_sync_handler+0xb0/0xcc\n"
+	       " el1_sync+0x70/0x100\n"
+	       " _raw_spin_lock_bh+0x2c/0x70\n"
+	       " foo_sock_teardown_cb+0x34/0x160\n"
+	       "==================================================================\n",
+	       KREPORT_KASAN, "KASAN: invalid-access Read in foo_sock_teardown_cb");
+	expect("BUG: KCSAN: data-race in foo_clean_rx_irq+0x551/0xb10 / foo_xmit_frame+0x10/0x200\n"
+	       "\n"
+	       "write to 0xffff933db8a2ae6c of 1 bytes by task 1 on cpu 0:\n"
+	       " foo_xmit_frame+0x10/0x200\n", KREPORT_KASAN,
+	       "KCSAN: data-race in foo_clean_rx_irq / foo_xmit_frame");
+}
+
+/* hung tasks that can't die, divide_error, arm32's Unhandled fault, powerpc frames */
+static void test_more_layouts(void **state)
+{
+	(void)state;
+	expect("INFO: task sh:21128 can't die for more than 143 seconds.\n"
+	       "sh              D27704 21128   7271 0x00004004\n"
+	       "Call Trace:\n"
+	       " __schedule+0x8b4/0x1e80\n"
+	       " schedule+0xd0/0x2a0\n"
+	       " foo_client_rpc+0x3b5/0x1220\n"
+	       " foo_client_create+0xa8f/0x10c0\n", KREPORT_HUNG_TASK, "INFO: task can't die in foo_client_rpc");
+	expect("divide_error: 0000 [#1] PREEMPT SMP KASAN\n"
+	       "CPU: 1 PID: 6855 Comm: sh Not tainted 5.9.0 #0\n"
+	       "RIP: 0010:foo_tabledist.part.0+0x22a/0x2a0\n"
+	       "Call Trace:\n"
+	       " foo_enqueue+0x100/0x200\n", KREPORT_OOPS, "divide error in foo_tabledist");
+	expect("Unhandled fault: page domain fault (0x01b) at 0x00000000\n"
+	       "pgd = 2a6b4f5e\n"
+	       "Internal error: : 1b [#1] PREEMPT SMP ARM\n"
+	       "PC is at foo_write_data+0x1c/0x40\n"
+	       "LR is at foo_ioctl+0x40/0x90\n", KREPORT_OOPS, "Unhandled fault in foo_write_data");
+	expect("INFO: task sh:6660 blocked for more than 143 seconds.\n"
+	       "      Not tainted 5.1.0 #7\n"
+	       "\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.\n"
+	       "sh              D12768  6660   2964 0x00040008\n"
+	       "Call Trace:\n"
+	       "[c000000001bb3530] [c000000001bb35a0] 0xc000000001bb35a0 (unreliable)\n"
+	       "[c000000001bb3710] [c0000000000286fc] __switch_to+0x43c/0x6d0\n"
+	       "[c000000001bb3780] [c00000000138678c] __schedule+0x3cc/0xed0\n"
+	       "[c000000001bb3860] [c0000000013872e0] schedule+0x50/0xd0\n"
+	       "[c000000001bb39a0] [c00000000138832c] wait_for_common+0xfc/0x220\n"
+	       "[c000000001bb3a10] [c0000000005f8868] foo_exit_aio+0x188/0x2a0\n",
+	       KREPORT_HUNG_TASK, "INFO: task hung in foo_exit_aio");
+}
+
+/* lockdep: a deadlock acquired inside a helper names the held lock's site; a sleeping
+ * lock in atomic context is a locking bug of its taker */
+static void test_lockdep_sites(void **state)
+{
+	(void)state;
+	expect("======================================================\n"
+	       "WARNING: possible circular locking dependency detected\n"
+	       "5.5.0 #10 Not tainted\n"
+	       "------------------------------------------------------\n"
+	       "sh/3699 is trying to acquire lock:\n"
+	       "ffff88803d3d5d28 ((wq_completion)foo-kex){+.+.}, at: flush_workqueue+0xe6/0x1520\n"
+	       "\n"
+	       "but task is already holding lock:\n"
+	       "ffff88805ffdce80 (&foo->static_identity.lock){++++}, at: foo_set_device+0xfb7/0x1490\n"
+	       "\n"
+	       "which lock already depends on the new lock.\n", KREPORT_LOCKDEP,
+	       "possible deadlock in foo_set_device");
+	expect("=============================\n"
+	       "[ BUG: Invalid wait context ]\n"
+	       "5.9.0 #15 Not tainted\n"
+	       "-----------------------------\n"
+	       "sh/4448 is trying to lock:\n"
+	       "ffff00004a747498 (&mm->mmap_lock){++++}-{3:3}, at: __might_fault+0x108/0x1b0\n"
+	       "stack backtrace:\n"
+	       "CPU: 0 PID: 4448 Comm: sh Not tainted 5.9.0 #15\n"
+	       "Call trace:\n"
+	       " dump_backtrace+0x0/0x4d0\n"
+	       " __lock_acquire+0x1a04/0x4930\n"
+	       " lock_acquire+0x278/0xb88\n"
+	       " __might_fault+0x138/0x1b0\n"
+	       " do_foo_setsockopt+0x100/0x300\n"
+	       " foo_setsockopt+0x40/0x90\n", KREPORT_LOCKDEP, "WARNING: locking bug in do_foo_setsockopt");
+}
+
+/* stackless messages: their own title; printed into another report, they do not end it */
+static void test_stackless(void **state)
+{
+	(void)state;
+	expect("unregister_netdevice: waiting for lo to become free. Usage count = 6\n",
+	       KREPORT_BUG, "unregister_netdevice: waiting for DEV to become free");
+	expect("VFS: Busy inodes after unmount of loop0 (foofs). Self-destruct in 5 seconds.  Have a nice day...\n",
+	       KREPORT_BUG, "VFS: Busy inodes after unmount (use-after-free)");
+	expect("INFO: task sh:6102 blocked for more than 120 seconds.\n"
+	       "Call Trace:\n"
+	       " [<ffffffff829f5a8c>] schedule+0x9c/0x1b0\n"
+	       "unregister_netdevice: waiting for lo to become free. Usage count = 6\n"
+	       " [<ffffffff829f6315>] schedule_preempt_disabled+0x15/0x20\n"
+	       " [<ffffffff829fb0c0>] mutex_lock_nested+0x3b0/0x1130\n"
+	       " [<ffffffff8223552c>] foo_copy_ns+0xcc/0x220\n", KREPORT_HUNG_TASK,
+	       "INFO: task hung in foo_copy_ns");
+}
+
+/* a stall whose interrupt itself raised a WARN: the stalled code is the RIP printed after
+ * the timer interrupt's entry, here inside a cross-CPU call */
+static void test_stall_second_rip(void **state)
+{
+	(void)state;
+	expect("rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
+	       "rcu: \tTasks blocked on level-0 rcu_node (CPUs 0-1):\n"
+	       "Call Trace:\n"
+	       " <IRQ>\n"
+	       " dump_stack+0x1f0/0x31e\n"
+	       " __warn+0x227/0x250\n"
+	       " asm_exc_invalid_op+0x12/0x20\n"
+	       "RIP: 0010:foo_try_invoke+0x18b/0x320\n"
+	       " rcu_sched_clock_irq+0x12ec/0x1eb0\n"
+	       " update_process_times+0x12c/0x180\n"
+	       " __sysvec_apic_timer_interrupt+0xf0/0x260\n"
+	       " </IRQ>\n"
+	       " asm_sysvec_apic_timer_interrupt+0x12/0x20\n"
+	       "RIP: 0010:smp_call_function_single+0x311/0x450\n"
+	       " on_each_cpu+0x4d/0x1f0\n"
+	       " foo_clock_was_set+0x18/0x20\n", KREPORT_RCU_STALL, "INFO: rcu detected stall in smp_call_function");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +534,14 @@ int main(void)
 		cmocka_unit_test(test_kmsan_bare_stack),
 		cmocka_unit_test(test_stall_markers),
 		cmocka_unit_test(test_families),
+		cmocka_unit_test(test_warn_kinds),
+		cmocka_unit_test(test_kernel_bug_rip),
+		cmocka_unit_test(test_panic_kinds),
+		cmocka_unit_test(test_kasan_tags),
+		cmocka_unit_test(test_more_layouts),
+		cmocka_unit_test(test_lockdep_sites),
+		cmocka_unit_test(test_stackless),
+		cmocka_unit_test(test_stall_second_rip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
