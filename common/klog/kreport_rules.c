@@ -274,7 +274,7 @@ static const char *const infra_sites[] = {
 static const char *const anchors[] = {
 	"process_one_work", "do_syscall_", "do_fast_syscall_", "sysenter_dispatch",
 	"tracesys_phase2", "netif_receive_skb", "do_softirq", "call_timer_fn", "_run_timers",
-	"run_timer_softirq", "run_ksoftirqd", "smpboot_thread_fn", "kthread", "start_secondary",
+	"run_timer_softirq", "run_ksoftirqd", "smpboot_thread_fn", "start_secondary",
 	"cpu_startup_entry", "ret_from_fork", "vfs_write", "vfs_read", "vfs_iter_read",
 	"vfs_iter_write", "do_iter_read", "do_iter_write", "vfs_ioctl", "blkdev_ioctl",
 	"call_read_iter", "call_write_iter", "do_iter_readv_writev", "call_mmap", "mmap_region",
@@ -350,8 +350,16 @@ bool kp_infra_file(const char *file)
 	return false;
 }
 
+/* Entry points named in full: as a part of a name they would match helpers
+ * ("kthread_should_park") */
+static const char *const anchors_whole[] = { "kthread", "setsockopt", "listen", "accept",
+					     "page_fault" };
+
 bool kp_rule_anchor(const char *fn)
 {
+	for (size_t i = 0; i < ELEMENTSOF(anchors_whole); i++)
+		if (streq(fn, anchors_whole[i]))
+			return true;
 	for (size_t i = 0; i < ELEMENTSOF(anchors); i++)
 		if (strstr(fn, anchors[i]))
 			return true;
