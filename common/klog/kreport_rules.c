@@ -277,17 +277,23 @@ static const char *const anchors[] = {
 	"run_timer_softirq", "run_ksoftirqd", "smpboot_thread_fn", "start_secondary",
 	"cpu_startup_entry", "ret_from_fork", "vfs_write", "vfs_read", "vfs_iter_read",
 	"vfs_iter_write", "do_iter_read", "do_iter_write", "vfs_ioctl", "blkdev_ioctl",
-	"call_read_iter", "call_write_iter", "do_iter_readv_writev", "call_mmap", "mmap_region",
-	"do_mmap", "do_dentry_open", "vfs_open", "sock_sendmsg", "sock_recvmsg", "sock_release",
-	"__sys_setsockopt", "kernel_setsockopt", "sock_common_setsockopt", "__sys_listen",
-	"sk_common_release", "sock_mmap", "__sys_accept", "sock_do_ioctl", "sock_ioctl",
-	"nfnetlink_rcv_msg", "__do_fault", "do_page_fault", "__fput",
-	"task_work_run", "exit_to_usermode", "tasklet_action", "__do_sys_connect",
-	"__sys_connect", "__x64_sys_ioctl", "__do_sys_ioctl", "__se_sys_ioctl", "new_sync_read",
-	"new_sync_write", "el0_svc_handler", "invoke_syscall", "ret_fast_syscall", "hrtimer_run",
-	"ksys_ioctl", "compat_ioctl", "blkdev_driver_ioctl", "__sock_release", "kernel_listen",
-	"kernel_accept", "compat_sock_ioctl", "rtnetlink_rcv_msg", "netlink_dump",
-	"smp_call_function", "tasklet_hi_action",
+	"do_iter_readv_writev", "mmap_region", "do_mmap", "do_dentry_open", "vfs_open",
+	"kernel_setsockopt", "sock_common_setsockopt", "sk_common_release", "__do_fault",
+	"do_page_fault", "__fput", "task_work_run", "exit_to_usermode", "tasklet_action",
+	"new_sync_read", "new_sync_write", "el0_svc_handler", "invoke_syscall", "ret_fast_syscall",
+	"hrtimer_run", "ksys_ioctl", "compat_ioctl", "blkdev_driver_ioctl", "kernel_listen",
+	"kernel_accept", "smp_call_function", "tasklet_hi_action",
+};
+
+/* Entry points that must start the name: a protocol's own handler ("llcp_sock_sendmsg")
+ * is the work, the generic socket or netlink dispatcher is the entry. */
+static const char *const anchors_prefix[] = {
+	"sock_sendmsg", "sock_recvmsg", "sock_release", "__sock_release", "sock_mmap",
+	"sock_do_ioctl", "sock_ioctl", "compat_sock_ioctl", "nfnetlink_rcv_msg",
+	"rtnetlink_rcv_msg", "netlink_dump", "call_read_iter", "call_write_iter", "call_mmap",
+	"socketpair", "connect", "ioctl", "sys_socketpair", "sys_connect", "sys_ioctl",
+	"__sys_setsockopt", "__sys_listen", "__sys_accept", "__sys_connect", "__do_sys_connect",
+	"__x64_sys_ioctl", "__do_sys_ioctl", "__se_sys_ioctl",
 };
 
 /* A hung task stuck in one of these global waits is named by the wait itself: the caller
@@ -359,6 +365,9 @@ bool kp_rule_anchor(const char *fn)
 {
 	for (size_t i = 0; i < ELEMENTSOF(anchors_whole); i++)
 		if (streq(fn, anchors_whole[i]))
+			return true;
+	for (size_t i = 0; i < ELEMENTSOF(anchors_prefix); i++)
+		if (startswith(fn, anchors_prefix[i]))
 			return true;
 	for (size_t i = 0; i < ELEMENTSOF(anchors); i++)
 		if (strstr(fn, anchors[i]))
