@@ -153,10 +153,10 @@ int tuf_envelope_check(json_t *root, const char *expected_type, struct tuf_envel
 	}
 	json_array_foreach(e.signatures, i, sig) {
 		const char *keyid = json_string_value(json_object_get(sig, "keyid"));
-		const char *hex = json_string_value(json_object_get(sig, "sig"));
-
-		if (!keyid || !hex || strlen(keyid) > 128 || !hex_valid(hex, 2, TUF_SIG_HEX_MAX)) {
-			k = tuf_fail(err, EBADMSG, "signatures[%zu]: needs a keyid and a hex sig", i);
+		/* the spec's rule: a signature that is empty or invalid is no signature (it
+		 * counts for nothing at the threshold); only a malformed structure is an error */
+		if (!keyid || !json_is_string(json_object_get(sig, "sig")) || strlen(keyid) > 128) {
+			k = tuf_fail(err, EBADMSG, "signatures[%zu]: needs a keyid and a sig string", i);
 			tuf_envelope_free(&e);
 			return k;
 		}
@@ -340,7 +340,7 @@ static int start_candidate(struct candidate *c, const struct tuf_key *key, const
 	size_t siglen;
 
 	c->key = key;
-	if (!hex || sodium_hex2bin(sig, sizeof(sig), hex, strlen(hex), NULL, &siglen, NULL) != 0)
+	if (!hex || !hex_valid(hex, 2, TUF_SIG_HEX_MAX) || sodium_hex2bin(sig, sizeof(sig), hex, strlen(hex), NULL, &siglen, NULL) != 0)
 		return -EINVAL;
 	if (key->scheme == TUF_SCHEME_ED25519)
 		return sigstream_init_ed25519(&c->st, key->ed25519, sig, siglen);

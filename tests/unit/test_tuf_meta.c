@@ -101,6 +101,29 @@ static void test_threshold(void **state)
 	assert_string_equal(err.msg, "1 valid signature of 2 needed");
 	tuf_envelope_free(&e);
 
+	/* an empty or invalid signature is no signature: the others meet the threshold */
+	{
+		static const char *const junk[] = { "", "zz", "0", "00", "abc" };
+
+		for (size_t j = 0; j < sizeof(junk) / sizeof(junk[0]); j++) {
+			struct edkey *ab[] = { &a, &b };
+			json_t *bad;
+
+			assert_int_equal(envelope(s, ab, 2, &e, &err), 0);
+			bad = json_array_get(e.signatures, 1);
+			json_object_set_new(bad, "sig", json_string(junk[j]));
+			assert_int_equal(tuf_threshold_verify(&e, &ring, &role, &count, &err),
+					 -EKEYREJECTED);
+			assert_int_equal(count, 1);
+			tuf_envelope_free(&e);
+			assert_int_equal(envelope(s, three, 3, &e, &err), 0);
+			json_object_set_new(json_array_get(e.signatures, 2), "sig", json_string(junk[j]));
+			assert_int_equal(tuf_threshold_verify(&e, &ring, &role, &count, &err), 0);
+			assert_int_equal(count, 2);
+			tuf_envelope_free(&e);
+		}
+	}
+
 	/* a change after signing: nothing verifies */
 	assert_int_equal(envelope(s, two, 2, &e, &err), 0);
 	json_object_set_new(e.signed_obj, "version", json_integer(4));
@@ -168,6 +191,12 @@ static void test_envelope_refusals(void **state)
 		  " \"expires\": \"2030-01-01T00:00:00Z\"}, \"signatures\": [{\"keyid\": \"ab\","
 		  " \"sig\": \"00\"}, {\"keyid\": \"ab\", \"sig\": \"11\"}]}", "appears twice" },
 		{ "{\"signed\": {\"_type\": \"timestamp\", \"signed\": 1, \"signed\": 2}}", "not JSON" },
+		{ "{\"signed\": {\"_type\": \"timestamp\", \"spec_version\": \"1.0.31\", \"version\": 1,"
+		  " \"expires\": \"2030-01-01T00:00:00Z\"}, \"signatures\": [{\"keyid\": \"ab\","
+		  " \"sig\": 7}]}", "sig string" },
+		{ "{\"signed\": {\"_type\": \"timestamp\", \"spec_version\": \"1.0.31\", \"version\": 1,"
+		  " \"expires\": \"2030-01-01T00:00:00Z\"}, \"signatures\": [{\"sig\": \"00\"}]}",
+		  "needs a keyid" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
