@@ -77,7 +77,7 @@ static bool match_lockdep(const char *s, size_t len)
 		"possible circular locking dependency", "possible recursive locking",
 		"inconsistent lock state", "possible irq lock inversion", "SOFTIRQ-safe ->",
 		"HARDIRQ-safe ->", "suspicious RCU usage", "bad unlock balance", "held lock freed",
-		"lock held when returning", "nested lock was not taken",
+		"lock held when returning", "nested lock was not taken", "Nested lock was not taken",
 		"trying to register non-static key", "circular locking dependency",
 		"Invalid wait context",
 	};
@@ -178,6 +178,11 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 		}
 		return false;
 	case 'B':
+		/* SLUB's consistency checks: "BUG kmalloc-64 (Not tainted): Object already free" */
+		if (KP_PREFIX(s, len, "BUG kmalloc-") && contains(s, len, ": Object already free")) {
+			*type = KREPORT_BUG;
+			return true;
+		}
 		if (KP_PREFIX(s, len, "BUG: ") && match_bug(s + 5, len - 5, type)) {
 			if (*type == KREPORT_BUG)
 				*flags = KP_START_WARN_OR_BUG;

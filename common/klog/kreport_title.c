@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kreport_int.h"
 #include "util.h"
@@ -245,6 +246,20 @@ static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
 		return kcsan_title(c, s, len);
 	kind = s;                       /* "KASAN", "KFENCE", ... */
 	in = memmem(p, (size_t)(end - p), " in ", 4);
+	if (!in && (in = memmem(p, (size_t)(end - p), " on address ", 12)) != NULL) {
+		/* 4.x: "KASAN: use-after-free on address ..." then "Read of size 8 by task" */
+		const char *t = skip_space(p + 1, in);
+
+		for (size_t i = c->hdr + 1; i < c->n && i < c->hdr + 4; i++)
+			if (KP_PREFIX(c->lines[i].s, c->lines[i].len, "Read of size") ||
+			    KP_PREFIX(c->lines[i].s, c->lines[i].len, "Write of size")) {
+				snprintf(buf, sizeof(buf), "%.*s: %.*s %s", (int)(p - s), s, (int)(in - t), t,
+					 c->lines[i].s[0] == 'R' ? "Read" : "Write");
+				return kp_dup(c, buf, strlen(buf));
+			}
+		snprintf(buf, sizeof(buf), "%.*s: %.*s", (int)(p - s), s, (int)(in - t), t);
+		return kp_dup(c, buf, strlen(buf));
+	}
 	if (!in)
 		return kp_dup(c, s, len);
 	memset(&f, 0, sizeof(f));
@@ -378,6 +393,10 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 	if (strncmp(s, "Invalid wait context", 20) == 0)
 		return kp_fmt_title(c, "WARNING: locking bug",
 				    kp_guilty(c, NULL, false, KP_SKIP_LOCKING_BUG));
+	if (strncasecmp(s, "nested lock was not taken", 25) == 0) {
+		snprintf(buf, sizeof(buf), "%s: nested lock was not taken", level);
+		return kp_fmt_title(c, buf, kp_guilty(c, NULL, false, 0));
+	}
 	if (strncmp(s, "trying to register non-static key", 33) == 0)
 		return kp_fmt_title(c, "INFO: trying to register non-static key",
 				    kp_guilty(c, NULL, false, KP_SKIP_NONSTATIC_KEY));
@@ -406,6 +425,11 @@ static const char *panic_title(struct kp_cls *c, const char *s, size_t len)
 	 * task was doing names it, not the scheduler path that noticed */
 	if (KP_PREFIX(reason, (size_t)(end - reason), "corrupted stack end"))
 		return kp_fmt_title(c, "kernel panic: corrupted stack end", kp_stall_guilty(c, true));
+	if (KP_PREFIX(reason, (size_t)(end - reason), "kernel stack overflow"))
+		return kp_fmt_title(c, "kernel stack overflow", kp_stall_guilty(c, false));
+	/* the tty and error number vary */
+	if (KP_PREFIX(reason, (size_t)(end - reason), "Couldn't open N_TTY ldisc"))
+		return kp_dup(c, "kernel panic: Couldn't open N_TTY ldisc", 39);
 	snprintf(buf, sizeof(buf), "kernel panic: %s",
 		 kp_cut(c, reason, (size_t)(end - reason), stops));
 	return kp_dup(c, buf, strlen(buf));
@@ -569,6 +593,8 @@ const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *w
 		return kp_dup(c, "unregister_netdevice: waiting for DEV to become free", 52);
 	if (KP_PREFIX(s, len, "VFS: Busy inodes after unmount"))
 		return kp_dup(c, "VFS: Busy inodes after unmount (use-after-free)", 47);
+	if (KP_PREFIX(s, len, "BUG kmalloc-"))
+		return kp_dup(c, "BUG: Object already free", 24);
 	if (KP_PREFIX(s, len, "VFS: Close: file count is 0"))
 		return kp_dup(c, "VFS: Close: file count is zero (use-after-free)", 47);
 	switch (r->type) {
@@ -587,6 +613,8 @@ const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *w
 	case KREPORT_PAGE_FAULT:
 		return kp_fmt_title(c, find_in(s, len, "NULL pointer") ?
 				    "BUG: unable to handle kernel NULL pointer dereference" :
+				    find_in(s, len, "access to user memory") ?
+				    "BUG: unable to handle kernel access to user memory" :
 				    "BUG: unable to handle kernel paging request",
 				    kp_guilty(c, NULL, true, 0));
 	case KREPORT_GPF:

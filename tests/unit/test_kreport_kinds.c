@@ -525,6 +525,56 @@ static void test_stall_second_rip(void **state)
 	       " foo_clock_was_set+0x18/0x20\n", KREPORT_RCU_STALL, "INFO: rcu detected stall in smp_call_function");
 }
 
+/* syzkaller's other fixed forms: SLUB's double free, 4.x KASAN "on address", arm64's
+ * user-memory fault, panics for a stack overflow and a tty, lockdep's nested lock */
+static void test_fixed_forms(void **state)
+{
+	(void)state;
+	expect("BUG kmalloc-64 (Not tainted): Object already free\n"
+	       "INFO: Slab 0xffffea0000c8e200 objects=21 used=19 fp=0xffff88003238a2c0\n"
+	       "CPU: 0 PID: 1 Comm: sh Not tainted 4.4.0 #1\n"
+	       "Call Trace:\n"
+	       " [<ffffffff81a00000>] dump_stack+0x4b/0x63\n"
+	       " [<ffffffff81a10000>] foo_release+0x20/0x40\n", KREPORT_BUG, "BUG: Object already free");
+	expect("==================================================================\n"
+	       "BUG: KASAN: use-after-free on address ffff8801d3e5b1a0\n"
+	       "Read of size 8 by task sh/2943\n"
+	       "CPU: 1 PID: 2943 Comm: sh Not tainted 4.4.0 #1\n"
+	       "==================================================================\n",
+	       KREPORT_KASAN, "KASAN: use-after-free Read");
+	expect("Unable to handle kernel access to user memory outside uaccess routines at virtual address 0000000020000000\n"
+	       "Internal error: Oops: 96000004 [#1] PREEMPT SMP\n"
+	       "pc : foo_copy_desc+0x30/0x90\n"
+	       "Call trace:\n"
+	       " foo_copy_desc+0x30/0x90\n"
+	       " foo_ioctl+0x40/0x90\n", KREPORT_PAGE_FAULT,
+	       "BUG: unable to handle kernel access to user memory in foo_copy_desc");
+	expect("Kernel panic - not syncing: Couldn't open N_TTY ldisc for ptm2 --- error -12.\n"
+	       "CPU: 0 PID: 1 Comm: sh Not tainted 4.4.0 #1\n", KREPORT_PANIC,
+	       "kernel panic: Couldn't open N_TTY ldisc");
+	expect("Kernel panic - not syncing: kernel stack overflow\n"
+	       "CPU: 0 PID: 1 Comm: sh Not tainted 5.4.0 #1\n"
+	       "Call Trace:\n"
+	       " dump_stack+0x10/0x20\n"
+	       " panic+0x10/0x20\n"
+	       " handle_bad_stack+0x10/0x20\n"
+	       " foo_recurse+0x10/0x20\n"
+	       " foo_recurse+0x10/0x20\n"
+	       " foo_walk+0x30/0x90\n"
+	       " process_one_work+0x7e1/0x1500\n", KREPORT_PANIC, "kernel stack overflow in foo_walk");
+	expect("==================================\n"
+	       "WARNING: Nested lock was not taken\n"
+	       "5.4.0 #1 Not tainted\n"
+	       "----------------------------------\n"
+	       "sh/1 is trying to lock:\n"
+	       "stack backtrace:\n"
+	       "Call Trace:\n"
+	       " dump_stack+0x10/0x20\n"
+	       " __lock_acquire+0x10/0x20\n"
+	       " lock_acquire+0x10/0x20\n"
+	       " foo_take_pair+0x10/0x20\n", KREPORT_LOCKDEP, "WARNING: nested lock was not taken in foo_take_pair");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_lockdep_sites),
 		cmocka_unit_test(test_stackless),
 		cmocka_unit_test(test_stall_second_rip),
+		cmocka_unit_test(test_fixed_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
