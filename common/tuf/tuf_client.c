@@ -600,6 +600,22 @@ char *tuf_client_target_file(const char *target_dir, const char *path)
 	return out;
 }
 
+/* Whether the bytes are exactly what the metadata describes. */
+static bool target_matches(const char *buf, size_t len, json_int_t length, const char *sha256,
+			   const char *sha512)
+{
+	unsigned char d256[crypto_hash_sha256_BYTES], d512[crypto_hash_sha512_BYTES];
+	char h256[65], h512[129];
+
+	if (len != (size_t)length)
+		return false;
+	crypto_hash_sha256(d256, (const unsigned char *)buf, len);
+	crypto_hash_sha512(d512, (const unsigned char *)buf, len);
+	sodium_bin2hex(h256, sizeof(h256), d256, sizeof(d256));
+	sodium_bin2hex(h512, sizeof(h512), d512, sizeof(d512));
+	return (!sha256 || streq(sha256, h256)) && (!sha512 || streq(sha512, h512));
+}
+
 static int download(struct tuf_client *c, const char *path, const json_t *entry,
 		    const char *target_base_url, const char *target_dir, char **ret_file)
 {
@@ -609,8 +625,6 @@ static int download(struct tuf_client *c, const char *path, const json_t *entry,
 	json_int_t length = json_integer_value(json_object_get(entry, "length"));
 	_cleanup_free_ char *url = NULL, *rel = NULL, *buf = NULL, *file = NULL;
 	const char *slash = strrchr(path, '/');
-	unsigned char d256[crypto_hash_sha256_BYTES], d512[crypto_hash_sha512_BYTES];
-	char h256[65], h512[129];
 	size_t len;
 	int k;
 
@@ -626,6 +640,15 @@ static int download(struct tuf_client *c, const char *path, const json_t *entry,
 	    !(url = url_join(target_base_url, rel)) ||
 	    !(file = tuf_client_target_file(target_dir, path)))
 		return -ENOMEM;
+	/* already there and exactly what the metadata describes: not fetched again */
+	if (read_file_bounded(file, (size_t)length + 1, &buf, &len) >= 0 &&
+	    target_matches(buf, len, length, sha256, sha512)) {
+		if (ret_file)
+			*ret_file = TAKE_PTR(file);
+		return 0;
+	}
+	free(buf);
+	buf = NULL;
 	k = c->fetch(c->fetch_userdata, url, (size_t)length, &buf, &len);
 	if (k == -EFBIG)
 		return fail(c, EFBIG, "%s: longer than its %lld bytes (endless data?)", path,
@@ -635,11 +658,7 @@ static int download(struct tuf_client *c, const char *path, const json_t *entry,
 	if (len != (size_t)length)
 		return fail(c, EBADMSG, "%s: %zu bytes, the metadata says %lld", path, len,
 			    (long long)length);
-	crypto_hash_sha256(d256, (unsigned char *)buf, len);
-	crypto_hash_sha512(d512, (unsigned char *)buf, len);
-	sodium_bin2hex(h256, sizeof(h256), d256, sizeof(d256));
-	sodium_bin2hex(h512, sizeof(h512), d512, sizeof(d512));
-	if ((sha256 && !streq(sha256, h256)) || (sha512 && !streq(sha512, h512)))
+	if (!target_matches(buf, len, length, sha256, sha512))
 		return fail(c, EBADMSG, "%s: hash mismatch: not the file the archive signed", path);
 	k = mkdir_p(target_dir, 0755);
 	if (k < 0)

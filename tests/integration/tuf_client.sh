@@ -41,6 +41,18 @@ expect_exit "refresh" 0 refresh
 expect_exit "download" 0 download
 check "  ... the right bytes" cmp "$WORK/lp_one.ko" "$C/targets/6.1.0-56-amd64%2Flp_one.ko"
 expect_exit "usage errors exit 2" 2 "$CLIENT" --metadata-dir "$C/meta" frobnicate
+# a target already in the target directory with the right length and hashes is not fetched
+# again; a damaged local copy is
+target_gets() { grep -c "^GET /targets/6.1.0-56-amd64/.*lp_one.ko" "$WORK/requests.log"; }
+n=$(target_gets)
+expect_exit "download again" 0 download
+expect_eq "  ... the copy already there is not fetched again" "$n" "$(target_gets)"
+printf 'X' | dd of="$C/targets/6.1.0-56-amd64%2Flp_one.ko" bs=1 seek=3 conv=notrunc 2>/dev/null
+expect_exit "download over a damaged local copy" 0 download
+expect_eq "  ... fetches it once more" "$((n + 1))" "$(target_gets)"
+check "  ... and the right bytes are back" cmp "$WORK/lp_one.ko" "$C/targets/6.1.0-56-amd64%2Flp_one.ko"
+# the attacks below are on the archive's copy: the node must not hold a good one already
+rm -f "$C/targets/6.1.0-56-amd64%2Flp_one.ko"
 
 # targets
 f=$(ls "$A"/targets/6.1.0-56-amd64/*.lp_one.ko)
