@@ -73,7 +73,7 @@ bool kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
 {
 	struct kline l = { 0 };
 	char caller[16] = "";
-	bool known = false;
+	bool known = false, midline = false;
 	size_t n;
 
 	if (len > 0 && s[len - 1] == '\r')
@@ -131,8 +131,25 @@ bool kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
 		}
 	}
 	n = parse_ts(s, len, &l.ts_usec);
+	/* a console line another writer got to first ("login: [   16.30] BUG: ..."): the
+	 * kernel's part starts at its timestamp. Not counted as a kernel log's form. */
+	if (!n && !known) {
+		size_t lim = len < 256 ? len : 256;
+
+		midline = true;
+
+		for (size_t i = 1; i < lim && !n; i++) {
+			if (s[i] != '[')
+				continue;
+			n = parse_ts(s + i, len - i, &l.ts_usec);
+			if (n) {
+				s += i;
+				len -= i;
+			}
+		}
+	}
 	if (n) {
-		known = true;
+		known = !midline;
 		s += n;
 		len -= n;
 		n = parse_caller(s, len, caller);
