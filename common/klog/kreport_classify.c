@@ -341,11 +341,26 @@ static long cpu_number(const char *p, const char *end)
 
 static size_t rcu_stalled_cpu_dump(const struct kp_cls *c)
 {
-	long detector = -1;
+	long detector = -1, self = -1;
 
 	for (size_t i = 0; i < c->n; i++) {
 		const char *s = c->lines[i].s, *p;
 		size_t len = c->lines[i].len;
+
+		/* "self-detected stall on CPU" then "\t1-...!: (10499 ticks ...)": the CPU
+		 * whose "Task dump for CPU 1:" is the stalled code (after the GP kthread's) */
+		if (self < 0 && i > 0 && find_in(c->lines[i - 1].s, c->lines[i - 1].len, "self-detected stall")) {
+			p = s;
+			if (KP_PREFIX(p, len, "rcu: "))
+				p += 5;
+			p = skip_space(p, s + len);
+			self = cpu_number(p, s + len);
+			if (self >= 0 && (p >= s + len || !memchr(p, '-', (size_t)(s + len - p))))
+				self = -1;
+			continue;
+		}
+		if (self >= 0 && KP_PREFIX(s, len, "Task dump for CPU ") && cpu_number(s + 18, s + len) == self)
+			return i;
 
 		p = find_in(s, len, "(detected by ");
 		if (p && detector < 0) {
