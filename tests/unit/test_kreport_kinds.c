@@ -575,6 +575,44 @@ static void test_fixed_forms(void **state)
 	       " foo_take_pair+0x10/0x20\n", KREPORT_LOCKDEP, "WARNING: nested lock was not taken in foo_take_pair");
 }
 
+/* console captures: a line another writer began ("login: [ ts ] BUG: ..."); a
+ * self-detected stall whose GP kthread's stack is printed before the stalled CPU's */
+static void test_console_layouts(void **state)
+{
+	(void)state;
+	expect("syzkaller login: [   59.806466][ T6792] BUG: using smp_processor_id() in preemptible [00000000] code: sh/6792\n"
+	       "[   59.815692][ T6792] caller is foo_new_blocks+0xa4d/0x3b70\n"
+	       "[   59.840909][ T6792] Call Trace:\n"
+	       "[   59.844178][ T6792]  dump_stack+0x18f/0x20d\n"
+	       "[   59.848512][ T6792]  check_preemption_disabled+0x20d/0x220\n"
+	       "[   59.854126][ T6792]  foo_new_blocks+0xa4d/0x3b70\n", KREPORT_ATOMIC,
+	       "BUG: using smp_processor_id() in preemptible code in foo_new_blocks");
+	expect("[  417.725670][    C1] rcu: INFO: rcu_sched self-detected stall on CPU\n"
+	       "[  417.727544][    C1] rcu: \t1-...!: (10499 ticks this GP) idle=9f9/1/0x4000000000000002 softirq=2116/2117 fqs=0\n"
+	       "[  417.737083][    C1] rcu: RCU grace-period kthread stack dump:\n"
+	       "[  417.741712][    C1] Call trace:\n"
+	       "[  417.742580][    C1]  __switch_to+0x123/0x123\n"
+	       "[  417.743759][    C1]  schedule_timeout+0x123/0x123\n"
+	       "[  417.748498][    C1]  rcu_gp_kthread+0x123/0x123\n"
+	       "[  417.749712][    C1]  kthread+0x123/0x123\n"
+	       "[  417.753610][    C1] Task dump for CPU 0:\n"
+	       "[  417.757734][    C1] Call trace:\n"
+	       "[  417.758593][    C1]  __switch_to+0x123/0x123\n"
+	       "[  417.760503][    C1] Task dump for CPU 1:\n"
+	       "[  417.764661][    C1] Call trace:\n"
+	       "[  417.765509][    C1]  dump_backtrace+0x123/0x123\n"
+	       "[  417.771650][    C1]  rcu_dump_cpu_stacks+0x123/0x123\n"
+	       "[  417.775546][    C1]  update_process_times+0x123/0x123\n"
+	       "[  417.783736][    C1]  gic_handle_irq+0x123/0x123\n"
+	       "[  417.785016][    C1]  el1_irq+0x123/0x123\n"
+	       "[  417.786016][    C1]  foo_recv_loop+0x123/0x123\n"
+	       "[  417.787016][    C1]  __sys_recvmmsg+0x123/0x123\n"
+	       "[  417.788016][    C1]  __arm64_sys_recvmmsg+0x123/0x123\n"
+	       "[  417.789016][    C1]  invoke_syscall+0x123/0x123\n"
+	       "[  417.790016][    C1]  el0_svc_common+0x123/0x123\n", KREPORT_RCU_STALL,
+	       "INFO: rcu detected stall in sys_recvmmsg");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_stackless),
 		cmocka_unit_test(test_stall_second_rip),
 		cmocka_unit_test(test_fixed_forms),
+		cmocka_unit_test(test_console_layouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
