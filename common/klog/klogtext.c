@@ -133,18 +133,19 @@ bool kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
 	n = parse_ts(s, len, &l.ts_usec);
 	/* a console line another writer got to first ("login: [   16.30] BUG: ..."): the
 	 * kernel's part starts at its timestamp. Not counted as a kernel log's form. */
-	if (!n && !known) {
+	if (!n && !known && len > 0 && s[0] != ' ' && s[0] != '\t' && s[0] != '[') {
 		size_t lim = len < 256 ? len : 256;
 
 		midline = true;
 
-		for (size_t i = 1; i < lim && !n; i++) {
-			if (s[i] != '[')
-				continue;
-			n = parse_ts(s + i, len - i, &l.ts_usec);
+		const char *b = s;
+
+		while (!n && lim > (size_t)(b + 1 - s) &&
+		       (b = memchr(b + 1, '[', lim - (size_t)(b + 1 - s))) != NULL) {
+			n = parse_ts(b, len - (size_t)(b - s), &l.ts_usec);
 			if (n) {
-				s += i;
-				len -= i;
+				len -= (size_t)(b - s);
+				s = (char *)b;
 			}
 		}
 	}
