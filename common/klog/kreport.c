@@ -237,7 +237,8 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 		return false;
 	case '[':
 		if ((KP_PREFIX(s, len, "[ INFO: ") && match_lockdep(s + 8, len - 8)) ||
-		    (KP_PREFIX(s, len, "[ BUG: ") && match_lockdep(s + 7, len - 7))) {
+		    (KP_PREFIX(s, len, "[ BUG: ") && (match_lockdep(s + 7, len - 7) ||
+						      contains(s, len, " still has locks held")))) {
 			*type = KREPORT_LOCKDEP;
 			return true;
 		}

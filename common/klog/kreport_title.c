@@ -285,12 +285,18 @@ static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
 		snprintf(buf, sizeof(buf), "%.*s: %.*s%s%s", (int)(p - kind), kind, (int)tl, t,
 			 access ? " " : "", access ? access : "");
 	}
-	/* KMSAN prints its stack right after the headline, without a "Call Trace:" */
-	if (c->nf == 0) {
-		const char *fn = kp_stack_from(c, c->hdr + 1, 0);
+	/* KMSAN prints the access's stack right after the headline, KFENCE after a line
+	 * saying where the access was, both without a "Call Trace:" and before any other */
+	for (size_t i = c->hdr + 1; i < c->n && i < c->hdr + 4; i++) {
+		struct kframe fr;
+		const char *fn;
 
+		if (!kp_parse_frame(c, c->lines[i].s, c->lines[i].len, &fr))
+			continue;
+		fn = kp_stack_from(c, i, 0);
 		if (fn)
 			return kp_fmt_title(c, buf, fn);
+		break;
 	}
 	return kp_fmt_title(c, buf, kp_guilty(c, f.function, false, 0));
 }

@@ -613,6 +613,42 @@ static void test_console_layouts(void **state)
 	       "INFO: rcu detected stall in sys_recvmmsg");
 }
 
+/* KFENCE's access stack after its "at 0x... (in kfence-#N):" line; 4.x lockdep's bracketed
+ * "still has locks held" with the task's name first */
+static void test_kfence_and_bracketed(void **state)
+{
+	(void)state;
+	expect("==================================================================\n"
+	       "BUG: KFENCE: use-after-free read in memcmp+0x57/0x150\n"
+	       "\n"
+	       "Use-after-free read at 0xffff88823bc8cf68 (in kfence-#69):\n"
+	       " memcmp+0x57/0x150\n"
+	       " foo_find_probe+0x57/0x150\n"
+	       " foo_apply+0x26/0x130\n"
+	       "\n"
+	       "kfence-#69: 0xffff88823bc8cf00-0xffff88823bc8cfff, size=256, cache=kmalloc-256\n"
+	       "\n"
+	       "CPU: 0 PID: 9991 Comm: sh Not tainted 5.12.0 #0\n"
+	       "Call Trace:\n"
+	       " dump_stack+0x10/0x20\n"
+	       " kfence_report_error+0x10/0x20\n"
+	       " foo_other_path+0x10/0x20\n"
+	       "==================================================================\n",
+	       KREPORT_KASAN, "KFENCE: use-after-free read in foo_find_probe");
+	expect("=====================================\n"
+	       "[ BUG: sh/31761 still has locks held! ]\n"
+	       "4.8.0 #30 Not tainted\n"
+	       "-------------------------------------\n"
+	       "1 lock held by sh/31761:\n"
+	       " #0:  (&pipe->mutex/1){+.+.+.}, at: [<ffffffff81844c6b>] foo_pipe_take+0x5b/0x70\n"
+	       "\n"
+	       "stack backtrace:\n"
+	       "Call Trace:\n"
+	       " [<ffffffff82d383a9>] dump_stack+0x12e/0x185\n"
+	       " [<ffffffff81463cb5>] debug_check_no_locks_held+0x125/0x140\n",
+	       KREPORT_LOCKDEP, "BUG: still has locks held in foo_pipe_take");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -632,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_stall_second_rip),
 		cmocka_unit_test(test_fixed_forms),
 		cmocka_unit_test(test_console_layouts),
+		cmocka_unit_test(test_kfence_and_bracketed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
