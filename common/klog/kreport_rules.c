@@ -121,7 +121,7 @@ static const struct fn_rule fn_rules[] = {
 	ANY("list_splice", KP_SKIP_ALWAYS), PFX("hlist_", KP_SKIP_ALWAYS), PFX("llist_", KP_SKIP_ALWAYS),
 	PFX("klist_", KP_SKIP_ALWAYS), PFX("rb_", KP_SKIP_ALWAYS),
 	PFX("rht_", KP_SKIP_ALWAYS), PFX("rhashtable_", KP_SKIP_ALWAYS),
-	PFX("rhltable_", KP_SKIP_ALWAYS), PFX("radix_tree_", KP_SKIP_ALWAYS),
+	PFX("rhltable_", KP_SKIP_ALWAYS),
 	PFX("idr_", KP_SKIP_ALWAYS), PFX("ida_", KP_SKIP_ALWAYS), PFX("xa_", KP_SKIP_ALWAYS),
 	PFX("bitmap_", KP_SKIP_ALWAYS), PFX("find_next_bit", KP_SKIP_ALWAYS),
 	PFX("sort_r", KP_SKIP_ALWAYS), PFX("bsearch", KP_SKIP_ALWAYS),
