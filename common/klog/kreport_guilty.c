@@ -188,8 +188,18 @@ const char *kp_stack_from(struct kp_cls *c, size_t from, unsigned extra)
 	for (size_t i = from; i < c->n; i++) {
 		struct kframe f;
 
-		if (!kp_parse_frame(c, c->lines[i].s, c->lines[i].len, &f))
+		if (!kp_parse_frame(c, c->lines[i].s, c->lines[i].len, &f)) {
+			/* up to two lines of another writer inside the stack: it goes on after
+			 * (a line ending in ':' starts the report's next section instead) */
+			size_t l = c->lines[i].len;
+
+			if (i > from && (l == 0 || c->lines[i].s[l - 1] != ':') && ((i + 1 < c->n && kp_parse_frame(c, c->lines[i + 1].s,
+									 c->lines[i + 1].len, &f)) ||
+					 (i + 2 < c->n && kp_parse_frame(c, c->lines[i + 2].s,
+									 c->lines[i + 2].len, &f))))
+				continue;
 			return NULL;
+		}
 		if (f.reliable && !frame_skipped(c, &f, extra))
 			return f.function;
 	}

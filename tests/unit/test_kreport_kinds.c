@@ -649,6 +649,24 @@ static void test_kfence_and_bracketed(void **state)
 	       KREPORT_LOCKDEP, "BUG: still has locks held in foo_pipe_take");
 }
 
+/* a short stack (a bad page's allocation history) with another writer's lines in it */
+static void test_interleaved_short_stack(void **state)
+{
+	(void)state;
+	expect("BUG: Bad page state in process sh  pfn:7071f\n"
+	       "page dumped because: page_pool leak\n"
+	       "page last allocated via order 0, migratetype Unmovable, gfp_mask 0x102820(GFP_ATOMIC), pid 8978\n"
+	       " post_alloc_hook+0x1f3/0x230\n"
+	       " get_page_from_freelist+0x2e4c/0x2f10\n"
+	       "executor: failed to recv rpc\n"
+	       "fd=3 want=4 recv=0 n=0 (errno 9: Bad file descriptor)\n"
+	       " __alloc_pages_noprof+0x256/0x6c0\n"
+	       " page_pool_alloc_pages+0xcb/0x150\n"
+	       " foo_run_xdp_live+0x939/0x2110\n"
+	       "page last free pid 8932 tgid 8930 stack trace:\n"
+	       " free_unref_page+0xd22/0xea0\n", KREPORT_BUG, "BUG: Bad page state in foo_run_xdp_live");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -669,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_fixed_forms),
 		cmocka_unit_test(test_console_layouts),
 		cmocka_unit_test(test_kfence_and_bracketed),
+		cmocka_unit_test(test_interleaved_short_stack),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
