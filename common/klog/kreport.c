@@ -164,6 +164,12 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 			*type = KREPORT_OOPS;
 			return true;
 		}
+		/* 4.x KASAN's hint lacked its newline: the GPF line is glued to it */
+		if (KP_PREFIX(s, len, "kasan: GPF could be caused by") &&
+		    contains(s, len, "general protection fault")) {
+			*type = KREPORT_GPF;
+			return true;
+		}
 		return false;
 	case 'K':
 		if (KP_PREFIX(s, len, "Kernel BUG at ")) {

@@ -436,6 +436,18 @@ static const char *panic_title(struct kp_cls *c, const char *s, size_t len)
 	/* the tty and error number vary */
 	if (KP_PREFIX(reason, (size_t)(end - reason), "Couldn't open N_TTY ldisc"))
 		return kp_dup(c, "kernel panic: Couldn't open N_TTY ldisc", 39);
+	/* panics that end another report, when that report's own lines are missing: the
+	 * reason without its "in interrupt" or "..." tail */
+	{
+		static const char *const tails[] = { "Fatal exception", "panic_on_warn set",
+						     "hung_task: blocked tasks" };
+
+		for (size_t i = 0; i < ELEMENTSOF(tails); i++)
+			if (kp_has_prefix(reason, (size_t)(end - reason), tails[i], strlen(tails[i]))) {
+				snprintf(buf, sizeof(buf), "kernel panic: %s", tails[i]);
+				return kp_dup(c, buf, strlen(buf));
+			}
+	}
 	snprintf(buf, sizeof(buf), "kernel panic: %s",
 		 kp_cut(c, reason, (size_t)(end - reason), stops));
 	return kp_dup(c, buf, strlen(buf));

@@ -667,6 +667,24 @@ static void test_interleaved_short_stack(void **state)
 	       " free_unref_page+0xd22/0xea0\n", KREPORT_BUG, "BUG: Bad page state in foo_run_xdp_live");
 }
 
+/* a lone panic keeps only its reason; 4.x KASAN's GPF hint with the GPF line glued to it */
+static void test_panic_reasons(void **state)
+{
+	(void)state;
+	expect("Kernel panic - not syncing: Fatal exception in interrupt\n"
+	       "Kernel Offset: disabled\n", KREPORT_PANIC, "kernel panic: Fatal exception");
+	expect("Kernel panic - not syncing: panic_on_warn set ...\n"
+	       "Kernel Offset: disabled\n", KREPORT_PANIC, "kernel panic: panic_on_warn set");
+	expect("kasan: CONFIG_KASAN_INLINE enabled\n"
+	       "kasan: GPF could be caused by NULL-ptr deref or user memory accessgeneral protection fault: 0000 [#1] PREEMPT SMP KASAN\n"
+	       "CPU: 0 PID: 6879 Comm: sh Not tainted 4.4.118 #25\n"
+	       "RIP: 0010:[<ffffffff81d64236>]  [<ffffffff81d64236>] __list_del_entry+0x86/0x1d0\n"
+	       "Call Trace:\n"
+	       " [<ffffffff81d64236>] list_del+0xd/0x70\n"
+	       " [<ffffffff8353dbf5>] foo_walk_done+0x85/0x190\n", KREPORT_GPF,
+	       "general protection fault in foo_walk_done");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -688,6 +706,7 @@ int main(void)
 		cmocka_unit_test(test_console_layouts),
 		cmocka_unit_test(test_kfence_and_bracketed),
 		cmocka_unit_test(test_interleaved_short_stack),
+		cmocka_unit_test(test_panic_reasons),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
