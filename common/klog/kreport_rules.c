@@ -195,10 +195,11 @@ static const struct fn_rule fn_rules[] = {
 	PFX("el1h_64_sync", KP_SKIP_ALWAYS), PFX("el1_sync", KP_SKIP_ALWAYS),
 	PFX("do_tag_check_fault", KP_SKIP_ALWAYS), PFX("do_bad_area", KP_SKIP_ALWAYS),
 	/* Port I/O and MMIO accessors. */
-	ANY("logic_in", KP_SKIP_ALWAYS), ANY("logic_out", KP_SKIP_ALWAYS), ANY("readb", KP_SKIP_ALWAYS),
-	ANY("readw", KP_SKIP_ALWAYS), ANY("readl", KP_SKIP_ALWAYS), ANY("writeb", KP_SKIP_ALWAYS),
-	ANY("writew", KP_SKIP_ALWAYS), ANY("writel", KP_SKIP_ALWAYS), ANY("ioread", KP_SKIP_ALWAYS),
-	ANY("iowrite", KP_SKIP_ALWAYS),
+	/* (suffixes: "writeback" and "readlink" are not accessors) */
+	PFX("logic_in", KP_SKIP_ALWAYS), PFX("logic_out", KP_SKIP_ALWAYS), SFX("readb", KP_SKIP_ALWAYS),
+	SFX("readw", KP_SKIP_ALWAYS), SFX("readl", KP_SKIP_ALWAYS), SFX("readq", KP_SKIP_ALWAYS),
+	SFX("writeb", KP_SKIP_ALWAYS), SFX("writew", KP_SKIP_ALWAYS), SFX("writel", KP_SKIP_ALWAYS),
+	SFX("writeq", KP_SKIP_ALWAYS), PFX("ioread", KP_SKIP_ALWAYS), PFX("iowrite", KP_SKIP_ALWAYS),
 
 	/* Per report kind: helpers of the API the report is about. */
 	ANY("refcount", KP_SKIP_REFCOUNT),

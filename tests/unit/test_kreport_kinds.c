@@ -685,6 +685,23 @@ static void test_panic_reasons(void **state)
 	       "general protection fault in foo_walk_done");
 }
 
+/* MMIO accessors are matched as suffixes: "..._writeback" is not "writeb" */
+static void test_mmio_suffix(void **state)
+{
+	(void)state;
+	expect("=====================================================\n"
+	       "WARNING: HARDIRQ-safe -> HARDIRQ-unsafe lock order detected\n"
+	       "4.19.121 #0 Not tainted\n"
+	       "-----------------------------------------------------\n"
+	       "sh/1740 [HC0[0]:SC0[0]:HE0:SE1] is trying to acquire:\n"
+	       "0000000032662ab5 (foo_user_lock){+.+.}, at: foo_user_lock_take+0xb4/0x1a0\n"
+	       "... which became HARDIRQ-irq-safe at:\n"
+	       "  _raw_spin_lock_irqsave+0x47/0x60\n"
+	       "  foo_clear_page_writeback+0x1a8/0xcfb\n"
+	       "  foo_end_bio+0x496/0x6e0\n", KREPORT_LOCKDEP,
+	       "possible deadlock in foo_clear_page_writeback");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_kfence_and_bracketed),
 		cmocka_unit_test(test_interleaved_short_stack),
 		cmocka_unit_test(test_panic_reasons),
+		cmocka_unit_test(test_mmio_suffix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
