@@ -702,6 +702,28 @@ static void test_mmio_suffix(void **state)
 	       "possible deadlock in foo_clear_page_writeback");
 }
 
+/* lock and refcount helpers by prefix: a driver function naming one is not one */
+static void test_prefix_families(void **state)
+{
+	(void)state;
+	expect("general protection fault, probably for non-canonical address 0xdffffc0000000002: 0000 [#1] PREEMPT SMP KASAN\n"
+	       "CPU: 0 PID: 1 Comm: sh Not tainted 6.1.0 #1\n"
+	       "RIP: 0010:mutex_lock_nested+0x10/0x20\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " foo_mutex_owner_check+0x30/0x90\n"
+	       " foo_ioctl+0x40/0x90\n"
+	       " </TASK>\n", KREPORT_GPF, "general protection fault in foo_mutex_owner_check");
+	expect("general protection fault, probably for non-canonical address 0xdffffc0000000002: 0000 [#1] PREEMPT SMP KASAN\n"
+	       "CPU: 0 PID: 1 Comm: sh Not tainted 6.1.0 #1\n"
+	       "RIP: 0010:refcount_inc+0x10/0x20\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " foo_refcount_track+0x30/0x90\n"
+	       " foo_ioctl+0x40/0x90\n"
+	       " </TASK>\n", KREPORT_GPF, "general protection fault in foo_refcount_track");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -725,6 +747,7 @@ int main(void)
 		cmocka_unit_test(test_interleaved_short_stack),
 		cmocka_unit_test(test_panic_reasons),
 		cmocka_unit_test(test_mmio_suffix),
+		cmocka_unit_test(test_prefix_families),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
