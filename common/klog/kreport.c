@@ -302,6 +302,11 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 		}
 		return false;
 	case 's':
+		/* a GPF the kernel could tie to a segment load (its die() string since 5.5) */
+		if (KP_PREFIX(s, len, "segment-related general protection fault")) {
+			*type = KREPORT_GPF;
+			return true;
+		}
 		if (KP_PREFIX(s, len, "stack segment: ")) {
 			*type = KREPORT_GPF;
 			return true;

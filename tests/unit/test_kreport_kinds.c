@@ -675,6 +675,10 @@ static void test_panic_reasons(void **state)
 	       "Kernel Offset: disabled\n", KREPORT_PANIC, "kernel panic: Fatal exception");
 	expect("Kernel panic - not syncing: panic_on_warn set ...\n"
 	       "Kernel Offset: disabled\n", KREPORT_PANIC, "kernel panic: panic_on_warn set");
+	expect("segment-related general protection fault: beec [#2] PREEMPT SMP KASAN PTI\n"
+	       "CPU: 0 PID: 1858 Comm: sh Tainted: G      D           5.4.0 #567\n"
+	       "RIP: 0010:foo_bad_address+0x1b/0x60\n", KREPORT_GPF,
+	       "general protection fault in foo_bad_address");
 	expect("kasan: CONFIG_KASAN_INLINE enabled\n"
 	       "kasan: GPF could be caused by NULL-ptr deref or user memory accessgeneral protection fault: 0000 [#1] PREEMPT SMP KASAN\n"
 	       "CPU: 0 PID: 6879 Comm: sh Not tainted 4.4.118 #25\n"
