@@ -31,6 +31,12 @@
 
 #include "tt_helper.h"
 
+/* Linux 6.9 renamed the transition states (6.12 has only the new names). */
+#ifndef KLP_UNDEFINED
+#define KLP_UNDEFINED KLP_TRANSITION_IDLE
+#define KLP_PATCHED KLP_TRANSITION_PATCHED
+#endif
+
 /* tasks remembered per transition: more than a reply carries, the rest is UNSPEC */
 #define TT_BLOCK_TABLE	(2 * TT_BLOCKING_MAX)
 

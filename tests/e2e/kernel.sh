@@ -1,10 +1,12 @@
 #!/bin/bash
 # Fetches the kernel the real-kernel bench boots, once, into a cache outside the repository:
 # linux-image-<release> (vmlinuz, System.map, config, and the few modules the VM needs for
-# its disk and network), linux-headers-<release> with its -common part and linux-kbuild-6.1
-# (what kbuild needs to build test modules), and the headers of the same ABI's -rt flavour
-# (a genuinely different kernel release, for the vermagic refusal module).
-# Release: what linux-image-amd64 and linux-headers-amd64 point to now, or E2E_KREL.
+# its disk and network), linux-headers-<release> with its -common part and the series' kbuild
+# package (what kbuild needs to build test modules), and the headers of the same ABI's -rt
+# flavour (a genuinely different kernel release, for the vermagic refusal module).
+# Release: what linux-image-amd64 and linux-headers-amd64 point to now, or E2E_KREL: a 6.1
+# release (6.1.0-56-amd64, bookworm) or a 6.12 one (6.12.95+deb12-amd64, bookworm-backports
+# and bookworm-security; tests/deps.sh adds those suites).
 # Prints shell assignments: KREL VMLINUZ SYSTEM_MAP KCONFIG KMODDIR KBUILD KBUILD_RT IMAGE_DEB
 # (the linux-image .deb itself).
 # Cache: $TUXTAPE_CACHE (default /var/cache/tuxtape-test). Needs apt-get and dpkg-deb.
@@ -24,21 +26,28 @@ if [ -z "$KREL" ]; then
 	hrel=$(depends_of linux-headers-amd64 linux-headers-)
 	[ "$hrel" = "$KREL" ] || die "linux-image-amd64 points to $KREL but linux-headers-amd64 to ${hrel:-nothing}"
 fi
-case "$KREL" in *-amd64) ;; *) die "release '$KREL' is not an amd64 flavour (expected like 6.1.0-56-amd64)" ;; esac
-ABI=${KREL%-amd64}             # 6.1.0-56
+case "$KREL" in
+6.1.0-*-amd64|6.12.*+deb*-amd64) ;;
+*) die "release '$KREL' is not a Debian 6.1 or 6.12 amd64 flavour (expected like 6.1.0-56-amd64 or 6.12.95+deb12-amd64)" ;;
+esac
+ABI=${KREL%-amd64}             # 6.1.0-56, 6.12.95+deb12
 RTREL=$ABI-rt-amd64
+SERIES=$(sed 's/^\([0-9]*\.[0-9]*\).*/\1/' <<<"$KREL")
 
 dir=$CACHE/e2e-$KREL
 if [ ! -f "$dir/.done" ]; then
 	rm -rf "$dir" && mkdir -p "$dir/dl" "$dir/root"
 	version=$(apt-cache show "linux-image-$KREL" 2>/dev/null | sed -n 's/^Version: //p' | head -1)
 	[ -n "$version" ] || die "no package linux-image-$KREL in the archive (apt-cache madison linux-image-$KREL)"
-	# An older ABI keeps its image and headers in the archive, but linux-kbuild-6.1 (the host
-	# tools: fixdep, modpost) only in its newest version; those tools are the same across
-	# 6.1 stable updates, so take the newest when the exact one is gone.
-	kbuild="linux-kbuild-6.1=$version"
-	apt-cache madison linux-kbuild-6.1 | awk '{ print $3 }' | grep -qxF "$version" ||
-		kbuild=linux-kbuild-6.1
+	# An older 6.1 ABI keeps its image and headers in the archive, but linux-kbuild-6.1 (the
+	# host tools: fixdep, modpost) only in its newest version; those tools are the same
+	# across 6.1 stable updates, so take the newest when the exact one is gone. 6.12 names
+	# one kbuild package per ABI (linux-kbuild-6.12.95+deb12), kept with its image.
+	kbuild_pkg=linux-kbuild-6.1
+	[ "$SERIES" = 6.1 ] || kbuild_pkg=linux-kbuild-$ABI
+	kbuild="$kbuild_pkg=$version"
+	apt-cache madison "$kbuild_pkg" | awk '{ print $3 }' | grep -qxF "$version" ||
+		kbuild=$kbuild_pkg
 	(cd "$dir/dl" && apt-get download -q "linux-image-$KREL=$version" \
 		"linux-headers-$KREL=$version" "linux-headers-$ABI-common=$version" \
 		"linux-headers-$RTREL=$version" "linux-headers-$ABI-common-rt=$version" \
@@ -68,6 +77,13 @@ if [ ! -f "$dir/.done" ]; then
 		cp "$mdir/$f" "$dir/vm-modules/$f"
 	done
 	grep -F -f <(echo "$keep" | sed 's/$/:/') "$mdir/modules.dep" >"$dir/vm-modules/modules.dep"
+	# 6.12 ships its modules xz-compressed; the guest's busybox loads plain ones.
+	if grep -q '\.ko\.xz' "$dir/vm-modules/modules.dep"; then
+		find "$dir/vm-modules" -name '*.ko.xz' -exec xz -d {} + || die "unpacking the VM's .ko.xz modules failed"
+		sed -i 's/\.ko\.xz/.ko/g' "$dir/vm-modules/modules.dep"
+	fi
+	# which modules are built in (virtio_pci on 6.12): the guest does not try to load those
+	cp "$mdir/modules.builtin" "$dir/vm-modules/"
 	rm -rf "$mdir/kernel"
 	touch "$dir/.done"
 fi
