@@ -62,7 +62,9 @@ if [ ! -f "$dir/.done" ]; then
 	(cd "$dir/image/lib/modules/$KREL/kernel" && find . -name '*.ko*' | sed 's|^\./||' | sort) \
 		>"$dir/modules.list"
 	# the list is all the tests need, and one real module for the archive demo
-	cp "$dir/image/lib/modules/$KREL/kernel/fs/isofs/isofs.ko" "$dir/isofs.ko"
+	# (6.12 ships its modules xz-compressed)
+	iso=$dir/image/lib/modules/$KREL/kernel/fs/isofs/isofs.ko
+	if [ -f "$iso.xz" ]; then xz -dc "$iso.xz" >"$dir/isofs.ko"; else cp "$iso" "$dir/isofs.ko"; fi
 	rm -rf "$dir/image/lib/modules/$KREL/kernel"
 	touch "$dir/.done"
 fi

@@ -53,6 +53,8 @@ for t in "$top"/tests/integration/*.sh; do runs+=("build:$t"); done
 for t in $SAN_INTEGRATION; do runs+=("build-san:$top/tests/integration/$t"); done
 # and the real-kernel bench (tests/e2e): Debian's kernel under QEMU
 runs+=("build:$top/tests/e2e/run.sh")
+# and its basics on the second kernel series (Debian's 6.12)
+runs+=("build:$top/tests/e2e/series-6.12.sh")
 # and the packages installed on a real Debian 12 system under QEMU (tests/system)
 runs+=("build:$top/tests/system/run.sh")
 
@@ -61,6 +63,7 @@ for run in "${runs[@]}"; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t")
 	[ "$name" = run.sh ] && name=$(basename "$(dirname "$t")")
+	[ "$name" = series-6.12.sh ] && name=e2e-6.12
 	case "$name" in $pattern) ;; *) continue ;; esac
 	[ "$build" = build ] || name="$name ($build)"
 	log=$logdir/${name// /_}.log
