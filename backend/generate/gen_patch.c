@@ -34,6 +34,7 @@ void gen_files_free(struct gen_file *f, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(f[i].path);
 		free(f[i].points);
+		free(f[i].hunks);
 	}
 	free(f);
 }
@@ -49,6 +50,44 @@ static int push_point(struct gen_file *f, unsigned p)
 	}
 	f->points[f->n_points++] = p;
 	return 0;
+}
+
+static int push_hunk(struct gen_file *f)
+{
+	size_t *g = realloc(f->hunks, (f->n_hunks + 1) * sizeof(*g));
+
+	if (!g)
+		return -ENOMEM;
+	f->hunks = g;
+	f->hunks[f->n_hunks++] = f->n_points;
+	return 0;
+}
+
+void gen_patch_offsets(const char *out, struct gen_file *files, size_t n)
+{
+	struct gen_file *cur = NULL;
+
+	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		size_t len = strcspn(l, "\n");
+		unsigned hunk, at;
+		int off;
+
+		if (startswith(l, "checking file ") || startswith(l, "patching file ")) {
+			cur = NULL;
+			for (size_t i = 0; i < n; i++)
+				if (strlen(files[i].path) == len - 14 &&
+				    strncmp(files[i].path, l + 14, len - 14) == 0)
+					cur = &files[i];
+		} else if (cur && sscanf(l, "Hunk #%u succeeded at %u (offset %d line", &hunk, &at,
+					 &off) == 3 && hunk >= 1 && hunk <= cur->n_hunks) {
+			size_t end = hunk < cur->n_hunks ? cur->hunks[hunk] : cur->n_points;
+
+			/* 2*L and 2*L+1 keep their parity: removed line or insertion after it */
+			for (size_t i = cur->hunks[hunk - 1]; i < end; i++)
+				if ((long)cur->points[i] + 2L * off >= 0)
+					cur->points[i] += 2 * off;
+		}
+	}
 }
 
 /* "a/fs/proc/x.c\t2024-..." -> "fs/proc/x.c"; NULL for /dev/null. */
@@ -127,6 +166,9 @@ int gen_patch_parse(const char *text, struct gen_file **ret, size_t *n, char *er
 			}
 			old_line = ol ? os : os + 1;
 			old_left = ol, new_left = nl;
+			k = push_hunk(cur);
+			if (k < 0)
+				break;
 		}
 	}
 	if (k >= 0 && nf == 0) {
@@ -448,6 +490,9 @@ int gen_apply(struct gen_ctx *c)
 		return gen_say(c, GEN_FAILED, "the patch does not apply cleanly: %s",
 			       why[0] ? why : tail);
 	}
+	/* the source check reads the tree's lines: a patch made against another version
+	 * (a 6.1 patch on 6.12) changes them where patch put its hunks */
+	gen_patch_offsets(out, c->files, c->n_files);
 	return gen_say(c, GEN_OK, "%zu file(s), no fuzz%s", c->n_files,
 		       offsets ? " (some hunks at an offset: the patch was made against "
 				 "another version)" : "");

@@ -120,6 +120,8 @@ struct gen_file {
 	bool created, deleted;
 	unsigned *points;
 	size_t n_points;
+	size_t *hunks;          /* index in points of each hunk's first point */
+	size_t n_hunks;
 };
 
 /* gen_pipeline.c */
@@ -160,6 +162,9 @@ int gen_cache_source(struct gen_ctx *c, const char *tarball, char **tree);
 /* gen_patch.c */
 int gen_patch_parse(const char *text, struct gen_file **ret, size_t *n, char *err, size_t len);
 void gen_files_free(struct gen_file *f, size_t n);
+/* Moves the points of each hunk that `patch` (its output: "Hunk #2 succeeded at 57 (offset
+ * 3 lines).") applied elsewhere to where it applied. */
+void gen_patch_offsets(const char *out, struct gen_file *files, size_t n);
 /* Finds the struct/union bodies of a C file the points fall in: the first one's name. */
 int gen_struct_at(const char *text, const unsigned *points, size_t n, char **name);
 int gen_fix_from_source(struct gen_ctx *c);

@@ -47,6 +47,39 @@ static void test_parse(void **state)
 	assert_int_equal(gen_patch_parse("no diff here\n", &f, &n, err, sizeof(err)), -EINVAL);
 }
 
+/* A 6.1 patch applied to 6.12: patch moved its hunks, the change points follow them. */
+static void test_offsets(void **state)
+{
+	static const char two[] =
+		"--- a/include/x.h\n+++ b/include/x.h\n"
+		"@@ -3,2 +3,3 @@\n a\n+b\n c\n"
+		"@@ -20,2 +21,2 @@\n d\n-e\n+E\n"
+		"--- a/fs/y.c\n+++ b/fs/y.c\n"
+		"@@ -10,2 +10,2 @@\n f\n-g\n+G\n";
+	static const char out[] =
+		"checking file include/x.h\n"
+		"Hunk #2 succeeded at 25 (offset 5 lines).\n"
+		"checking file fs/y.c\n"
+		"Hunk #1 succeeded at 9 (offset -1 line).\n";
+	struct gen_file *f = NULL;
+	size_t n = 0;
+	char err[128];
+
+	assert_int_equal(gen_patch_parse(two, &f, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(f[0].n_hunks, 2);
+	assert_int_equal(f[0].n_points, 3);
+	gen_patch_offsets(out, f, n);
+	/* hunk 1 applied where it said: the insertion after line 3 stays */
+	assert_int_equal(f[0].points[0], 2 * 3 + 1);
+	/* hunk 2: line 21 removed and a line inserted after it, 5 lines further down */
+	assert_int_equal(f[0].points[1], 2 * 26);
+	assert_int_equal(f[0].points[2], 2 * 26 + 1);
+	assert_int_equal(f[1].points[0], 2 * 10);
+	assert_int_equal(f[1].points[1], 2 * 10 + 1);
+	gen_files_free(f, n);
+}
+
 static const char source[] =
 	"#include <x.h>\n"                       /* 1 */
 	"struct foo {\n"                         /* 2 */
@@ -89,6 +122,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_struct_at),
 	};
 
