@@ -45,12 +45,14 @@ static int copy_file(const char *from, const char *to)
 /* make -C TREE CC=... -jN KCFLAGS=... every object's target */
 static int make_objects(struct gen_ctx *c, char **tail)
 {
-	_cleanup_free_ char *ccarg = NULL, *jobs = NULL, *out = NULL;
+	_cleanup_free_ char *ccarg = NULL, *jobs = NULL, *out = NULL, *kcflags = NULL;
 	char **argv = calloc(c->n_objs + 8, sizeof(char *));
 	size_t a = 0;
 	int k;
 
-	if (!argv || asprintf(&ccarg, "CC=%s", c->cc) < 0 || asprintf(&jobs, "-j%u", c->req->jobs) < 0) {
+	if (!argv || asprintf(&ccarg, "CC=%s", c->cc) < 0 || asprintf(&jobs, "-j%u", c->req->jobs) < 0 ||
+	    asprintf(&kcflags, "%s%s%s", KCFLAGS, c->key_test_h ? " -include " : "",
+		     strempty(c->key_test_h)) < 0) {
 		free(argv);
 		return -ENOMEM;
 	}
@@ -59,7 +61,7 @@ static int make_objects(struct gen_ctx *c, char **tail)
 	argv[a++] = c->tree;
 	argv[a++] = ccarg;
 	argv[a++] = jobs;
-	argv[a++] = (char *)KCFLAGS;
+	argv[a++] = kcflags;
 	for (size_t i = 0; i < c->n_objs; i++)
 		argv[a++] = c->objs[i].target;
 	k = gen_run(NULL, argv, NULL, c->req->progress, &out);
@@ -128,6 +130,7 @@ static int build_side(struct gen_ctx *c, bool patched)
 		_cleanup_free_ char *built = NULL;
 		char **dst = patched ? &o->patched_o : &o->orig_o;
 
+		free(*dst);
 		*dst = kept_path(c, patched ? "patched" : "orig", o->target);
 		if (!*dst || asprintf(&built, "%s/%s", c->tree, o->target) < 0)
 			k = -ENOMEM;
@@ -136,7 +139,7 @@ static int build_side(struct gen_ctx *c, bool patched)
 		/* a patched object must not stay in the tree: only the kernel's own are kept */
 		if (k >= 0 && patched)
 			unlink(built);
-		if (k >= 0 && !patched)
+		if (k >= 0 && !patched && !o->objname)
 			k = object_owner(c, o);
 		if (k < 0) {
 			if (patched)
@@ -448,11 +451,59 @@ static int kbuild_link(struct gen_ctx *c, const char *dir, char **why, char **im
 	return 0;
 }
 
+/* Static branches on a module's key cannot be jump labels in a livepatch (klpdiff.h): both
+ * sides are built again with every static branch a test of its key, and compared again. The
+ * functions to replace must still be the running kernel's: one the compiler only made
+ * separate in this build (no longer inlined) would not be found when the patch loads. */
+static int rebuild_with_key_tests(struct gen_ctx *c, const char *why)
+{
+	_cleanup_free_ char *plain = NULL, *orig = NULL;
+	int k;
+
+	if (asprintf(&c->key_test_h, "%s/tuxtape_key_test.h", c->work) < 0 ||
+	    asprintf(&orig, "%s/orig", c->work) < 0 || asprintf(&plain, "%s/orig-plain", c->work) < 0)
+		return -ENOMEM;
+	k = gen_write_file(c->key_test_h, KLPDIFF_KEY_TEST_HEADER);
+	if (k < 0)
+		return gen_say(c, GEN_FAILED, "%s: %s", c->key_test_h, strerror(-k));
+	if (rename(orig, plain) < 0)
+		return gen_say(c, GEN_FAILED, "%s: %m", orig);
+	json_array_clear(c->functions);
+	for (size_t i = 0; i < c->n_objs; i++) {
+		if (c->objs[i].diff)
+			klpdiff_result_free(c->objs[i].diff);
+		free(c->objs[i].diff);
+		c->objs[i].diff = NULL;
+	}
+	if ((k = gen_build_original(c)) != GEN_OK || (k = gen_build_patched(c)) != GEN_OK ||
+	    (k = gen_diff_objects(c)) != GEN_OK) {
+		_cleanup_free_ char *d = c->detail;
+
+		c->detail = NULL;
+		return gen_say(c, (enum gen_status)k, "%s; built again with static branches as tests "
+			       "of their key: %s", why, strempty(d));
+	}
+	for (size_t i = 0; i < c->n_objs; i++) {
+		struct klpdiff_result *r = c->objs[i].diff;
+		_cleanup_free_ char *was = NULL;
+
+		if (asprintf(&was, "%s/%s", plain, c->objs[i].target) < 0)
+			return -ENOMEM;
+		for (size_t j = 0; r && j < r->n_funcs; j++)
+			if (r->funcs[j].change == KLPDIFF_CHANGED &&
+			    klpdiff_has_function(was, r->funcs[j].name) <= 0)
+				return gen_say(c, GEN_REFUSED, "%s; built with static branches as tests "
+					       "of their key, function %s is separate, but the running "
+					       "kernel has it inlined", why, r->funcs[j].name);
+	}
+	return GEN_OK;
+}
+
 /* The extracted objects, as <name>.o_shipped parts of the module (c->parts) in c->module_dir;
  * the symbol database stays for the module step. */
 int gen_extract(struct gen_ctx *c)
 {
-	_cleanup_free_ char *symvers = NULL;
+	_cleanup_free_ char *symvers = NULL, *retried = NULL;
 	struct klp_symdb *db = NULL;
 	char err[512] = "";
 	int k;
@@ -467,6 +518,7 @@ int gen_extract(struct gen_ctx *c)
 	if (k < 0)
 		return gen_say(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
 	c->symdb = db;
+again:
 	for (size_t i = 0; i < c->n_objs; i++) {
 		struct gen_object *o = &c->objs[i];
 		_cleanup_free_ char *shipped = NULL, *cmd = NULL, *line = NULL;
@@ -488,10 +540,27 @@ int gen_extract(struct gen_ctx *c)
 		err[0] = '\0';
 		k = klpdiff_extract(o->patched_o, o->orig_o, o->diff, db, o->objname, NULL, shipped,
 				    err, sizeof(err));
+		if (k == -EXDEV && !c->key_test_h) {
+			/* the error names the object's kept path: the key and module are enough */
+			const char *what = strstr(err, "uses static key") ? strstr(err, "uses static key")
+									  : err;
+
+			if (asprintf(&retried, "%s: %s", o->target, what) < 0)
+				return -ENOMEM;
+			k = rebuild_with_key_tests(c, retried);
+			if (k != GEN_OK)
+				return k;
+			free(c->parts);
+			c->parts = NULL;
+			goto again;
+		}
 		if (k < 0)
-			return gen_say(c, GEN_FAILED, "%s: %s", o->target,
-				       err[0] ? err : strerror(-k));
+			return gen_say(c, k == -ENOTSUP || k == -EXDEV ? GEN_REFUSED : GEN_FAILED,
+				       "%s: %s", o->target, err[0] ? err : strerror(-k));
 	}
+	if (retried)
+		return gen_say(c, GEN_OK, "%s (%s: its static branches are tests of their key)",
+			       strempty(c->parts), retried);
 	return gen_say(c, GEN_OK, "%s", strempty(c->parts));
 }
 
@@ -624,4 +693,6 @@ void gen_objects_free(struct gen_ctx *c)
 	c->module_dir = NULL;
 	free(c->parts);
 	c->parts = NULL;
+	free(c->key_test_h);
+	c->key_test_h = NULL;
 }

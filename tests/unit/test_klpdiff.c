@@ -552,6 +552,58 @@ static void test_convert(void **state)
 	assert_int_equal(klp_convert(linked, err, sizeof(err)), 0);
 }
 
+/* A symbol of another module (OBJ:SYMOBJ): its relocation goes with the patched module's,
+ * the symbol names the exporter; a malformed reference is refused. */
+static void test_convert_cross_module(void **state)
+{
+	char o[512], ko[600], cmd[3000], err[512] = "";
+	GElf_Sym s;
+	GElf_Shdr sh;
+	int n;
+
+	/* the assembler takes no ':' in a name; the extractor writes ELF directly */
+	build(state, "cross",
+	      "extern int jbd2_thing(int) __asm__(\"cross_ref\");\n"
+	      "extern int own(int) __asm__(\"__klp_ref.ext4.ext4_local.0\");\n"
+	      "int f(int x) { return jbd2_thing(x) + own(x); }\n");
+	path_in(o, sizeof(o), state, "cross.o");
+	snprintf(ko, sizeof(ko), "%s.ko", o);
+	snprintf(cmd, sizeof(cmd), "objcopy --redefine-sym 'cross_ref=__klp_ref.ext4:jbd2.jbd2_thing.0' "
+		 "'%s' && ld -r -o '%s' '%s'", o, ko, o);
+	assert_int_equal(system(cmd), 0);
+	n = klp_convert(ko, err, sizeof(err));
+	if (n < 0)
+		fail_msg("convert: %s", err);
+	assert_int_equal(n, 2);
+	assert_true(elf_symbol(ko, ".klp.sym.jbd2.jbd2_thing,0", &s));
+	assert_int_equal(s.st_shndx, 0xff20);
+	assert_true(elf_symbol(ko, ".klp.sym.ext4.ext4_local,0", &s));
+	/* one section, the patched module's: applied when ext4 is there, jbd2 with it */
+	assert_true(elf_section(ko, ".klp.rela.ext4..text.f", &sh));
+	assert_false(elf_section(ko, ".klp.rela.jbd2..text.f", &sh));
+	snprintf(cmd, sizeof(cmd), "readelf -rW '%s' | grep -A3 'klp.rela.ext4..text.f' | "
+		 "grep -q 'klp.sym.jbd2.jbd2_thing,0'", ko);
+	assert_int_equal(system(cmd), 0);
+
+	for (int i = 0; i < 3; i++) {
+		static const char *const bad[] = { "__klp_ref.ext4:.x.0", "__klp_ref.:jbd2.x.0",
+						   "__klp_ref.ext4:jbd2:mb.x.0" };
+		char src[256];
+
+		snprintf(src, sizeof(src), "extern int g(void) __asm__(\"bad_ref\");\n"
+			 "int f(void) { return g(); }\n");
+		build(state, "bad", src);
+		path_in(o, sizeof(o), state, "bad.o");
+		snprintf(ko, sizeof(ko), "%s.ko", o);
+		snprintf(cmd, sizeof(cmd), "objcopy --redefine-sym 'bad_ref=%s' '%s' && "
+			 "ld -r -o '%s' '%s'", bad[i], o, ko, o);
+		assert_int_equal(system(cmd), 0);
+		err[0] = '\0';
+		assert_int_equal(klp_convert(ko, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, bad[i]));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +620,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_symdb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extract, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_convert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_convert_cross_module, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -314,3 +314,16 @@ out:
 	kelf_free(p);
 	return r;
 }
+
+int klpdiff_has_function(const char *obj, const char *name)
+{
+	struct kelf *k = NULL;
+	char err[256];
+	int r = kelf_open(obj, &k, err, sizeof(err));
+
+	if (r < 0)
+		return r;
+	r = find_func(k, name) > 0;
+	kelf_free(k);
+	return r;
+}

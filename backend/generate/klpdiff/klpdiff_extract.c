@@ -14,9 +14,12 @@
  *
  * Table sections (ORC, return and retpoline sites, lock prefixes, bug and exception tables, mcount
  * locations, static calls, paravirt and alternative sites) are filtered entry by entry:
- * an entry stays when its first relocation lands in a copied range. Jump labels are
- * refused for now: their keys need the static key of the running kernel to be resolved
- * before the module's jump entries are processed, which only vmlinux patches allow.
+ * an entry stays when its first relocation lands in a copied range. The module loader
+ * reads jump and static call entries before livepatch relocations of modules are applied,
+ * so their keys must be vmlinux's (resolved early, even when not exported): a static call
+ * site of a module's key is left out (the call goes through the trampoline), a jump label
+ * of a module's key is -EXDEV, for the caller to rebuild with static branches as tests of
+ * their key (klpdiff.h).
  */
 #include "klpdiff.h"
 
@@ -161,11 +164,16 @@ static int close_ranges(struct kx *x)
 
 				if (!kx_entry_kept(x, i, e))
 					continue;
-				if (t->refuse) {
-					kelf_seterr(x->err, x->errlen, "%s: a patched function uses a "
-						    "static key (jump label, %s): not supported yet",
-						    x->p->path, t->name);
-					return -ENOTSUP;
+				if (t->key_rule == KX_KEY_VMLINUX) {
+					size_t key = kx_entry_key(x, i, e);
+
+					if (key && !kx_sym_in_vmlinux(x, key)) {
+						kelf_seterr(x->err, x->errlen, "%s: a patched function "
+							    "uses static key '%s' of module %s (jump "
+							    "label, %s)", x->p->path,
+							    x->p->syms[key].name, x->objname, t->name);
+						return -EXDEV;
+					}
 				}
 				if (streq(t->name, ".altinstructions"))
 					r = reach_alternative(x, i, e);
