@@ -178,7 +178,7 @@ int gen_build_patched(struct gen_ctx *c)
 int gen_diff_objects(struct gen_ctx *c)
 {
 	_cleanup_free_ char *refused = NULL;
-	size_t changed = 0, added = 0;
+	size_t changed = 0, added = 0, copied = 0;
 	char err[512];
 	int k;
 
@@ -201,10 +201,14 @@ int gen_diff_objects(struct gen_ctx *c)
 					    r->refusals[j].reason) < 0)
 				return -ENOMEM;
 		for (size_t j = 0; j < r->n_funcs; j++) {
-			r->funcs[j].change == KLPDIFF_NEW ? added++ : changed++;
+			static const char *const kinds[] = { [KLPDIFF_CHANGED] = "changed",
+				[KLPDIFF_NEW] = "new", [KLPDIFF_COPIED] = "copied" };
+
+			r->funcs[j].change == KLPDIFF_CHANGED ? changed++ :
+			r->funcs[j].change == KLPDIFF_NEW ? added++ : copied++;
 			json_array_append_new(c->functions, json_pack("{s:s, s:s, s:s, s:s, s:b}",
 				"name", r->funcs[j].name, "object", o->objname, "file", o->src,
-				"change", r->funcs[j].change == KLPDIFF_NEW ? "new" : "changed",
+				"change", kinds[r->funcs[j].change],
 				"local", r->funcs[j].local));
 		}
 	}
@@ -213,6 +217,9 @@ int gen_diff_objects(struct gen_ctx *c)
 	if (!changed)
 		return gen_say(c, GEN_REFUSED, "the patch changes no function%s",
 			       added ? " (only new ones, which nothing calls)" : "");
+	if (copied)
+		return gen_say(c, GEN_OK, "%zu changed function(s), %zu new, %zu carried as a copy "
+			       "(not traceable: their callers are patched)", changed, added, copied);
 	return gen_say(c, GEN_OK, "%zu changed function(s), %zu new", changed, added);
 }
 

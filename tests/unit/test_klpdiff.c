@@ -398,7 +398,54 @@ static void test_notrace(void **state)
 
 	compare(state, orig, patched, &r);
 	assert_non_null(refusal(&r, "quiet"));
-	assert_non_null(strstr(refusal(&r, "quiet")->reason, "cannot be traced"));
+	assert_non_null(strstr(refusal(&r, "quiet")->reason, "no __fentry__"));
+	assert_non_null(strstr(refusal(&r, "quiet")->reason, "global"));
+	klpdiff_result_free(&r);
+}
+
+#define NOTRACE "__attribute__((no_instrument_function, noinline)) "
+
+/* A static function ftrace cannot redirect travels as a copy; its callers (traceable ones,
+ * and through untraceable ones) are patched instead, unchanged as they are. */
+static void test_notrace_static_carried(void **state)
+{
+	struct klpdiff_result r;
+	const char *tmpl =
+		NOTRACE "static int quiet(int x) { return x + %d; }\n"
+		NOTRACE "static int relay(int x) { return quiet(x) * 3; }\n"
+		"__attribute__((noinline)) int caller_a(int x) { return quiet(x) - 1; }\n"
+		"__attribute__((noinline)) int caller_b(int x) { return relay(x) + 7; }\n"
+		"__attribute__((noinline)) int bystander(int x) { return x * 5; }\n";
+	char orig[1024], patched[1024];
+
+	snprintf(orig, sizeof(orig), tmpl, 1);
+	snprintf(patched, sizeof(patched), tmpl, 2);
+	compare(state, orig, patched, &r);
+	assert_int_equal(r.n_refusals, 0);
+	assert_non_null(func(&r, "quiet"));
+	assert_int_equal(func(&r, "quiet")->change, KLPDIFF_COPIED);
+	assert_int_equal(func(&r, "relay")->change, KLPDIFF_COPIED);
+	assert_int_equal(func(&r, "caller_a")->change, KLPDIFF_CHANGED);
+	assert_int_equal(func(&r, "caller_b")->change, KLPDIFF_CHANGED);
+	assert_null(func(&r, "bystander"));
+	klpdiff_result_free(&r);
+}
+
+/* ... but not when its address sits in data: whoever reads it keeps the old one. */
+static void test_notrace_static_in_table(void **state)
+{
+	struct klpdiff_result r;
+	const char *tmpl =
+		NOTRACE "static int quiet(int x) { return x + %d; }\n"
+		"int (*const ops[])(int) = { quiet };\n"
+		"__attribute__((noinline)) int caller(int x) { return quiet(x); }\n";
+	char orig[512], patched[512];
+
+	snprintf(orig, sizeof(orig), tmpl, 1);
+	snprintf(patched, sizeof(patched), tmpl, 2);
+	compare(state, orig, patched, &r);
+	assert_non_null(refusal(&r, "quiet"));
+	assert_non_null(strstr(refusal(&r, "quiet")->reason, "address is stored in .rodata.ops"));
 	klpdiff_result_free(&r);
 }
 
@@ -616,6 +663,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_new_static_variable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notrace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notrace_static_carried, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notrace_static_in_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line_numbers_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symdb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extract, setup, teardown),

@@ -146,6 +146,90 @@ static size_t find_func(const struct kelf *k, const char *name)
 	return 0;
 }
 
+static struct klpdiff_func *in_result(struct klpdiff_result *res, const char *name)
+{
+	for (size_t i = 0; i < res->n_funcs; i++)
+		if (streq(res->funcs[i].name, name))
+			return &res->funcs[i];
+	return NULL;
+}
+
+/* The function of p whose code holds offset off of section sec, 0 when none. */
+static size_t func_at(const struct kelf *p, size_t sec, uint64_t off)
+{
+	for (size_t i = 1; i < p->n_syms; i++)
+		if (kd_is_func(p, i) && p->syms[i].shndx == sec && p->syms[i].value <= off &&
+		    off < p->syms[i].value + p->syms[i].size)
+			return i;
+	return 0;
+}
+
+#define CARRY_DEPTH 8
+
+/* Function f of p changed and cannot be traced: ftrace cannot redirect it, but its callers
+ * can be. A copy travels in the patch and every function referring to it is patched to use
+ * the copy (recursively when that one cannot be traced either). Refused when something else
+ * may reach the old one: a global (callers in other objects), its address in data. */
+static int carry_untraceable(const struct kelf *o, const struct kelf *p, size_t f,
+			     struct klpdiff_result *res, unsigned depth)
+{
+	const char *name = p->syms[f].name;
+	struct klpdiff_func *have = in_result(res, name);
+
+	if (have) {
+		have->change = KLPDIFF_COPIED;
+		return 0;
+	}
+	if (p->syms[f].bind != STB_LOCAL)
+		return refuse(res, name, "function '%s' changed but has no __fentry__ call, so "
+			      "ftrace cannot redirect it, and it is global: callers elsewhere would "
+			      "keep the old one", name);
+	if (depth >= CARRY_DEPTH)
+		return refuse(res, name, "function '%s' cannot be traced, nor can its callers "
+			      "%u levels up", name, depth);
+	if (add_func(res, &p->syms[f], KLPDIFF_COPIED) < 0)
+		return -ENOMEM;
+	for (size_t sec = 1; sec < p->n_secs; sec++) {
+		const struct kelf_sec *s = &p->secs[sec];
+
+		if (!s->rela || !(s->sh.sh_flags & SHF_ALLOC))
+			continue;
+		for (size_t j = 0; j < p->secs[s->rela].n_relas; j++) {
+			const struct kelf_rela *r = &p->secs[s->rela].relas[j];
+			size_t sym, caller;
+			int64_t off;
+			int k = 0;
+
+			kd_resolve(p, sec, r, &sym, &off);
+			if (sym != f)
+				continue;
+			if (kd_is_data_sec(s))
+				return refuse(res, name, "function '%s' cannot be traced and its "
+					      "address is stored in %s: the old one stays reachable",
+					      name, s->name);
+			if (!(s->sh.sh_flags & SHF_EXECINSTR))
+				continue; /* tables of its own code: __mcount_loc, ORC... */
+			caller = func_at(p, sec, r->offset);
+			if (!caller || caller == f || kd_is_cold_part(p->syms[caller].name))
+				continue;
+			if (in_result(res, p->syms[caller].name) &&
+			    in_result(res, p->syms[caller].name)->change != KLPDIFF_NEW)
+				continue;
+			if (!find_func(o, p->syms[caller].name))
+				continue; /* new: it calls the copy anyway */
+			if (kd_is_init_sec(p->secs[p->syms[caller].shndx].name))
+				continue; /* __init code already ran */
+			if (kd_has_fentry(p, caller))
+				k = add_func(res, &p->syms[caller], KLPDIFF_CHANGED);
+			else
+				k = carry_untraceable(o, p, caller, res, depth + 1);
+			if (k < 0)
+				return k;
+		}
+	}
+	return 0;
+}
+
 static int compare_funcs(const struct kelf *o, const struct kelf *p, struct klpdiff_result *res,
 			 bool *touched)
 {
@@ -168,9 +252,8 @@ static int compare_funcs(const struct kelf *o, const struct kelf *p, struct klpd
 			r = refuse(res, s->name, "%s __init function '%s' (in %s): __init code "
 				   "already ran", of ? "changed" : "new", s->name, sec);
 		else if (of && !kd_has_fentry(p, i))
-			r = refuse(res, s->name, "function '%s' changed but has no __fentry__ call: "
-				   "it cannot be traced, so ftrace cannot redirect it", s->name);
-		if (r == 0)
+			r = carry_untraceable(o, p, i, res, 0);
+		else if (!in_result(res, s->name))
 			r = add_func(res, s, of ? KLPDIFF_CHANGED : KLPDIFF_NEW);
 		if (r < 0)
 			return r;

@@ -61,6 +61,10 @@ int klp_symdb_sympos(const struct klp_symdb *db, const char *name, const char *c
 enum klpdiff_change {
 	KLPDIFF_CHANGED,        /* bytes or relocation targets differ */
 	KLPDIFF_NEW,            /* only in the patched object */
+	/* changed, but ftrace cannot redirect it (no __fentry__: notrace, or a file built
+	 * without -pg): a copy travels in the patch and its callers are patched instead
+	 * (they are CHANGED, even with the same bytes) */
+	KLPDIFF_COPIED,
 };
 
 struct klpdiff_func {
