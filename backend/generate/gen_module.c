@@ -178,6 +178,7 @@ int gen_build_patched(struct gen_ctx *c)
 int gen_diff_objects(struct gen_ctx *c)
 {
 	_cleanup_free_ char *refused = NULL;
+	_cleanup_free_ char *data = NULL;
 	size_t changed = 0, added = 0, copied = 0;
 	char err[512];
 	int k;
@@ -196,6 +197,9 @@ int gen_diff_objects(struct gen_ctx *c)
 				       err[0] ? err : strerror(-k));
 		}
 		o->diff = r;
+		for (size_t j = 0; j < r->n_copied_data; j++)
+			if (gen_list_append(&data, ", ", "%s", r->copied_data[j]) < 0)
+				return -ENOMEM;
 		for (size_t j = 0; j < r->n_refusals; j++)
 			if (gen_list_append(&refused, "; ", "%s: %s", r->refusals[j].symbol,
 					    r->refusals[j].reason) < 0)
@@ -217,10 +221,17 @@ int gen_diff_objects(struct gen_ctx *c)
 	if (!changed)
 		return gen_say(c, GEN_REFUSED, "the patch changes no function%s",
 			       added ? " (only new ones, which nothing calls)" : "");
-	if (copied)
-		return gen_say(c, GEN_OK, "%zu changed function(s), %zu new, %zu carried as a copy "
-			       "(not traceable: their callers are patched)", changed, added, copied);
-	return gen_say(c, GEN_OK, "%zu changed function(s), %zu new", changed, added);
+	{
+		_cleanup_free_ char *what = NULL;
+
+		if (gen_list_append(&what, "", "%zu changed function(s), %zu new", changed, added) < 0 ||
+		    (copied && gen_list_append(&what, "", ", %zu carried as a copy (not traceable: "
+					       "their callers are patched)", copied) < 0) ||
+		    (data && gen_list_append(&what, "", "; read-only data carried as a copy (its "
+					     "users are patched): %s", data) < 0))
+			return -ENOMEM;
+		return gen_say(c, GEN_OK, "%s", what);
+	}
 }
 
 /* Symbols the original object defines: anchors telling copies of a local symbol apart. */

@@ -107,6 +107,13 @@ check "k: no jump table left in the module" bash -c "! readelf -SW '$kk' | grep 
 check "k: jbd2's export is a livepatch symbol, relocated with ext4's" \
 	bash -c "readelf -rW '$kk' | grep -A20 \"klp.rela.ext4..text.ext4_sync_fs'\" | grep -q 'klp.sym.jbd2.jbd2_journal_start_commit,0'"
 expect_eq "k: the livepatch depends on no module" "" "$(modinfo -F depends "$kk" 2>/dev/null)"
+# Read-only data: the table is carried, both readers (unchanged) are patched.
+check "l: the diff carries task_state_array" \
+	jqe '.steps[] | select(.name == "diff") | .detail | test("read-only data carried as a copy.*: task_state_array")' "$WORK/l-rodata-table.json"
+expect_eq "l: both readers of the table are patched" "changed vmlinux|changed vmlinux" \
+	"$(fn l-rodata-table proc_pid_status)|$(fn l-rodata-table do_task_stat)"
+check "l: the module holds its own copy of the table" \
+	bash -c "readelf -SW '$WORK/out-l-rodata-table/livepatch_case_l.ko' | grep -q ' .rodata.task_state_array '"
 expect_eq "f: ext4's sysfs.o is compiled for the ext4 module" ok \
 	"$(jq -r '.steps[] | select(.name == "build-original") | .detail | if . == "fs/ext4/sysfs.o (ext4)" then "ok" else . end' "$WORK/f-module.json")"
 

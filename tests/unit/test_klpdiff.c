@@ -368,6 +368,63 @@ static void test_new_static_variable(void **state)
 	klpdiff_result_free(&r);
 }
 
+/* Read-only data used by code alone (a netlink policy, a lookup table) changed: a copy
+ * travels, and every function using it is patched to use the copy, unchanged ones too. */
+#define RODATA_TMPL                                                                         \
+	"struct pol { int type; const char *name; };\n"                                     \
+	"static const struct pol policy[3] = { { 1, \"a\" }, { 2, \"b\" }, { %d, \"c\" } };\n" \
+	"__attribute__((noinline)) int parse(int i) { return policy[i %% 3].type; }\n"     \
+	"__attribute__((noinline)) const char *name(int i) { return policy[i %% 3].name; }\n" \
+	"__attribute__((noinline)) int bystander(int x) { return x * 5; }\n"
+
+static void test_rodata_carried(void **state)
+{
+	struct klpdiff_result r;
+	struct klp_symdb *db = extract_symdb(state);
+	char orig[1024], patched[1024], a[512], b[512], out[512], err[512] = "", cmd[1200];
+
+	snprintf(orig, sizeof(orig), RODATA_TMPL, 3);
+	snprintf(patched, sizeof(patched), RODATA_TMPL, 4);
+	compare(state, orig, patched, &r);
+	assert_int_equal(r.n_refusals, 0);
+	assert_int_equal(r.n_copied_data, 1);
+	assert_string_equal(r.copied_data[0], "policy");
+	assert_int_equal(func(&r, "parse")->change, KLPDIFF_CHANGED);
+	assert_int_equal(func(&r, "name")->change, KLPDIFF_CHANGED);
+	assert_null(func(&r, "bystander"));
+	/* the copy is in the extracted object, with its pointers */
+	path_in(a, sizeof(a), state, "orig.o");
+	path_in(b, sizeof(b), state, "patched.o");
+	path_in(out, sizeof(out), state, "out.o");
+	if (klpdiff_extract(b, a, &r, db, "vmlinux", NULL, out, err, sizeof(err)) != 0)
+		fail_msg("extract: %s", err);
+	snprintf(cmd, sizeof(cmd), "readelf -SW '%s' | grep -q ' .rodata.policy '", out);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "readelf -sW '%s' | grep -q '__klp_ref.vmlinux.policy'", out);
+	assert_int_not_equal(system(cmd), 0);
+	klpdiff_result_free(&r);
+	klp_symdb_free(db);
+}
+
+/* ... but not when other data refers to it: what was registered keeps the old one. */
+static void test_rodata_in_registered_data(void **state)
+{
+	struct klpdiff_result r;
+	const char *tmpl =
+		"static const int policy[2] = { 1, %d };\n"
+		"struct ops { const int *policy; };\n"
+		"const struct ops family = { policy };\n"
+		"__attribute__((noinline)) int parse(int i) { return policy[i & 1]; }\n";
+	char orig[512], patched[512];
+
+	snprintf(orig, sizeof(orig), tmpl, 2);
+	snprintf(patched, sizeof(patched), tmpl, 3);
+	compare(state, orig, patched, &r);
+	assert_non_null(refusal(&r, "policy"));
+	assert_non_null(strstr(refusal(&r, "policy")->reason, ".rodata.family refers to it"));
+	klpdiff_result_free(&r);
+}
+
 static void test_init_text(void **state)
 {
 	struct klpdiff_result r;
@@ -661,6 +718,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_new_function, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_initialiser, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_static_variable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rodata_carried, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rodata_in_registered_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notrace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notrace_static_carried, setup, teardown),

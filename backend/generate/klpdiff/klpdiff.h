@@ -84,6 +84,10 @@ struct klpdiff_result {
 	size_t n_funcs;
 	struct klpdiff_refusal *refusals;
 	size_t n_refusals;
+	/* read-only data that changed (or is new) and is used by code alone: a copy travels
+	 * with the functions, and every function using it is in funcs */
+	char **copied_data;
+	size_t n_copied_data;
 };
 
 /* Compares; a refusal is not an error (the result says why). */

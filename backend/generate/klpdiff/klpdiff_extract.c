@@ -45,8 +45,17 @@ static void ctx_free(struct kx *x)
 	free(x->mods);
 }
 
+static bool copied_data(const struct kx *x, const char *name)
+{
+	for (size_t i = 0; i < x->res->n_copied_data; i++)
+		if (streq(x->res->copied_data[i], name))
+			return true;
+	return false;
+}
+
 /* Whether a target in section sec must be copied rather than referred to: strings, gcc's
- * constants, and read-only bytes no symbol names. */
+ * constants, read-only bytes no symbol names, and read-only data the comparison found
+ * changed and used by code alone. */
 static bool travels(const struct kx *x, size_t sec, size_t sym)
 {
 	const struct kelf_sec *s = &x->p->secs[sec];
@@ -54,7 +63,7 @@ static bool travels(const struct kx *x, size_t sec, size_t sym)
 	if (kd_is_string_sec(s) || (s->sh.sh_flags & SHF_MERGE))
 		return true;
 	if (sym && x->p->syms[sym].type != STT_SECTION)
-		return kd_ro_generated(x->p, sym);
+		return kd_ro_generated(x->p, sym) || copied_data(x, x->p->syms[sym].name);
 	return (s->sh.sh_flags & SHF_ALLOC) && !(s->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
 	       s->sh.sh_type != SHT_NOBITS;
 }
@@ -227,7 +236,7 @@ int klpdiff_extract(const char *patched_o, const char *orig_o, const struct klpd
 		    const struct klp_symdb *db, const char *objname,
 		    const char *const *module_objs, const char *out_o, char *err, size_t errlen)
 {
-	struct kx x = { .db = db, .objname = objname, .err = err, .errlen = errlen };
+	struct kx x = { .db = db, .res = res, .objname = objname, .err = err, .errlen = errlen };
 	int r;
 
 	if (!res || !objname || !*objname || strchr(objname, '.') || !db) {

@@ -36,6 +36,7 @@ struct kx_table {
 
 struct kx {
 	const struct klp_symdb *db;
+	const struct klpdiff_result *res;
 	const char *objname;
 	bool vmlinux;
 	char *err;
