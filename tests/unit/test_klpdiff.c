@@ -621,6 +621,66 @@ static void test_extract(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Three functions with one alternative each, struct alt_instr laid out with FLAGS between the
+ * two offsets and the two lengths: ".word 0" is 6.1's u16 cpuid (12-byte entries), ".long 0"
+ * 6.12's u32 ft_flags (14-byte entries). */
+#define ALT_SRC(flags, text)                                                                 \
+	"extern int printf(const char *, ...);\n"                                          \
+	"#define ALT asm volatile(\"661:\\n\\tnop\\n\\tnop\\n662:\\n\" \\\n"                 \
+	"\t\".pushsection .altinstructions,\\\"a\\\"\\n\\t.long 661b - .\\n\" \\\n"             \
+	"\t\"\\t.long 6641f - .\\n\\t" flags "\\n\\t.byte 662b-661b\\n\" \\\n"                 \
+	"\t\"\\t.byte 6642f-6641f\\n.popsection\\n\" \\\n"                                  \
+	"\t\".pushsection .altinstr_replacement,\\\"ax\\\"\\n6641:\\n\\tpause\\n6642:\\n\" \\\n" \
+	"\t\".popsection\\n\")\n"                                                        \
+	"int first(int x) { ALT; return x + 1; }\n"                                       \
+	"int show(int x) { ALT; printf(\"" text " %d\\n\", x); return x; }\n"               \
+	"int last(int x) { ALT; return x - 1; }\n"
+
+/* Extracts the changed middle function and checks its one alternative came along whole. */
+static void alt_extract(void **state, const char *orig, const char *patched, size_t entsize)
+{
+	char a[512], b[512], out[512], map[512], cmd[1200], err[512] = "";
+	struct klpdiff_result r;
+	struct klp_symdb *db;
+	GElf_Shdr sh;
+
+	path_in(map, sizeof(map), state, "System.map");
+	write_text(map, "ffffffff81001000 T first\nffffffff81001100 T show\n"
+			"ffffffff81001200 T last\nffffffff81003000 T printf\n"
+			"ffffffff81004000 T __fentry__\n");
+	if (klp_symdb_load(map, NULL, &db, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	compare(state, orig, patched, &r);
+	assert_int_equal(r.n_funcs, 1);
+	assert_string_equal(r.funcs[0].name, "show");
+	path_in(a, sizeof(a), state, "orig.o");
+	path_in(b, sizeof(b), state, "patched.o");
+	assert_true(elf_section(b, ".altinstructions", &sh));
+	assert_int_equal(sh.sh_size, 3 * entsize);
+	path_in(out, sizeof(out), state, "alt.o");
+	if (klpdiff_extract(b, a, &r, db, "vmlinux", NULL, out, err, sizeof(err)) != 0)
+		fail_msg("extract: %s", err);
+	klpdiff_result_free(&r);
+	klp_symdb_free(db);
+	/* show's entry alone, whole, with both its relocations and its replacement bytes */
+	assert_true(elf_section(out, ".altinstructions", &sh));
+	assert_int_equal(sh.sh_size, entsize);
+	assert_true(elf_section(out, ".altinstr_replacement", &sh));
+	snprintf(cmd, sizeof(cmd), "test \"$(readelf -rW '%s' | sed -n '/.rela.altinstructions/,/^$/p' "
+		 "| grep -c -e '.text.show' -e '.altinstr_replacement')\" = 2", out);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_alternatives_6_1(void **state)
+{
+	alt_extract(state, ALT_SRC(".word 0", "show"), ALT_SRC(".word 0", "show!"), 12);
+}
+
+static void test_alternatives_6_12(void **state)
+{
+	alt_extract(state, ALT_SRC(".long 0", "show"), ALT_SRC(".long 0", "show!"), 14);
+}
+
 static void test_convert(void **state)
 {
 	char out[512], linked[600], cmd[1500], err[512] = "";
@@ -727,6 +787,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_line_numbers_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symdb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extract, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alternatives_6_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alternatives_6_12, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_convert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_convert_cross_module, setup, teardown),
 	};

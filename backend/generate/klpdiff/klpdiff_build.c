@@ -268,12 +268,13 @@ static int add_table_secs(struct kx *x, size_t *out_of)
 		const struct kx_table *t = kx_table_of(x->p->secs[i].name);
 		const struct kelf_sec *s = &x->p->secs[i];
 		long par = -1, idx, pidx;
-		size_t kept = 0;
+		size_t kept = 0, es;
 		GElf_Shdr sh;
 
 		if (!t || !s->rela || !s->data)
 			continue;
-		for (uint64_t e = 0; e + t->entsize <= s->size; e += t->entsize)
+		es = kx_entsize(x, t);
+		for (uint64_t e = 0; e + es <= s->size; e += es)
 			kept += kx_entry_kept(x, i, e);
 		if (!kept)
 			continue;
@@ -287,18 +288,18 @@ static int add_table_secs(struct kx *x, size_t *out_of)
 				return (int)pidx;
 			out_of[par] = (size_t)pidx;
 		}
-		for (uint64_t e = 0, k = 0; e + t->entsize <= s->size; e += t->entsize, k++) {
+		for (uint64_t e = 0, k = 0; e + es <= s->size; e += es, k++) {
 			struct kelf_sec *o;
 			unsigned char *d;
 
 			if (!kx_entry_kept(x, i, e))
 				continue;
 			o = &x->out->secs[idx];
-			if (!(d = realloc(o->data, o->size + t->entsize)))
+			if (!(d = realloc(o->data, o->size + es)))
 				return -ENOMEM;
-			memcpy(d + o->size, s->data + e, t->entsize);
+			memcpy(d + o->size, s->data + e, es);
 			o->data = d;
-			o->size += t->entsize;
+			o->size += es;
 			if (par <= 0)
 				continue;
 			if ((k + 1) * t->parallel_entsize > x->p->secs[par].size ||
@@ -394,17 +395,19 @@ static int add_table_relas(struct kx *x, const size_t *out_of)
 		bool early = streq(s->name, ".static_call_sites");
 		uint64_t out_e = 0;
 		long rela;
+		size_t es;
 
 		if (!t || !out_of[i])
 			continue;
+		es = kx_entsize(x, t);
 		if ((rela = add_rela_sec(x, out_of[i])) < 0)
 			return (int)rela;
-		for (uint64_t e = 0; e + t->entsize <= s->size; e += t->entsize) {
+		for (uint64_t e = 0; e + es <= s->size; e += es) {
 			size_t first, n;
 
 			if (!kx_entry_kept(x, i, e))
 				continue;
-			kd_relas_in(x->p, i, e, e + t->entsize, &first, &n);
+			kd_relas_in(x->p, i, e, e + es, &first, &n);
 			for (size_t j = first; j < first + n; j++) {
 				const struct kelf_rela *r = &x->p->secs[s->rela].relas[j];
 				int res = emit_rela(x, i, r, (size_t)rela, out_e + r->offset - e,
@@ -413,7 +416,7 @@ static int add_table_relas(struct kx *x, const size_t *out_of)
 				if (res < 0)
 					return res;
 			}
-			out_e += t->entsize;
+			out_e += es;
 		}
 	}
 	return 0;

@@ -126,7 +126,7 @@ static int reach_alternative(struct kx *x, size_t tab, uint64_t entry)
 	const struct kelf_sec *s = &x->p->secs[tab];
 	size_t first, n;
 
-	if (!s->data || entry + 12 > s->size)
+	if (!s->data || entry + x->alt_entsize > s->size)
 		return 0;
 	kd_relas_in(x->p, tab, entry + 4, entry + 8, &first, &n);
 	if (n != 1)
@@ -135,7 +135,7 @@ static int reach_alternative(struct kx *x, size_t tab, uint64_t entry)
 		const struct kelf_rela *r = &x->p->secs[s->rela].relas[first];
 		const struct kelf_sym *t = &x->p->syms[r->sym];
 		int64_t at = (int64_t)t->value + r->addend;
-		uint8_t len = s->data[entry + 11];
+		uint8_t len = s->data[entry + x->alt_entsize - 1];   /* replacementlen */
 
 		if (t->shndx == SHN_UNDEF || t->shndx >= x->p->n_secs || at < 0)
 			return 0;
@@ -167,7 +167,7 @@ static int close_ranges(struct kx *x)
 
 			if (!t || !s->rela)
 				continue;
-			for (uint64_t e = 0; e + t->entsize <= s->size; e += t->entsize) {
+			for (uint64_t e = 0; e + kx_entsize(x, t) <= s->size; e += kx_entsize(x, t)) {
 				size_t first, n;
 				int r = 0;
 
@@ -186,7 +186,7 @@ static int close_ranges(struct kx *x)
 				}
 				if (streq(t->name, ".altinstructions"))
 					r = reach_alternative(x, i, e);
-				kd_relas_in(x->p, i, e, e + t->entsize, &first, &n);
+				kd_relas_in(x->p, i, e, e + kx_entsize(x, t), &first, &n);
 				for (size_t j = first; j < first + n && r == 0; j++)
 					r = reach(x, i, &x->p->secs[s->rela].relas[j]);
 				if (r < 0)
@@ -254,6 +254,8 @@ int klpdiff_extract(const char *patched_o, const char *orig_o, const struct klpd
 	}
 	x.vmlinux = streq(objname, "vmlinux");
 	r = load_inputs(&x, patched_o, orig_o, module_objs);
+	if (r == 0)
+		r = kx_alt_layout(&x);
 	if (r == 0)
 		r = add_function_ranges(&x, res);
 	if (r == 0)

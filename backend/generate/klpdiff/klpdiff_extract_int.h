@@ -48,6 +48,7 @@ struct kx {
 	struct kx_range *ranges;
 	size_t n_ranges;
 	bool grew;
+	size_t alt_entsize;     /* .altinstructions' entry: 12 bytes on 6.1, 14 on 6.12 */
 	struct kelf *out;
 	size_t *out_secsym;     /* section symbol of each section of out */
 	struct strset refs;     /* referenced name -> symbol index + 1 in out */
@@ -55,6 +56,10 @@ struct kx {
 
 /* klpdiff_ranges.c */
 const struct kx_table *kx_table_of(const char *name);
+/* A table's entry size in the patched object (.altinstructions' depends on the kernel). */
+size_t kx_entsize(const struct kx *x, const struct kx_table *t);
+/* Reads .altinstructions' entry size off the patched object's relocations. */
+int kx_alt_layout(struct kx *x);
 long kx_find_range(const struct kx *x, size_t sec, int64_t at, bool allow_end);
 int kx_add_range(struct kx *x, size_t sec, uint64_t start, uint64_t end);
 bool kx_entry_kept(const struct kx *x, size_t tab, uint64_t entry);

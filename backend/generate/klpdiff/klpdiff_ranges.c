@@ -38,6 +38,42 @@ const struct kx_table *kx_table_of(const char *name)
 	return NULL;
 }
 
+size_t kx_entsize(const struct kx *x, const struct kx_table *t)
+{
+	return streq(t->name, ".altinstructions") && x->alt_entsize ? x->alt_entsize : t->entsize;
+}
+
+/*
+ * struct alt_instr grew from 12 bytes (6.1: cpuid as u16) to 14 (6.12: ft_flags as u32) and
+ * the object does not say which: each entry starts with two relocations (instruction and
+ * replacement), so the second entry's first one is the entry size; one entry is the whole
+ * section. A wrong size would keep the wrong entries, or none, silently.
+ */
+int kx_alt_layout(struct kx *x)
+{
+	long sec = kelf_find_sec(x->p, ".altinstructions");
+	const struct kelf_sec *s, *rs;
+	uint64_t size = 0;
+
+	if (sec <= 0)
+		return 0;
+	s = &x->p->secs[sec];
+	rs = s->rela ? &x->p->secs[s->rela] : NULL;
+	for (size_t i = 0; rs && i < rs->n_relas && !size; i++)
+		if (rs->relas[i].offset >= 8)
+			size = rs->relas[i].offset;
+	if (!size)
+		size = s->size;
+	if ((size != 12 && size != 14) || s->size % size) {
+		kelf_seterr(x->err, x->errlen, "%s: .altinstructions has entries of %llu bytes "
+			    "in %llu: neither 6.1's struct alt_instr (12) nor 6.12's (14)",
+			    x->p->path, (unsigned long long)size, (unsigned long long)s->size);
+		return -EBADMSG;
+	}
+	x->alt_entsize = size;
+	return 0;
+}
+
 long kx_find_range(const struct kx *x, size_t sec, int64_t at, bool allow_end)
 {
 	for (size_t i = 0; i < x->n_ranges; i++) {
