@@ -60,8 +60,8 @@ static void write_text(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
-/* Compiles src as NAME.c into NAME.o in the test directory. */
-static void build(void **state, const char *name, const char *src)
+/* Compiles src as NAME.c into NAME.o in the test directory, with CFLAGS and extra. */
+static void build_with(void **state, const char *name, const char *src, const char *extra)
 {
 	char c[512], o[512], cmd[2048];
 
@@ -70,8 +70,13 @@ static void build(void **state, const char *name, const char *src)
 	snprintf(cmd, sizeof(cmd), "%s.o", name);
 	path_in(o, sizeof(o), state, cmd);
 	write_text(c, src);
-	snprintf(cmd, sizeof(cmd), "gcc " CFLAGS " -o '%s' '%s'", o, c);
+	snprintf(cmd, sizeof(cmd), "gcc " CFLAGS " %s -o '%s' '%s'", extra, o, c);
 	assert_int_equal(system(cmd), 0);
+}
+
+static void build(void **state, const char *name, const char *src)
+{
+	build_with(state, name, src, "");
 }
 
 static void compare(void **state, const char *orig_src, const char *patched_src,
@@ -681,6 +686,64 @@ static void test_alternatives_6_12(void **state)
 	alt_extract(state, ALT_SRC(".long 0", "show"), ALT_SRC(".long 0", "show!"), 14);
 }
 
+/* IBT (6.12): a patched function that newly takes the address of a local function the
+ * original object only calls. gcc gives such a function no ENDBR (nothing can call it
+ * indirectly), so the running kernel's copy would fault when called through the pointer
+ * on a CPU with IBT, and QEMU's TCG (the vet) has no IBT to show it. The ENDBR gcc adds
+ * once the address is taken makes the function differ: it must travel with the patch. */
+#define IBT_HEAD                                                                             \
+	"extern int printf(const char *, ...);\n"                                          \
+	"extern void run(int (*fn)(int));\n"                                               \
+	"__attribute__((noipa)) static int cb(int x) { return printf(\"%d\", x); }\n"
+#define IBT_ORIG IBT_HEAD "int show(int x) { return cb(x) + 1; }\n"
+#define IBT_PATCHED IBT_HEAD "int show(int x) { run(cb); return 1; }\n"
+
+/* Compares and extracts with objects built with extra flags; out.o in the test directory. */
+static void ibt_extract(void **state, const char *extra, bool *cb_changed)
+{
+	char a[512], b[512], out[512], map[512], err[512] = "";
+	struct klpdiff_result r;
+	struct klp_symdb *db;
+
+	path_in(map, sizeof(map), state, "System.map");
+	write_text(map, "ffffffff81001000 t cb\nffffffff81001100 T show\n"
+			"ffffffff81002000 T run\nffffffff81003000 T printf\n"
+			"ffffffff81004000 T __fentry__\n");
+	if (klp_symdb_load(map, NULL, &db, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	build_with(state, "orig", IBT_ORIG, extra);
+	build_with(state, "patched", IBT_PATCHED, extra);
+	path_in(a, sizeof(a), state, "orig.o");
+	path_in(b, sizeof(b), state, "patched.o");
+	if (klpdiff_compare(a, b, &r, err, sizeof(err)) != 0)
+		fail_msg("compare: %s", err);
+	assert_non_null(func(&r, "show"));
+	*cb_changed = func(&r, "cb") != NULL;
+	path_in(out, sizeof(out), state, "out.o");
+	if (klpdiff_extract(b, a, &r, db, "vmlinux", NULL, out, err, sizeof(err)) != 0)
+		fail_msg("extract: %s", err);
+	klpdiff_result_free(&r);
+	klp_symdb_free(db);
+}
+
+static void test_ibt_address_taken(void **state)
+{
+	char out[512];
+	bool changed;
+	GElf_Sym s;
+
+	path_in(out, sizeof(out), state, "out.o");
+	ibt_extract(state, "-fcf-protection=branch", &changed);
+	assert_true(changed);
+	assert_true(elf_symbol(out, "cb", &s));
+	assert_int_not_equal(s.st_shndx, SHN_UNDEF);
+	assert_false(has_symbol_prefix(out, "__klp_ref.vmlinux.cb."));
+	/* without IBT (6.1) the function is the same: the patch refers to the kernel's */
+	ibt_extract(state, "-fcf-protection=none", &changed);
+	assert_false(changed);
+	assert_true(has_symbol_prefix(out, "__klp_ref.vmlinux.cb."));
+}
+
 static void test_convert(void **state)
 {
 	char out[512], linked[600], cmd[1500], err[512] = "";
@@ -789,6 +852,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_extract, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alternatives_6_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alternatives_6_12, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ibt_address_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_convert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_convert_cross_module, setup, teardown),
 	};
