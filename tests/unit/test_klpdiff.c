@@ -744,6 +744,45 @@ static void test_ibt_address_taken(void **state)
 	assert_true(has_symbol_prefix(out, "__klp_ref.vmlinux.cb."));
 }
 
+/* A fix adding a mutex_init() (6.12 fixes often do): a new lock class key, an empty object
+ * without lockdep, holds no state and travels with the patch. */
+#define KEY_HEAD                                                                             \
+	"struct lock_class_key { };\n"                                                      \
+	"extern void init(void *o, const char *n, struct lock_class_key *k);\n"             \
+	"#define INIT(o) do { static struct lock_class_key __key; init(o, #o, &__key); } while (0)\n"
+
+static void test_new_empty_key(void **state)
+{
+	char a[512], b[512], out[512], map[512], cmd[1200], err[512] = "";
+	struct klpdiff_result r;
+	struct klp_symdb *db;
+
+	compare(state, KEY_HEAD "int show(void *a, void *b) { INIT(a); return 0; }\n",
+		KEY_HEAD "int show(void *a, void *b) { INIT(a); INIT(b); return 0; }\n", &r);
+	assert_int_equal(r.n_refusals, 0);
+	assert_non_null(func(&r, "show"));
+	path_in(map, sizeof(map), state, "System.map");
+	write_text(map, "ffffffff81001100 T show\nffffffff81002000 T init\n"
+			"ffffffff81004000 T __fentry__\nffffffff82000000 b __key.0\n");
+	if (klp_symdb_load(map, NULL, &db, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	path_in(a, sizeof(a), state, "orig.o");
+	path_in(b, sizeof(b), state, "patched.o");
+	path_in(out, sizeof(out), state, "out.o");
+	if (klpdiff_extract(b, a, &r, db, "vmlinux", NULL, out, err, sizeof(err)) != 0)
+		fail_msg("extract: %s", err);
+	klpdiff_result_free(&r);
+	klp_symdb_free(db);
+	/* the new key is the module's own (its section travels, show's code refers to it);
+	 * the one the kernel has is a livepatch reference */
+	snprintf(cmd, sizeof(cmd), "readelf -rW '%s' | grep -q ' R_X86_64_32S .* \\.bss\\.__key\\.'",
+		 out);
+	assert_int_equal(system(cmd), 0);
+	assert_true(has_symbol_prefix(out, "__klp_ref.vmlinux.__key."));
+	snprintf(cmd, sizeof(cmd), "ld -r -o '%s.linked' '%s'", out, out);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_convert(void **state)
 {
 	char out[512], linked[600], cmd[1500], err[512] = "";
@@ -853,6 +892,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alternatives_6_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alternatives_6_12, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ibt_address_taken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_empty_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_convert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_convert_cross_module, setup, teardown),
 	};

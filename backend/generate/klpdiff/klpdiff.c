@@ -345,6 +345,20 @@ static size_t sole_object(const struct kelf *k, size_t sec)
 	return found;
 }
 
+/* Data named name travels with the patch: the extractor copies it. */
+static int note_copied(struct klpdiff_result *res, const char *name)
+{
+	char **n = reallocarray(res->copied_data, res->n_copied_data + 1, sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	res->copied_data = n;
+	if (!(n[res->n_copied_data] = strdup(name)))
+		return -ENOMEM;
+	res->n_copied_data++;
+	return 0;
+}
+
 /* Read-only data section sec of p changed (or is new): when it is local and only code uses
  * it, a copy travels with the patch and every function using it is patched to use the copy
  * (unchanged ones too). 0 when carried, 1 when it cannot be (*why says why), or -ENOMEM. */
@@ -352,7 +366,6 @@ static int carry_rodata(const struct kelf *o, const struct kelf *p, size_t sec,
 			struct klpdiff_result *res, char *why, size_t whylen)
 {
 	size_t var = sole_object(p, sec);
-	char **n;
 
 	if ((p->secs[sec].sh.sh_flags & SHF_WRITE) || p->secs[sec].sh.sh_type == SHT_NOBITS)
 		return snprintf(why, whylen, "it is writable"), 1;
@@ -395,14 +408,7 @@ static int carry_rodata(const struct kelf *o, const struct kelf *p, size_t sec,
 				return k;
 		}
 	}
-	n = reallocarray(res->copied_data, res->n_copied_data + 1, sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	res->copied_data = n;
-	if (!(n[res->n_copied_data] = strdup(p->syms[var].name)))
-		return -ENOMEM;
-	res->n_copied_data++;
-	return 0;
+	return note_copied(res, p->syms[var].name);
 }
 
 static int compare_data(const struct kelf *o, const struct kelf *p, struct klpdiff_result *res,
@@ -424,6 +430,14 @@ static int compare_data(const struct kelf *o, const struct kelf *p, struct klpdi
 		if (os >= 0 && o->secs[os].size == s->size &&
 		    range_equal(o, (size_t)os, 0, p, i, 0, s->size))
 			continue;
+		/* an empty object holds no state (a lock class key without lockdep, renumbered
+		 * when a fix adds a mutex_init): the module's own is as good as the kernel's */
+		if (os < 0 && s->size == 0 && sole_object(p, i)) {
+			r = note_copied(res, p->syms[sole_object(p, i)].name);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		r = carry_rodata(o, p, i, res, why, sizeof(why));
 		if (r == 1 && os < 0)
 			r = refuse(res, var, "new static variable '%s' (in %s): a livepatch "
