@@ -27,6 +27,7 @@ struct kparser {
 	enum kreport_type type;
 	unsigned flags;              /* KP_START_* of the start line */
 	bool has_trace;              /* a call trace was seen: a panic now ends the report */
+	bool stamped;                /* its first line had a kernel prefix: bare lines are not ours */
 	char caller[16];
 	uint64_t seq, ts_usec;
 	size_t n_lines;
@@ -158,6 +159,12 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 		if (KP_PREFIX(s, len, "kernel BUG at ")) {
 			*type = KREPORT_BUG;
 			*flags = KP_START_WARN_OR_BUG;
+			return true;
+		}
+		/* x86's die() line after "BUG: stack guard page was hit": part of it */
+		if (KP_PREFIX(s, len, "kernel stack overflow (double-fault)")) {
+			*type = KREPORT_OOPS;
+			*flags = KP_START_CONT;
 			return true;
 		}
 		if (KP_PREFIX(s, len, "kernel stack overflow")) {
@@ -529,6 +536,7 @@ static void start(struct kparser *p, const struct kline *l, const char *caller, 
 	p->type = type;
 	p->flags = flags;
 	p->has_trace = false;
+	p->stamped = !l->bare;
 	p->seq = l->seq;
 	p->ts_usec = l->ts_usec;
 	snprintf(p->caller, sizeof(p->caller), "%s", caller);
@@ -585,6 +593,10 @@ void kparser_line(struct kparser *p, const struct kline *l)
 
 	if (!same_caller(p->caller, caller))
 		return;  /* another task's line, or another report racing ours: not ours */
+	/* a console capture with a program's output mixed in: a line without the kernel's
+	 * prefix inside a report whose lines have it is the program's */
+	if (p->stamped && l->bare && !is_start)
+		return;
 	if (KP_PREFIX(s, len, "---[ end trace") || KP_PREFIX(s, len, "---[ end Kernel panic")) {
 		add_line(p, s, len);
 		finish(p, false);
@@ -606,6 +618,10 @@ void kparser_line(struct kparser *p, const struct kline *l)
 		} else if (flags & (KP_START_CONT | KP_START_WEAK)) {
 			/* the Oops line of a BUG, the Internal error of an arm fault; a stackless
 			 * message printed into the report by another task */
+		} else if (p->type == KREPORT_RCU_STALL && !p->has_trace && p->n_lines <= 4 &&
+			   (flags & KP_START_WARN_OR_BUG)) {
+			/* a WARN the stall detector hit in the timer interrupt before dumping
+			 * the stalled CPU: its trace runs on into the interrupted task's */
 		} else if ((p->flags & KP_START_PRELUDE) && (flags & KP_START_WARN_OR_BUG) && p->n_lines <= 4) {
 			p->flags &= ~KP_START_PRELUDE;
 		} else if ((p->flags & KP_START_WARN_OR_BUG) && (flags & KP_START_PRELUDE) && p->n_lines <= 3) {

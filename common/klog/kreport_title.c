@@ -569,8 +569,10 @@ static const char *oops_title(struct kp_cls *c, const char *s, size_t len)
 	for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
 		if (strncmp(s, kinds[i], strlen(kinds[i])) == 0)
 			return kp_fmt_title(c, kinds[i], kp_guilty(c, NULL, true, 0));
+	/* arm64's overflow: the recursion's frames repeat, the work before its entry point
+	 * names it (as the panic that follows says, "kernel stack overflow") */
 	if (strncmp(s, "Insufficient stack space", 24) == 0)
-		return kp_fmt_title(c, "kernel stack overflow", kp_guilty(c, NULL, false, 0));
+		return kp_fmt_title(c, "kernel stack overflow", kp_stall_guilty(c, false));
 	return kp_fmt_title(c, "Oops", kp_guilty(c, NULL, true, 0));
 }
 
