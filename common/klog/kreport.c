@@ -529,8 +529,8 @@ static void add_line(struct kparser *p, const char *s, size_t len)
 		p->has_trace = true;
 }
 
-static void start(struct kparser *p, const struct kline *l, const char *caller, enum kreport_type type,
-		  unsigned flags)
+static void start(struct kparser *p, const struct kline *l, const char *s, size_t len,
+		  const char *caller, enum kreport_type type, unsigned flags)
 {
 	p->open = true;
 	p->type = type;
@@ -541,7 +541,7 @@ static void start(struct kparser *p, const struct kline *l, const char *caller, 
 	p->ts_usec = l->ts_usec;
 	snprintf(p->caller, sizeof(p->caller), "%s", caller);
 	p->tail_left = 0;
-	add_line(p, l->text, l->len);
+	add_line(p, s, len);
 }
 
 static bool all_equals(const char *s, size_t len)
@@ -566,6 +566,13 @@ void kparser_line(struct kparser *p, const struct kline *l)
 		if (livepatch_line(p, l, s + 11, len - 11))
 			return;
 	}
+	/* a headline printed with one leading space (KCSAN's first form): outside a report
+	 * only, where an indented line is no trace's */
+	if (!p->open && len > 6 && s[0] == ' ' && s[1] != ' ' &&
+	    (KP_PREFIX(s + 1, len - 1, "BUG: ") || KP_PREFIX(s + 1, len - 1, "WARNING: "))) {
+		s++;
+		len--;
+	}
 	is_start = len >= 5 && kp_match_start(s, len, &type, &flags);
 
 	if (!p->open) {
@@ -587,7 +594,7 @@ void kparser_line(struct kparser *p, const struct kline *l)
 			}
 		}
 		if (is_start)
-			start(p, l, caller, type, flags);
+			start(p, l, s, len, caller, type, flags);
 		return;
 	}
 
@@ -628,7 +635,7 @@ void kparser_line(struct kparser *p, const struct kline *l)
 			/* "refcount_t: underflow" printed as the WARN's message, after its line */
 		} else {
 			finish(p, false);
-			start(p, l, caller, type, flags);
+			start(p, l, s, len, caller, type, flags);
 			return;
 		}
 	}

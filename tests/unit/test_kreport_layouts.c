@@ -291,6 +291,34 @@ static void test_arm32_caller(void **state)
 	       KREPORT_WARN, "WARNING in foo_fileattr_get");
 }
 
+/* KCSAN's first form indented its lines by one space, the headline too */
+static void test_indented_headline(void **state)
+{
+	(void)state;
+	expect("[   44.381409][    C4]  ==================================================================\n"
+	       "[   44.381969][    C4]  BUG: KCSAN: data-race in foo_clean_rx_irq+0x551/0xb10\n"
+	       "[   44.382748][    C4]  \n"
+	       "[   44.383468][    C4]  race at unknown origin, with read to 0xffff933db8a2ae6c of 1 bytes by interrupt on cpu 0:\n"
+	       "[   44.384066][    C4]   foo_clean_rx_irq+0x551/0xb10\n"
+	       "[   44.384704][    C4]   foo_clean+0x533/0xda0\n"
+	       "[   44.385296][    C4]   net_rx_action+0x329/0x900\n"
+	       "[   44.394244][    C4]  Reported by Kernel Concurrency Sanitizer on:\n"
+	       "[   44.394819][    C4]  CPU: 0 PID: 0 Comm: swapper/0 Not tainted 5.3.0-rc7+ #2\n",
+	       KREPORT_KASAN, "KCSAN: data-race in foo_clean_rx_irq");
+}
+
+/* The unwinder's complaints with the address hashed (4.15+): one title for both forms */
+static void test_hashed_unwinder_warning(void **state)
+{
+	(void)state;
+	expect("[   29.027197] WARNING: kernel stack frame pointer at         (ptrval) in foo:4492 has bad value         (ptrval)\n"
+	       "[   29.027200] unwind stack type:0 next_sp:          (null) mask:0x6 graph_idx:0\n",
+	       KREPORT_WARN, "WARNING: kernel stack regs has bad value");
+	expect("[   35.687228] WARNING: kernel stack regs at         (ptrval) in foo:4492 has bad 'bp' value         (ptrval)\n"
+	       "[   35.687230] unwind stack type:0 next_sp:          (null) mask:0x6 graph_idx:0\n",
+	       KREPORT_WARN, "WARNING: kernel stack regs has bad value");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +329,8 @@ int main(void)
 		cmocka_unit_test(test_arm64_overflow),
 		cmocka_unit_test(test_warn_inside_stall),
 		cmocka_unit_test(test_arm32_caller),
+		cmocka_unit_test(test_indented_headline),
+		cmocka_unit_test(test_hashed_unwinder_warning),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
