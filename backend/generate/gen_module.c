@@ -104,6 +104,18 @@ static int object_owner(struct gen_ctx *c, struct gen_object *o)
 	return o->objname ? 0 : -ENOMEM;
 }
 
+/* TREE/DIR/.BASE.cmd of object target */
+static int unlink_cmd_file(struct gen_ctx *c, const char *target)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *base = strrchr(target, '/');
+
+	if (asprintf(&path, "%s/%.*s.%s.cmd", c->tree, base ? (int)(base - target + 1) : 0, target,
+		     base ? base + 1 : target) < 0)
+		return -ENOMEM;
+	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
 static char *kept_path(struct gen_ctx *c, const char *kind, const char *target)
 {
 	char *p = NULL;
@@ -136,11 +148,15 @@ static int build_side(struct gen_ctx *c, bool patched)
 			k = -ENOMEM;
 		if (k >= 0)
 			k = copy_file(built, *dst);
-		/* a patched object must not stay in the tree: only the kernel's own are kept */
-		if (k >= 0 && patched)
-			unlink(built);
 		if (k >= 0 && !patched && !o->objname)
 			k = object_owner(c, o);
+		/* a patched object must not stay in the tree: only the kernel's own are kept. Nor
+		 * one built with static branches as tests, or its .cmd file naming the header in
+		 * this run's work directory, which the next build would look for */
+		if (k >= 0 && (patched || c->key_test_h))
+			unlink(built);
+		if (k >= 0 && c->key_test_h)
+			k = unlink_cmd_file(c, o->target);
 		if (k < 0) {
 			if (patched)
 				gen_cache_revert(c);
