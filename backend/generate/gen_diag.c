@@ -437,13 +437,16 @@ int gen_carry_insert(const char *text, const char *block, unsigned before, char 
 	_cleanup_free_ struct line *v = NULL;
 	size_t n, at = 0;
 	const char *mark = strstr(text, GEN_CARRY_MARK);
+	unsigned next = 1;
 	int depth = 0;
 	char kw[16];
 	const char *arg;
 
 	if (mark) {
-		/* earlier carries may use this round's: these go first */
+		/* earlier carries may use this round's: these go first (the #line after the
+		 * earlier block still holds for the rest of the file) */
 		at = (size_t)(mark - text);
+		return asprintf(out, "%.*s%s%s", (int)at, text, block, text + at) < 0 ? -ENOMEM : 0;
 	} else {
 		if (split_lines(text, &v, &n) < 0)
 			return -ENOMEM;
@@ -454,11 +457,15 @@ int gen_carry_insert(const char *text, const char *block, unsigned before, char 
 				depth++;
 			else if (streq(kw, "endif") && depth > 0)
 				depth--;
-			else if (streq(kw, "include") && depth == 0)
+			else if (streq(kw, "include") && depth == 0) {
 				at = (size_t)(v[i].s + v[i].n - text) + (v[i].s[v[i].n] == '\n');
+				next = (unsigned)i + 2;
+			}
 		}
 	}
-	if (asprintf(out, "%.*s%s%s", (int)at, text, block, text + at) < 0)
+	/* the lines after keep their numbers: a function using __LINE__ (WARN_ON, BUG_ON)
+	 * must not change only because the carried lines came before it */
+	if (asprintf(out, "%.*s%s#line %u\n%s", (int)at, text, block, next, text + at) < 0)
 		return -ENOMEM;
 	return 0;
 }

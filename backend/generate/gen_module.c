@@ -209,8 +209,9 @@ int gen_diff_objects(struct gen_ctx *c)
 		k = klpdiff_compare(o->orig_o, o->patched_o, r, err, sizeof(err));
 		if (k < 0) {
 			free(r);
-			return gen_say(c, GEN_FAILED, "%s: %s", o->target,
-				       err[0] ? err : strerror(-k));
+			/* an object the differ does not support is a known limit, not a breakage */
+			return gen_say(c, k == -ENOTSUP ? GEN_REFUSED : GEN_FAILED, "%s: %s",
+				       o->target, err[0] ? err : strerror(-k));
 		}
 		o->diff = r;
 		for (size_t j = 0; j < r->n_refusals; j++)

@@ -168,12 +168,17 @@ static void test_carry_insert(void **state)
 	/* after the last unconditional #include before the first use, not in an #ifdef */
 	assert_int_equal(gen_carry_insert(source, GEN_CARRY_MARK " */\nDEF1\n", 9, &out), 0);
 	assert_non_null(strstr(out, "#include \"local.h\"\n" GEN_CARRY_MARK " */\nDEF1\n"
-			       "static int f(void)\n"));
+			       "#line 7\nstatic int f(void)\n"));
 	/* a later round's definitions go before the earlier ones, which may use them */
 	assert_int_equal(gen_carry_insert(out, GEN_CARRY_MARK " */\nDEF0\n", 11, &again), 0);
 	assert_non_null(strstr(again, "#include \"local.h\"\n" GEN_CARRY_MARK " */\nDEF0\n"
-				 GEN_CARRY_MARK " */\nDEF1\n"));
-	assert_int_equal(strlen(again), strlen(source) + 2 * strlen(GEN_CARRY_MARK " */\nDEF0\n"));
+				 GEN_CARRY_MARK " */\nDEF1\n#line 7\n"));
+	assert_int_equal(strlen(again), strlen(source) + 2 * strlen(GEN_CARRY_MARK " */\nDEF0\n") +
+			 strlen("#line 7\n"));
+	free(out);
+	/* a file without #include: at the top */
+	assert_int_equal(gen_carry_insert("int x;\n", "B\n", 1, &out), 0);
+	assert_string_equal(out, "B\n#line 1\nint x;\n");
 	free(out);
 	free(again);
 }
