@@ -378,9 +378,11 @@ int gen_carry_or_explain(struct gen_ctx *c, const char *log, unsigned round)
 		return gen_say(c, GEN_FAILED, "kbuild failed: %s (the whole output: "
 			       "build-patched.log)", strempty(tail));
 	}
-	k = fix_top(c, &top);
-	if (k < 0)
-		top = NULL; /* the reasons still name what is missing */
+	if (fix_top(c, &top) < 0) {
+		free(top);
+		top = NULL; /* the reasons still name what is missing, without where */
+	}
+	k = 0;
 	v = calloc(nd, sizeof(*v));
 	if (!v) {
 		gen_diag_free(d, nd);

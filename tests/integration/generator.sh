@@ -112,26 +112,28 @@ expect_eq "f: ext4's sysfs.o is compiled for the ext4 module" ok \
 	"$(jq -r '.steps[] | select(.name == "build-original") | .detail | if . == "fs/ext4/sysfs.o (ext4)" then "ok" else . end' "$WORK/f-module.json")"
 
 # A fix that needs what its newer source added: a macro and a static inline helper are
-# carried into the patched file (j), a struct member is named with its header (k); gcc's
+# carried into the patched file (w), a struct member is named with its header (x); gcc's
 # whole output is kept either way.
-check "j: the macro and the helper are carried, with the headers they come from" \
-	jqe '.steps[] | select(.name == "build-patched") | .detail | test("carried from the fix source: HZ_PER_GHZ \\(include/linux/units.h\\), str_true_false \\(include/linux/string_helpers.h\\)")' "$WORK/j-carried-helper.json"
-check "j: gcc's output of the first build is kept" grep -q "implicit declaration of function .str_true_false" "$WORK/out-j-carried-helper/build-patched.log"
-check "j: fix.patch carries the definitions, after the includes" \
-	grep -A2 -F '+/* tuxtape: carried from the fix source' "$WORK/out-j-carried-helper/fix.patch"
-check "j: the first fix is kept as fix.orig.patch" cmp -s "$CASES/j-carried-helper/fix.patch" "$WORK/out-j-carried-helper/fix.orig.patch"
-expect_eq "j: only the patched function changes (the carried lines move no other line)" "loadavg_proc_show" \
-	"$(jq -r '[.functions[] | .name] | join(" ")' "$WORK/j-carried-helper.json")"
-check "k: gcc's whole output is kept" grep -q "has no member named .memfd_noexec_scope" "$WORK/out-k-new-member/build-patched.log"
-check "k: the reason points at it" jqe '.reason | test("build-patched.log")' "$WORK/k-new-member.json"
-gen j-no-source --patch "$CASES/j-carried-helper/fix.patch" --id j-no-source
+check "w: the macro and the helper are carried, with the headers they come from" \
+	jqe '.steps[] | select(.name == "build-patched") | .detail | test("carried from the fix source: HZ_PER_GHZ \\(include/linux/units.h\\), str_true_false \\(include/linux/string_helpers.h\\)")' "$WORK/w-carried-helper.json"
+check "w: gcc's output of the first build is kept" grep -q "implicit declaration of function .str_true_false" "$WORK/out-w-carried-helper/build-patched.log"
+check "w: fix.patch carries the definitions, after the includes" \
+	grep -A2 -F '+/* tuxtape: carried from the fix source' "$WORK/out-w-carried-helper/fix.patch"
+check "w: the first fix is kept as fix.orig.patch" cmp -s "$CASES/w-carried-helper/fix.patch" "$WORK/out-w-carried-helper/fix.orig.patch"
+expect_eq "w: only the patched function changes (the carried lines move no other line)" "loadavg_proc_show" \
+	"$(jq -r '[.functions[] | .name] | join(" ")' "$WORK/w-carried-helper.json")"
+check "x: gcc's whole output is kept" grep -q "has no member named .memfd_noexec_scope" "$WORK/out-x-new-member/build-patched.log"
+check "x: the reason points at it" jqe '.reason | test("build-patched.log")' "$WORK/x-new-member.json"
+gen w-no-source --patch "$CASES/w-carried-helper/fix.patch" --id w-no-source
 check "without a fix source the missing helper is named, refused" \
-	jqe '.outcome == "refused" and .step == "build-patched" and (.reason | test("the fix needs str_true_false, which this kernel lacks \\(fs/proc/loadavg.c:[0-9]+: implicit declaration"))' "$WORK/j-no-source.json"
+	jqe '.outcome == "refused" and .step == "build-patched" and (.reason | test("the fix needs str_true_false, which this kernel lacks \\(fs/proc/loadavg.c:[0-9]+: implicit declaration"))' "$WORK/w-no-source.json"
 
 # The cached tree is the kernel's own source again after every run.
 tree=$(cache_tree)
 check "the cached tree is a prepared kernel tree" test -f "$tree/include/generated/autoconf.h"
-check "no patch is left in the cached tree (sources or objects)" bash -c "! grep -rl tuxtape '$tree/fs/proc' '$tree/fs/locks.c' '$tree/fs/ext4' '$tree/include/linux/seq_file.h' '$tree/kernel/capability.c'"
+# (the patches' marks: the tree's own path, in every object's debug information, has
+# "tuxtape-" in it, and a refused build leaves the kernel's own object)
+check "no patch is left in the cached tree (sources or objects)" bash -c "! grep -rlE 'tuxtape_|tuxtape:' '$tree/fs/proc' '$tree/fs/locks.c' '$tree/fs/ext4' '$tree/include/linux/seq_file.h' '$tree/kernel/capability.c'"
 check "no patch marker is left in the cache" test ! -e "$(dirname "$tree")/applied.patch"
 
 # --- a patch that does not apply names the hunk
