@@ -398,71 +398,104 @@ static int mark_unbuilt(struct gen_ctx *c, bool *skip, char **unbuilt)
 	return 0;
 }
 
+/* The refusals of source-check, the most fundamental first: the one reported is the first
+ * of these any file earns, whatever the order of the files in the patch. */
+enum { WHY_BUILD, WHY_FILE, WHY_ASM, WHY_LAYOUT, WHY_MAX };
+
+static void why_free(char **why)
+{
+	for (size_t i = 0; i < WHY_MAX; i++)
+		free(why[i]);
+}
+
 int gen_source_check(struct gen_ctx *c)
 {
 	_cleanup_free_ char *ignored = NULL, *header = NULL, *unbuilt = NULL;
 	_cleanup_free_ bool *skip = calloc(c->n_files + 1, sizeof(bool));
+	char *why[WHY_MAX] = { NULL };
 	size_t n_c = 0;
-	int k;
+	int k = 0;
 
 	if (!skip)
 		return -ENOMEM;
 	k = mark_unbuilt(c, skip, &unbuilt);
-	if (k < 0)
-		return k;
-	for (size_t i = 0; i < c->n_files; i++) {
+	for (size_t i = 0; k >= 0 && i < c->n_files; i++) {
 		const struct gen_file *f = &c->files[i];
 		const char *base = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
 		bool is_c = has_suffix(f->path, ".c"), is_h = has_suffix(f->path, ".h");
+		_cleanup_free_ char *path = NULL, *text = NULL, *type = NULL;
+		size_t len;
 
 		if (skip[i])
 			continue;
-
 		if (startswith(base, "Makefile") || startswith(base, "Kbuild") ||
-		    startswith(base, "Kconfig"))
-			return gen_say(c, GEN_REFUSED, "build system change: %s", f->path);
-		if (has_suffix(f->path, ".S") || has_suffix(f->path, ".s"))
-			return gen_say(c, GEN_REFUSED, "assembly change: %s (only C functions "
-				       "can be livepatched)", f->path);
-		if (!is_c && !is_h) {
-			if (gen_list_append(&ignored, ", ", "%s", f->path) < 0)
-				return -ENOMEM;
+		    startswith(base, "Kconfig")) {
+			if (!why[WHY_BUILD] && asprintf(&why[WHY_BUILD], "build system change: %s",
+							f->path) < 0)
+				k = -ENOMEM;
 			continue;
 		}
-		if (f->deleted)
-			return gen_say(c, GEN_REFUSED, "file removed: %s", f->path);
-		if (f->created && is_c)
-			return gen_say(c, GEN_REFUSED, "new source file %s: needs a build "
-				       "change, not supported", f->path);
+		if (has_suffix(f->path, ".S") || has_suffix(f->path, ".s")) {
+			if (!why[WHY_ASM] && asprintf(&why[WHY_ASM], "assembly change: %s (only C "
+						      "functions can be livepatched)", f->path) < 0)
+				k = -ENOMEM;
+			continue;
+		}
+		if (!is_c && !is_h) {
+			k = gen_list_append(&ignored, ", ", "%s", f->path);
+			continue;
+		}
+		if (f->deleted || (f->created && is_c)) {
+			if (!why[WHY_FILE] && asprintf(&why[WHY_FILE], f->deleted ? "file removed: %s" :
+						       "new source file %s: needs a build change, "
+						       "not supported", f->path) < 0)
+				k = -ENOMEM;
+			continue;
+		}
 		if (!f->created) {
-			_cleanup_free_ char *path = NULL, *text = NULL, *type = NULL;
-			size_t len;
-
-			if (asprintf(&path, "%s/%s", c->tree, f->path) < 0)
-				return -ENOMEM;
+			if (asprintf(&path, "%s/%s", c->tree, f->path) < 0) {
+				k = -ENOMEM;
+				break;
+			}
 			k = read_file_bounded(path, SOURCE_MAX, &text, &len);
-			if (k < 0)
+			if (k < 0) {
+				why_free(why);
 				return gen_say(c, GEN_FAILED, "%s: %s", path, strerror(-k));
+			}
 			k = gen_struct_at(text, f->points, f->n_points, &type);
-			if (k < 0)
-				return k;
+			if (k >= 0 && type && !why[WHY_LAYOUT] &&
+			    asprintf(&why[WHY_LAYOUT], "data structure layout change: %s in %s", type,
+				     f->path) < 0)
+				k = -ENOMEM;
 			if (type)
-				return gen_say(c, GEN_REFUSED, "data structure layout change: %s "
-					       "in %s", type, f->path);
+				continue;
 		}
 		if (is_h) {
-			if (!header)
-				header = strdup(f->path);
+			if (!header && !(header = strdup(f->path)))
+				k = -ENOMEM;
 			continue;
 		}
 		n_c++;
-		k = add_object(c, f->path);
-		if (k < 0)
-			return k;
+		if (k >= 0)
+			k = add_object(c, f->path);
 	}
-	if (n_c == 0 && unbuilt)
+	if (k < 0) {
+		why_free(why);
+		return k;
+	}
+	/* no C file of the fix is built here: its code is not this kernel's, whatever else the
+	 * fix changes */
+	if (n_c == 0 && unbuilt) {
+		why_free(why);
 		return gen_say(c, GEN_REFUSED, "none of the patch's C files is built by kernel "
 			       "%s's configuration (%s)", c->k.name, unbuilt);
+	}
+	for (size_t i = 0; i < WHY_MAX; i++)
+		if (why[i]) {
+			k = gen_say(c, GEN_REFUSED, "%s", why[i]);
+			why_free(why);
+			return k;
+		}
 	if (n_c == 0 && header)
 		return gen_say(c, GEN_REFUSED, "header-only change: not supported yet (%s; "
 			       "the objects that include it are not searched)", header);

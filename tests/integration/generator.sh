@@ -152,6 +152,10 @@ sed '/^struct pushpull {/,/^};/s/unsigned int reserve;/unsigned long reserve;/' 
 gen unbuilt --patch "$WORK/unbuilt.patch" --id unbuilt
 check "a struct change in a file not built: refused as not built, not as a layout change" \
 	jqe '.step == "source-check" and (.reason | test("none of the patch.s C files is built by kernel deb61.s configuration \\(fs/jffs2/compr_rubin.c\\)"))' "$WORK/unbuilt.json"
+cat "$WORK/unbuilt.patch" "$CASES/a-proc-show/fix.patch" >"$WORK/unbuilt-mixed.patch"
+gen unbuilt-mixed --patch "$WORK/unbuilt-mixed.patch" --id unbuilt-mixed
+check "beside a built file, the unbuilt one is left out, its struct change with it" \
+	jqe '.outcome == "ok" and (.steps[] | select(.name == "source-check") | .detail | test("left out: fs/jffs2/compr_rubin.c"))' "$WORK/unbuilt-mixed.json"
 
 # --- a patch with nothing in C
 { printf -- '--- a/README\n+++ b/README\n@@ -1,2 +1,3 @@\n+tuxtape\n'; head -2 "$tree/README" | sed 's/^/ /'; } >"$WORK/doc.patch"
