@@ -223,7 +223,9 @@ static int carry_block(struct need *v, size_t n, const char *file, char **block,
 	for (size_t i = 0; i < n; i++) {
 		bool dup = false;
 
-		if (!streq(startswith(v[i].d->file, "./") ? v[i].d->file + 2 : v[i].d->file, file))
+		/* errors gcc words otherwise carry nothing: they went with the missing ones */
+		if (!v[i].def.text ||
+		    !streq(startswith(v[i].d->file, "./") ? v[i].d->file + 2 : v[i].d->file, file))
 			continue;
 		if (!*first || v[i].d->line < *first)
 			*first = v[i].d->line;

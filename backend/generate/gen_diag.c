@@ -389,6 +389,10 @@ int gen_def_find(const char *text, const char *name, const char *type, struct ge
 			}
 			continue;
 		}
+		if (strchr(name, ' ') && at_start == 0 && (after == e || *after == '{')) {
+			d->kind = GEN_DEF_TYPE; /* "struct foo {" for the type "struct foo" */
+			return 0;
+		}
 		if (l->s[0] == '}' && after < e && *after == ';') {
 			d->kind = GEN_DEF_TYPE; /* "} name;" closing a typedef */
 			return 0;

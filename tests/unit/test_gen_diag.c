@@ -136,6 +136,12 @@ static void test_def_find(void **state)
 	assert_int_equal(d.kind, GEN_DEF_TYPE);
 	gen_def_clear(&d);
 
+	/* a tagged type, as "invalid use of undefined type" names it */
+	assert_int_equal(gen_def_find(header, "struct foo", NULL, &d), 0);
+	assert_int_equal(d.kind, GEN_DEF_TYPE);
+	assert_int_equal(d.line, 11);
+	gen_def_clear(&d);
+
 	assert_int_equal(gen_def_find(header, "gran", "struct foo", &d), 0);
 	assert_int_equal(d.kind, GEN_DEF_MEMBER);
 	assert_int_equal(d.line, 14);
