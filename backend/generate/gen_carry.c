@@ -24,6 +24,8 @@
 
 #define SOURCE_MAX (16u << 20)
 #define CANDIDATES_MAX 64
+/* a carried helper may need another; a chain longer than this is no helper any more */
+#define CARRY_ROUNDS 4
 
 /* What one error needs, once looked up. */
 struct need {
@@ -365,7 +367,7 @@ int gen_carry_or_explain(struct gen_ctx *c, const char *log, unsigned round)
 	_cleanup_free_ char *top = NULL, *reason = NULL, *names = NULL, *tail = NULL;
 	struct gen_diag *d = NULL;
 	struct need *v = NULL;
-	size_t nd = 0, n_carry = 0, n_known = 0;
+	size_t nd = 0, n_carry = 0;
 	const struct need *refuse = NULL;
 	int k;
 
@@ -401,7 +403,6 @@ int gen_carry_or_explain(struct gen_ctx *c, const char *log, unsigned round)
 	for (size_t i = 0; i < nd; i++) {
 		if (d[i].need == GEN_NEED_OTHER)
 			continue;
-		n_known++;
 		if (carriable(c, &v[i]))
 			n_carry++;
 		else if (!refuse)
@@ -409,7 +410,7 @@ int gen_carry_or_explain(struct gen_ctx *c, const char *log, unsigned round)
 	}
 	/* an error gcc words otherwise often follows from a missing one (an implicit
 	 * declaration returns int): carrying settles it or the next round names it */
-	if (!refuse && n_carry && round < 4) {
+	if (!refuse && n_carry && round < CARRY_ROUNDS) {
 		k = rewrite_fix(c, v, nd, &names);
 		if (k >= 0) {
 			k = 1;
