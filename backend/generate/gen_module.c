@@ -46,12 +46,14 @@ static int copy_file(const char *from, const char *to)
 /* make -C TREE CC=... -jN KCFLAGS=... every object's target */
 static int make_objects(struct gen_ctx *c, char **tail, char **log)
 {
-	_cleanup_free_ char *ccarg = NULL, *jobs = NULL, *out = NULL;
+	_cleanup_free_ char *ccarg = NULL, *jobs = NULL, *out = NULL, *kcflags = NULL;
 	char **argv = calloc(c->n_objs + 8, sizeof(char *));
 	size_t a = 0;
 	int k;
 
-	if (!argv || asprintf(&ccarg, "CC=%s", c->cc) < 0 || asprintf(&jobs, "-j%u", c->req->jobs) < 0) {
+	if (!argv || asprintf(&ccarg, "CC=%s", c->cc) < 0 || asprintf(&jobs, "-j%u", c->req->jobs) < 0 ||
+	    asprintf(&kcflags, "%s%s%s", KCFLAGS, c->key_test_h ? " -include " : "",
+		     strempty(c->key_test_h)) < 0) {
 		free(argv);
 		return -ENOMEM;
 	}
@@ -60,7 +62,7 @@ static int make_objects(struct gen_ctx *c, char **tail, char **log)
 	argv[a++] = c->tree;
 	argv[a++] = ccarg;
 	argv[a++] = jobs;
-	argv[a++] = (char *)KCFLAGS;
+	argv[a++] = kcflags;
 	for (size_t i = 0; i < c->n_objs; i++)
 		argv[a++] = c->objs[i].target;
 	k = gen_run(NULL, argv, NULL, c->req->progress, &out);
@@ -106,6 +108,18 @@ static int object_owner(struct gen_ctx *c, struct gen_object *o)
 	return o->objname ? 0 : -ENOMEM;
 }
 
+/* TREE/DIR/.BASE.cmd of object target */
+static int unlink_cmd_file(struct gen_ctx *c, const char *target)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *base = strrchr(target, '/');
+
+	if (asprintf(&path, "%s/%.*s.%s.cmd", c->tree, base ? (int)(base - target + 1) : 0, target,
+		     base ? base + 1 : target) < 0)
+		return -ENOMEM;
+	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
 static char *kept_path(struct gen_ctx *c, const char *kind, const char *target)
 {
 	char *p = NULL;
@@ -147,16 +161,21 @@ again:
 		_cleanup_free_ char *built = NULL;
 		char **dst = patched ? &o->patched_o : &o->orig_o;
 
+		free(*dst);
 		*dst = kept_path(c, patched ? "patched" : "orig", o->target);
 		if (!*dst || asprintf(&built, "%s/%s", c->tree, o->target) < 0)
 			k = -ENOMEM;
 		if (k >= 0)
 			k = copy_file(built, *dst);
-		/* a patched object must not stay in the tree: only the kernel's own are kept */
-		if (k >= 0 && patched)
-			unlink(built);
-		if (k >= 0 && !patched)
+		if (k >= 0 && !patched && !o->objname)
 			k = object_owner(c, o);
+		/* a patched object must not stay in the tree: only the kernel's own are kept. Nor
+		 * one built with static branches as tests, or its .cmd file naming the header in
+		 * this run's work directory, which the next build would look for */
+		if (k >= 0 && (patched || c->key_test_h))
+			unlink(built);
+		if (k >= 0 && c->key_test_h)
+			k = unlink_cmd_file(c, o->target);
 		if (k < 0) {
 			if (patched)
 				gen_cache_revert(c);
@@ -195,7 +214,8 @@ int gen_build_patched(struct gen_ctx *c)
 int gen_diff_objects(struct gen_ctx *c)
 {
 	_cleanup_free_ char *refused = NULL;
-	size_t changed = 0, added = 0;
+	_cleanup_free_ char *data = NULL;
+	size_t changed = 0, added = 0, copied = 0;
 	char err[512];
 	int k;
 
@@ -214,15 +234,22 @@ int gen_diff_objects(struct gen_ctx *c)
 				       o->target, err[0] ? err : strerror(-k));
 		}
 		o->diff = r;
+		for (size_t j = 0; j < r->n_copied_data; j++)
+			if (gen_list_append(&data, ", ", "%s", r->copied_data[j]) < 0)
+				return -ENOMEM;
 		for (size_t j = 0; j < r->n_refusals; j++)
 			if (gen_list_append(&refused, "; ", "%s: %s", r->refusals[j].symbol,
 					    r->refusals[j].reason) < 0)
 				return -ENOMEM;
 		for (size_t j = 0; j < r->n_funcs; j++) {
-			r->funcs[j].change == KLPDIFF_NEW ? added++ : changed++;
+			static const char *const kinds[] = { [KLPDIFF_CHANGED] = "changed",
+				[KLPDIFF_NEW] = "new", [KLPDIFF_COPIED] = "copied" };
+
+			r->funcs[j].change == KLPDIFF_CHANGED ? changed++ :
+			r->funcs[j].change == KLPDIFF_NEW ? added++ : copied++;
 			json_array_append_new(c->functions, json_pack("{s:s, s:s, s:s, s:s, s:b}",
 				"name", r->funcs[j].name, "object", o->objname, "file", o->src,
-				"change", r->funcs[j].change == KLPDIFF_NEW ? "new" : "changed",
+				"change", kinds[r->funcs[j].change],
 				"local", r->funcs[j].local));
 		}
 	}
@@ -231,7 +258,17 @@ int gen_diff_objects(struct gen_ctx *c)
 	if (!changed)
 		return gen_say(c, GEN_REFUSED, "the patch changes no function%s",
 			       added ? " (only new ones, which nothing calls)" : "");
-	return gen_say(c, GEN_OK, "%zu changed function(s), %zu new", changed, added);
+	{
+		_cleanup_free_ char *what = NULL;
+
+		if (gen_list_append(&what, "", "%zu changed function(s), %zu new", changed, added) < 0 ||
+		    (copied && gen_list_append(&what, "", ", %zu carried as a copy (not traceable: "
+					       "their callers are patched)", copied) < 0) ||
+		    (data && gen_list_append(&what, "", "; read-only data carried as a copy (its "
+					     "users are patched): %s", data) < 0))
+			return -ENOMEM;
+		return gen_say(c, GEN_OK, "%s", what);
+	}
 }
 
 /* Symbols the original object defines: anchors telling copies of a local symbol apart. */
@@ -469,11 +506,59 @@ static int kbuild_link(struct gen_ctx *c, const char *dir, char **why, char **im
 	return 0;
 }
 
+/* Static branches on a module's key cannot be jump labels in a livepatch (klpdiff.h): both
+ * sides are built again with every static branch a test of its key, and compared again. The
+ * functions to replace must still be the running kernel's: one the compiler only made
+ * separate in this build (no longer inlined) would not be found when the patch loads. */
+static int rebuild_with_key_tests(struct gen_ctx *c, const char *why)
+{
+	_cleanup_free_ char *plain = NULL, *orig = NULL;
+	int k;
+
+	if (asprintf(&c->key_test_h, "%s/tuxtape_key_test.h", c->work) < 0 ||
+	    asprintf(&orig, "%s/orig", c->work) < 0 || asprintf(&plain, "%s/orig-plain", c->work) < 0)
+		return -ENOMEM;
+	k = gen_write_file(c->key_test_h, KLPDIFF_KEY_TEST_HEADER);
+	if (k < 0)
+		return gen_say(c, GEN_FAILED, "%s: %s", c->key_test_h, strerror(-k));
+	if (rename(orig, plain) < 0)
+		return gen_say(c, GEN_FAILED, "%s: %m", orig);
+	json_array_clear(c->functions);
+	for (size_t i = 0; i < c->n_objs; i++) {
+		if (c->objs[i].diff)
+			klpdiff_result_free(c->objs[i].diff);
+		free(c->objs[i].diff);
+		c->objs[i].diff = NULL;
+	}
+	if ((k = gen_build_original(c)) != GEN_OK || (k = gen_build_patched(c)) != GEN_OK ||
+	    (k = gen_diff_objects(c)) != GEN_OK) {
+		_cleanup_free_ char *d = c->detail;
+
+		c->detail = NULL;
+		return gen_say(c, (enum gen_status)k, "%s; built again with static branches as tests "
+			       "of their key: %s", why, strempty(d));
+	}
+	for (size_t i = 0; i < c->n_objs; i++) {
+		struct klpdiff_result *r = c->objs[i].diff;
+		_cleanup_free_ char *was = NULL;
+
+		if (asprintf(&was, "%s/%s", plain, c->objs[i].target) < 0)
+			return -ENOMEM;
+		for (size_t j = 0; r && j < r->n_funcs; j++)
+			if (r->funcs[j].change == KLPDIFF_CHANGED &&
+			    klpdiff_has_function(was, r->funcs[j].name) <= 0)
+				return gen_say(c, GEN_REFUSED, "%s; built with static branches as tests "
+					       "of their key, function %s is separate, but the running "
+					       "kernel has it inlined", why, r->funcs[j].name);
+	}
+	return GEN_OK;
+}
+
 /* The extracted objects, as <name>.o_shipped parts of the module (c->parts) in c->module_dir;
  * the symbol database stays for the module step. */
 int gen_extract(struct gen_ctx *c)
 {
-	_cleanup_free_ char *symvers = NULL;
+	_cleanup_free_ char *symvers = NULL, *retried = NULL;
 	struct klp_symdb *db = NULL;
 	char err[512] = "";
 	int k;
@@ -488,6 +573,7 @@ int gen_extract(struct gen_ctx *c)
 	if (k < 0)
 		return gen_say(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
 	c->symdb = db;
+again:
 	for (size_t i = 0; i < c->n_objs; i++) {
 		struct gen_object *o = &c->objs[i];
 		_cleanup_free_ char *shipped = NULL, *cmd = NULL, *line = NULL;
@@ -509,10 +595,27 @@ int gen_extract(struct gen_ctx *c)
 		err[0] = '\0';
 		k = klpdiff_extract(o->patched_o, o->orig_o, o->diff, db, o->objname, NULL, shipped,
 				    err, sizeof(err));
+		if (k == -EXDEV && !c->key_test_h) {
+			/* the error names the object's kept path: the key and module are enough */
+			const char *what = strstr(err, "uses static key") ? strstr(err, "uses static key")
+									  : err;
+
+			if (asprintf(&retried, "%s: %s", o->target, what) < 0)
+				return -ENOMEM;
+			k = rebuild_with_key_tests(c, retried);
+			if (k != GEN_OK)
+				return k;
+			free(c->parts);
+			c->parts = NULL;
+			goto again;
+		}
 		if (k < 0)
-			return gen_say(c, GEN_FAILED, "%s: %s", o->target,
-				       err[0] ? err : strerror(-k));
+			return gen_say(c, k == -ENOTSUP || k == -EXDEV ? GEN_REFUSED : GEN_FAILED,
+				       "%s: %s", o->target, err[0] ? err : strerror(-k));
 	}
+	if (retried)
+		return gen_say(c, GEN_OK, "%s (%s: its static branches are tests of their key)",
+			       strempty(c->parts), retried);
 	return gen_say(c, GEN_OK, "%s", strempty(c->parts));
 }
 
@@ -645,4 +748,6 @@ void gen_objects_free(struct gen_ctx *c)
 	c->module_dir = NULL;
 	free(c->parts);
 	c->parts = NULL;
+	free(c->key_test_h);
+	c->key_test_h = NULL;
 }

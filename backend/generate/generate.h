@@ -96,6 +96,7 @@ struct gen_ctx {
 	char *parts;         /* its extracted parts (" fix_0.o fix_1.o") */
 	void *symdb;         /* struct klp_symdb *, from extract to module */
 	char *ko;            /* OUT/<module>.ko once built */
+	char *key_test_h;    /* when set, objects are built with it forced in (klpdiff.h) */
 	json_t *steps;       /* [{name, status, seconds, detail}] */
 	json_t *functions;   /* [{name, object, change, local, sympos}] */
 	/* the outcome: the first step that failed or refused */

@@ -165,6 +165,8 @@ int vet_run(const struct vet_opts *o, json_t **report)
 		return *report ? 0 : log_error_errno(ENOMEM, "out of memory");
 	}
 	k = vet_klp_objects(o->module, &objects);
+	if (k >= 0 && o->check)
+		k = vet_check_modules(o->check, &objects);
 	if (k >= 0)
 		k = vet_module_order(o->modules_dir, objects, &mods);
 	vet_strv_free(objects);

@@ -3,7 +3,7 @@
  * The vetting VM: boots a registered kernel's own image under QEMU (KVM when /dev/kvm really
  * runs a guest, TCG otherwise) with an initramfs built here (static busybox, a generated
  * /init, the livepatch, its target modules with their dependencies, an optional check
- * script), and judges a livepatch from the guest's serial console alone.
+ * script and the modules it names on "# vet-modules:" lines), and judges a livepatch from the guest's serial console alone.
  *
  * Contract of vet_run():
  *   - returns a negative errno (logged, naming what was wrong) when the vet could not be set
@@ -73,6 +73,9 @@ bool symmap_text_is_placeholder(const char *buf, size_t len);
 /* The klp objects a livepatch targets other than vmlinux (from its .klp.rela.OBJ. sections
  * and .klp.sym.OBJ. symbols), as a NULL-ended array. */
 int vet_klp_objects(const char *ko, char ***ret);
+/* Adds the modules a check script asks for on lines "# vet-modules: NAME..." (what the check
+ * itself needs loaded, a loop device say) to *objects. -EINVAL naming the line on a bad name. */
+int vet_check_modules(const char *check, char ***objects);
 /* Modules to load before the livepatch: every object's module and its dependencies, in load
  * order, as paths relative to modules_dir. -ENOENT naming the object when it has none. */
 int vet_module_order(const char *modules_dir, char *const *objects, char ***ret);

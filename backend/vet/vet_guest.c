@@ -256,6 +256,36 @@ static int deps_of(const char *dep, const char *object, char ***order, size_t *n
 	return -ENOENT;
 }
 
+int vet_check_modules(const char *check, char ***objects)
+{
+	static const char tag[] = "# vet-modules:";
+	_cleanup_free_ char *text = NULL;
+	size_t len, n = 0;
+	unsigned line = 0;
+	int k = read_file_bounded(check, 1u << 20, &text, &len);
+
+	if (k < 0)
+		return log_error_errno(k, "check script %s: %m", check);
+	while (*objects && (*objects)[n])
+		n++;
+	for (char *l = text, *next; l && *l; l = next, line++) {
+		next = strchr(l, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!startswith(l, tag))
+			continue;
+		for (char *w = strtok(l + strlen(tag), " \t"); w; w = strtok(NULL, " \t")) {
+			if (strlen(w) > 55 || strspn(w, "abcdefghijklmnopqrstuvwxyz0123456789_-") !=
+			    strlen(w))
+				return log_error_errno(EINVAL, "check script %s, line %u: '%s' is not a "
+						       "module name", check, line + 1, w);
+			if (!strv_has(*objects, w) && strv_push(objects, &n, w) < 0)
+				return log_error_errno(ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
 int vet_module_order(const char *modules_dir, char *const *objects, char ***ret)
 {
 	_cleanup_free_ char *path = NULL, *dep = NULL;

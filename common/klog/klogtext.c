@@ -96,7 +96,7 @@ bool kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
 					size_t tl = nl ? (size_t)(nl - t) : (size_t)(e - t);
 
 					l = (struct kline){ t, tl, rec.seq, rec.ts_usec,
-							    rec.caller[0] ? rec.caller : NULL };
+							    rec.caller[0] ? rec.caller : NULL, false };
 					emit(userdata, &l);
 					if (!nl)
 						break;
@@ -129,6 +129,12 @@ bool kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
 			s = (char *)k + 9;
 			known = true;
 		}
+	}
+	/* a harness's own "2018/01/09 14:28:48 " before the line (Go's log format) */
+	if (!known && len > 20 && s[4] == '/' && s[7] == '/' && s[10] == ' ' && s[13] == ':' &&
+	    s[16] == ':' && s[19] == ' ' && isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[18])) {
+		s += 20;
+		len -= 20;
 	}
 	n = parse_ts(s, len, &l.ts_usec);
 	/* a console line another writer got to first ("login: [   16.30] BUG: ..."): the
@@ -164,6 +170,7 @@ bool kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata)
 	l.text = s;
 	l.len = len;
 	l.caller = caller[0] ? caller : NULL;
+	l.bare = !known && !n;
 	emit(userdata, &l);
 	return known;
 }

@@ -27,6 +27,7 @@ struct kparser {
 	enum kreport_type type;
 	unsigned flags;              /* KP_START_* of the start line */
 	bool has_trace;              /* a call trace was seen: a panic now ends the report */
+	bool stamped;                /* its first line had a kernel prefix: bare lines are not ours */
 	char caller[16];
 	uint64_t seq, ts_usec;
 	size_t n_lines;
@@ -158,6 +159,12 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 		if (KP_PREFIX(s, len, "kernel BUG at ")) {
 			*type = KREPORT_BUG;
 			*flags = KP_START_WARN_OR_BUG;
+			return true;
+		}
+		/* x86's die() line after "BUG: stack guard page was hit": part of it */
+		if (KP_PREFIX(s, len, "kernel stack overflow (double-fault)")) {
+			*type = KREPORT_OOPS;
+			*flags = KP_START_CONT;
 			return true;
 		}
 		if (KP_PREFIX(s, len, "kernel stack overflow")) {
@@ -522,18 +529,19 @@ static void add_line(struct kparser *p, const char *s, size_t len)
 		p->has_trace = true;
 }
 
-static void start(struct kparser *p, const struct kline *l, const char *caller, enum kreport_type type,
-		  unsigned flags)
+static void start(struct kparser *p, const struct kline *l, const char *s, size_t len,
+		  const char *caller, enum kreport_type type, unsigned flags)
 {
 	p->open = true;
 	p->type = type;
 	p->flags = flags;
 	p->has_trace = false;
+	p->stamped = !l->bare;
 	p->seq = l->seq;
 	p->ts_usec = l->ts_usec;
 	snprintf(p->caller, sizeof(p->caller), "%s", caller);
 	p->tail_left = 0;
-	add_line(p, l->text, l->len);
+	add_line(p, s, len);
 }
 
 static bool all_equals(const char *s, size_t len)
@@ -558,6 +566,13 @@ void kparser_line(struct kparser *p, const struct kline *l)
 		if (livepatch_line(p, l, s + 11, len - 11))
 			return;
 	}
+	/* a headline printed with one leading space (KCSAN's first form): outside a report
+	 * only, where an indented line is no trace's */
+	if (!p->open && len > 6 && s[0] == ' ' && s[1] != ' ' &&
+	    (KP_PREFIX(s + 1, len - 1, "BUG: ") || KP_PREFIX(s + 1, len - 1, "WARNING: "))) {
+		s++;
+		len--;
+	}
 	is_start = len >= 5 && kp_match_start(s, len, &type, &flags);
 
 	if (!p->open) {
@@ -579,12 +594,16 @@ void kparser_line(struct kparser *p, const struct kline *l)
 			}
 		}
 		if (is_start)
-			start(p, l, caller, type, flags);
+			start(p, l, s, len, caller, type, flags);
 		return;
 	}
 
 	if (!same_caller(p->caller, caller))
 		return;  /* another task's line, or another report racing ours: not ours */
+	/* a console capture with a program's output mixed in: a line without the kernel's
+	 * prefix inside a report whose lines have it is the program's */
+	if (p->stamped && l->bare && !is_start)
+		return;
 	if (KP_PREFIX(s, len, "---[ end trace") || KP_PREFIX(s, len, "---[ end Kernel panic")) {
 		add_line(p, s, len);
 		finish(p, false);
@@ -606,13 +625,17 @@ void kparser_line(struct kparser *p, const struct kline *l)
 		} else if (flags & (KP_START_CONT | KP_START_WEAK)) {
 			/* the Oops line of a BUG, the Internal error of an arm fault; a stackless
 			 * message printed into the report by another task */
+		} else if (p->type == KREPORT_RCU_STALL && !p->has_trace && p->n_lines <= 4 &&
+			   (flags & KP_START_WARN_OR_BUG)) {
+			/* a WARN the stall detector hit in the timer interrupt before dumping
+			 * the stalled CPU: its trace runs on into the interrupted task's */
 		} else if ((p->flags & KP_START_PRELUDE) && (flags & KP_START_WARN_OR_BUG) && p->n_lines <= 4) {
 			p->flags &= ~KP_START_PRELUDE;
 		} else if ((p->flags & KP_START_WARN_OR_BUG) && (flags & KP_START_PRELUDE) && p->n_lines <= 3) {
 			/* "refcount_t: underflow" printed as the WARN's message, after its line */
 		} else {
 			finish(p, false);
-			start(p, l, caller, type, flags);
+			start(p, l, s, len, caller, type, flags);
 			return;
 		}
 	}

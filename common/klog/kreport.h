@@ -93,6 +93,8 @@ struct kline {
 	size_t len;
 	uint64_t seq, ts_usec;
 	const char *caller;         /* "T123", "C0" or NULL */
+	bool bare;                  /* a saved log's line with no kernel prefix (no record
+				     * header, level or timestamp): maybe another writer's */
 };
 
 struct kparser;

@@ -8,6 +8,7 @@
  * (the one before an entry point such as do_syscall_64 or process_one_work) instead.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,7 +300,8 @@ static void scan(struct kp_cls *c, struct kreport *r)
 			}
 		}
 		if (kp_parse_frame(c, s, len, &f)) {
-			if (c->nf < KP_MAX_FRAMES) {
+			if (c->nf < KP_CLS_FRAMES) {
+				c->caller_only[c->nf] = false;
 				c->frames[c->nf++] = f;
 				/* the timer interrupt's own frames end where the interrupted code
 				 * starts; a later entry (a softirq run on the way out of it) is
@@ -310,6 +312,12 @@ static void scan(struct kp_cls *c, struct kreport *r)
 					c->stall_rip_open = true;
 				}
 			}
+			/* arm32 names the caller on the callee's line: the only place the
+			 * frame under a fault's handler is named */
+			if (c->nf < KP_CLS_FRAMES && kp_parse_arm_caller(c, s, len, &f)) {
+				c->caller_only[c->nf] = true;
+				c->frames[c->nf++] = f;
+			}
 			continue;
 		}
 		if (is_marker(s, len)) {
@@ -319,8 +327,13 @@ static void scan(struct kp_cls *c, struct kreport *r)
 		}
 		if (len == 0 || is_regs(s, len) || find_in(s, len, "Exception stack("))
 			continue;
-		/* another task's line printed into the trace: the trace goes on after it */
+		/* another task's line printed into the trace: the trace goes on after it, and
+		 * after up to three such lines unless the first starts a section of the
+		 * report's own ("Allocated by task 1:") */
 		if (i + 1 < c->n && kp_parse_frame(c, c->lines[i + 1].s, c->lines[i + 1].len, &f))
+			continue;
+		if (s[len - 1] != ':' && ((i + 2 < c->n && kp_parse_frame(c, c->lines[i + 2].s, c->lines[i + 2].len, &f)) ||
+					  (i + 3 < c->n && kp_parse_frame(c, c->lines[i + 3].s, c->lines[i + 3].len, &f))))
 			continue;
 		in_trace = false;
 		trace_done = c->nf > 0;
@@ -386,9 +399,11 @@ void kp_classify(const struct kp_line *lines, size_t n, enum kreport_type type, 
 	r->cpu = r->pid = -1;
 	if (n == 0)
 		return;
-	c = arena_zalloc(a, sizeof(*c));
+	/* the frame arrays are large and only their first nf entries are read */
+	c = arena_alloc(a, sizeof(*c));
 	if (!c)
 		return;
+	memset(c, 0, offsetof(struct kp_cls, caller_only));
 	c->a = a;
 	c->lines = lines;
 	c->n = n;
@@ -426,13 +441,14 @@ void kp_classify(const struct kp_line *lines, size_t n, enum kreport_type type, 
 	}
 	r->title = kp_title(c, r, &wfn);
 	if (c->nf) {
-		struct kframe *f = arena_alloc(a, c->nf * sizeof(*f));
+		struct kframe *f = arena_alloc(a, KP_MAX_FRAMES * sizeof(*f));
+		size_t nx = 0;
 
-		if (f) {
-			memcpy(f, c->frames, c->nf * sizeof(*f));
-			r->frames = f;
-			r->n_frames = c->nf;
-		}
+		for (size_t i = 0; f && i < c->nf && nx < KP_MAX_FRAMES; i++)
+			if (!c->caller_only[i])
+				f[nx++] = c->frames[i];
+		r->frames = f;
+		r->n_frames = f ? nx : 0;
 	}
 	r->modules = c->mods;
 	r->n_modules = c->nm;

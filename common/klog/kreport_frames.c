@@ -157,3 +157,21 @@ bool kp_parse_frame(struct kp_cls *c, const char *s, size_t len, struct kframe *
 	}
 	return false;
 }
+
+/* The caller on an arm32 trace line "[<c0..>] (func) from [<c0..>] (caller+0x10/0x14)". */
+bool kp_parse_arm_caller(struct kp_cls *c, const char *s, size_t len, struct kframe *f)
+{
+	const char *end = s + len, *p = find_in(s, len, ") from [<");
+
+	if (!p)
+		return false;
+	p = memchr(p + 9, ']', (size_t)(end - p - 9));
+	if (!p)
+		return false;
+	p = skip_space(p + 1, end);
+	if (p >= end || *p != '(')
+		return false;
+	memset(f, 0, sizeof(*f));
+	f->reliable = true;
+	return kp_parse_sym(c, p + 1, end, f) != NULL;
+}

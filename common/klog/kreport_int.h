@@ -23,7 +23,8 @@
 
 #define KP_MAX_LINES 400        /* a report longer than this is cut */
 #define KP_LINE_MAX 1024        /* the kernel never prints longer lines */
-#define KP_MAX_FRAMES 128       /* 4.x traces list many "? " frames besides the real ones */
+#define KP_MAX_FRAMES 128       /* exported: 4.x traces list many "? " frames besides the real ones */
+#define KP_CLS_FRAMES KP_MAX_LINES  /* read for the title: a deep recursion's entry point is far down */
 #define KP_MAX_MODULES 512
 #define KP_TEXT_LINE_MAX (64 * 1024)  /* saved logs: longer lines are cut */
 
@@ -48,7 +49,6 @@ struct kp_cls {
 	size_t n;
 	size_t hdr;                     /* the line the type comes from */
 	size_t scan_from;               /* the first line whose frames are the report's */
-	struct kframe frames[KP_MAX_FRAMES];
 	size_t nf;
 	size_t task_start;              /* first frame after an interrupt part (</IRQ>) */
 	bool task_start_fixed;          /* set by the first timer interrupt entry: kept */
@@ -60,6 +60,10 @@ struct kp_cls {
 	bool keep_lock_helpers;         /* sleeping in atomic context: the lock is the point */
 	struct kmodule *mods;
 	size_t nm;
+	/* last, and not zeroed: only the first nf are set. An arm32 line's caller ("(f) from
+	 * [<..>] (caller+0x..)") is a frame of its own for the title, never exported. */
+	bool caller_only[KP_CLS_FRAMES];
+	struct kframe frames[KP_CLS_FRAMES];
 };
 
 /* Whether a line (no prefixes) starts a report; *type and *flags say what kind. */
@@ -97,6 +101,8 @@ const char *kp_dup(struct kp_cls *c, const char *s, size_t n);
 const char *kp_parse_sym(struct kp_cls *c, const char *s, const char *end, struct kframe *f);
 /* One call-trace line: " func+0x1/0x2 [mod]", " ? func...", " [<ffff...>] func..." */
 bool kp_parse_frame(struct kp_cls *c, const char *s, size_t len, struct kframe *f);
+/* The caller an arm32 trace line names after " from ": false on other lines. */
+bool kp_parse_arm_caller(struct kp_cls *c, const char *s, size_t len, struct kframe *f);
 /* kreport_rules.c: the skip rules as data. KP_SKIP_ALWAYS rules hold in every report,
  * KP_SKIP_LOCKS unless the lock is the point (keep_lock_helpers), the others only where a
  * title asks for them. */

@@ -50,6 +50,8 @@ static const struct fn_rule fn_rules[] = {
 	PFX("nmi_cpu_backtrace", KP_SKIP_ALWAYS), PFX("nmi_trigger_cpumask_backtrace", KP_SKIP_ALWAYS),
 	PFX("print_address_description", KP_SKIP_ALWAYS), ANY("print_report", KP_SKIP_ALWAYS),
 	PFX("print_usage_bug", KP_SKIP_ALWAYS), PFX("print_circular_bug", KP_SKIP_ALWAYS),
+	/* on arm32 the caller named after panic(), which never returns, is the next symbol */
+	PFX("print_tainted", KP_SKIP_ALWAYS), IS("get_taint", KP_SKIP_ALWAYS),
 	/* Stack walking and unwinding: they run because a report is printed. */
 	PFX("stack_trace_", KP_SKIP_ALWAYS), PFX("arch_stack_walk", KP_SKIP_ALWAYS),
 	PFX("unwind_", KP_SKIP_ALWAYS), ANY("walk_stackframe", KP_SKIP_ALWAYS), PFX("stack_depot_", KP_SKIP_ALWAYS),

@@ -162,7 +162,11 @@ static const char *warn_title(struct kp_cls *c, struct kreport *r, const struct 
 
 	if (!use_rip)
 		first = NULL;
-	/* the unwinder's own complaints: no code of the report's to name */
+	/* the unwinder's own complaints: no code of the report's to name. With the address
+	 * hashed ("(ptrval)", 4.15+) the two forms are one report, titled as syzkaller does. */
+	if ((KP_PREFIX(head, hl, "WARNING: kernel stack regs at ") ||
+	     KP_PREFIX(head, hl, "WARNING: kernel stack frame pointer at ")) && find_in(head, hl, "(ptrval)"))
+		return kp_dup(c, "WARNING: kernel stack regs has bad value", 40);
 	if (KP_PREFIX(head, hl, "WARNING: kernel stack regs at ") && find_in(head, hl, " has bad '")) {
 		const char *q = find_in(head, hl, " has bad '") + 10, *e = memchr(q, '\'', (size_t)(head + hl - q));
 		char buf[96];
@@ -569,8 +573,10 @@ static const char *oops_title(struct kp_cls *c, const char *s, size_t len)
 	for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
 		if (strncmp(s, kinds[i], strlen(kinds[i])) == 0)
 			return kp_fmt_title(c, kinds[i], kp_guilty(c, NULL, true, 0));
+	/* arm64's overflow: the recursion's frames repeat, the work before its entry point
+	 * names it (as the panic that follows says, "kernel stack overflow") */
 	if (strncmp(s, "Insufficient stack space", 24) == 0)
-		return kp_fmt_title(c, "kernel stack overflow", kp_guilty(c, NULL, false, 0));
+		return kp_fmt_title(c, "kernel stack overflow", kp_stall_guilty(c, false));
 	return kp_fmt_title(c, "Oops", kp_guilty(c, NULL, true, 0));
 }
 

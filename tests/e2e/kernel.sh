@@ -28,6 +28,28 @@ case "$KREL" in *-amd64) ;; *) die "release '$KREL' is not an amd64 flavour (exp
 ABI=${KREL%-amd64}             # 6.1.0-56
 RTREL=$ABI-rt-amd64
 
+# Keeps only the modules the VM needs (virtio disk and network, ext4, and loop for checks that
+# mount a file) with their dependencies, as named by the image's own modules.dep, into
+# $dir/vm-modules. Usage: select_vm_modules ROOT (the unpacked linux-image package).
+VM_MODULES="virtio_blk virtio_net virtio_pci ext4 crc32c_generic loop"
+select_vm_modules() {
+	local root=$1 mdir=$1/lib/modules/$KREL keep f
+	# the package ships no modules.dep (depmod makes it at install time): make it here
+	/sbin/depmod -b "$root" "$KREL" || die "depmod for $KREL failed"
+	keep=$(awk -v need="$VM_MODULES" '
+		BEGIN { n = split(need, w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1 }
+		{ f = $1; sub(":$", "", f); m = f; sub(".*/", "", m); sub("\\.ko.*$", "", m)
+		  if (m in want) { print f; for (i = 2; i <= NF; i++) print $i } }' "$mdir/modules.dep" | sort -u)
+	[ -n "$keep" ] || die "modules.dep of $KREL names none of: $VM_MODULES"
+	rm -rf "$dir/vm-modules" && mkdir -p "$dir/vm-modules"
+	for f in $keep; do
+		mkdir -p "$dir/vm-modules/$(dirname "$f")"
+		cp "$mdir/$f" "$dir/vm-modules/$f"
+	done
+	grep -F -f <(echo "$keep" | sed 's/$/:/') "$mdir/modules.dep" >"$dir/vm-modules/modules.dep"
+	echo "$VM_MODULES" >"$dir/vm-modules/.selected"
+}
+
 dir=$CACHE/e2e-$KREL
 if [ ! -f "$dir/.done" ]; then
 	rm -rf "$dir" && mkdir -p "$dir/dl" "$dir/root"
@@ -51,24 +73,8 @@ if [ ! -f "$dir/.done" ]; then
 	for rel in "$KREL" "$RTREL"; do
 		sed -i "s|include /usr/src/|include $dir/root/usr/src/|" "$dir/root/usr/src/linux-headers-$rel/Makefile"
 	done
-	# Keep only the modules the VM needs (virtio disk and network, ext4) with their
-	# dependencies, as named by the image's own modules.dep.
-	mdir=$dir/root/lib/modules/$KREL
-	# the package ships no modules.dep (depmod makes it at install time): make it here
-	/sbin/depmod -b "$dir/root" "$KREL" || die "depmod for $KREL failed"
-	need="virtio_blk virtio_net virtio_pci ext4 crc32c_generic"
-	keep=$(awk -v need="$need" '
-		BEGIN { n = split(need, w, " "); for (i = 1; i <= n; i++) want[w[i]] = 1 }
-		{ f = $1; sub(":$", "", f); m = f; sub(".*/", "", m); sub("\\.ko.*$", "", m)
-		  if (m in want) { print f; for (i = 2; i <= NF; i++) print $i } }' "$mdir/modules.dep" | sort -u)
-	[ -n "$keep" ] || die "modules.dep of $KREL names none of: $need"
-	mkdir -p "$dir/vm-modules"
-	for f in $keep; do
-		mkdir -p "$dir/vm-modules/$(dirname "$f")"
-		cp "$mdir/$f" "$dir/vm-modules/$f"
-	done
-	grep -F -f <(echo "$keep" | sed 's/$/:/') "$mdir/modules.dep" >"$dir/vm-modules/modules.dep"
-	rm -rf "$mdir/kernel"
+	select_vm_modules "$dir/root"
+	rm -rf "$dir/root/lib/modules/$KREL/kernel"
 	touch "$dir/.done"
 fi
 # The image package itself, for `kernel add --package` (tests/integration/vet.sh): kept apart
@@ -78,6 +84,13 @@ if ! ls "$dir"/pkg/linux-image-"$KREL"_*.deb >/dev/null 2>&1; then
 	mkdir -p "$dir/pkg"
 	(cd "$dir/pkg" && apt-get download -q "linux-image-$KREL${version:+=$version}" >&2) ||
 		die "apt-get download of linux-image-$KREL failed"
+fi
+# A cache made when the VM needed fewer modules: select again from the kept package.
+if [ "$(cat "$dir/vm-modules/.selected" 2>/dev/null)" != "$VM_MODULES" ]; then
+	rm -rf "$dir/reselect" && mkdir -p "$dir/reselect"
+	dpkg-deb -x "$(ls "$dir"/pkg/linux-image-"$KREL"_*.deb | head -1)" "$dir/reselect"
+	select_vm_modules "$dir/reselect"
+	rm -rf "$dir/reselect"
 fi
 echo "KREL=$KREL"
 echo "VMLINUZ=$dir/root/boot/vmlinuz-$KREL"

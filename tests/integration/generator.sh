@@ -108,6 +108,26 @@ fi
 jqe '.steps[] | select(.name == "diff") | .status == "ok"' "$WORK/e-new-function.json" &&
 	expect_eq "e: the new function is new, its caller changed" "new vmlinux|changed vmlinux" \
 		"$(fn e-new-function tuxtape_case_e)|$(fn e-new-function version_proc_show)"
+# Jump labels: a vmlinux key stays a jump label whose key is a vmlinux livepatch relocation
+# (applied as the module loads, before its jump table is read); a module's own key makes the
+# generator build again with static branches as tests, and jbd2's exports are livepatch
+# relocations applied with ext4's, naming jbd2, not a dependency of the livepatch.
+kj=$WORK/out-j-jump-vmlinux/livepatch_case_j.ko kk=$WORK/out-k-jump-module/livepatch_case_k.ko
+check "j: the jump label's key is a vmlinux livepatch relocation" \
+	bash -c "readelf -rW '$kj' | grep -A4 \"klp.rela.vmlinux.__jump_table'\" | grep -q 'klp.sym.vmlinux.__tracepoint_task_rename,0'"
+check "k: extract says the static branches became tests of ext4's key" \
+	jqe '.steps[] | select(.name == "extract") | .detail | test("static key .__tracepoint_ext4_sync_fs. of module ext4.*tests of their key")' "$WORK/k-jump-module.json"
+check "k: no jump table left in the module" bash -c "! readelf -SW '$kk' | grep -q __jump_table"
+check "k: jbd2's export is a livepatch symbol, relocated with ext4's" \
+	bash -c "readelf -rW '$kk' | grep -A20 \"klp.rela.ext4..text.ext4_sync_fs'\" | grep -q 'klp.sym.jbd2.jbd2_journal_start_commit,0'"
+expect_eq "k: the livepatch depends on no module" "" "$(modinfo -F depends "$kk" 2>/dev/null)"
+# Read-only data: the table is carried, both readers (unchanged) are patched.
+check "l: the diff carries task_state_array" \
+	jqe '.steps[] | select(.name == "diff") | .detail | test("read-only data carried as a copy.*: task_state_array")' "$WORK/l-rodata-table.json"
+expect_eq "l: both readers of the table are patched" "changed vmlinux|changed vmlinux" \
+	"$(fn l-rodata-table proc_pid_status)|$(fn l-rodata-table do_task_stat)"
+check "l: the module holds its own copy of the table" \
+	bash -c "readelf -SW '$WORK/out-l-rodata-table/livepatch_case_l.ko' | grep -q ' .rodata.task_state_array '"
 expect_eq "f: ext4's sysfs.o is compiled for the ext4 module" ok \
 	"$(jq -r '.steps[] | select(.name == "build-original") | .detail | if . == "fs/ext4/sysfs.o (ext4)" then "ok" else . end' "$WORK/f-module.json")"
 

@@ -368,6 +368,63 @@ static void test_new_static_variable(void **state)
 	klpdiff_result_free(&r);
 }
 
+/* Read-only data used by code alone (a netlink policy, a lookup table) changed: a copy
+ * travels, and every function using it is patched to use the copy, unchanged ones too. */
+#define RODATA_TMPL                                                                         \
+	"struct pol { int type; const char *name; };\n"                                     \
+	"static const struct pol policy[3] = { { 1, \"a\" }, { 2, \"b\" }, { %d, \"c\" } };\n" \
+	"__attribute__((noinline)) int parse(int i) { return policy[i %% 3].type; }\n"     \
+	"__attribute__((noinline)) const char *name(int i) { return policy[i %% 3].name; }\n" \
+	"__attribute__((noinline)) int bystander(int x) { return x * 5; }\n"
+
+static void test_rodata_carried(void **state)
+{
+	struct klpdiff_result r;
+	struct klp_symdb *db = extract_symdb(state);
+	char orig[1024], patched[1024], a[512], b[512], out[512], err[512] = "", cmd[1200];
+
+	snprintf(orig, sizeof(orig), RODATA_TMPL, 3);
+	snprintf(patched, sizeof(patched), RODATA_TMPL, 4);
+	compare(state, orig, patched, &r);
+	assert_int_equal(r.n_refusals, 0);
+	assert_int_equal(r.n_copied_data, 1);
+	assert_string_equal(r.copied_data[0], "policy");
+	assert_int_equal(func(&r, "parse")->change, KLPDIFF_CHANGED);
+	assert_int_equal(func(&r, "name")->change, KLPDIFF_CHANGED);
+	assert_null(func(&r, "bystander"));
+	/* the copy is in the extracted object, with its pointers */
+	path_in(a, sizeof(a), state, "orig.o");
+	path_in(b, sizeof(b), state, "patched.o");
+	path_in(out, sizeof(out), state, "out.o");
+	if (klpdiff_extract(b, a, &r, db, "vmlinux", NULL, out, err, sizeof(err)) != 0)
+		fail_msg("extract: %s", err);
+	snprintf(cmd, sizeof(cmd), "readelf -SW '%s' | grep -q ' .rodata.policy '", out);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "readelf -sW '%s' | grep -q '__klp_ref.vmlinux.policy'", out);
+	assert_int_not_equal(system(cmd), 0);
+	klpdiff_result_free(&r);
+	klp_symdb_free(db);
+}
+
+/* ... but not when other data refers to it: what was registered keeps the old one. */
+static void test_rodata_in_registered_data(void **state)
+{
+	struct klpdiff_result r;
+	const char *tmpl =
+		"static const int policy[2] = { 1, %d };\n"
+		"struct ops { const int *policy; };\n"
+		"const struct ops family = { policy };\n"
+		"__attribute__((noinline)) int parse(int i) { return policy[i & 1]; }\n";
+	char orig[512], patched[512];
+
+	snprintf(orig, sizeof(orig), tmpl, 2);
+	snprintf(patched, sizeof(patched), tmpl, 3);
+	compare(state, orig, patched, &r);
+	assert_non_null(refusal(&r, "policy"));
+	assert_non_null(strstr(refusal(&r, "policy")->reason, ".rodata.family refers to it"));
+	klpdiff_result_free(&r);
+}
+
 static void test_init_text(void **state)
 {
 	struct klpdiff_result r;
@@ -398,7 +455,54 @@ static void test_notrace(void **state)
 
 	compare(state, orig, patched, &r);
 	assert_non_null(refusal(&r, "quiet"));
-	assert_non_null(strstr(refusal(&r, "quiet")->reason, "cannot be traced"));
+	assert_non_null(strstr(refusal(&r, "quiet")->reason, "no __fentry__"));
+	assert_non_null(strstr(refusal(&r, "quiet")->reason, "global"));
+	klpdiff_result_free(&r);
+}
+
+#define NOTRACE "__attribute__((no_instrument_function, noinline)) "
+
+/* A static function ftrace cannot redirect travels as a copy; its callers (traceable ones,
+ * and through untraceable ones) are patched instead, unchanged as they are. */
+static void test_notrace_static_carried(void **state)
+{
+	struct klpdiff_result r;
+	const char *tmpl =
+		NOTRACE "static int quiet(int x) { return x + %d; }\n"
+		NOTRACE "static int relay(int x) { return quiet(x) * 3; }\n"
+		"__attribute__((noinline)) int caller_a(int x) { return quiet(x) - 1; }\n"
+		"__attribute__((noinline)) int caller_b(int x) { return relay(x) + 7; }\n"
+		"__attribute__((noinline)) int bystander(int x) { return x * 5; }\n";
+	char orig[1024], patched[1024];
+
+	snprintf(orig, sizeof(orig), tmpl, 1);
+	snprintf(patched, sizeof(patched), tmpl, 2);
+	compare(state, orig, patched, &r);
+	assert_int_equal(r.n_refusals, 0);
+	assert_non_null(func(&r, "quiet"));
+	assert_int_equal(func(&r, "quiet")->change, KLPDIFF_COPIED);
+	assert_int_equal(func(&r, "relay")->change, KLPDIFF_COPIED);
+	assert_int_equal(func(&r, "caller_a")->change, KLPDIFF_CHANGED);
+	assert_int_equal(func(&r, "caller_b")->change, KLPDIFF_CHANGED);
+	assert_null(func(&r, "bystander"));
+	klpdiff_result_free(&r);
+}
+
+/* ... but not when its address sits in data: whoever reads it keeps the old one. */
+static void test_notrace_static_in_table(void **state)
+{
+	struct klpdiff_result r;
+	const char *tmpl =
+		NOTRACE "static int quiet(int x) { return x + %d; }\n"
+		"int (*const ops[])(int) = { quiet };\n"
+		"__attribute__((noinline)) int caller(int x) { return quiet(x); }\n";
+	char orig[512], patched[512];
+
+	snprintf(orig, sizeof(orig), tmpl, 1);
+	snprintf(patched, sizeof(patched), tmpl, 2);
+	compare(state, orig, patched, &r);
+	assert_non_null(refusal(&r, "quiet"));
+	assert_non_null(strstr(refusal(&r, "quiet")->reason, "address is stored in .rodata.ops"));
 	klpdiff_result_free(&r);
 }
 
@@ -552,6 +656,58 @@ static void test_convert(void **state)
 	assert_int_equal(klp_convert(linked, err, sizeof(err)), 0);
 }
 
+/* A symbol of another module (OBJ:SYMOBJ): its relocation goes with the patched module's,
+ * the symbol names the exporter; a malformed reference is refused. */
+static void test_convert_cross_module(void **state)
+{
+	char o[512], ko[600], cmd[3000], err[512] = "";
+	GElf_Sym s;
+	GElf_Shdr sh;
+	int n;
+
+	/* the assembler takes no ':' in a name; the extractor writes ELF directly */
+	build(state, "cross",
+	      "extern int jbd2_thing(int) __asm__(\"cross_ref\");\n"
+	      "extern int own(int) __asm__(\"__klp_ref.ext4.ext4_local.0\");\n"
+	      "int f(int x) { return jbd2_thing(x) + own(x); }\n");
+	path_in(o, sizeof(o), state, "cross.o");
+	snprintf(ko, sizeof(ko), "%s.ko", o);
+	snprintf(cmd, sizeof(cmd), "objcopy --redefine-sym 'cross_ref=__klp_ref.ext4:jbd2.jbd2_thing.0' "
+		 "'%s' && ld -r -o '%s' '%s'", o, ko, o);
+	assert_int_equal(system(cmd), 0);
+	n = klp_convert(ko, err, sizeof(err));
+	if (n < 0)
+		fail_msg("convert: %s", err);
+	assert_int_equal(n, 2);
+	assert_true(elf_symbol(ko, ".klp.sym.jbd2.jbd2_thing,0", &s));
+	assert_int_equal(s.st_shndx, 0xff20);
+	assert_true(elf_symbol(ko, ".klp.sym.ext4.ext4_local,0", &s));
+	/* one section, the patched module's: applied when ext4 is there, jbd2 with it */
+	assert_true(elf_section(ko, ".klp.rela.ext4..text.f", &sh));
+	assert_false(elf_section(ko, ".klp.rela.jbd2..text.f", &sh));
+	snprintf(cmd, sizeof(cmd), "readelf -rW '%s' | grep -A3 'klp.rela.ext4..text.f' | "
+		 "grep -q 'klp.sym.jbd2.jbd2_thing,0'", ko);
+	assert_int_equal(system(cmd), 0);
+
+	for (int i = 0; i < 3; i++) {
+		static const char *const bad[] = { "__klp_ref.ext4:.x.0", "__klp_ref.:jbd2.x.0",
+						   "__klp_ref.ext4:jbd2:mb.x.0" };
+		char src[256];
+
+		snprintf(src, sizeof(src), "extern int g(void) __asm__(\"bad_ref\");\n"
+			 "int f(void) { return g(); }\n");
+		build(state, "bad", src);
+		path_in(o, sizeof(o), state, "bad.o");
+		snprintf(ko, sizeof(ko), "%s.ko", o);
+		snprintf(cmd, sizeof(cmd), "objcopy --redefine-sym 'bad_ref=%s' '%s' && "
+			 "ld -r -o '%s' '%s'", bad[i], o, ko, o);
+		assert_int_equal(system(cmd), 0);
+		err[0] = '\0';
+		assert_int_equal(klp_convert(ko, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, bad[i]));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -562,12 +718,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_new_function, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_initialiser, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_static_variable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rodata_carried, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rodata_in_registered_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notrace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notrace_static_carried, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notrace_static_in_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line_numbers_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symdb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extract, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_convert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_convert_cross_module, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

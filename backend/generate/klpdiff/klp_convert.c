@@ -3,8 +3,9 @@
  * klp_convert(): the last step on a linked livepatch module. The linker knows nothing of
  * livepatch symbols and relocation sections, so the extractor left references to the
  * running kernel's non-exported symbols as undefined KLPDIFF_REF_PREFIX "OBJ.NAME.POS"
- * symbols; here each becomes ".klp.sym.OBJ.NAME,POS" in section SHN_LIVEPATCH, and every
- * relocation against one moves out of its ordinary section into ".klp.rela.OBJ.SECTION"
+ * symbols (or "OBJ:SYMOBJ.NAME.POS": a symbol of module SYMOBJ, relocated with OBJ's);
+ * here each becomes ".klp.sym.OBJ.NAME,POS" in section SHN_LIVEPATCH, and every relocation
+ * against one moves out of its ordinary section into ".klp.rela.OBJ.SECTION"
  * (SHF_RELA_LIVEPATCH, so the module loader leaves it to livepatch; SHF_ALLOC, so it is
  * still in memory when a patched module loads later). The names follow the formats
  * kernel/livepatch/core.c scans: ".klp.sym.%55[^.].%511[^,],%lu" and ".klp.rela.%55[^.]".
@@ -55,7 +56,7 @@ static int convert_symbols(struct kelf *k, char **objs, char *err, size_t errlen
 {
 	for (size_t i = 1; i < k->n_syms; i++) {
 		struct kelf_sym *s = &k->syms[i];
-		char *obj, *name, *n;
+		char *obj, *name, *n, *symobj = NULL;
 		unsigned long pos;
 		int r;
 
@@ -67,12 +68,19 @@ static int convert_symbols(struct kelf *k, char **objs, char *err, size_t errlen
 			return -EINVAL;
 		}
 		r = parse_ref(s->name + strlen(KLPDIFF_REF_PREFIX), &obj, &name, &pos);
+		if (r == 0 && (symobj = strchr(obj, ':')))
+			*symobj++ = '\0';
+		if (r == 0 && (!*obj || (symobj && (!*symobj || strchr(symobj, ':'))))) {
+			free(obj);
+			free(name);
+			r = -EINVAL;
+		}
 		if (r == -EINVAL)
 			kelf_seterr(err, errlen, "%s: symbol %s is not " KLPDIFF_REF_PREFIX
-				    "OBJ.NAME.POS", k->path, s->name);
+				    "OBJ[:SYMOBJ].NAME.POS", k->path, s->name);
 		if (r < 0)
 			return r;
-		if (asprintf(&n, ".klp.sym.%s.%s,%lu", obj, name, pos) < 0) {
+		if (asprintf(&n, ".klp.sym.%s.%s,%lu", symobj ? symobj : obj, name, pos) < 0) {
 			free(obj);
 			free(name);
 			return -ENOMEM;

@@ -33,6 +33,9 @@ void klpdiff_result_free(struct klpdiff_result *r)
 		free(r->refusals[i].symbol);
 		free(r->refusals[i].reason);
 	}
+	for (size_t i = 0; i < r->n_copied_data; i++)
+		free(r->copied_data[i]);
+	free(r->copied_data);
 	free(r->funcs);
 	free(r->refusals);
 	*r = (struct klpdiff_result){ 0 };
@@ -146,6 +149,90 @@ static size_t find_func(const struct kelf *k, const char *name)
 	return 0;
 }
 
+static struct klpdiff_func *in_result(struct klpdiff_result *res, const char *name)
+{
+	for (size_t i = 0; i < res->n_funcs; i++)
+		if (streq(res->funcs[i].name, name))
+			return &res->funcs[i];
+	return NULL;
+}
+
+/* The function of p whose code holds offset off of section sec, 0 when none. */
+static size_t func_at(const struct kelf *p, size_t sec, uint64_t off)
+{
+	for (size_t i = 1; i < p->n_syms; i++)
+		if (kd_is_func(p, i) && p->syms[i].shndx == sec && p->syms[i].value <= off &&
+		    off < p->syms[i].value + p->syms[i].size)
+			return i;
+	return 0;
+}
+
+#define CARRY_DEPTH 8
+
+/* Function f of p changed and cannot be traced: ftrace cannot redirect it, but its callers
+ * can be. A copy travels in the patch and every function referring to it is patched to use
+ * the copy (recursively when that one cannot be traced either). Refused when something else
+ * may reach the old one: a global (callers in other objects), its address in data. */
+static int carry_untraceable(const struct kelf *o, const struct kelf *p, size_t f,
+			     struct klpdiff_result *res, unsigned depth)
+{
+	const char *name = p->syms[f].name;
+	struct klpdiff_func *have = in_result(res, name);
+
+	if (have) {
+		have->change = KLPDIFF_COPIED;
+		return 0;
+	}
+	if (p->syms[f].bind != STB_LOCAL)
+		return refuse(res, name, "function '%s' changed but has no __fentry__ call, so "
+			      "ftrace cannot redirect it, and it is global: callers elsewhere would "
+			      "keep the old one", name);
+	if (depth >= CARRY_DEPTH)
+		return refuse(res, name, "function '%s' cannot be traced, nor can its callers "
+			      "%u levels up", name, depth);
+	if (add_func(res, &p->syms[f], KLPDIFF_COPIED) < 0)
+		return -ENOMEM;
+	for (size_t sec = 1; sec < p->n_secs; sec++) {
+		const struct kelf_sec *s = &p->secs[sec];
+
+		if (!s->rela || !(s->sh.sh_flags & SHF_ALLOC))
+			continue;
+		for (size_t j = 0; j < p->secs[s->rela].n_relas; j++) {
+			const struct kelf_rela *r = &p->secs[s->rela].relas[j];
+			size_t sym, caller;
+			int64_t off;
+			int k = 0;
+
+			kd_resolve(p, sec, r, &sym, &off);
+			if (sym != f)
+				continue;
+			if (kd_is_data_sec(s))
+				return refuse(res, name, "function '%s' cannot be traced and its "
+					      "address is stored in %s: the old one stays reachable",
+					      name, s->name);
+			if (!(s->sh.sh_flags & SHF_EXECINSTR))
+				continue; /* tables of its own code: __mcount_loc, ORC... */
+			caller = func_at(p, sec, r->offset);
+			if (!caller || caller == f || kd_is_cold_part(p->syms[caller].name))
+				continue;
+			if (in_result(res, p->syms[caller].name) &&
+			    in_result(res, p->syms[caller].name)->change != KLPDIFF_NEW)
+				continue;
+			if (!find_func(o, p->syms[caller].name))
+				continue; /* new: it calls the copy anyway */
+			if (kd_is_init_sec(p->secs[p->syms[caller].shndx].name))
+				continue; /* __init code already ran */
+			if (kd_has_fentry(p, caller))
+				k = add_func(res, &p->syms[caller], KLPDIFF_CHANGED);
+			else
+				k = carry_untraceable(o, p, caller, res, depth + 1);
+			if (k < 0)
+				return k;
+		}
+	}
+	return 0;
+}
+
 static int compare_funcs(const struct kelf *o, const struct kelf *p, struct klpdiff_result *res,
 			 bool *touched)
 {
@@ -168,9 +255,8 @@ static int compare_funcs(const struct kelf *o, const struct kelf *p, struct klpd
 			r = refuse(res, s->name, "%s __init function '%s' (in %s): __init code "
 				   "already ran", of ? "changed" : "new", s->name, sec);
 		else if (of && !kd_has_fentry(p, i))
-			r = refuse(res, s->name, "function '%s' changed but has no __fentry__ call: "
-				   "it cannot be traced, so ftrace cannot redirect it", s->name);
-		if (r == 0)
+			r = carry_untraceable(o, p, i, res, 0);
+		else if (!in_result(res, s->name))
 			r = add_func(res, s, of ? KLPDIFF_CHANGED : KLPDIFF_NEW);
 		if (r < 0)
 			return r;
@@ -243,12 +329,89 @@ static void mark_referenced(const struct kelf *p, const bool *touched, bool *ref
 	}
 }
 
+/* The one object symbol of data section sec when it is alone there, 0 otherwise. */
+static size_t sole_object(const struct kelf *k, size_t sec)
+{
+	size_t found = 0;
+
+	for (size_t i = 1; i < k->n_syms; i++) {
+		if (k->syms[i].shndx != sec || k->syms[i].type == STT_SECTION ||
+		    k->syms[i].type == STT_FILE)
+			continue;
+		if (found || k->syms[i].type != STT_OBJECT)
+			return 0;
+		found = i;
+	}
+	return found;
+}
+
+/* Read-only data section sec of p changed (or is new): when it is local and only code uses
+ * it, a copy travels with the patch and every function using it is patched to use the copy
+ * (unchanged ones too). 0 when carried, 1 when it cannot be (*why says why), or -ENOMEM. */
+static int carry_rodata(const struct kelf *o, const struct kelf *p, size_t sec,
+			struct klpdiff_result *res, char *why, size_t whylen)
+{
+	size_t var = sole_object(p, sec);
+	char **n;
+
+	if ((p->secs[sec].sh.sh_flags & SHF_WRITE) || p->secs[sec].sh.sh_type == SHT_NOBITS)
+		return snprintf(why, whylen, "it is writable"), 1;
+	if (!var || p->syms[var].bind != STB_LOCAL)
+		return snprintf(why, whylen, "it is not one local variable"), 1;
+	for (size_t src = 1; src < p->n_secs; src++) {
+		const struct kelf_sec *s = &p->secs[src];
+
+		if (!s->rela || src == sec || !(s->sh.sh_flags & SHF_ALLOC))
+			continue;
+		for (size_t j = 0; j < p->secs[s->rela].n_relas; j++) {
+			const struct kelf_rela *r = &p->secs[s->rela].relas[j];
+			size_t sym, user;
+			int64_t off;
+			int k = 0;
+
+			kd_resolve(p, src, r, &sym, &off);
+			if (sym != var && !(p->syms[sym].type == STT_SECTION &&
+					    p->syms[sym].shndx == sec))
+				continue;
+			if (!(s->sh.sh_flags & SHF_EXECINSTR))
+				return snprintf(why, whylen, "%s refers to it, and registered data "
+						"keeps the old one", s->name), 1;
+			user = func_at(p, src, r->offset);
+			if (!user)
+				return snprintf(why, whylen, "code outside a function in %s uses it",
+						s->name), 1;
+			if (kd_is_cold_part(p->syms[user].name))
+				continue; /* travels with its function */
+			if (kd_is_init_sec(p->secs[p->syms[user].shndx].name))
+				return snprintf(why, whylen, "__init function %s handed it to the "
+						"kernel already", p->syms[user].name), 1;
+			if (in_result(res, p->syms[user].name) || !find_func(o, p->syms[user].name))
+				continue;
+			if (kd_has_fentry(p, user))
+				k = add_func(res, &p->syms[user], KLPDIFF_CHANGED);
+			else
+				k = carry_untraceable(o, p, user, res, 0);
+			if (k < 0)
+				return k;
+		}
+	}
+	n = reallocarray(res->copied_data, res->n_copied_data + 1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	res->copied_data = n;
+	if (!(n[res->n_copied_data] = strdup(p->syms[var].name)))
+		return -ENOMEM;
+	res->n_copied_data++;
+	return 0;
+}
+
 static int compare_data(const struct kelf *o, const struct kelf *p, struct klpdiff_result *res,
 			const bool *referenced)
 {
 	for (size_t i = 1; i < p->n_secs; i++) {
 		const struct kelf_sec *s = &p->secs[i];
 		const char *var;
+		char why[256];
 		long os;
 		int r = 0;
 
@@ -256,18 +419,22 @@ static int compare_data(const struct kelf *o, const struct kelf *p, struct klpdi
 			continue;
 		var = data_name(p, i);
 		os = kelf_find_sec(o, s->name);
-		if (os < 0) {
-			if (referenced[i])
-				r = refuse(res, var, "new static variable '%s' (in %s): a livepatch "
-					   "cannot add state (shadow variables are needed)", var,
-					   s->name);
-		} else if (o->secs[os].size != s->size) {
+		if (os < 0 && !referenced[i])
+			continue;
+		if (os >= 0 && o->secs[os].size == s->size &&
+		    range_equal(o, (size_t)os, 0, p, i, 0, s->size))
+			continue;
+		r = carry_rodata(o, p, i, res, why, sizeof(why));
+		if (r == 1 && os < 0)
+			r = refuse(res, var, "new static variable '%s' (in %s): a livepatch "
+				   "cannot add state (shadow variables are needed)", var, s->name);
+		else if (r == 1 && o->secs[os].size != s->size)
 			r = refuse(res, var, "static data '%s' (in %s) changed size from %zu to %zu "
-				   "bytes", var, s->name, o->secs[os].size, s->size);
-		} else if (!range_equal(o, (size_t)os, 0, p, i, 0, s->size)) {
-			r = refuse(res, var, "static data '%s' (in %s) changed its initialiser",
-				   var, s->name);
-		}
+				   "bytes, and a copy cannot replace it: %s", var, s->name,
+				   o->secs[os].size, s->size, why);
+		else if (r == 1)
+			r = refuse(res, var, "static data '%s' (in %s) changed its initialiser, and "
+				   "a copy cannot replace it: %s", var, s->name, why);
 		if (r < 0)
 			return r;
 	}
@@ -312,5 +479,18 @@ out:
 	klpdiff_result_free(&res);
 	kelf_free(o);
 	kelf_free(p);
+	return r;
+}
+
+int klpdiff_has_function(const char *obj, const char *name)
+{
+	struct kelf *k = NULL;
+	char err[256];
+	int r = kelf_open(obj, &k, err, sizeof(err));
+
+	if (r < 0)
+		return r;
+	r = find_func(k, name) > 0;
+	kelf_free(k);
 	return r;
 }

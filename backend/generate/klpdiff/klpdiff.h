@@ -23,6 +23,21 @@
 
 #define KLPDIFF_REF_PREFIX "__klp_ref."
 
+/* A header for `gcc -include`, after the kernel's own forced includes: every static branch
+ * (static_branch_likely/unlikely, static_key_false/true) of the object becomes a plain read of
+ * its key's count, as the kernel decides the jump itself (enabled XOR the entry's branch
+ * bit), so no __jump_table entry is emitted. */
+#define KLPDIFF_KEY_TEST_HEADER \
+	"/* Written by tuxtape-backend generate: static branches read their key. */\n" \
+	"#ifdef CONFIG_JUMP_LABEL\n" \
+	"struct static_key;\nstruct jump_entry;\n" \
+	"#include <asm/jump_label.h>\n" \
+	"#define __tuxtape_key_test(key, branch) \\\n" \
+	"\t((*(const volatile int *)&(key)->enabled > 0) != (branch))\n" \
+	"#define arch_static_branch(key, branch) __tuxtape_key_test(key, branch)\n" \
+	"#define arch_static_branch_jump(key, branch) __tuxtape_key_test(key, branch)\n" \
+	"#endif\n"
+
 /* Symbols of the running kernel: System.map (every symbol, local ones included, in address
  * order) and Module.symvers (what is exported, by vmlinux or which module; may be NULL).
  * A root-read copy of /proc/kallsyms does in place of System.map (its module symbols are
@@ -46,6 +61,10 @@ int klp_symdb_sympos(const struct klp_symdb *db, const char *name, const char *c
 enum klpdiff_change {
 	KLPDIFF_CHANGED,        /* bytes or relocation targets differ */
 	KLPDIFF_NEW,            /* only in the patched object */
+	/* changed, but ftrace cannot redirect it (no __fentry__: notrace, or a file built
+	 * without -pg): a copy travels in the patch and its callers are patched instead
+	 * (they are CHANGED, even with the same bytes) */
+	KLPDIFF_COPIED,
 };
 
 struct klpdiff_func {
@@ -65,6 +84,10 @@ struct klpdiff_result {
 	size_t n_funcs;
 	struct klpdiff_refusal *refusals;
 	size_t n_refusals;
+	/* read-only data that changed (or is new) and is used by code alone: a copy travels
+	 * with the functions, and every function using it is in funcs */
+	char **copied_data;
+	size_t n_copied_data;
 };
 
 /* Compares; a refusal is not an error (the result says why). */
@@ -74,10 +97,17 @@ void klpdiff_result_free(struct klpdiff_result *r);
 
 /* Writes out_o: the result's functions from patched_o (global, keeping their names) and what
  * they need. objname is "vmlinux" or the module the object belongs to; module_objs (may be
- * NULL) are that module's other original objects, whose symbols are the module's own. */
+ * NULL) are that module's other original objects, whose symbols are the module's own.
+ * -EXDEV: a patched function has a jump label whose static key is a module's (the module
+ * loader applies jump labels before a module's livepatch relocations can name the key);
+ * built with KLPDIFF_KEY_TEST_HEADER forced in, the same function tests the key instead.
+ * -ENOTSUP: something a livepatch cannot do (the message says what). */
 int klpdiff_extract(const char *patched_o, const char *orig_o, const struct klpdiff_result *res,
 		    const struct klp_symdb *db, const char *objname,
 		    const char *const *module_objs, const char *out_o, char *err, size_t errlen);
+
+/* Whether object obj defines function name: 1, 0, or a negative errno. */
+int klpdiff_has_function(const char *obj, const char *name);
 
 /* In place on the linked livepatch module. Returns the number of livepatch relocations. */
 int klp_convert(const char *ko_path, char *err, size_t errlen);

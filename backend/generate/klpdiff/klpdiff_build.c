@@ -10,8 +10,9 @@
  * - defined there otherwise (static, or global but not exported): KLPDIFF_REF_PREFIX
  *   "OBJ.NAME.POS", POS from System.map for vmlinux (the copy nearest the object's own
  *   globals), 0 for a module when the name is unique among its objects;
- * - undefined there: plain when exported, else a reference into vmlinux (or into the
- *   module, when another of its objects defines it).
+ * - undefined there: plain when exported by vmlinux, a reference into the exporting module
+ *   applied with the patched module's relocations when another module exports it, else a
+ *   reference into vmlinux (or into the module, when another of its objects defines it).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -76,6 +77,16 @@ static int klp_ref(struct kx *x, const char *obj, const char *name, unsigned lon
 	return undefined_sym(x, ref, ret);
 }
 
+/* name in module symobj, through a relocation applied with this object's (OBJ:SYMOBJ). */
+static int klp_cross_ref(struct kx *x, const char *symobj, const char *name, size_t *ret)
+{
+	_cleanup_free_ char *ref = NULL;
+
+	if (asprintf(&ref, KLPDIFF_REF_PREFIX "%s:%s.%s.0", x->objname, symobj, name) < 0)
+		return -ENOMEM;
+	return undefined_sym(x, ref, ret);
+}
+
 static int vmlinux_ref(struct kx *x, const char *name, size_t *ret)
 {
 	unsigned long pos;
@@ -129,20 +140,23 @@ static int name_ref(struct kx *x, size_t sym, bool early, size_t *ret)
 		if (exporter && streq(exporter, "vmlinux"))
 			return undefined_sym(x, s->name, ret);
 		if (exporter) {
-			/* a livepatch that needs another module loaded would fail to load (or pull
-			 * that module in) on nodes without it */
-			kelf_seterr(x->err, x->errlen, "%s: refers to '%s', exported by module %s: "
-				    "a livepatch depending on another module is not supported yet",
-				    x->p->path, s->name, exporter);
-			return -ENOTSUP;
+			/* another module's export: a plain reference would make the livepatch
+			 * depend on that module, loaded or pulled in on nodes without the patched
+			 * one. The patched module needs it, so it is loaded whenever the patched
+			 * one is: a relocation applied with the patched module's, naming the
+			 * exporter (the core resolves .klp.sym.OBJ in any loaded object). */
+			if (early) {
+				kelf_seterr(x->err, x->errlen, "%s: static call or key '%s' of module "
+					    "%s, used by a jump or static call table", x->p->path,
+					    s->name, exporter);
+				return -ENOTSUP;
+			}
+			return klp_cross_ref(x, exporter, s->name, ret);
 		}
-		if (klp_symdb_sympos(x->db, s->name, NULL, &pos) != -ENOENT) {
-			/* module-specific livepatch relocations may not reach into vmlinux */
-			kelf_seterr(x->err, x->errlen, "%s: refers to '%s', a non-exported symbol of "
-				    "vmlinux: not reachable from a patch to module %s yet", x->p->path,
-				    s->name, x->objname);
-			return -ENOTSUP;
-		}
+		if (klp_symdb_sympos(x->db, s->name, NULL, &pos) != -ENOENT)
+			/* a module's livepatch relocations may not name vmlinux, but vmlinux's
+			 * own are applied as the livepatch loads, whatever the patched object */
+			return vmlinux_ref(x, s->name, ret);
 		/* defined, not exported, in another object of the same module */
 		return klp_ref(x, x->objname, s->name, 0, ret);
 	}

@@ -14,9 +14,12 @@
  *
  * Table sections (ORC, return and retpoline sites, lock prefixes, bug and exception tables, mcount
  * locations, static calls, paravirt and alternative sites) are filtered entry by entry:
- * an entry stays when its first relocation lands in a copied range. Jump labels are
- * refused for now: their keys need the static key of the running kernel to be resolved
- * before the module's jump entries are processed, which only vmlinux patches allow.
+ * an entry stays when its first relocation lands in a copied range. The module loader
+ * reads jump and static call entries before livepatch relocations of modules are applied,
+ * so their keys must be vmlinux's (resolved early, even when not exported): a static call
+ * site of a module's key is left out (the call goes through the trampoline), a jump label
+ * of a module's key is -EXDEV, for the caller to rebuild with static branches as tests of
+ * their key (klpdiff.h).
  */
 #include "klpdiff.h"
 
@@ -42,8 +45,17 @@ static void ctx_free(struct kx *x)
 	free(x->mods);
 }
 
+static bool copied_data(const struct kx *x, const char *name)
+{
+	for (size_t i = 0; i < x->res->n_copied_data; i++)
+		if (streq(x->res->copied_data[i], name))
+			return true;
+	return false;
+}
+
 /* Whether a target in section sec must be copied rather than referred to: strings, gcc's
- * constants, and read-only bytes no symbol names. */
+ * constants, read-only bytes no symbol names, and read-only data the comparison found
+ * changed and used by code alone. */
 static bool travels(const struct kx *x, size_t sec, size_t sym)
 {
 	const struct kelf_sec *s = &x->p->secs[sec];
@@ -51,7 +63,7 @@ static bool travels(const struct kx *x, size_t sec, size_t sym)
 	if (kd_is_string_sec(s) || (s->sh.sh_flags & SHF_MERGE))
 		return true;
 	if (sym && x->p->syms[sym].type != STT_SECTION)
-		return kd_ro_generated(x->p, sym);
+		return kd_ro_generated(x->p, sym) || copied_data(x, x->p->syms[sym].name);
 	return (s->sh.sh_flags & SHF_ALLOC) && !(s->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
 	       s->sh.sh_type != SHT_NOBITS;
 }
@@ -161,11 +173,16 @@ static int close_ranges(struct kx *x)
 
 				if (!kx_entry_kept(x, i, e))
 					continue;
-				if (t->refuse) {
-					kelf_seterr(x->err, x->errlen, "%s: a patched function uses a "
-						    "static key (jump label, %s): not supported yet",
-						    x->p->path, t->name);
-					return -ENOTSUP;
+				if (t->key_rule == KX_KEY_VMLINUX) {
+					size_t key = kx_entry_key(x, i, e);
+
+					if (key && !kx_sym_in_vmlinux(x, key)) {
+						kelf_seterr(x->err, x->errlen, "%s: a patched function "
+							    "uses static key '%s' of module %s (jump "
+							    "label, %s)", x->p->path,
+							    x->p->syms[key].name, x->objname, t->name);
+						return -EXDEV;
+					}
 				}
 				if (streq(t->name, ".altinstructions"))
 					r = reach_alternative(x, i, e);
@@ -219,7 +236,7 @@ int klpdiff_extract(const char *patched_o, const char *orig_o, const struct klpd
 		    const struct klp_symdb *db, const char *objname,
 		    const char *const *module_objs, const char *out_o, char *err, size_t errlen)
 {
-	struct kx x = { .db = db, .objname = objname, .err = err, .errlen = errlen };
+	struct kx x = { .db = db, .res = res, .objname = objname, .err = err, .errlen = errlen };
 	int r;
 
 	if (!res || !objname || !*objname || strchr(objname, '.') || !db) {

@@ -16,16 +16,27 @@ struct kx_range {
 	size_t out;             /* its section in the new object */
 };
 
+/* What a table entry's key (a static key or a static call) must be. The module loader
+ * processes jump and static call tables before livepatch relocations of modules are applied
+ * (only vmlinux ones are applied that early), so a key must be vmlinux's. */
+enum kx_key_rule {
+	KX_KEY_NONE,            /* no key */
+	KX_KEY_VMLINUX,         /* a key of a module is an error (-EXDEV) */
+	KX_KEY_VMLINUX_OR_DROP, /* an entry with a key of a module is left out */
+};
+
 struct kx_table {
 	const char *name;
 	size_t entsize;
 	const char *parallel;   /* a section with one entry per entry, and no relocations */
 	size_t parallel_entsize;
-	bool refuse;
+	enum kx_key_rule key_rule;
+	size_t key_off;         /* where the key's relocation is in an entry */
 };
 
 struct kx {
 	const struct klp_symdb *db;
+	const struct klpdiff_result *res;
 	const char *objname;
 	bool vmlinux;
 	char *err;
@@ -47,5 +58,9 @@ const struct kx_table *kx_table_of(const char *name);
 long kx_find_range(const struct kx *x, size_t sec, int64_t at, bool allow_end);
 int kx_add_range(struct kx *x, size_t sec, uint64_t start, uint64_t end);
 bool kx_entry_kept(const struct kx *x, size_t tab, uint64_t entry);
+/* Whether the patched object's symbol sym lives in vmlinux (for a vmlinux object: always). */
+bool kx_sym_in_vmlinux(const struct kx *x, size_t sym);
+/* The key of a table entry (its symbol index in the patched object), 0 when it has none. */
+size_t kx_entry_key(const struct kx *x, size_t tab, uint64_t entry);
 /* klpdiff_build.c */
 int kx_build(struct kx *x, const struct klpdiff_result *res);

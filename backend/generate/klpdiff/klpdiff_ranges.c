@@ -15,17 +15,19 @@
 /* Table sections: entry size and what to do with them. Entries whose first relocation
  * lands in a copied range are kept. */
 static const struct kx_table tables[] = {
-	{ ".orc_unwind_ip", 4, ".orc_unwind", 6, false },
-	{ ".return_sites", 4, NULL, 0, false },
-	{ ".retpoline_sites", 4, NULL, 0, false },
-	{ ".smp_locks", 4, NULL, 0, false },
-	{ "__bug_table", 12, NULL, 0, false },
-	{ "__ex_table", 12, NULL, 0, false },
-	{ "__mcount_loc", 8, NULL, 0, false },
-	{ ".static_call_sites", 8, NULL, 0, false },
-	{ ".parainstructions", 16, NULL, 0, false },
-	{ ".altinstructions", 12, NULL, 0, false },
-	{ "__jump_table", 16, NULL, 0, true },
+	{ ".orc_unwind_ip", 4, ".orc_unwind", 6, KX_KEY_NONE, 0 },
+	{ ".return_sites", 4, NULL, 0, KX_KEY_NONE, 0 },
+	{ ".retpoline_sites", 4, NULL, 0, KX_KEY_NONE, 0 },
+	{ ".smp_locks", 4, NULL, 0, KX_KEY_NONE, 0 },
+	{ "__bug_table", 12, NULL, 0, KX_KEY_NONE, 0 },
+	{ "__ex_table", 12, NULL, 0, KX_KEY_NONE, 0 },
+	{ "__mcount_loc", 8, NULL, 0, KX_KEY_NONE, 0 },
+	/* without its site entry a call goes through the key's trampoline, which
+	 * static_call_update() keeps current: slower, still right */
+	{ ".static_call_sites", 8, NULL, 0, KX_KEY_VMLINUX_OR_DROP, 4 },
+	{ ".parainstructions", 16, NULL, 0, KX_KEY_NONE, 0 },
+	{ ".altinstructions", 12, NULL, 0, KX_KEY_NONE, 0 },
+	{ "__jump_table", 16, NULL, 0, KX_KEY_VMLINUX, 8 },
 };
 
 const struct kx_table *kx_table_of(const char *name)
@@ -67,11 +69,47 @@ int kx_add_range(struct kx *x, size_t sec, uint64_t start, uint64_t end)
 	return 0;
 }
 
-/* Whether the entry of table section tab at offset entry belongs to copied code. */
+bool kx_sym_in_vmlinux(const struct kx *x, size_t sym)
+{
+	const struct kelf_sym *s = &x->p->syms[sym];
+	const char *exporter;
+	unsigned long pos;
+
+	if (x->vmlinux)
+		return true;
+	if (s->shndx != SHN_UNDEF)
+		return false;
+	exporter = klp_symdb_exporter(x->db, s->name);
+	if (exporter)
+		return streq(exporter, "vmlinux");
+	for (size_t m = 0; m < x->n_mods; m++)
+		if (kelf_find_sym(x->mods[m], s->name))
+			return false;
+	return klp_symdb_sympos(x->db, s->name, NULL, &pos) != -ENOENT;
+}
+
+size_t kx_entry_key(const struct kx *x, size_t tab, uint64_t entry)
+{
+	const struct kx_table *t = kx_table_of(x->p->secs[tab].name);
+	size_t first, n, sym;
+	int64_t off;
+
+	if (!t || t->key_rule == KX_KEY_NONE)
+		return 0;
+	kd_relas_in(x->p, tab, entry + t->key_off, entry + t->key_off + 1, &first, &n);
+	if (n == 0)
+		return 0;
+	kd_resolve(x->p, tab, &x->p->secs[x->p->secs[tab].rela].relas[first], &sym, &off);
+	return sym;
+}
+
+/* Whether the entry of table section tab at offset entry belongs to copied code (and, for
+ * a table whose foreign keys are dropped, has a key of vmlinux). */
 bool kx_entry_kept(const struct kx *x, size_t tab, uint64_t entry)
 {
 	const struct kelf_sec *s = &x->p->secs[tab];
-	size_t first, n;
+	const struct kx_table *tb;
+	size_t first, n, key;
 	const struct kelf_rela *r;
 	const struct kelf_sym *t;
 
@@ -82,5 +120,10 @@ bool kx_entry_kept(const struct kx *x, size_t tab, uint64_t entry)
 	t = &x->p->syms[r->sym];
 	if (t->shndx == SHN_UNDEF || t->shndx >= x->p->n_secs)
 		return false;
-	return kx_find_range(x, t->shndx, (int64_t)t->value + r->addend, true) >= 0;
+	if (kx_find_range(x, t->shndx, (int64_t)t->value + r->addend, true) < 0)
+		return false;
+	tb = kx_table_of(s->name);
+	if (tb && tb->key_rule == KX_KEY_VMLINUX_OR_DROP && (key = kx_entry_key(x, tab, entry)))
+		return kx_sym_in_vmlinux(x, key);
+	return true;
 }
