@@ -27,7 +27,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
 static void help(void)
 {
 	printf("Usage: tuxtape-backend generate --kernel NAME\n"
-	       "           (--cve CVE-ID (--fix-source DIR|TARBALL | --linux-git DIR) | --patch FILE)\n"
+	       "           (--cve CVE-ID (--fix-source DIR|TARBALL | --linux-git DIR) |\n"
+	       "            --patch FILE [--fix-source DIR|TARBALL])\n"
 	       "           [--out DIR] [--id PATCH-ID]\n"
 	       "           [--generator builtin|kpatch-build|klp-build] [--cache DIR]\n"
 	       "           [--headers DIR] [--system-map FILE] [--vet-command CMD [--vet-check FILE]]\n"
@@ -45,6 +46,10 @@ static void help(void)
 	       "                source and --fix-source, a newer source of the same stable branch,\n"
 	       "                or, with --linux-git, the branch's fix commit (from the scanner's\n"
 	       "                data) against its parent in that git repository\n"
+	       "  --fix-source  also where a fix that does not compile on this kernel finds\n"
+	       "                what it needs: a macro or static inline helper defined in its\n"
+	       "                headers is carried into the patched file; anything else is named\n"
+	       "                with the header that introduces it\n"
 	       "  --out         output directory (default ./livepatch_<id>): the module, its\n"
 	       "                sources, fix.patch and report.json\n"
 	       "  --id          patch id (default: the CVE id or the patch's file name)\n"

@@ -18,6 +18,7 @@
 
 #include "fileio.h"
 #include "generate.h"
+#include "generate/gen_diag.h"
 #include "generate/klpdiff/klpdiff.h"
 #include "log.h"
 #include "util.h"
@@ -43,7 +44,7 @@ static int copy_file(const char *from, const char *to)
 }
 
 /* make -C TREE CC=... -jN KCFLAGS=... every object's target */
-static int make_objects(struct gen_ctx *c, char **tail)
+static int make_objects(struct gen_ctx *c, char **tail, char **log)
 {
 	_cleanup_free_ char *ccarg = NULL, *jobs = NULL, *out = NULL, *kcflags = NULL;
 	char **argv = calloc(c->n_objs + 8, sizeof(char *));
@@ -66,8 +67,11 @@ static int make_objects(struct gen_ctx *c, char **tail)
 		argv[a++] = c->objs[i].target;
 	k = gen_run(NULL, argv, NULL, c->req->progress, &out);
 	free(argv);
-	if (k != 0)
+	if (k != 0) {
 		*tail = gen_tail(out, 10);
+		if (log)
+			*log = TAKE_PTR(out);
+	}
 	return k == 0 ? 0 : -EIO;
 }
 
@@ -125,9 +129,11 @@ static char *kept_path(struct gen_ctx *c, const char *kind, const char *target)
 
 static int build_side(struct gen_ctx *c, bool patched)
 {
-	_cleanup_free_ char *tail = NULL;
+	_cleanup_free_ char *tail = NULL, *log = NULL, *carried = NULL;
+	unsigned round = 0;
 	int k;
 
+again:
 	if (patched) {
 		k = gen_cache_apply(c);
 		if (k < 0) {
@@ -136,7 +142,20 @@ static int build_side(struct gen_ctx *c, bool patched)
 				       c->tree);
 		}
 	}
-	k = make_objects(c, &tail);
+	k = make_objects(c, &tail, patched ? &log : NULL);
+	if (k < 0 && patched) {
+		/* a fix from a newer source may use what that source added elsewhere */
+		k = gen_carry_or_explain(c, log, round++);
+		free(tail), free(log);
+		tail = log = NULL;
+		if (k == 1) {
+			free(carried);
+			carried = TAKE_PTR(c->detail);
+			goto again;
+		}
+		gen_cache_revert(c);
+		return k;
+	}
 	for (size_t i = 0; k >= 0 && i < c->n_objs; i++) {
 		struct gen_object *o = &c->objs[i];
 		_cleanup_free_ char *built = NULL;
@@ -168,8 +187,9 @@ static int build_side(struct gen_ctx *c, bool patched)
 	if (k < 0)
 		return gen_say(c, GEN_FAILED, "kbuild failed: %s", strempty(tail));
 	if (patched)
-		return gen_say(c, GEN_OK, "%zu object(s); the cached tree is reverted",
-			       c->n_objs);
+		return gen_say(c, GEN_OK, "%zu object(s); the cached tree is reverted%s%s",
+			       c->n_objs, carried ? "; carried from the fix source: " : "",
+			       strempty(carried));
 	{
 		_cleanup_free_ char *where = NULL;
 
@@ -209,8 +229,9 @@ int gen_diff_objects(struct gen_ctx *c)
 		k = klpdiff_compare(o->orig_o, o->patched_o, r, err, sizeof(err));
 		if (k < 0) {
 			free(r);
-			return gen_say(c, GEN_FAILED, "%s: %s", o->target,
-				       err[0] ? err : strerror(-k));
+			/* an object the differ does not support is a known limit, not a breakage */
+			return gen_say(c, k == -ENOTSUP ? GEN_REFUSED : GEN_FAILED, "%s: %s",
+				       o->target, err[0] ? err : strerror(-k));
 		}
 		o->diff = r;
 		for (size_t j = 0; j < r->n_copied_data; j++)

@@ -385,69 +385,159 @@ static int add_object(struct gen_ctx *c, const char *src)
 	return 0;
 }
 
-/* "a, b": *list grows by item */
+static bool same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+	size_t na = sa ? (size_t)(sa - a) : 0, nb = sb ? (size_t)(sb - b) : 0;
+
+	return na == nb && strncmp(a, b, na) == 0;
+}
+
+static bool global_header(const char *path)
+{
+	return startswith(path, "include/") ||
+	       (startswith(path, "arch/") && strstr(path, "/include/"));
+}
+
+/*
+ * The files this configuration does not build, decided before anything is said about their
+ * content: the most fundamental reason wins, and a layout change in code the kernel does not
+ * have is no reason at all. A driver's own header, Makefile or assembly (beside one of its
+ * unbuilt .c files, and beside none that is built) goes with them.
+ */
+static int mark_unbuilt(struct gen_ctx *c, bool *skip, char **unbuilt)
+{
+	for (size_t i = 0; i < c->n_files; i++) {
+		const struct gen_file *f = &c->files[i];
+
+		if (has_suffix(f->path, ".c") && !f->created && !f->deleted &&
+		    profile_mode(c->db, c->k.name, f->path) == 'n') {
+			skip[i] = true;
+			if (gen_list_append(unbuilt, ", ", "%s", f->path) < 0)
+				return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < c->n_files; i++) {
+		const struct gen_file *f = &c->files[i];
+		bool beside_unbuilt = false, beside_built = false;
+
+		if (has_suffix(f->path, ".c") || global_header(f->path))
+			continue;
+		for (size_t j = 0; j < c->n_files; j++) {
+			if (!has_suffix(c->files[j].path, ".c") || !same_dir(f->path, c->files[j].path))
+				continue;
+			if (skip[j])
+				beside_unbuilt = true;
+			else
+				beside_built = true;
+		}
+		if (beside_unbuilt && !beside_built) {
+			skip[i] = true;
+			if (gen_list_append(unbuilt, ", ", "%s", f->path) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* The refusals of source-check, the most fundamental first: the one reported is the first
+ * of these any file earns, whatever the order of the files in the patch. */
+enum { WHY_BUILD, WHY_FILE, WHY_ASM, WHY_LAYOUT, WHY_MAX };
+
+static void why_free(char **why)
+{
+	for (size_t i = 0; i < WHY_MAX; i++)
+		free(why[i]);
+}
+
 int gen_source_check(struct gen_ctx *c)
 {
 	_cleanup_free_ char *ignored = NULL, *header = NULL, *unbuilt = NULL;
+	_cleanup_free_ bool *skip = calloc(c->n_files + 1, sizeof(bool));
+	char *why[WHY_MAX] = { NULL };
 	size_t n_c = 0;
-	int k;
+	int k = 0;
 
-	for (size_t i = 0; i < c->n_files; i++) {
+	if (!skip)
+		return -ENOMEM;
+	k = mark_unbuilt(c, skip, &unbuilt);
+	for (size_t i = 0; k >= 0 && i < c->n_files; i++) {
 		const struct gen_file *f = &c->files[i];
 		const char *base = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
 		bool is_c = has_suffix(f->path, ".c"), is_h = has_suffix(f->path, ".h");
+		_cleanup_free_ char *path = NULL, *text = NULL, *type = NULL;
+		size_t len;
 
+		if (skip[i])
+			continue;
 		if (startswith(base, "Makefile") || startswith(base, "Kbuild") ||
-		    startswith(base, "Kconfig"))
-			return gen_say(c, GEN_REFUSED, "build system change: %s", f->path);
-		if (has_suffix(f->path, ".S") || has_suffix(f->path, ".s"))
-			return gen_say(c, GEN_REFUSED, "assembly change: %s (only C functions "
-				       "can be livepatched)", f->path);
-		if (!is_c && !is_h) {
-			if (gen_list_append(&ignored, ", ", "%s", f->path) < 0)
-				return -ENOMEM;
+		    startswith(base, "Kconfig")) {
+			if (!why[WHY_BUILD] && asprintf(&why[WHY_BUILD], "build system change: %s",
+							f->path) < 0)
+				k = -ENOMEM;
 			continue;
 		}
-		if (f->deleted)
-			return gen_say(c, GEN_REFUSED, "file removed: %s", f->path);
-		if (f->created && is_c)
-			return gen_say(c, GEN_REFUSED, "new source file %s: needs a build "
-				       "change, not supported", f->path);
+		if (has_suffix(f->path, ".S") || has_suffix(f->path, ".s")) {
+			if (!why[WHY_ASM] && asprintf(&why[WHY_ASM], "assembly change: %s (only C "
+						      "functions can be livepatched)", f->path) < 0)
+				k = -ENOMEM;
+			continue;
+		}
+		if (!is_c && !is_h) {
+			k = gen_list_append(&ignored, ", ", "%s", f->path);
+			continue;
+		}
+		if (f->deleted || (f->created && is_c)) {
+			if (!why[WHY_FILE] && asprintf(&why[WHY_FILE], f->deleted ? "file removed: %s" :
+						       "new source file %s: needs a build change, "
+						       "not supported", f->path) < 0)
+				k = -ENOMEM;
+			continue;
+		}
 		if (!f->created) {
-			_cleanup_free_ char *path = NULL, *text = NULL, *type = NULL;
-			size_t len;
-
-			if (asprintf(&path, "%s/%s", c->tree, f->path) < 0)
-				return -ENOMEM;
+			if (asprintf(&path, "%s/%s", c->tree, f->path) < 0) {
+				k = -ENOMEM;
+				break;
+			}
 			k = read_file_bounded(path, SOURCE_MAX, &text, &len);
-			if (k < 0)
+			if (k < 0) {
+				why_free(why);
 				return gen_say(c, GEN_FAILED, "%s: %s", path, strerror(-k));
+			}
 			k = gen_struct_at(text, f->points, f->n_points, &type);
-			if (k < 0)
-				return k;
+			if (k >= 0 && type && !why[WHY_LAYOUT] &&
+			    asprintf(&why[WHY_LAYOUT], "data structure layout change: %s in %s", type,
+				     f->path) < 0)
+				k = -ENOMEM;
 			if (type)
-				return gen_say(c, GEN_REFUSED, "data structure layout change: %s "
-					       "in %s", type, f->path);
+				continue;
 		}
 		if (is_h) {
-			if (!header)
-				header = strdup(f->path);
-			continue;
-		}
-		if (profile_mode(c->db, c->k.name, f->path) == 'n') {
-			/* the fix reaches code this kernel does not have: nothing to patch there */
-			if (gen_list_append(&unbuilt, ", ", "%s", f->path) < 0)
-				return -ENOMEM;
+			if (!header && !(header = strdup(f->path)))
+				k = -ENOMEM;
 			continue;
 		}
 		n_c++;
-		k = add_object(c, f->path);
-		if (k < 0)
-			return k;
+		if (k >= 0)
+			k = add_object(c, f->path);
 	}
-	if (n_c == 0 && unbuilt)
+	if (k < 0) {
+		why_free(why);
+		return k;
+	}
+	/* no C file of the fix is built here: its code is not this kernel's, whatever else the
+	 * fix changes */
+	if (n_c == 0 && unbuilt) {
+		why_free(why);
 		return gen_say(c, GEN_REFUSED, "none of the patch's C files is built by kernel "
 			       "%s's configuration (%s)", c->k.name, unbuilt);
+	}
+	for (size_t i = 0; i < WHY_MAX; i++)
+		if (why[i]) {
+			k = gen_say(c, GEN_REFUSED, "%s", why[i]);
+			why_free(why);
+			return k;
+		}
 	if (n_c == 0 && header)
 		return gen_say(c, GEN_REFUSED, "header-only change: not supported yet (%s; "
 			       "the objects that include it are not searched)", header);
@@ -500,7 +590,7 @@ int gen_apply(struct gen_ctx *c)
 
 int gen_fix_from_source(struct gen_ctx *c)
 {
-	_cleanup_free_ char *newtop = NULL, *diff = NULL;
+	_cleanup_free_ char *newtop = NULL, *diff = NULL, *same = NULL, *absent = NULL;
 	struct cve_record r;
 	struct verdict_result v;
 	struct kver kv;
@@ -563,13 +653,21 @@ int gen_fix_from_source(struct gen_ctx *c)
 			k = -ENOMEM;
 			break;
 		}
-		if (access(a, F_OK) < 0 && access(b, F_OK) < 0)
+		if (access(a, F_OK) < 0 && access(b, F_OK) < 0) {
+			k = gen_list_append(&absent, ", ", "%s", r.files[i]);
+			if (k < 0)
+				break;
 			continue;
+		}
 		char *argv[] = { (char *)"diff", (char *)"-uN", (char *)"--label", la,
 				 (char *)"--label", lb, a, b, NULL };
 		k = gen_run(NULL, argv, NULL, false, &out);
-		if (k == 0)
+		if (k == 0) {
+			k = gen_list_append(&same, ", ", "%s", r.files[i]);
+			if (k < 0)
+				break;
 			continue;
+		}
 		if (k != 1) {
 			k = -EIO;
 			break;
@@ -591,17 +689,26 @@ int gen_fix_from_source(struct gen_ctx *c)
 	if (k < 0)
 		return gen_say(c, GEN_FAILED, "diff of the CVE's files failed: %s",
 			       strerror(-k));
+	/* the record's files come from the mainline fix; a branch's backport may touch others */
+	if (!changed && same)
+		return gen_say(c, GEN_REFUSED, "%s's record names %s, which the fix on this "
+			       "kernel's branch%s%s%s does not touch: the same in the kernel's "
+			       "source (%s) and in %s%s%s", c->req->cve, same,
+			       c->source_commit ? " (commit " : "", strempty(c->source_commit),
+			       c->source_commit ? ")" : "", c->k.version, c->req->fix_source,
+			       absent ? "; in neither source: " : "", strempty(absent));
 	if (!changed)
-		return gen_say(c, GEN_REFUSED, "%s's files are the same in %s and in the "
-			       "kernel's source: no fix to carry", c->req->cve,
-			       c->req->fix_source);
+		return gen_say(c, GEN_REFUSED, "%s's record names %s, which neither the kernel's "
+			       "source nor %s has: no fix to carry", c->req->cve,
+			       strempty(absent), c->req->fix_source);
 	if (asprintf(&c->patch_path, "%s/fix.patch", c->out) < 0)
 		return -ENOMEM;
 	k = gen_write_file(c->patch_path, diff);
 	if (k < 0)
 		return gen_say(c, GEN_FAILED, "%s: %s", c->patch_path, strerror(-k));
 	return gen_say(c, GEN_OK, "%zu of the CVE's files differ in %s (the diff holds every "
-		       "change between the two versions of those files); fix commit %s",
+		       "change between the two versions of those files); fix commit %s%s%s",
 		       changed, c->req->fix_source, c->source_commit ? c->source_commit :
-		       "unknown for this branch");
+		       "unknown for this branch", same ? "; the same in both, not touched by "
+		       "the branch's fix: " : "", strempty(same));
 }

@@ -47,14 +47,28 @@ gen() { # case-name extra-args...: runs generate, leaves $WORK/$1.json and $WORK
 	echo "# $name: exit $(cat "$WORK/$name.rc") in $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s$(jq -r '" (" + .outcome + (if .step then " at " + .step + ": " + .reason else "" end) + ")"' "$WORK/$name.json" 2>/dev/null | cut -c1-200)"
 }
 step_status() { jq -r --arg s "$2" '.steps[] | select(.name == $s) | .status' "$WORK/$1.json"; }
+step_detail() { jq -r --arg s "$2" '.steps[] | select(.name == $s) | .detail' "$WORK/$1.json"; }
+# the prepared tree in the work cache, as the first case's report names it
+cache_tree() { step_detail a-proc-show cache | awk '{print $NF}'; }
 
 # --- the cases
 while read -r name outcome step reason; do
 	case "$name" in '#'* | '') continue ;; esac
 	id=case-${name%%-*}
-	vet=()
+	vet=() src=()
 	[ "$outcome" = ok ] && [ ${#VET[@]} -gt 0 ] && vet=("${VET[@]}" --vet-check "$CASES/$name/check")
-	gen "$name" --patch "$CASES/$name/fix.patch" --id "$id" "${vet[@]}"
+	if [ -f "$CASES/$name/source.patch" ]; then
+		# the newer source the fix came from: the kernel's headers as source.patch changes
+		# them (what that source added: a helper, a macro, a struct member)
+		src=(--fix-source "$WORK/src-$name")
+		for f in $(sed -n 's|^+++ b/||p' "$CASES/$name/source.patch"); do
+			mkdir -p "$WORK/src-$name/$(dirname "$f")"
+			cp "$(cache_tree)/$f" "$WORK/src-$name/$f"
+		done
+		patch -s -p1 -d "$WORK/src-$name" -i "$CASES/$name/source.patch" ||
+			not_ok "$name: source.patch applies to the kernel's headers"
+	fi
+	gen "$name" --patch "$CASES/$name/fix.patch" --id "$id" "${src[@]}" "${vet[@]}"
 	rc=$(cat "$WORK/$name.rc")
 	[ -s "$WORK/$name.json" ] || { not_ok "$name: a JSON report"; sed 's/^/   | /' "$WORK/$name.err" >&2; continue; }
 	expect_eq "$name: report.json is the --json output" "$(jq -c . "$WORK/$name.json")" \
@@ -117,10 +131,29 @@ check "l: the module holds its own copy of the table" \
 expect_eq "f: ext4's sysfs.o is compiled for the ext4 module" ok \
 	"$(jq -r '.steps[] | select(.name == "build-original") | .detail | if . == "fs/ext4/sysfs.o (ext4)" then "ok" else . end' "$WORK/f-module.json")"
 
+# A fix that needs what its newer source added: a macro and a static inline helper are
+# carried into the patched file (w), a struct member is named with its header (x); gcc's
+# whole output is kept either way.
+check "w: the macro and the helper are carried, with the headers they come from" \
+	jqe '.steps[] | select(.name == "build-patched") | .detail | test("carried from the fix source: HZ_PER_GHZ \\(include/linux/units.h\\), str_true_false \\(include/linux/string_helpers.h\\)")' "$WORK/w-carried-helper.json"
+check "w: gcc's output of the first build is kept" grep -q "implicit declaration of function .str_true_false" "$WORK/out-w-carried-helper/build-patched.log"
+check "w: fix.patch carries the definitions, after the includes" \
+	grep -A2 -F '+/* tuxtape: carried from the fix source' "$WORK/out-w-carried-helper/fix.patch"
+check "w: the first fix is kept as fix.orig.patch" cmp -s "$CASES/w-carried-helper/fix.patch" "$WORK/out-w-carried-helper/fix.orig.patch"
+expect_eq "w: only the patched function changes (the carried lines move no other line)" "loadavg_proc_show" \
+	"$(jq -r '[.functions[] | .name] | join(" ")' "$WORK/w-carried-helper.json")"
+check "x: gcc's whole output is kept" grep -q "has no member named .memfd_noexec_scope" "$WORK/out-x-new-member/build-patched.log"
+check "x: the reason points at it" jqe '.reason | test("build-patched.log")' "$WORK/x-new-member.json"
+gen w-no-source --patch "$CASES/w-carried-helper/fix.patch" --id w-no-source
+check "without a fix source the missing helper is named, refused" \
+	jqe '.outcome == "refused" and .step == "build-patched" and (.reason | test("the fix needs str_true_false, which this kernel lacks \\(fs/proc/loadavg.c:[0-9]+: implicit declaration"))' "$WORK/w-no-source.json"
+
 # The cached tree is the kernel's own source again after every run.
-tree=$(jq -r '.steps[] | select(.name == "cache") | .detail' "$WORK/a-proc-show.json" | awk '{print $NF}')
+tree=$(cache_tree)
 check "the cached tree is a prepared kernel tree" test -f "$tree/include/generated/autoconf.h"
-check "no patch is left in the cached tree (sources or objects)" bash -c "! grep -rl tuxtape '$tree/fs/proc' '$tree/fs/locks.c' '$tree/fs/ext4' '$tree/include/linux/seq_file.h' '$tree/kernel/capability.c'"
+# (the patches' marks: the tree's own path, in every object's debug information, has
+# "tuxtape-" in it, and a refused build leaves the kernel's own object)
+check "no patch is left in the cached tree (sources or objects)" bash -c "! grep -rlE 'tuxtape_|tuxtape:' '$tree/fs/proc' '$tree/fs/locks.c' '$tree/fs/ext4' '$tree/include/linux/seq_file.h' '$tree/kernel/capability.c'"
 check "no patch marker is left in the cache" test ! -e "$(dirname "$tree")/applied.patch"
 
 # --- a patch that does not apply names the hunk
@@ -131,6 +164,18 @@ expect_eq "a patch that does not apply: failed at apply" "failed apply" \
 	"$(jq -r '.outcome + " " + .step' "$WORK/bad-apply.json")"
 check "a patch that does not apply: the hunk is named" \
 	jqe '.reason | test("hunk #1 of fs/proc/cmdline.c does not apply")' "$WORK/bad-apply.json"
+
+# --- the most fundamental reason first: a layout change in a file this configuration does
+# not build (CONFIG_JFFS2_RUBIN is off) is no layout change of this kernel
+f=fs/jffs2/compr_rubin.c
+sed '/^struct pushpull {/,/^};/s/unsigned int reserve;/unsigned long reserve;/' "$tree/$f" | diff -u --label a/$f --label b/$f "$tree/$f" - >"$WORK/unbuilt.patch"
+gen unbuilt --patch "$WORK/unbuilt.patch" --id unbuilt
+check "a struct change in a file not built: refused as not built, not as a layout change" \
+	jqe '.step == "source-check" and (.reason | test("none of the patch.s C files is built by kernel deb61.s configuration \\(fs/jffs2/compr_rubin.c\\)"))' "$WORK/unbuilt.json"
+cat "$WORK/unbuilt.patch" "$CASES/a-proc-show/fix.patch" >"$WORK/unbuilt-mixed.patch"
+gen unbuilt-mixed --patch "$WORK/unbuilt-mixed.patch" --id unbuilt-mixed
+check "beside a built file, the unbuilt one is left out, its struct change with it" \
+	jqe '.outcome == "ok" and (.steps[] | select(.name == "source-check") | .detail | test("left out: fs/jffs2/compr_rubin.c"))' "$WORK/unbuilt-mixed.json"
 
 # --- a patch with nothing in C
 { printf -- '--- a/README\n+++ b/README\n@@ -1,2 +1,3 @@\n+tuxtape\n'; head -2 "$tree/README" | sed 's/^/ /'; } >"$WORK/doc.patch"
@@ -180,6 +225,8 @@ if [ -d "$SAMPLE/cve" ]; then
 	gen cve-same --cve CVE-2021-46938 --fix-source "$WORK/same"
 	expect_eq "a fix source without change: refused at the fix step" "refused fix" \
 		"$(jq -r '.outcome + " " + .step' "$WORK/cve-same.json")"
+	check "  ... naming the record's file the branch's fix does not touch" \
+		jqe '.reason | test("record names drivers/md/dm-rq.c, which the fix on this kernel.s branch.* does not touch")' "$WORK/cve-same.json"
 	sed 's/^#include "dm-rq.h"$/#include "dm-rq.h"\n\/* tuxtape: a newer version of the file *\//' "$tree/$f" >"$WORK/newer/$f"
 	gen cve-newer --cve CVE-2021-46938 --fix-source "$WORK/newer"
 	expect_eq "a CVE's fix from a newer source: fix and apply steps ok" "ok ok" \
