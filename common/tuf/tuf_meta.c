@@ -496,16 +496,25 @@ int tuf_verify_role(const struct tuf_envelope *e, const json_t *root_signed, con
 int tuf_verify_role_stream(const json_t *signatures, tuf_signed_writer_fn write_signed, void *ud,
 			   const json_t *root_signed, const char *role, struct tuf_error *err)
 {
+	return tuf_verify_keys_stream(signatures, write_signed, ud,
+				      json_object_get(root_signed, "keys"),
+				      json_object_get(json_object_get(root_signed, "roles"), role),
+				      role, err);
+}
+
+int tuf_verify_keys_stream(const json_t *signatures, tuf_signed_writer_fn write_signed, void *ud,
+			   const json_t *keys, const json_t *role_obj, const char *role,
+			   struct tuf_error *err)
+{
 	struct tuf_keyring ring;
 	struct tuf_role r;
 	unsigned count;
 	int k;
 
-	k = tuf_keyring_load(json_object_get(root_signed, "keys"), &ring, err);
+	k = tuf_keyring_load(keys, &ring, err);
 	if (k < 0)
 		return k;
-	k = tuf_role_load(json_object_get(json_object_get(root_signed, "roles"), role), role, &r,
-			  err);
+	k = tuf_role_load(role_obj, role, &r, err);
 	if (k >= 0) {
 		k = tuf_threshold_verify_stream(signatures, write_signed, ud, &ring, &r, &count,
 						err);

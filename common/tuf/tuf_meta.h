@@ -97,6 +97,11 @@ int tuf_verify_role(const struct tuf_envelope *e, const json_t *root_signed, con
 		    struct tuf_error *err);
 int tuf_verify_role_stream(const json_t *signatures, tuf_signed_writer_fn write_signed, void *ud,
 			   const json_t *root_signed, const char *role, struct tuf_error *err);
+/* The same against a "keys" object and a role object ({keyids, threshold}) given apart: a
+ * delegating targets role's "delegations.keys" and its entry for the delegated role. */
+int tuf_verify_keys_stream(const json_t *signatures, tuf_signed_writer_fn write_signed, void *ud,
+			   const json_t *keys, const json_t *role_obj, const char *role,
+			   struct tuf_error *err);
 
 /* The SHA-256 (hex) of the whole file open at fd, read from its start; *ret_len bytes. */
 int tuf_sha256_fd(int fd, size_t *ret_len, char hex[65]);
