@@ -17,12 +17,14 @@
 static void help(void)
 {
 	printf("Usage: tuxtape-backend archive init DIR [--root-threshold N] [--keys DIR]\n"
+	       "               [--offline-targets KEYDIR [--bins 16|256]]\n"
 	       "       tuxtape-backend archive publish DIR MODULE.ko --kernel RELEASE\n"
 	       "               [--build-id HEX] [--cve ID ...] [--channel NAME] [--patch-id ID]\n"
 	       "               [--series NAME] [--any-module] [--rollout KERNEL]\n"
 	       "       tuxtape-backend archive revoke DIR PATCH-ID\n"
 	       "       tuxtape-backend archive timestamp DIR\n"
 	       "       tuxtape-backend archive rotate DIR ROLE\n"
+	       "       tuxtape-backend archive sign DIR --keys OFFLINE-KEYDIR\n"
 	       "       tuxtape-backend archive verify DIR [--at YYYY-MM-DDTHH:MM:SSZ] [--json]\n\n"
 	       "A TUF 1.0 archive of livepatch modules in DIR: serve DIR/metadata/ and DIR/targets/\n"
 	       "with any web server. Keys (Ed25519, mode 0600) are kept in --keys (default\n"
@@ -34,7 +36,13 @@ static void help(void)
 	       "release are superseded in its channel. --rollout starts the fleet's rollout of the\n"
 	       "patch (under the kernel name given) in the first of [fleet] channels, as the\n"
 	       "pipeline does for what it publishes (see fleet --help); it needs --series.\n"
-	       "revoke takes a patch id the archive carries. --json prints the result as JSON.\n\n"
+	       "revoke takes a patch id the archive carries. --json prints the result as JSON.\n"
+	       "--offline-targets writes the top-level targets key to KEYDIR (move it off the\n"
+	       "machine) and delegates every target to the role 'online', whose key stays in\n"
+	       "DIR/keys for publish; --bins spreads that role over hashed bins by kernel release,\n"
+	       "so a node reads only its release's bin. 'sign' signs the top-level targets again\n"
+	       "(offline, before it expires: it gets the root expiry; 'timestamp' warns 14 days\n"
+	       "ahead) and after 'rotate DIR targets'.\n\n"
 	       "Expiry of each role's metadata when signed (suffix s, m, h or d):\n"
 	       "  --root-expiry 365d  --targets-expiry 30d  --snapshot-expiry 7d\n"
 	       "  --timestamp-expiry 1d\n");
@@ -99,6 +107,8 @@ int cmd_archive(int argc, char **argv)
 		{ "timestamp-expiry", required_argument, NULL, '4' },
 		{ "any-module", no_argument, NULL, 'A' },
 		{ "rollout", required_argument, NULL, 'R' },
+		{ "offline-targets", required_argument, NULL, 'O' },
+		{ "bins", required_argument, NULL, 'B' },
 		COMMON_LONG_OPTIONS,
 		{ 0 },
 	};
@@ -154,6 +164,17 @@ int cmd_archive(int argc, char **argv)
 		case 'R':
 			rollout = optarg;
 			break;
+		case 'O':
+			o.offline_targets = optarg;
+			break;
+		case 'B':
+			if (!streq(optarg, "16") && !streq(optarg, "256")) {
+				fprintf(stderr, "tuxtape-backend archive: --bins '%s': 16 or 256\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			o.bins = (unsigned)atoi(optarg);
+			break;
 		case 'a':
 			if (tuf_parse_expires(optarg, &o.now) < 0) {
 				fprintf(stderr, "tuxtape-backend archive: --at: YYYY-MM-DDTHH:MM:SSZ\n");
@@ -199,6 +220,20 @@ int cmd_archive(int argc, char **argv)
 		fprintf(stderr, "tuxtape-backend archive %s: wrong number of arguments\n", verb);
 		return EXIT_USAGE;
 	}
+	if ((o.offline_targets || o.bins) && !streq(verb, "init")) {
+		fprintf(stderr, "tuxtape-backend archive %s: --offline-targets and --bins are for "
+			"init\n", verb);
+		return EXIT_USAGE;
+	}
+	if (o.bins && !o.offline_targets) {
+		fprintf(stderr, "tuxtape-backend archive init: --bins needs --offline-targets\n");
+		return EXIT_USAGE;
+	}
+	if (streq(verb, "sign") && !o.keys) {
+		fprintf(stderr, "tuxtape-backend archive sign: --keys names the directory of the "
+			"offline targets key\n");
+		return EXIT_USAGE;
+	}
 	if (sodium_init_once() < 0)
 		return EXIT_FAIL;
 	if (streq(verb, "init")) {
@@ -215,6 +250,10 @@ int cmd_archive(int argc, char **argv)
 			printf("archive %s: initialised (root threshold %u); serve %s/metadata and "
 			       "%s/targets; keys in %s (never serve them)\n", o.dir, root_keys,
 			       o.dir, o.dir, keys);
+		if (k >= 0 && o.offline_targets && !c.json)
+			printf("the top-level targets key is in %s: move it off this machine; "
+			       "publish signs with the online role's key%s\n", o.offline_targets,
+			       o.bins ? " (and its bins)" : "");
 	} else if (streq(verb, "publish")) {
 		_cleanup_free_ char *path = NULL;
 
@@ -272,6 +311,19 @@ int cmd_archive(int argc, char **argv)
 						 argv[optind + 2]));
 		else if (k >= 0)
 			printf("rotated the %s key(s)\n", argv[optind + 2]);
+	} else if (streq(verb, "sign")) {
+		int64_t t = 0;
+		char exp[21] = "";
+
+		k = archive_sign_top(&o);
+		if (k >= 0)
+			k = archive_top_expires(&o, &t);
+		tuf_format_expires(t, exp);
+		if (k >= 0 && c.json)
+			k = json_print(json_pack("{s:s, s:s}", "archive", o.dir, "targets_expires",
+						 exp));
+		else if (k >= 0)
+			printf("archive %s: top-level targets signed anew (expires %s)\n", o.dir, exp);
 	} else if (streq(verb, "verify")) {
 		struct verify_report r;
 		char exp[21] = "";
