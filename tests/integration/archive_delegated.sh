@@ -1,0 +1,92 @@
+#!/bin/bash
+# An archive whose top-level targets key is offline (archive init --offline-targets), with
+# hashed bins by kernel release: the pipeline publishes without that key, nodes (our client,
+# the agent's fetch helper, tuf-js) read only their release's bin, the offline steps (sign,
+# rotate) work with the key brought back, and expiry of the offline role is announced.
+. "$(dirname "$0")/lib.sh"
+
+eval "$("$TOP/tests/tuf/tufjs.sh")" || { not_ok "install tuf-js"; exit 1; }
+CLIENT=$BIN/tuxtape-tuf-client
+FETCH=$BIN/tuxtape-agent-fetch
+A=$WORK/archive
+M=$A/metadata
+OFF=$WORK/offline
+R1=6.1.0-56-amd64
+R2=6.1.0-57-amd64
+printf '\177ELF: one' >"$WORK/lp_one.ko"
+printf '\177ELF: two' >"$WORK/lp_two.ko"
+
+expect_exit "--bins needs --offline-targets" 2 "$BACKEND" archive init "$WORK/x" --bins 16
+expect_exit "--bins takes 16 or 256" 2 "$BACKEND" archive init "$WORK/x" --offline-targets "$OFF" --bins 7
+expect_exit "init --offline-targets --bins 16" 0 "$BACKEND" archive init "$A" --offline-targets "$OFF" --bins 16
+check "  ... the top-level targets key is in the offline directory only" \
+	bash -c "ls '$OFF'/targets-*.key && ! ls '$A'/keys/targets-*.key" >/dev/null 2>&1
+check "  ... the online role's key is in the archive's key directory" bash -c "ls '$A'/keys/online-*.key >/dev/null"
+expect_eq "  ... targets delegates everything to 'online', terminating" '"online" ["*/*"] true' \
+	"$(jq -r '.signed.delegations.roles[0] | "\(.name|tojson) \(.paths|tojson) \(.terminating)"' "$M/1.targets.json")"
+expect_eq "  ... which delegates to 16 bins" 16 "$(jq '.signed.delegations.roles | length' "$M/1.online.json")"
+# the operator moves the offline key away: the pipeline publishes without it
+mv "$OFF" "$WORK/offline-away"
+expect_exit "publish for $R1 without the offline key" 0 "$BACKEND" archive publish "$A" "$WORK/lp_one.ko" --any-module --kernel $R1
+expect_exit "publish for $R2" 0 "$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --any-module --kernel $R2
+expect_exit "verify walks the delegations" 0 "$BACKEND" archive verify "$A"
+check "  ... and counts both target files" grep -q ", 2 target files" "$WORK/last.out"
+bin1=$(jq -r --arg p "$R1/*" '.signed.delegations.roles[] | select(.paths | index($p)) | .name' "$(ls "$M"/*.online.json | sort -V | tail -1)")
+bin2=$(jq -r --arg p "$R2/*" '.signed.delegations.roles[] | select(.paths | index($p)) | .name' "$(ls "$M"/*.online.json | sort -V | tail -1)")
+check "each release is delegated to its bin ($bin1, $bin2)" test -n "$bin1" -a -n "$bin2" -a "$bin1" != "$bin2"
+
+node "$TOP/tests/tuf/serve.cjs" "$A" 300 >"$WORK/port" 2>"$WORK/requests.log" &
+for _ in $(seq 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+U=http://127.0.0.1:$(cat "$WORK/port")
+expect_exit "our client: init" 0 "$CLIENT" --metadata-dir "$WORK/c" init "$M/1.root.json"
+expect_exit "our client downloads $R1's target through online and $bin1" 0 "$CLIENT" --metadata-url "$U/metadata" \
+	--metadata-dir "$WORK/c" --target-name $R1/lp_one.ko --target-dir "$WORK/ct" --target-base-url "$U/targets" download
+check "  ... the right bytes" cmp "$WORK/lp_one.ko" "$WORK/ct/$R1%2Flp_one.ko"
+check "  ... and never asked for $bin2" bash -c "! grep -q '\\.$bin2\\.json' '$WORK/requests.log'"
+check "tuf-js accepts the delegated archive with bins" bash -c "TUFJS_DIR=$TUFJS_DIR node '$TOP/tests/tuf/verify-tufjs.cjs' '$M/1.root.json' '$U/metadata' '$U/targets' $R2/lp_two.ko '$WORK/tufjs' >/dev/null"
+
+# the agent's fetch helper: its release's targets, through its release's bin only
+"$BACKEND" archive revoke "$A" lp_two >/dev/null
+: >"$WORK/requests.log"
+fetch() { "$FETCH" --metadata-dir "$WORK/agent-meta" --trusted-root "$M/1.root.json" --url "$U" \
+	--cache-dir "$WORK/cache" --release $R1; }
+expect_exit "the fetch helper for $R1" 0 fetch
+expect_eq "  ... finds its one target" "$R1/lp_one.ko" "$(jq -r '.targets[].path' "$WORK/last.out")"
+expect_eq "  ... learns the revocation from the online role" lp_two "$(jq -r '.revoked[]' "$WORK/last.out")"
+check "  ... and read no other release's bin" bash -c "! grep -q '\\.$bin2\\.json' '$WORK/requests.log'"
+# a publish for the other release: the node's next refresh does not read the other bin
+"$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --any-module --kernel $R2 --patch-id lp_two_b >/dev/null
+: >"$WORK/requests.log"
+expect_exit "the fetch helper after a publish for $R2" 0 fetch
+expect_eq "  ... reads timestamp and snapshot, nothing else" "timestamp.json snapshot.json" \
+	"$(sed -n 's|^GET /metadata/\([0-9]*\.\)\{0,1\}||p' "$WORK/requests.log" | tr '\n' ' ' | sed 's/ $//')"
+
+# offline steps: the pipeline cannot sign the top-level targets; the operator can
+expect_exit "archive sign needs --keys" 2 "$BACKEND" archive sign "$A"
+expect_exit "archive sign with the online keys only: refused" 1 "$BACKEND" archive sign "$A" --keys "$A/keys"
+check "  ... says the targets key is missing" grep -q "no targets key" "$WORK/last.err"
+expect_exit "archive sign with the offline key" 0 "$BACKEND" archive sign "$A" --keys "$WORK/offline-away"
+expect_eq "  ... top-level targets v2" 2 "$(jq .signed.version "$(ls "$M"/*.targets.json | sort -V | tail -1)")"
+expect_exit "our client follows" 0 "$CLIENT" --metadata-url "$U/metadata" --metadata-dir "$WORK/c" refresh
+expect_exit "rotate the offline targets key" 0 "$BACKEND" archive rotate "$A" targets --keys "$WORK/offline-away"
+check "  ... the new key went to the offline directory" test "$(ls "$WORK"/offline-away/targets-*.key | wc -l)" = 2
+expect_exit "  ... our client follows the rotation" 0 "$CLIENT" --metadata-url "$U/metadata" --metadata-dir "$WORK/c" \
+	--target-name $R2/lp_two.ko --target-dir "$WORK/ct" --target-base-url "$U/targets" download
+expect_exit "  ... and the archive verifies" 0 "$BACKEND" archive verify "$A"
+
+# expiry: the top-level targets gets the root expiry; timestamp says when it comes close
+B=$WORK/short
+"$BACKEND" archive init "$B" --offline-targets "$WORK/off2" --root-expiry 10d >/dev/null
+expect_exit "timestamp, the offline role expiring in 10 days" 0 "$BACKEND" archive timestamp "$B"
+check "  ... warns, naming the offline step" grep -q "archive sign $B --keys" "$WORK/last.err"
+expect_exit "archive sign on an archive without offline targets: refused" 1 "$BACKEND" archive sign "$WORK/archive-plain" --keys "$WORK/k"
+"$BACKEND" archive init "$WORK/plain" >/dev/null
+expect_exit "archive sign on an archive whose targets key is online: refused" 1 "$BACKEND" archive sign "$WORK/plain" --keys "$WORK/plain/keys"
+check "  ... says why" grep -q "nothing to sign offline" "$WORK/last.err"
+
+# without bins: the online role holds the targets itself
+C=$WORK/nobins
+"$BACKEND" archive init "$C" --offline-targets "$WORK/off3" >/dev/null
+expect_exit "offline targets without bins: publish" 0 "$BACKEND" archive publish "$C" "$WORK/lp_one.ko" --any-module --kernel $R1
+expect_eq "  ... the online role lists the target" 1 "$(jq '.signed.targets | length' "$C/metadata/2.online.json")"
+expect_exit "  ... verify" 0 "$BACKEND" archive verify "$C"
