@@ -9,8 +9,9 @@
 //   archive   as tuxtape-backend archive --offline-targets --bins 256 lays it out: targets
 //             delegates "*/*" (terminating) to "online", which delegates each kernel release
 //             to bin-XX (the first two hex digits of its SHA-256) by "RELEASE/*" patterns
-// OUT2 (archive layout): the files a publish of one more target for TARGET's release adds
-// (its bin, snapshot and timestamp version 2), to copy over OUT's metadata.
+// OUT2 (archive layout): the metadata two later publishes add, to copy over OUT's: version 2
+// adds a target to another release's bin, version 3 one to TARGET's (OUT2/metadata/*, and
+// OUT2/timestamp.vN.json to serve as timestamp.json).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -74,6 +75,11 @@ for (let i = 0; i < extra; i++)
 		custom: { kernel_release: `6.1.0-${i % 50}-amd64`, cves: [`CVE-2025-${10000 + i}`],
 			patch_id: `lp-${i}`, patch_version: 1, channel: 'stable' } };
 const meta = {};
+function snapshotAndTimestamp(version, dir) {
+	const snap = write(MetadataKind.Snapshot, `${version}.snapshot.json`, { version, meta }, 'snapshot', dir);
+	write(MetadataKind.Timestamp, 'timestamp.json', { version, meta: { 'snapshot.json': pin(snap, version) } },
+		'timestamp', dir);
+}
 function delegated(name, signed, version = 1, dir = out) {
 	// the client asks for the quoted name; a static server decodes it back to this file
 	const bytes = write(MetadataKind.Targets, `${version}.${name}.json`, { ...signed, version }, 'delegated', dir);
@@ -118,23 +124,24 @@ if (layout === 'flat') {
 	for (const [b, t] of Object.entries(bins))
 		delegated(b, { targets: t });
 	if (out2) {
-		// one more target for TARGET's release, as a publish adds it
-		const b = binOf(target), added = `${path.dirname(target)}/published-later.ko`;
+		// version 2: one more target for a release in another bin; version 3: one more
+		// for TARGET's release, as publishes add them
+		const own = binOf(target);
+		const other = Object.keys(targets).find((p) => binOf(p) !== own);
 		fs.mkdirSync(path.join(out2, 'metadata'), { recursive: true });
-		bins[b][added] = { length: 4, hashes: { sha256: sha('late') } };
-		delegated(b, { targets: bins[b] }, 2, out2);
+		[[other, 2], [target, 3]].forEach(([p, v]) => {
+			const b = binOf(p);
+			bins[b][`${path.dirname(p)}/published-later-${v}.ko`] = { length: 4, hashes: { sha256: sha('late') } };
+			delegated(b, { targets: bins[b] }, v, out2);
+			snapshotAndTimestamp(v, out2);
+			fs.renameSync(path.join(out2, 'metadata', 'timestamp.json'),
+				path.join(out2, `timestamp.v${v}.json`));
+		});
+		for (const b of [binOf(other), own]) // OUT holds version 1
+			meta[`${b}.json`] = pin(fs.readFileSync(path.join(out, 'metadata', `1.${b}.json`)), 1);
 	}
 } else {
 	throw new Error(`unknown layout ${layout}`);
 }
-function snapshotAndTimestamp(version, dir) {
-	const snap = write(MetadataKind.Snapshot, `${version}.snapshot.json`, { version, meta }, 'snapshot', dir);
-	write(MetadataKind.Timestamp, 'timestamp.json', { version, meta: { 'snapshot.json': pin(snap, version) } },
-		'timestamp', dir);
-}
-if (out2)
-	snapshotAndTimestamp(2, out2);
-if (out2) // OUT holds version 1: the bin and snapshot entries above were for version 2
-	meta[`${binOf(target)}.json`] = pin(fs.readFileSync(path.join(out, 'metadata', `1.${binOf(target)}.json`)), 1);
 snapshotAndTimestamp(1, out);
 console.log('made', out);
