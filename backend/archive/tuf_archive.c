@@ -689,10 +689,12 @@ int archive_rotate(const struct archive_opts *o, const char *role)
 	char name[64];
 	int k;
 
+	if (streq(role, "online"))
+		return archive_rotate_online(o);
 	if (!streq(role, "root") && !streq(role, "targets") && !streq(role, "snapshot") &&
 	    !streq(role, "timestamp"))
 		return log_error_errno(EINVAL, "'%s' is not a role (root, targets, snapshot, "
-				       "timestamp)", role);
+				       "timestamp, online)", role);
 	k = archive_state_load(o, &s);
 	if (k < 0)
 		return k;

@@ -6,7 +6,7 @@
  * notices, and revoking that is one offline signature (archive sign after a rotation),
  * not a new root. With bins, "online" carries no targets itself and delegates each
  * kernel release to one of 16 or 256 bin roles ("bin-" and the first hex digits of the
- * release's SHA-256), by RELEASE/STAR patterns: a node reads the bin of its own release and
+ * release's SHA-256), by patterns "RELEASE/" and a star: a node reads its release's bin and
  * no other. (Bins by path_hash_prefixes would hash whole target paths, which a node does not
  * know before it has read the metadata, so it would need every bin.)
  * Everything that changes targets works on a view that holds them all (struct state);
@@ -169,7 +169,7 @@ static int write_role(const struct archive_opts *o, struct state *s, const char 
 	same = json_equal(a, b);
 	json_decref(a);
 	json_decref(b);
-	if (same && json_integer_value(json_object_get(signed_obj, "version")) > 0 &&
+	if (same && !s->resign_all && json_integer_value(json_object_get(signed_obj, "version")) > 0 &&
 	    expires >= o->now + 2 * o->expiry.timestamp)
 		return 0;
 	k = archive_bump(signed_obj, o->now + expiry);
@@ -292,4 +292,68 @@ int archive_top_expires(const struct archive_opts *o, int64_t *ret)
 		tuf_parse_expires(json_string_value(json_object_get(s.top, "expires")), ret);
 	archive_state_free(&s);
 	return 0;
+}
+
+/* A delegations object's keys and every role's keyids: the one online key, replaced. */
+static void replace_key(json_t *delegations, const char *keyid, json_t *key)
+{
+	json_t *v;
+	size_t i;
+
+	json_object_set_new(delegations, "keys", json_pack("{s:O}", keyid, key));
+	json_array_foreach(json_object_get(delegations, "roles"), i, v)
+		json_object_set_new(v, "keyids", json_pack("[s]", keyid));
+}
+
+int archive_rotate_online(const struct archive_opts *o)
+{
+	_cleanup_free_ char *own = archive_path_of(o, "keys", NULL);
+	struct state s;
+	struct keyfile kf;
+	json_t *key, *d;
+	int k = archive_state_load(o, &s);
+
+	if (k < 0)
+		return k;
+	if (!s.top) {
+		archive_state_free(&s);
+		return log_error_errno(EINVAL, "%s: no online role (made without "
+				       "--offline-targets)", o->dir);
+	}
+	{
+		struct keyfile top[4];
+		size_t n = 0;
+
+		/* checked first: a refusal must leave no new key and no new file behind */
+		k = archive_keys_for_ids(o, json_object_get(json_object_get(json_object_get(
+					 s.root, "roles"), "targets"), "keyids"), top, 4, &n);
+		sodium_memzero(top, sizeof(top));
+		if (k >= 0 && n == 0)
+			k = log_error_errno(ENOKEY, "the offline targets key is needed: give its "
+					    "directory with --keys");
+		if (k < 0) {
+			archive_state_free(&s);
+			return k;
+		}
+	}
+	/* the online key stays with the archive, wherever --keys points */
+	k = own ? archive_key_generate(o, own, ONLINE, &kf) : -ENOMEM;
+	if (k < 0) {
+		archive_state_free(&s);
+		return k;
+	}
+	key = tuf_ed25519_key_json(kf.pk);
+	replace_key(json_object_get(s.top, "delegations"), kf.keyid, key);
+	d = json_object_get(json_object_get(s.roles, ONLINE), "delegations");
+	if (d)
+		replace_key(d, kf.keyid, key);
+	json_decref(key);
+	sodium_memzero(&kf, sizeof(kf));
+	/* the top-level targets names the new key (the offline step); every role it signs is
+	 * signed again with it */
+	s.top_changed = true;
+	s.resign_all = true;
+	k = archive_write_chain(o, &s, false, false);
+	archive_state_free(&s);
+	return k;
 }

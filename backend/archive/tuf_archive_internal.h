@@ -28,6 +28,7 @@ struct state {
 	int64_t root_version;
 	json_t *top, *roles;
 	bool top_changed;   /* the top-level targets must be signed again (offline key) */
+	bool resign_all;    /* every delegated role too (its key changed) */
 };
 
 struct keyfile {
@@ -57,6 +58,8 @@ int archive_write_pinned(const struct archive_opts *o, const json_t *ids, const 
  * nothing), and written back. */
 int archive_delegated_load(const struct archive_opts *o, struct state *s);
 int archive_delegated_write(const struct archive_opts *o, struct state *s);
+/* A new key for the online role (and its bins): needs the offline targets key (--keys). */
+int archive_rotate_online(const struct archive_opts *o);
 /* The top-level targets of a new archive whose targets key is offline: written to
  * o->offline_targets, delegating everything to the online role (and its bins). */
 int archive_delegated_init(const struct archive_opts *o, struct state *s, json_t *keys,

@@ -42,7 +42,8 @@ static void help(void)
 	       "DIR/keys for publish; --bins spreads that role over hashed bins by kernel release,\n"
 	       "so a node reads only its release's bin. 'sign' signs the top-level targets again\n"
 	       "(offline, before it expires: it gets the root expiry; 'timestamp' warns 14 days\n"
-	       "ahead) and after 'rotate DIR targets'.\n\n"
+	       "ahead) and after 'rotate DIR targets'; 'rotate DIR online --keys OFFLINE-KEYDIR'\n"
+	       "replaces the online key.\n\n"
 	       "Expiry of each role's metadata when signed (suffix s, m, h or d):\n"
 	       "  --root-expiry 365d  --targets-expiry 30d  --snapshot-expiry 7d\n"
 	       "  --timestamp-expiry 1d\n");

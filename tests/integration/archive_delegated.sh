@@ -74,6 +74,22 @@ expect_exit "  ... our client follows the rotation" 0 "$CLIENT" --metadata-url "
 	--target-name $R2/lp_two.ko --target-dir "$WORK/ct" --target-base-url "$U/targets" download
 expect_exit "  ... and the archive verifies" 0 "$BACKEND" archive verify "$A"
 
+# a compromised online key: replaced with the offline key at hand, every role signed again
+old_online=$(jq -r '.signed.delegations.roles[0].keyids[0]' "$(ls "$M"/*.targets.json | sort -V | tail -1)")
+n_files=$(ls "$M" "$A/keys" | wc -l)
+expect_exit "rotate the online key without the offline key: refused" 1 "$BACKEND" archive rotate "$A" online
+check "  ... says the offline key is needed" grep -q "offline targets key is needed" "$WORK/last.err"
+expect_eq "  ... and leaves no new key or file behind" "$n_files" "$(ls "$M" "$A/keys" | wc -l)"
+expect_exit "rotate the online key" 0 "$BACKEND" archive rotate "$A" online --keys "$WORK/offline-away"
+new_online=$(jq -r '.signed.delegations.roles[0].keyids[0]' "$(ls "$M"/*.targets.json | sort -V | tail -1)")
+check "  ... the top-level targets names a new online key" test "$new_online" != "$old_online" -a -n "$new_online"
+check "  ... whose private key is in the archive's key directory" bash -c "grep -lq '$new_online' '$A'/keys/online-*.key"
+expect_exit "  ... the archive verifies" 0 "$BACKEND" archive verify "$A"
+expect_exit "  ... and our client follows" 0 "$CLIENT" --metadata-url "$U/metadata" --metadata-dir "$WORK/c" \
+	--target-name $R1/lp_one.ko --target-dir "$WORK/ct2" --target-base-url "$U/targets" download
+: >"$WORK/requests.log"
+expect_exit "  ... and so does the fetch helper" 0 fetch
+
 # expiry: the top-level targets gets the root expiry; timestamp says when it comes close
 B=$WORK/short
 "$BACKEND" archive init "$B" --offline-targets "$WORK/off2" --root-expiry 10d >/dev/null
