@@ -465,16 +465,25 @@ static int map_targets(struct tuf_client *c, int fd, size_t max, const char *rol
 
 /* The trusted copy, if it still verifies with its signers, or -ENOENT. */
 static int load_local_targets(struct tuf_client *c, const char *file, size_t max,
-			      const char *role, const struct signers *by, struct tuf_targets *t)
+			      const json_t *meta, const char *role, const struct signers *by,
+			      struct tuf_targets *t)
 {
 	_cleanup_free_ char *p = local_path(c, file);
 	_cleanup_close_ int fd = -1;
+	struct stat st;
 
 	if (!p)
 		return -ENOMEM;
 	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st) < 0)
 		return -ENOENT;
+	/* the copy we hold must be the very file the snapshot pins, when it pins one: the same
+	 * version signed twice (a key since rotated away) is not the same role file */
+	if ((json_object_get(meta, "length") || json_object_get(meta, "hashes")) &&
+	    check_meta_hashes(c, meta, NULL, fd, (size_t)st.st_size, file) < 0) {
+		c->err.msg[0] = '\0';
+		return -ENOENT;
+	}
 	return map_targets(c, fd, max, role, by, t, file) < 0 ? -ENOENT : 0;
 }
 
@@ -546,7 +555,7 @@ int tuf_client_load_role(struct tuf_client *c, const char *role, const json_t *k
 	k = role_file(c, role, quoted, meta, TARGETS_MAX, &name, &max);
 	if (k < 0)
 		return k;
-	if (load_local_targets(c, file, max, role, &by, &old) == 0 &&
+	if (load_local_targets(c, file, max, meta, role, &by, &old) == 0 &&
 	    old.env.version == json_integer_value(json_object_get(meta, "version")) &&
 	    old.env.expires > c->now) {
 		*ret = old;

@@ -48,6 +48,7 @@ struct repo {
 	json_t *files;         /* name -> bytes served */
 	char fetched[4096];    /* "name " for each request */
 	char dir[64];          /* the client's metadata directory */
+	bool pin;              /* the snapshot gives length and sha256 too */
 };
 
 static void key_new(struct key *k)
@@ -157,7 +158,7 @@ static void delegate(struct role *from, struct role *to, struct key *k, const ch
 /* Signs every role, a snapshot listing them and a timestamp, as version r->version + 1. */
 static void publish(struct repo *r)
 {
-	json_t *sn, *ts, *meta;
+	json_t *sn, *ts, *meta, *pinned;
 	char name[300], *text, *q;
 	struct key *k;
 
@@ -176,11 +177,25 @@ static void publish(struct repo *r)
 		q = tuf_quote(ro->name);
 		snprintf(name, sizeof(name), "%lld.%s.json", (long long)v, q);
 		free(q);
-		serve(r, name, envelope(ro->signed_obj, ro->signers, ro->n_signers));
+		text = envelope(ro->signed_obj, ro->signers, ro->n_signers);
+		if (r->pin) {
+			unsigned char d[32];
+			char hex[65];
+
+			crypto_hash_sha256(d, (const unsigned char *)text, strlen(text));
+			sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+			pinned = json_pack("{s:I, s:{s:s}}", "length", (json_int_t)strlen(text),
+					   "hashes", "sha256", hex);
+		} else {
+			pinned = json_object();
+		}
+		serve(r, name, text);
 		snprintf(name, sizeof(name), "%s.json", ro->name);
+		json_object_set_new(pinned, "version",
+				    json_integer(ro->listed_as ? ro->listed_as : v));
 		if (!ro->unlisted)
-			json_object_set_new(meta, name, json_pack("{s:I}", "version",
-						(json_int_t)(ro->listed_as ? ro->listed_as : v)));
+			json_object_set(meta, name, pinned);
+		json_decref(pinned);
 	}
 	k = &r->sn_k;
 	text = envelope(sn, &k, 1);
@@ -579,6 +594,30 @@ static void test_fast_forward_recovery(void **state)
 	repo_free(r);
 }
 
+/* The same version of a role signed twice with different content: the snapshot's hash says
+ * which one is meant, and the copy the client holds is not taken on its version alone. */
+static void test_local_copy_pinned(void **state)
+{
+	struct repo *r = repo_new();
+	struct role *a = add_role(r, "a");
+	struct key ka;
+	char msg[256];
+
+	r->pin = true;
+	key_new(&ka);
+	delegate(r->roles, a, &ka, "6.1/*", false);
+	add_target(a, "6.1/first.ko");
+	publish(r);
+	assert_int_equal(find(r, "6.1/first.ko", msg), 0);
+	json_object_del(json_object_get(a->signed_obj, "targets"), "6.1/first.ko");
+	add_target(a, "6.1/second.ko");
+	publish(r);
+	assert_int_equal(find(r, "6.1/second.ko", msg), 0);
+	assert_non_null(strstr(r->fetched, "1.a.json"));
+	assert_int_equal(find(r, "6.1/first.ko", msg), -ENOENT);
+	repo_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -590,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_threshold_terminating_unlisted),
 		cmocka_unit_test(test_current_delegator),
 		cmocka_unit_test(test_fast_forward_recovery),
+		cmocka_unit_test(test_local_copy_pinned),
 	};
 
 	if (sodium_init() < 0)
