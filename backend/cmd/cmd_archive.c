@@ -245,8 +245,10 @@ int cmd_archive(int argc, char **argv)
 				       o.keys ? "" : "/keys") < 0)
 			k = -ENOMEM;
 		if (k >= 0 && c.json)
-			k = json_print(json_pack("{s:s, s:i, s:s}", "archive", o.dir, "root_threshold",
-						 (int)root_keys, "keys", keys));
+			k = json_print(json_pack("{s:s, s:i, s:s, s:s?, s:i}", "archive", o.dir,
+						 "root_threshold", (int)root_keys, "keys", keys,
+						 "offline_targets", o.offline_targets, "bins",
+						 (int)o.bins));
 		else if (k >= 0)
 			printf("archive %s: initialised (root threshold %u); serve %s/metadata and "
 			       "%s/targets; keys in %s (never serve them)\n", o.dir, root_keys,

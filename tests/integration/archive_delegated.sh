@@ -92,7 +92,8 @@ expect_exit "  ... and so does the fetch helper" 0 fetch
 
 # expiry: the top-level targets gets the root expiry; timestamp says when it comes close
 B=$WORK/short
-"$BACKEND" archive init "$B" --offline-targets "$WORK/off2" --root-expiry 10d >/dev/null
+expect_exit "init --json, offline targets, 10-day root expiry" 0 "$BACKEND" archive init "$B" --offline-targets "$WORK/off2" --root-expiry 10d --json
+expect_eq "  ... says where the offline key went" "$WORK/off2 0" "$(jq -r '"\(.offline_targets) \(.bins)"' "$WORK/last.out")"
 expect_exit "timestamp, the offline role expiring in 10 days" 0 "$BACKEND" archive timestamp "$B"
 check "  ... warns, naming the offline step" grep -q "archive sign $B --keys" "$WORK/last.err"
 expect_exit "archive sign on an archive without offline targets: refused" 1 "$BACKEND" archive sign "$WORK/archive-plain" --keys "$WORK/k"
