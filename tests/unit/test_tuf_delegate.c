@@ -618,6 +618,24 @@ static void test_local_copy_pinned(void **state)
 	repo_free(r);
 }
 
+/* A delegated role past its expiry is a freeze attack: refused, the target not found. */
+static void test_expired_role(void **state)
+{
+	struct repo *r = repo_new();
+	struct role *a = add_role(r, "a");
+	struct key ka;
+	char msg[256];
+
+	key_new(&ka);
+	delegate(r->roles, a, &ka, "6.1/*", false);
+	add_target(a, "6.1/x.ko");
+	json_object_set_new(a->signed_obj, "expires", json_string("2001-01-01T00:00:00Z"));
+	publish(r);
+	assert_int_equal(find(r, "6.1/x.ko", msg), -ETIME);
+	assert_non_null(strstr(msg, "1.a.json has expired"));
+	repo_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -630,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_current_delegator),
 		cmocka_unit_test(test_fast_forward_recovery),
 		cmocka_unit_test(test_local_copy_pinned),
+		cmocka_unit_test(test_expired_role),
 	};
 
 	if (sodium_init() < 0)
