@@ -9,6 +9,7 @@
 //   archive   as tuxtape-backend archive --offline-targets --bins 256 lays it out: targets
 //             delegates "*/*" (terminating) to "online", which delegates each kernel release
 //             to bin-XX (the first two hex digits of its SHA-256) by "RELEASE/*" patterns
+// RELEASES (environment, default 50): how many kernel releases the EXTRA targets spread over.
 // OUT2 (archive layout): the metadata two later publishes add, to copy over OUT's: version 2
 // adds a target to another release's bin, version 3 one to TARGET's (OUT2/metadata/*, and
 // OUT2/timestamp.vN.json to serve as timestamp.json).
@@ -22,6 +23,7 @@ const { canonicalize } = require(path.join(nm, '@tufjs', 'canonical-json'));
 
 const [out, target, content, extraArg, layout = 'flat', out2] = process.argv.slice(2);
 const extra = Number(extraArg || 0);
+const releases = Number(process.env.RELEASES || 50); // the EXTRA targets' kernel releases
 const expires = new Date(Date.now() + 7 * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
 
 function newKey(type) {
@@ -70,9 +72,9 @@ write(MetadataKind.Root, '1.root.json', {
 }, 'root');
 const targets = { [target]: { length: data.length, hashes: { sha256 } } };
 for (let i = 0; i < extra; i++)
-	targets[`6.1.0-${i % 50}-amd64/livepatch_${i}.ko`] = { length: 100000 + i,
+	targets[`6.1.0-${i % releases}-amd64/livepatch_${i}.ko`] = { length: 100000 + i,
 		hashes: { sha256: crypto.createHash('sha256').update(String(i)).digest('hex') },
-		custom: { kernel_release: `6.1.0-${i % 50}-amd64`, cves: [`CVE-2025-${10000 + i}`],
+		custom: { kernel_release: `6.1.0-${i % releases}-amd64`, cves: [`CVE-2025-${10000 + i}`],
 			patch_id: `lp-${i}`, patch_version: 1, channel: 'stable' } };
 const meta = {};
 function snapshotAndTimestamp(version, dir) {
