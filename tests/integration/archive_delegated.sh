@@ -33,6 +33,8 @@ expect_exit "verify walks the delegations" 0 "$BACKEND" archive verify "$A"
 check "  ... and counts both target files" grep -q ", 2 target files" "$WORK/last.out"
 bin1=$(jq -r --arg p "$R1/*" '.signed.delegations.roles[] | select(.paths | index($p)) | .name' "$(ls "$M"/*.online.json | sort -V | tail -1)")
 bin2=$(jq -r --arg p "$R2/*" '.signed.delegations.roles[] | select(.paths | index($p)) | .name' "$(ls "$M"/*.online.json | sort -V | tail -1)")
+check "roles nodes read often are written without indentation" \
+	test "$(cat "$(ls "$M"/*.online.json | sort -V | tail -1)" | wc -l)" -le 1
 check "each release is delegated to its bin ($bin1, $bin2)" test -n "$bin1" -a -n "$bin2" -a "$bin1" != "$bin2"
 
 node "$TOP/tests/tuf/serve.cjs" "$A" 300 >"$WORK/port" 2>"$WORK/requests.log" &

@@ -71,7 +71,7 @@ printf '\177ELF: module two' >"$WORK/lp_two.ko"
 "$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --any-module --kernel 6.1.0-56-amd64 >/dev/null
 t=$(latest targets); s=$(latest snapshot)
 cp "$t" "$WORK/saved"; cp "$s" "$WORK/saved.snapshot"; cp "$M/timestamp.json" "$WORK/saved.timestamp"
-sed -i 's/"expires": "20[0-9][0-9]/"expires": "2099/' "$t"
+sed -i -E 's/"expires": ?"20[0-9]{2}/"expires":"2099/' "$t"
 STATE_FILES=targets.json attack "tampered targets metadata" "sha256 does not match the referrer" refresh
 # pin FILE ROLE NAME REFERRED: FILE's meta entry NAME re-pinned to REFERRED, signed with ROLE's keys
 pin() {

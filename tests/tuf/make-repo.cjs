@@ -52,7 +52,8 @@ const base = { spec_version: '1.0.31', version: 1, expires };
 function write(kind, name, signed, role, dir = out) {
 	const md = Metadata.fromJSON(kind, { signed: { _type: kind, ...base, ...signed }, signatures: [] });
 	md.sign(role === 'delegated' ? delegatedKey.signer : keys[role].signer);
-	const bytes = JSON.stringify(md.toJSON(), null, 2);
+	// as the archive writes them: all but the root without indentation
+	const bytes = JSON.stringify(md.toJSON(), null, kind !== 'root' && layout === 'archive' ? 0 : 2);
 	fs.mkdirSync(path.dirname(path.join(dir, 'metadata', name)), { recursive: true });
 	fs.writeFileSync(path.join(dir, 'metadata', name), bytes);
 	return bytes;
