@@ -459,7 +459,7 @@ int archive_init(const struct archive_opts *o, unsigned root_keys)
 	json_object_set_new(s.timestamp, "meta", json_object());
 	k = sign_write(o, s.root, "root", s.root, "1.root.json", NULL, NULL);
 	if (k >= 0 && o->offline_targets)
-		k = archive_delegated_init(o, &s, keys, roles);
+		k = archive_delegated_init(o, &s);
 	if (k >= 0)
 		k = archive_write_chain(o, &s, true, true);
 	archive_state_free(&s);

@@ -76,5 +76,9 @@ int archive_verify(const struct archive_opts *o, struct verify_report *r);
 /* The offline step of a delegated archive: the top-level targets signed again (version + 1,
  * new expiry) with the offline key (--keys). */
 int archive_sign_top(const struct archive_opts *o);
+/* An archive made without --offline-targets turned into one with an online role (and
+ * o->bins bins) holding its targets: signed with the targets key where it is (--keys or
+ * DIR/keys); 'archive rotate DIR targets --keys OFFLINE' then takes that key offline. */
+int archive_delegate(const struct archive_opts *o);
 /* When the top-level targets expires (0: the archive delegates nothing). */
 int archive_top_expires(const struct archive_opts *o, int64_t *ret);

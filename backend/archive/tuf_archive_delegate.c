@@ -46,8 +46,7 @@ static void bin_name(const json_t *online, const char *release, char name[16])
 	snprintf(name, 16, "bin-%.*s", n > 16 ? 2 : 1, hex);
 }
 
-int archive_delegated_init(const struct archive_opts *o, struct state *s, json_t *keys,
-			   json_t *roles)
+int archive_delegated_init(const struct archive_opts *o, struct state *s)
 {
 	struct keyfile kf;
 	json_t *online, *ids, *key;
@@ -57,8 +56,14 @@ int archive_delegated_init(const struct archive_opts *o, struct state *s, json_t
 		return k;
 	key = tuf_ed25519_key_json(kf.pk);
 	ids = json_pack("[s]", kf.keyid);
+	/* what targets held moves to the view, to be put in the online role (or its bins) */
 	s->top = s->targets;
-	s->targets = json_pack("{s:{}}", "targets");
+	s->targets = json_pack("{s:O}", "targets", json_object_get(s->top, "targets"));
+	if (json_object_get(s->top, "x-tuxtape-revoked"))
+		json_object_set(s->targets, "x-tuxtape-revoked",
+				json_object_get(s->top, "x-tuxtape-revoked"));
+	json_object_set_new(s->top, "targets", json_object());
+	json_object_del(s->top, "x-tuxtape-revoked");
 	s->roles = json_object();
 	online = archive_new_signed("targets", 0, o->now);
 	json_object_set_new(online, "targets", json_object());
@@ -354,6 +359,41 @@ int archive_rotate_online(const struct archive_opts *o)
 	s.top_changed = true;
 	s.resign_all = true;
 	k = archive_write_chain(o, &s, false, false);
+	archive_state_free(&s);
+	return k;
+}
+
+int archive_delegate(const struct archive_opts *o)
+{
+	struct state s;
+	int k;
+
+	if (o->bins && o->bins != 16 && o->bins != 256)
+		return log_error_errno(EINVAL, "--bins: 16 or 256");
+	k = archive_state_load(o, &s);
+	if (k < 0)
+		return k;
+	if (s.top) {
+		archive_state_free(&s);
+		return log_error_errno(EALREADY, "%s: its targets already delegate to the online "
+				       "role", o->dir);
+	}
+	{
+		struct keyfile top[4];
+		size_t n = 0;
+
+		/* checked first: a refusal must leave no new key behind */
+		k = archive_keys_for_ids(o, json_object_get(json_object_get(json_object_get(
+					 s.root, "roles"), "targets"), "keyids"), top, 4, &n);
+		sodium_memzero(top, sizeof(top));
+		if (k >= 0 && n == 0)
+			k = log_error_errno(ENOKEY, "the targets key signs the delegation: give its "
+					    "directory with --keys");
+	}
+	if (k >= 0)
+		k = archive_delegated_init(o, &s);
+	if (k >= 0)
+		k = archive_write_chain(o, &s, true, true);
 	archive_state_free(&s);
 	return k;
 }

@@ -60,10 +60,9 @@ int archive_delegated_load(const struct archive_opts *o, struct state *s);
 int archive_delegated_write(const struct archive_opts *o, struct state *s);
 /* A new key for the online role (and its bins): needs the offline targets key (--keys). */
 int archive_rotate_online(const struct archive_opts *o);
-/* The top-level targets of a new archive whose targets key is offline: written to
- * o->offline_targets, delegating everything to the online role (and its bins). */
-int archive_delegated_init(const struct archive_opts *o, struct state *s, json_t *keys,
-			   json_t *roles);
+/* s's targets made to delegate everything to a new online role (and o->bins bins), its
+ * targets and revocations moving there. */
+int archive_delegated_init(const struct archive_opts *o, struct state *s);
 
 /* Letters, digits, '.', '_', '-', '+'; not empty, not "." or "..". */
 bool archive_name_valid(const char *s);

@@ -25,6 +25,7 @@ static void help(void)
 	       "       tuxtape-backend archive timestamp DIR\n"
 	       "       tuxtape-backend archive rotate DIR ROLE\n"
 	       "       tuxtape-backend archive sign DIR --keys OFFLINE-KEYDIR\n"
+	       "       tuxtape-backend archive delegate DIR [--bins 16|256] [--keys DIR]\n"
 	       "       tuxtape-backend archive verify DIR [--at YYYY-MM-DDTHH:MM:SSZ] [--json]\n\n"
 	       "A TUF 1.0 archive of livepatch modules in DIR: serve DIR/metadata/ and DIR/targets/\n"
 	       "with any web server. Keys (Ed25519, mode 0600) are kept in --keys (default\n"
@@ -43,7 +44,9 @@ static void help(void)
 	       "so a node reads only its release's bin. 'sign' signs the top-level targets again\n"
 	       "(offline, before it expires: it gets the root expiry; 'timestamp' warns 14 days\n"
 	       "ahead) and after 'rotate DIR targets'; 'rotate DIR online --keys OFFLINE-KEYDIR'\n"
-	       "replaces the online key.\n\n"
+	       "replaces the online key. 'delegate' turns an archive made without\n"
+	       "--offline-targets into one with the online role (its targets move there); then\n"
+	       "'rotate DIR targets --keys OFFLINE-KEYDIR' takes the targets key offline.\n\n"
 	       "Expiry of each role's metadata when signed (suffix s, m, h or d):\n"
 	       "  --root-expiry 365d  --targets-expiry 30d  --snapshot-expiry 7d\n"
 	       "  --timestamp-expiry 1d\n");
@@ -221,12 +224,13 @@ int cmd_archive(int argc, char **argv)
 		fprintf(stderr, "tuxtape-backend archive %s: wrong number of arguments\n", verb);
 		return EXIT_USAGE;
 	}
-	if ((o.offline_targets || o.bins) && !streq(verb, "init")) {
-		fprintf(stderr, "tuxtape-backend archive %s: --offline-targets and --bins are for "
-			"init\n", verb);
+	if ((o.offline_targets && !streq(verb, "init")) ||
+	    (o.bins && !streq(verb, "init") && !streq(verb, "delegate"))) {
+		fprintf(stderr, "tuxtape-backend archive %s: --offline-targets is for init, --bins "
+			"for init and delegate\n", verb);
 		return EXIT_USAGE;
 	}
-	if (o.bins && !o.offline_targets) {
+	if (o.bins && !o.offline_targets && streq(verb, "init")) {
 		fprintf(stderr, "tuxtape-backend archive init: --bins needs --offline-targets\n");
 		return EXIT_USAGE;
 	}
@@ -314,6 +318,15 @@ int cmd_archive(int argc, char **argv)
 						 argv[optind + 2]));
 		else if (k >= 0)
 			printf("rotated the %s key(s)\n", argv[optind + 2]);
+	} else if (streq(verb, "delegate")) {
+		k = archive_delegate(&o);
+		if (k >= 0 && c.json)
+			k = json_print(json_pack("{s:s, s:s, s:i}", "archive", o.dir, "delegated_to",
+						 "online", "bins", (int)o.bins));
+		else if (k >= 0)
+			printf("archive %s: targets now delegates to the online role%s; take the "
+			       "targets key offline with 'archive rotate %s targets --keys "
+			       "OFFLINE-KEYDIR'\n", o.dir, o.bins ? " and its bins" : "", o.dir);
 	} else if (streq(verb, "sign")) {
 		int64_t t = 0;
 		char exp[21] = "";

@@ -109,3 +109,36 @@ C=$WORK/nobins
 expect_exit "offline targets without bins: publish" 0 "$BACKEND" archive publish "$C" "$WORK/lp_one.ko" --any-module --kernel $R1
 expect_eq "  ... the online role lists the target" 1 "$(jq '.signed.targets | length' "$C/metadata/2.online.json")"
 expect_exit "  ... verify" 0 "$BACKEND" archive verify "$C"
+
+# an archive made the old way, turned into one with an online role, its targets key then
+# taken offline by a rotation
+D=$WORK/legacy
+"$BACKEND" archive init "$D" >/dev/null
+"$BACKEND" archive publish "$D" "$WORK/lp_one.ko" --any-module --kernel $R1 >/dev/null
+"$BACKEND" archive publish "$D" "$WORK/lp_two.ko" --any-module --kernel $R2 >/dev/null
+"$BACKEND" archive revoke "$D" lp_two >/dev/null
+node "$TOP/tests/tuf/serve.cjs" "$D" 120 >"$WORK/port4" 2>/dev/null &
+for _ in $(seq 50); do [ -s "$WORK/port4" ] && break; sleep 0.1; done
+U4=http://127.0.0.1:$(cat "$WORK/port4")
+lfetch() { "$FETCH" --metadata-dir "$WORK/legacy-agent" --trusted-root "$D/metadata/1.root.json" --url "$U4" \
+	--cache-dir "$WORK/legacy-cache" --release $R1; }
+expect_exit "a node on the old archive" 0 lfetch
+expect_exit "delegate --bins 7: usage" 2 "$BACKEND" archive delegate "$D" --bins 7
+expect_exit "delegate --bins 16" 0 "$BACKEND" archive delegate "$D" --bins 16
+expect_eq "  ... targets now delegates to online, and holds no target itself" "online 0" \
+	"$(jq -r '"\(.signed.delegations.roles[0].name) \(.signed.targets | length)"' "$(ls "$D"/metadata/*.targets.json | sort -V | tail -1)")"
+expect_exit "  ... delegate again: refused" 1 "$BACKEND" archive delegate "$D"
+check "  ... says so" grep -q "already delegate" "$WORK/last.err"
+expect_exit "  ... verify" 0 "$BACKEND" archive verify "$D"
+check "  ... the target file is still counted" grep -q ", 1 target files" "$WORK/last.out"
+expect_exit "the same node refreshes through the delegation" 0 lfetch
+expect_eq "  ... still finds its target" "$R1/lp_one.ko" "$(jq -r '.targets[].path' "$WORK/last.out")"
+expect_eq "  ... and the revocation, now in the online role" lp_two "$(jq -r '.revoked[]' "$WORK/last.out")"
+expect_exit "rotate the targets key into an offline directory" 0 "$BACKEND" archive rotate "$D" targets --keys "$WORK/legacy-off"
+tk=$(jq -r '.signed.roles.targets.keyids[0]' "$(ls "$D"/metadata/*.root.json | sort -V | tail -1)")
+check "  ... the trusted targets key is in the offline directory, not the archive's" \
+	bash -c "grep -lq '$tk' '$WORK'/legacy-off/targets-*.key && ! grep -lq '$tk' '$D'/keys/*.key"
+mv "$WORK/legacy-off" "$WORK/legacy-away"
+expect_exit "the pipeline publishes without it" 0 "$BACKEND" archive publish "$D" "$WORK/lp_two.ko" --any-module --kernel $R1 --patch-id lp_two_r1
+expect_exit "  ... the node follows (root rotation included)" 0 lfetch
+expect_eq "  ... and sees both targets of its release" "$R1/lp_one.ko $R1/lp_two.ko" "$(jq -r '[.targets[].path] | join(" ")' "$WORK/last.out")"
