@@ -140,11 +140,17 @@ int archive_delegated_load(const struct archive_opts *o, struct state *s)
 		if (k < 0)
 			return k;
 	}
-	json_object_foreach(s->roles, name, v)
-		if (json_object_update(all, json_object_get(v, "targets")) < 0)
-			return -ENOMEM;
+	/* copies: the roles as read stay as they were, to tell what a change touched */
+	json_object_foreach(s->roles, name, v) {
+		json_t *copy = json_deep_copy(json_object_get(v, "targets"));
+
+		k = copy && json_object_update(all, copy) == 0 ? 0 : -ENOMEM;
+		json_decref(copy);
+		if (k < 0)
+			return k;
+	}
 	revoked = json_object_get(json_object_get(s->roles, ONLINE), "x-tuxtape-revoked");
-	if (revoked && json_object_set(view, "x-tuxtape-revoked", (json_t *)revoked) < 0)
+	if (revoked && json_object_set_new(view, "x-tuxtape-revoked", json_deep_copy(revoked)) < 0)
 		return -ENOMEM;
 	return 0;
 }
