@@ -21,7 +21,8 @@
  * first seeded with the trusted root when it does not exist; then the selection of this
  * node's targets (kernel release; build-id when both the target and the node have one;
  * channel: in the target's "channels" list, or its one "channel", "stable" when it names
- * none), and the download into the module cache of
+ * none; when the archive delegates the node's channel C to a role "channel-C" of its own,
+ * only that role's targets count for it), and the download into the module cache of
  * every selected target not already there with the signed length and sha256, except those
  * the agent needs no more: --skip ID (any version) or ID:VERSION (that version and older).
  * Writes to the cache are atomic (tuf_client_download); the agent checks a file's sha256
@@ -197,7 +198,8 @@ static json_t *take_target(const struct fetch *f, struct tuf_client *c, const ch
 	}
 	free(file);
 	file = NULL;
-	k = tuf_client_download(c, path, targets_url, f->cache_dir, &file);
+	/* the entry the node's search trusted, not necessarily the top-level search's */
+	k = tuf_client_download_entry(c, path, entry, targets_url, f->cache_dir, &file);
 	if (k < 0)
 		json_object_set_new(t, "error", json_string(c->err.msg[0] ? c->err.msg : strerror(-k)));
 	else
@@ -235,6 +237,24 @@ static int on_target(void *ud, const char *path, const json_t *entry)
 	return 0;
 }
 
+static int ignore_target(void *ud, const char *path, const json_t *entry)
+{
+	return 0;
+}
+
+/* Whether the top-level targets delegates to role. */
+static bool delegates(const struct tuf_client *c, const char *role)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(c->targets.env.signed_obj,
+							   "delegations"), "roles"), i, v)
+		if (streq_ptr(json_string_value(json_object_get(v, "name")), role))
+			return true;
+	return false;
+}
+
 /* Revocations come from every targets role read: the top-level one and the delegated roles
  * the node's release led to. */
 static void add_revoked(json_t *out, const json_t *signed_obj)
@@ -257,7 +277,8 @@ static void add_revoked(json_t *out, const json_t *signed_obj)
 
 static int fetch_run(const struct fetch *f, json_t **ret, char *why, size_t size)
 {
-	_cleanup_free_ char *metadata_url = NULL, *targets_url = NULL, *prefix = NULL;
+	_cleanup_free_ char *metadata_url = NULL, *targets_url = NULL, *prefix = NULL,
+			     *channel_role = NULL;
 	struct tuf_client c = { .metadata_dir = f->metadata_dir,
 				.fetch = tuf_curl_fetch,
 				.fetch_file = tuf_curl_fetch_file };
@@ -295,7 +316,20 @@ static int fetch_run(const struct fetch *f, json_t **ret, char *why, size_t size
 	w.targets_url = targets_url;
 	w.out = out_targets;
 	why[0] = '\0';
-	k = tuf_client_foreach(&c, prefix, on_target, &w);
+	if (asprintf(&channel_role, "channel-%s", f->channel) < 0) {
+		json_decref(doc);
+		tuf_client_free(&c);
+		return -ENOMEM;
+	}
+	if (delegates(&c, channel_role)) {
+		/* a channel the archive delegates to a key of its own: what it offers comes from
+		 * that role alone, revocations still from the others (walked for them only) */
+		k = tuf_client_foreach(&c, prefix, ignore_target, NULL);
+		if (k >= 0)
+			k = tuf_client_foreach_from(&c, channel_role, prefix, on_target, &w);
+	} else {
+		k = tuf_client_foreach(&c, prefix, on_target, &w);
+	}
 	if (k < 0) {
 		if (!why[0])
 			snprintf(why, size, "%s", c.err.msg[0] ? c.err.msg : strerror(-k));

@@ -542,6 +542,8 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
 	archive_hash(data, len, sha256, sha512);
 
 	k = archive_state_load(o, &s);
+	if (k >= 0 && (k = archive_channel_writable(o, &s, channel)) < 0)
+		archive_state_free(&s);
 	if (k < 0)
 		return k;
 	/* consistent snapshots: the file is stored under its hash */

@@ -80,5 +80,9 @@ int archive_sign_top(const struct archive_opts *o);
  * o->bins bins) holding its targets: signed with the targets key where it is (--keys or
  * DIR/keys); 'archive rotate DIR targets --keys OFFLINE' then takes that key offline. */
 int archive_delegate(const struct archive_opts *o);
+/* The channel delegated to a role of its own ("channel-NAME", key in --keys, kept by the
+ * operator): the channel's nodes trust that role alone for what it offers, and adding to the
+ * channel (publish, promote) needs that key. Needs the offline targets key. */
+int archive_delegate_channel(const struct archive_opts *o, const char *channel);
 /* When the top-level targets expires (0: the archive delegates nothing). */
 int archive_top_expires(const struct archive_opts *o, int64_t *ret);

@@ -26,6 +26,62 @@
 #include "util.h"
 
 #define ONLINE "online"
+#define CHANNEL_ROLE "channel-"
+
+static bool is_channel_role(const char *name)
+{
+	return name && !strncmp(name, CHANNEL_ROLE, strlen(CHANNEL_ROLE));
+}
+
+/* custom's channels (taking list); "channel", read by older agents, names the first */
+static void set_channel_list(json_t *custom, json_t *list)
+{
+	if (json_array_size(list))
+		json_object_set_new(custom, "channel", json_string(json_string_value(
+			json_array_get(list, 0))));
+	else
+		json_object_del(custom, "channel");
+	json_object_set_new(custom, "channels", list);
+}
+
+static bool keys_at_hand(const struct archive_opts *o, const json_t *ids)
+{
+	struct keyfile kf[4];
+	size_t n = 0;
+	bool ok = archive_keys_for_ids(o, ids, kf, 4, &n) >= 0 && n > 0;
+
+	sodium_memzero(kf, sizeof(kf));
+	return ok;
+}
+
+/* The top-level targets' delegation to role, or NULL. */
+static const json_t *top_delegation(const struct state *s, const char *role)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(s->top, "delegations"), "roles"), i, v)
+		if (streq_ptr(json_string_value(json_object_get(v, "name")), role))
+			return v;
+	return NULL;
+}
+
+int archive_channel_writable(const struct archive_opts *o, const struct state *s,
+			     const char *channel)
+{
+	_cleanup_free_ char *role = NULL;
+	const json_t *d;
+
+	if (!s->top)
+		return 0;
+	if (asprintf(&role, CHANNEL_ROLE "%s", channel) < 0)
+		return -ENOMEM;
+	d = top_delegation(s, role);
+	if (d && !keys_at_hand(o, json_object_get(d, "keyids")))
+		return log_error_errno(ENOKEY, "channel %s is delegated to a key of its own, not "
+				       "on this machine: give its directory with --keys", channel);
+	return 0;
+}
 
 static json_t *delegation(const char *name, const json_t *ids, const char *pattern,
 			  bool terminating)
@@ -140,9 +196,17 @@ int archive_delegated_load(const struct archive_opts *o, struct state *s)
 		if (k < 0)
 			return k;
 	}
+	json_array_foreach(json_object_get(json_object_get(s->top, "delegations"), "roles"), i, v)
+		if (is_channel_role(json_string_value(json_object_get(v, "name"))) &&
+		    (k = read_role(o, s, json_string_value(json_object_get(v, "name")))) < 0)
+			return k;
 	/* copies: the roles as read stay as they were, to tell what a change touched */
 	json_object_foreach(s->roles, name, v) {
-		json_t *copy = json_deep_copy(json_object_get(v, "targets"));
+		json_t *copy;
+
+		if (is_channel_role(name))
+			continue;
+		copy = json_deep_copy(json_object_get(v, "targets"));
 
 		k = copy && json_object_update(all, copy) == 0 ? 0 : -ENOMEM;
 		json_decref(copy);
@@ -152,18 +216,42 @@ int archive_delegated_load(const struct archive_opts *o, struct state *s)
 	revoked = json_object_get(json_object_get(s->roles, ONLINE), "x-tuxtape-revoked");
 	if (revoked && json_object_set_new(view, "x-tuxtape-revoked", json_deep_copy(revoked)) < 0)
 		return -ENOMEM;
+	/* a delegated channel's members are the ones its role lists, whatever online says */
+	json_object_foreach(s->roles, name, v) {
+		const json_t *listed = json_object_get(v, "targets");
+		const char *path;
+		json_t *e;
+
+		if (!is_channel_role(name))
+			continue;
+		json_object_foreach(all, path, e) {
+			json_t *custom = json_object_get(e, "custom"), *list, *c;
+			size_t j;
+
+			if (!custom)
+				continue;
+			list = archive_target_channels(custom);
+			json_array_foreach(list, j, c)
+				if (streq_ptr(json_string_value(c), name + strlen(CHANNEL_ROLE))) {
+					json_array_remove(list, j);
+					break;
+				}
+			if (json_object_get(listed, path))
+				json_array_append_new(list, json_string(name + strlen(CHANNEL_ROLE)));
+			set_channel_list(custom, list);
+		}
+	}
 	return 0;
 }
 
-/* The role signed again when its content changed, it is new, or it would expire before two
- * more timestamps; pinned in the snapshot. 1 when written. */
-static int write_role(const struct archive_opts *o, struct state *s, const char *role,
-		      json_t *signed_obj, const json_t *old, const json_t *ids, int64_t expiry)
+/* Whether the role must be signed again: its content changed, it is new, or it would expire
+ * before two more timestamps. */
+static int role_due(const struct archive_opts *o, const struct state *s, const json_t *signed_obj,
+		    const json_t *old)
 {
 	int64_t expires = 0;
 	json_t *a, *b;
 	bool same;
-	int k;
 
 	tuf_parse_expires(json_string_value(json_object_get(signed_obj, "expires")), &expires);
 	a = json_deep_copy(signed_obj);
@@ -180,13 +268,69 @@ static int write_role(const struct archive_opts *o, struct state *s, const char 
 	same = json_equal(a, b);
 	json_decref(a);
 	json_decref(b);
-	if (same && !s->resign_all && json_integer_value(json_object_get(signed_obj, "version")) > 0 &&
-	    expires >= o->now + 2 * o->expiry.timestamp)
-		return 0;
+	return !same || s->resign_all || json_integer_value(json_object_get(signed_obj, "version")) == 0 ||
+	       expires < o->now + 2 * o->expiry.timestamp;
+}
+
+/* The role signed again when due, pinned in the snapshot. 1 when written. */
+static int write_role(const struct archive_opts *o, struct state *s, const char *role,
+		      json_t *signed_obj, const json_t *old, const json_t *ids, int64_t expiry)
+{
+	int k = role_due(o, s, signed_obj, old);
+
+	if (k <= 0)
+		return k;
 	k = archive_bump(signed_obj, o->now + expiry);
 	if (k >= 0)
 		k = archive_write_pinned(o, ids, role, signed_obj, s->snapshot);
 	return k < 0 ? k : 1;
+}
+
+/* Each delegated channel's role: the targets offered in the channel. Its key is the
+ * operator's: when it is not at hand, the role stays as it is (the commands that would add
+ * to the channel refused earlier); what waits is a removal or a series handing the channel
+ * back, which 'archive sign' with the key completes. */
+static int write_channels(const struct archive_opts *o, struct state *s, json_t *next)
+{
+	const char *name, *path;
+	json_t *v, *e, *tmp;
+	int k = 0, written = 0;
+
+	json_object_foreach_safe(next, tmp, name, v) {
+		const char *channel = name + strlen(CHANNEL_ROLE);
+		const json_t *ids = json_object_get(top_delegation(s, name), "keyids");
+
+		if (!is_channel_role(name))
+			continue;
+		json_object_foreach(json_object_get(s->targets, "targets"), path, e) {
+			json_t *list = archive_target_channels(json_object_get(e, "custom")), *c;
+			bool in = false;
+			size_t i;
+
+			json_array_foreach(list, i, c)
+				in = in || streq_ptr(json_string_value(c), channel);
+			json_decref(list);
+			if (in)
+				json_object_set(json_object_get(v, "targets"), path, e);
+		}
+		if (!keys_at_hand(o, ids)) {
+			k = role_due(o, s, v, json_object_get(s->roles, name));
+			if (k > 0)
+				log_warning("channel %s: its role is not signed again (its key is not "
+					    "here); run 'archive sign %s --keys DIR' with it", channel,
+					    o->dir);
+			json_object_del(next, name);
+			if (k < 0)
+				return k;
+			continue;
+		}
+		k = write_role(o, s, name, v, json_object_get(s->roles, name), ids,
+			       o->expiry.targets);
+		if (k < 0)
+			return k;
+		written += k;
+	}
+	return written;
 }
 
 int archive_delegated_write(const struct archive_opts *o, struct state *s)
@@ -256,6 +400,10 @@ int archive_delegated_write(const struct archive_opts *o, struct state *s)
 	if (k >= 0)
 		k = write_role(o, s, ONLINE, json_object_get(next, ONLINE), online, ids,
 			       o->expiry.targets);
+	if (k >= 0) {
+		written += k;
+		k = write_channels(o, s, next);
+	}
 	if (k >= 0) {
 		written += k;
 		json_object_update(s->roles, next);
@@ -400,6 +548,54 @@ int archive_delegate(const struct archive_opts *o)
 		k = archive_delegated_init(o, &s);
 	if (k >= 0)
 		k = archive_write_chain(o, &s, true, true);
+	archive_state_free(&s);
+	return k;
+}
+
+int archive_delegate_channel(const struct archive_opts *o, const char *channel)
+{
+	_cleanup_free_ char *role = NULL;
+	struct state s;
+	struct keyfile kf;
+	json_t *d, *key, *signed_obj;
+	int k;
+
+	if (!archive_name_valid(channel) || asprintf(&role, CHANNEL_ROLE "%s", channel) < 0 ||
+	    !archive_name_valid(role))
+		return log_error_errno(EINVAL, "'%s': not a channel name", channel);
+	k = archive_state_load(o, &s);
+	if (k < 0)
+		return k;
+	if (!s.top)
+		k = log_error_errno(EINVAL, "%s: channels are delegated by the top-level targets, "
+				    "which delegates nothing yet: run 'archive delegate %s' first",
+				    o->dir, o->dir);
+	else if (top_delegation(&s, role))
+		k = log_error_errno(EALREADY, "channel %s is already delegated", channel);
+	else if (!keys_at_hand(o, json_object_get(json_object_get(json_object_get(s.root, "roles"),
+						  "targets"), "keyids")))
+		k = log_error_errno(ENOKEY, "the offline targets key signs the delegation: give "
+				    "its directory with --keys");
+	if (k >= 0)
+		k = archive_key_generate(o, NULL, role, &kf); /* where --keys points: offline */
+	if (k < 0) {
+		archive_state_free(&s);
+		return k;
+	}
+	/* after online, whose "*" and terminating flag keep a plain search from it: only the
+	 * channel's nodes read it, by their policy */
+	d = json_object_get(s.top, "delegations");
+	key = tuf_ed25519_key_json(kf.pk);
+	json_object_set_new(json_object_get(d, "keys"), kf.keyid, key);
+	json_array_append_new(json_object_get(d, "roles"),
+			      json_pack("{s:s, s:[s], s:i, s:b, s:[s]}", "name", role, "keyids",
+					kf.keyid, "threshold", 1, "terminating", false, "paths", "*/*"));
+	sodium_memzero(&kf, sizeof(kf));
+	signed_obj = archive_new_signed("targets", 0, o->now);
+	json_object_set_new(signed_obj, "targets", json_object());
+	json_object_set_new(s.roles, role, signed_obj);
+	s.top_changed = true;
+	k = archive_write_chain(o, &s, true, true);
 	archive_state_free(&s);
 	return k;
 }

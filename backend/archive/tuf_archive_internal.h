@@ -58,6 +58,10 @@ int archive_write_pinned(const struct archive_opts *o, const json_t *ids, const 
  * nothing), and written back. */
 int archive_delegated_load(const struct archive_opts *o, struct state *s);
 int archive_delegated_write(const struct archive_opts *o, struct state *s);
+/* 0, or -ENOKEY (said) when channel is delegated to a role whose key is not at hand: the
+ * commands that add to a channel ask first. */
+int archive_channel_writable(const struct archive_opts *o, const struct state *s,
+			     const char *channel);
 /* A new key for the online role (and its bins): needs the offline targets key (--keys). */
 int archive_rotate_online(const struct archive_opts *o);
 /* s's targets made to delegate everything to a new online role (and o->bins bins), its

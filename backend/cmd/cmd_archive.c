@@ -26,6 +26,7 @@ static void help(void)
 	       "       tuxtape-backend archive rotate DIR ROLE\n"
 	       "       tuxtape-backend archive sign DIR --keys OFFLINE-KEYDIR\n"
 	       "       tuxtape-backend archive delegate DIR [--bins 16|256] [--keys DIR]\n"
+	       "       tuxtape-backend archive delegate DIR --channel NAME --keys OFFLINE-KEYDIR\n"
 	       "       tuxtape-backend archive verify DIR [--at YYYY-MM-DDTHH:MM:SSZ] [--json]\n\n"
 	       "A TUF 1.0 archive of livepatch modules in DIR: serve DIR/metadata/ and DIR/targets/\n"
 	       "with any web server. Keys (Ed25519, mode 0600) are kept in --keys (default\n"
@@ -46,7 +47,10 @@ static void help(void)
 	       "ahead) and after 'rotate DIR targets'; 'rotate DIR online --keys OFFLINE-KEYDIR'\n"
 	       "replaces the online key. 'delegate' turns an archive made without\n"
 	       "--offline-targets into one with the online role (its targets move there); then\n"
-	       "'rotate DIR targets --keys OFFLINE-KEYDIR' takes the targets key offline.\n\n"
+	       "'rotate DIR targets --keys OFFLINE-KEYDIR' takes the targets key offline.\n"
+	       "'delegate --channel NAME' gives a channel a key of its own (written to --keys):\n"
+	       "its nodes trust only what that role lists, and publish or promote to it needs\n"
+	       "the key (fleet promote --keys).\n\n"
 	       "Expiry of each role's metadata when signed (suffix s, m, h or d):\n"
 	       "  --root-expiry 365d  --targets-expiry 30d  --snapshot-expiry 7d\n"
 	       "  --timestamp-expiry 1d\n");
@@ -318,6 +322,14 @@ int cmd_archive(int argc, char **argv)
 						 argv[optind + 2]));
 		else if (k >= 0)
 			printf("rotated the %s key(s)\n", argv[optind + 2]);
+	} else if (streq(verb, "delegate") && p.channel) {
+		k = archive_delegate_channel(&o, p.channel);
+		if (k >= 0 && c.json)
+			k = json_print(json_pack("{s:s, s:s}", "archive", o.dir, "delegated_channel",
+						 p.channel));
+		else if (k >= 0)
+			printf("archive %s: channel %s delegated to the role channel-%s, its key in "
+			       "%s\n", o.dir, p.channel, p.channel, o.keys ? o.keys : "DIR/keys");
 	} else if (streq(verb, "delegate")) {
 		k = archive_delegate(&o);
 		if (k >= 0 && c.json)

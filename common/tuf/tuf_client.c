@@ -722,6 +722,13 @@ int tuf_client_download(struct tuf_client *c, const char *path, const char *targ
 	return k;
 }
 
+int tuf_client_download_entry(struct tuf_client *c, const char *path, const json_t *entry,
+			      const char *target_base_url, const char *target_dir, char **ret_file)
+{
+	c->err.msg[0] = '\0';
+	return download(c, path, entry, target_base_url, target_dir, ret_file);
+}
+
 void tuf_client_free(struct tuf_client *c)
 {
 	tuf_envelope_free(&c->root);

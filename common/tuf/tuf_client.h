@@ -73,6 +73,16 @@ int tuf_client_find(struct tuf_client *c, const char *path, json_t **ret);
  * path order; fn's negative return stops the walk. */
 typedef int (*tuf_target_fn)(void *ud, const char *path, const json_t *entry);
 int tuf_client_foreach(struct tuf_client *c, const char *prefix, tuf_target_fn fn, void *ud);
+/* The same two with the search starting at ROLE, a role the top-level targets delegates,
+ * rather than at the top (-ENOENT when there is none): for a node whose policy trusts that
+ * role alone for what it offers (the archive's delegated channels). */
+int tuf_client_find_from(struct tuf_client *c, const char *role, const char *path, json_t **ret);
+int tuf_client_foreach_from(struct tuf_client *c, const char *role, const char *prefix,
+			    tuf_target_fn fn, void *ud);
+/* tuf_client_download() of the given entry (one a search returned) rather than the one the
+ * search from the top finds. */
+int tuf_client_download_entry(struct tuf_client *c, const char *path, const json_t *entry,
+			      const char *target_base_url, const char *target_dir, char **ret_file);
 /* The path quoted as a single file name (anything but letters, digits and "-._~" as %XX);
  * NULL on OOM. */
 char *tuf_quote(const char *s);

@@ -308,8 +308,34 @@ static int push_children(struct stack *s, const struct tuf_targets *t, const str
 	return 0;
 }
 
+/* Where a search starts: the top-level targets, or one role the top-level targets delegates
+ * (by name: a node's policy may trust one such role only). */
+static int start_frame(struct tuf_client *c, const char *role, struct frame *ret)
+{
+	const json_t *d = json_object_get(c->targets.env.signed_obj, "delegations"), *v;
+	size_t i;
+
+	*ret = (struct frame){ .name = "targets", .delegator = "root" };
+	if (!role)
+		return 0;
+	json_array_foreach(json_object_get(d, "roles"), i, v)
+		if (streq_ptr(json_string_value(json_object_get(v, "name")), role)) {
+			*ret = (struct frame){ .name = json_string_value(json_object_get(v, "name")),
+					       .delegator = "targets", .keys = json_object_get(d, "keys"),
+					       .delegation = v, .depth = 1 };
+			return 0;
+		}
+	return tuf_client_fail(c, ENOENT, "targets.json delegates no role named %.64s", role);
+}
+
 int tuf_client_find(struct tuf_client *c, const char *path, json_t **ret)
 {
+	return tuf_client_find_from(c, NULL, path, ret);
+}
+
+int tuf_client_find_from(struct tuf_client *c, const char *role, const char *path, json_t **ret)
+{
+	struct frame first;
 	const char *visited[TUF_MAX_LOOKUP_ROLES];
 	struct stack s = { 0 };
 	size_t n_visited = 0;
@@ -318,7 +344,9 @@ int tuf_client_find(struct tuf_client *c, const char *path, json_t **ret)
 
 	*ret = NULL;
 	c->err.msg[0] = '\0';
-	k = push(&s, (struct frame){ .name = "targets", .delegator = "root" });
+	k = start_frame(c, role, &first);
+	if (k >= 0)
+		k = push(&s, first);
 	while (k >= 0 && s.n) {
 		struct frame f = s.f[--s.n];
 		const struct tuf_targets *t = &c->targets;
@@ -392,11 +420,16 @@ static int collect(struct paths *ps, const struct tuf_targets *t, const char *pr
 }
 
 /* The paths under prefix listed by any role a delegation under prefix reaches. */
-static int candidates(struct tuf_client *c, const char *prefix, struct paths *ps)
+static int candidates(struct tuf_client *c, const char *role, const char *prefix,
+		      struct paths *ps)
 {
 	struct stack s = { 0 };
 	struct paths walked = { 0 }; /* role names, each role's paths taken once */
-	int k = push(&s, (struct frame){ .name = "targets", .delegator = "root" });
+	struct frame first;
+	int k = start_frame(c, role, &first);
+
+	if (k >= 0)
+		k = push(&s, first);
 
 	while (k >= 0 && s.n) {
 		struct frame f = s.f[--s.n];
@@ -435,11 +468,17 @@ static int candidates(struct tuf_client *c, const char *prefix, struct paths *ps
 
 int tuf_client_foreach(struct tuf_client *c, const char *prefix, tuf_target_fn fn, void *ud)
 {
+	return tuf_client_foreach_from(c, NULL, prefix, fn, ud);
+}
+
+int tuf_client_foreach_from(struct tuf_client *c, const char *role, const char *prefix,
+			    tuf_target_fn fn, void *ud)
+{
 	struct paths ps = { 0 };
 	int k;
 
 	c->err.msg[0] = '\0';
-	k = candidates(c, prefix, &ps);
+	k = candidates(c, role, prefix, &ps);
 	if (k >= 0 && ps.n)
 		qsort(ps.p, ps.n, sizeof(*ps.p), cmp_str);
 	for (size_t i = 0; k >= 0 && i < ps.n; i++) {
@@ -448,7 +487,7 @@ int tuf_client_foreach(struct tuf_client *c, const char *prefix, tuf_target_fn f
 		if (i && streq(ps.p[i - 1], ps.p[i]))
 			continue;
 		/* listed somewhere is not trusted: the path's own search decides */
-		k = tuf_client_find(c, ps.p[i], &entry);
+		k = tuf_client_find_from(c, role, ps.p[i], &entry);
 		if (k == -ENOENT) {
 			k = 0;
 			continue;

@@ -142,3 +142,65 @@ mv "$WORK/legacy-off" "$WORK/legacy-away"
 expect_exit "the pipeline publishes without it" 0 "$BACKEND" archive publish "$D" "$WORK/lp_two.ko" --any-module --kernel $R1 --patch-id lp_two_r1
 expect_exit "  ... the node follows (root rotation included)" 0 lfetch
 expect_eq "  ... and sees both targets of its release" "$R1/lp_one.ko $R1/lp_two.ko" "$(jq -r '[.targets[].path] | join(" ")' "$WORK/last.out")"
+
+# a channel delegated to a key the pipeline does not hold
+E=$WORK/chan
+"$BACKEND" archive init "$E" --offline-targets "$WORK/chan-off" >/dev/null
+printf '\177ELF: three' >"$WORK/lp_three.ko"
+"$BACKEND" archive publish "$E" "$WORK/lp_one.ko" --any-module --kernel $R1 --channel stable >/dev/null
+"$BACKEND" archive publish "$E" "$WORK/lp_two.ko" --any-module --kernel $R1 --channel canary >/dev/null
+expect_exit "delegate --channel stable without the offline key: refused" 1 "$BACKEND" archive delegate "$E" --channel stable
+expect_exit "delegate --channel stable" 0 "$BACKEND" archive delegate "$E" --channel stable --keys "$WORK/chan-off"
+check "  ... its key is with the offline one" bash -c "ls '$WORK'/chan-off/channel-stable-*.key >/dev/null"
+latest() { ls "$1"/metadata/*."$2".json | sort -V | tail -1; }
+expect_eq "  ... the role lists the stable target" "$R1/lp_one.ko" "$(jq -r '.signed.targets | keys | join(" ")' "$(latest "$E" channel-stable)")"
+mv "$WORK/chan-off" "$WORK/chan-away"
+expect_exit "the pipeline cannot publish to stable now" 1 "$BACKEND" archive publish "$E" "$WORK/lp_three.ko" --any-module --kernel $R1 --channel stable
+check "  ... says why" grep -q "channel stable is delegated to a key of its own" "$WORK/last.err"
+expect_exit "  ... but to canary" 0 "$BACKEND" archive publish "$E" "$WORK/lp_three.ko" --any-module --kernel $R1 --channel canary
+expect_exit "  ... and verify holds" 0 "$BACKEND" archive verify "$E"
+node "$TOP/tests/tuf/serve.cjs" "$E" 120 >"$WORK/port5" 2>/dev/null &
+for _ in $(seq 50); do [ -s "$WORK/port5" ] && break; sleep 0.1; done
+U5=http://127.0.0.1:$(cat "$WORK/port5")
+cfetch() { # CHANNEL
+	"$FETCH" --metadata-dir "$WORK/cmeta-$1" --trusted-root "$E/metadata/1.root.json" --url "$U5" \
+		--cache-dir "$WORK/ccache-$1" --release $R1 --channel "$1"; }
+expect_exit "a stable node" 0 cfetch stable
+expect_eq "  ... is offered what the stable role lists" "$R1/lp_one.ko" "$(jq -r '[.targets[].path] | join(" ")' "$WORK/last.out")"
+expect_exit "a canary node" 0 cfetch canary
+expect_eq "  ... is offered the canary targets" "$R1/lp_three.ko $R1/lp_two.ko" "$(jq -r '[.targets[].path] | sort | join(" ")' "$WORK/last.out")"
+# the backend machine taken: online, snapshot and timestamp keys sign lp_two into stable (on
+# a copy of the archive, served apart, for a node of its own)
+F=$WORK/chan-forged
+cp -r "$E" "$F"
+o=$(latest "$F" online); s=$(latest "$F" snapshot)
+resign() { node "$TOP/tests/tuf/resign.cjs" "$@"; }
+pin() { # FILE KEY-ROLE NAME REFERRED
+	resign "$1" "$1" "s.version += 1; s.meta['$3'].length = fs.statSync('$4').size;
+		s.meta['$3'].hashes = { sha256: crypto.createHash('sha256').update(fs.readFileSync('$4')).digest('hex') };
+		s.meta['$3'].version = JSON.parse(fs.readFileSync('$4')).signed.version" "$F"/keys/"$2"-*.key
+}
+v=$(jq .signed.version "$o")
+resign "$o" "$F/metadata/$((v + 1)).online.json" "s.version += 1;
+	s.targets['$R1/lp_two.ko'].custom.channels.push('stable')" "$F"/keys/online-*.key
+sv=$(jq .signed.version "$s")
+cp "$s" "$F/metadata/$((sv + 1)).snapshot.json"
+pin "$F/metadata/$((sv + 1)).snapshot.json" snapshot online.json "$F/metadata/$((v + 1)).online.json"
+pin "$F/metadata/timestamp.json" timestamp snapshot.json "$F/metadata/$((sv + 1)).snapshot.json"
+node "$TOP/tests/tuf/serve.cjs" "$F" 120 >"$WORK/port6" 2>/dev/null &
+for _ in $(seq 50); do [ -s "$WORK/port6" ] && break; sleep 0.1; done
+U6=http://127.0.0.1:$(cat "$WORK/port6")
+expect_exit "a forged online role offering a canary target in stable: the stable node refreshes" 0 \
+	"$FETCH" --metadata-dir "$WORK/fmeta" --trusted-root "$F/metadata/1.root.json" --url "$U6" \
+	--cache-dir "$WORK/fcache" --release $R1 --channel stable
+expect_eq "  ... and is still offered only what the stable role lists" "$R1/lp_one.ko" "$(jq -r '[.targets[].path] | join(" ")' "$WORK/last.out")"
+check "  ... where a client trusting the top-level search (tuf-js) takes the forgery" bash -c \
+	"TUFJS_DIR=$TUFJS_DIR node '$TOP/tests/tuf/verify-tufjs.cjs' '$F/metadata/1.root.json' '$U6/metadata' '$U6/targets' $R1/lp_two.ko '$WORK/tufjs6' | grep -q '\"stable\"'"
+# revocation does not wait for the channel's key; the channel's role catches up with it
+expect_exit "revoke the stable target without the stable key" 0 "$BACKEND" archive revoke "$E" lp_one
+check "  ... warns that the stable role waits" grep -q "channel stable: its role is not signed again" "$WORK/last.err"
+expect_exit "  ... the stable node refreshes" 0 cfetch stable
+expect_eq "  ... and learns the revocation" lp_one "$(jq -r '.revoked | join(" ")' "$WORK/last.out")"
+expect_exit "archive sign with the offline keys" 0 "$BACKEND" archive sign "$E" --keys "$WORK/chan-away"
+expect_eq "  ... the stable role no longer lists it" "" "$(jq -r '.signed.targets | keys | join(" ")' "$(latest "$E" channel-stable)")"
+expect_exit "  ... verify" 0 "$BACKEND" archive verify "$E"
