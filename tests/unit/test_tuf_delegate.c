@@ -636,6 +636,40 @@ static void test_expired_role(void **state)
 	repo_free(r);
 }
 
+/* A search started at one delegated role sees only that role's subtree. */
+static void test_from_role(void **state)
+{
+	struct repo *r = repo_new();
+	struct role *a = add_role(r, "a"), *b = add_role(r, "channel-b");
+	struct key ka, kb;
+	struct tuf_client c;
+	json_t *e = NULL;
+	char seen[256] = "";
+
+	key_new(&ka);
+	key_new(&kb);
+	delegate(r->roles, a, &ka, "*/*", true);
+	delegate(r->roles, b, &kb, "*/*", false);
+	add_target(a, "6.1/x.ko");
+	add_target(a, "6.1/y.ko");
+	add_target(b, "6.1/y.ko");
+	publish(r);
+	assert_int_equal(client(r, &c), 0);
+	assert_int_equal(tuf_client_find_from(&c, "channel-b", "6.1/x.ko", &e), -ENOENT);
+	assert_int_equal(tuf_client_find_from(&c, "channel-b", "6.1/y.ko", &e), 0);
+	json_decref(e);
+	assert_int_equal(tuf_client_find_from(&c, "nobody", "6.1/y.ko", &e), -ENOENT);
+	assert_non_null(strstr(c.err.msg, "delegates no role named nobody"));
+	assert_int_equal(tuf_client_foreach_from(&c, "channel-b", "6.1/", count, seen), 0);
+	assert_string_equal(seen, "6.1/y.ko ");
+	/* from the top, a's terminating delegation hides channel-b */
+	seen[0] = '\0';
+	assert_int_equal(tuf_client_foreach(&c, "6.1/", count, seen), 0);
+	assert_string_equal(seen, "6.1/x.ko 6.1/y.ko ");
+	tuf_client_free(&c);
+	repo_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -649,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_fast_forward_recovery),
 		cmocka_unit_test(test_local_copy_pinned),
 		cmocka_unit_test(test_expired_role),
+		cmocka_unit_test(test_from_role),
 	};
 
 	if (sodium_init() < 0)
