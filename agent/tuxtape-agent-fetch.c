@@ -21,7 +21,8 @@
  * first seeded with the trusted root when it does not exist; then the selection of this
  * node's targets (kernel release; build-id when both the target and the node have one;
  * channel: in the target's "channels" list, or its one "channel", "stable" when it names
- * none), and the download into the module cache of
+ * none; when the archive delegates the node's channel C to a role "channel-C" of its own,
+ * only that role's targets count for it), and the download into the module cache of
  * every selected target not already there with the signed length and sha256, except those
  * the agent needs no more: --skip ID (any version) or ID:VERSION (that version and older).
  * Writes to the cache are atomic (tuf_client_download); the agent checks a file's sha256
@@ -197,7 +198,8 @@ static json_t *take_target(const struct fetch *f, struct tuf_client *c, const ch
 	}
 	free(file);
 	file = NULL;
-	k = tuf_client_download(c, path, targets_url, f->cache_dir, &file);
+	/* the entry the node's search trusted, not necessarily the top-level search's */
+	k = tuf_client_download_entry(c, path, entry, targets_url, f->cache_dir, &file);
 	if (k < 0)
 		json_object_set_new(t, "error", json_string(c->err.msg[0] ? c->err.msg : strerror(-k)));
 	else
@@ -205,15 +207,83 @@ static json_t *take_target(const struct fetch *f, struct tuf_client *c, const ch
 	return t;
 }
 
+struct walk {
+	const struct fetch *f;
+	struct tuf_client *c;
+	const char *targets_url;
+	json_t *out;
+	char *why;
+	size_t size;
+};
+
+static int on_target(void *ud, const char *path, const json_t *entry)
+{
+	struct walk *w = ud;
+	const json_t *custom = json_object_get(entry, "custom");
+	json_t *t;
+
+	if (!json_is_string(json_object_get(custom, "patch_id")) ||
+	    !json_is_string(json_object_get(json_object_get(entry, "hashes"), "sha256")) ||
+	    !for_node(w->f, custom))
+		return 0;
+	if (json_array_size(w->out) == FETCH_MAX_TARGETS) {
+		snprintf(w->why, w->size, "the archive has more than %d targets for this node",
+			 FETCH_MAX_TARGETS);
+		return -E2BIG;
+	}
+	t = take_target(w->f, w->c, w->targets_url, path, entry);
+	if (!t || json_array_append_new(w->out, t) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int ignore_target(void *ud, const char *path, const json_t *entry)
+{
+	return 0;
+}
+
+/* Whether the top-level targets delegates to role. */
+static bool delegates(const struct tuf_client *c, const char *role)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(c->targets.env.signed_obj,
+							   "delegations"), "roles"), i, v)
+		if (streq_ptr(json_string_value(json_object_get(v, "name")), role))
+			return true;
+	return false;
+}
+
+/* Revocations come from every targets role read: the top-level one and the delegated roles
+ * the node's release led to. */
+static void add_revoked(json_t *out, const json_t *signed_obj)
+{
+	const json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(signed_obj, "x-tuxtape-revoked"), i, r) {
+		const char *id = json_string_value(json_object_get(r, "patch_id"));
+		bool dup = false;
+		size_t j;
+		json_t *v;
+
+		json_array_foreach(out, j, v)
+			dup = dup || streq_ptr(json_string_value(v), id);
+		if (id && !dup && json_array_size(out) < FETCH_MAX_TARGETS)
+			json_array_append_new(out, json_string(id));
+	}
+}
+
 static int fetch_run(const struct fetch *f, json_t **ret, char *why, size_t size)
 {
-	_cleanup_free_ char *metadata_url = NULL, *targets_url = NULL;
+	_cleanup_free_ char *metadata_url = NULL, *targets_url = NULL, *prefix = NULL,
+			     *channel_role = NULL;
 	struct tuf_client c = { .metadata_dir = f->metadata_dir,
 				.fetch = tuf_curl_fetch,
 				.fetch_file = tuf_curl_fetch_file };
-	const json_t *revoked, *r;
 	json_t *out_targets, *out_revoked, *doc;
-	size_t i;
+	struct walk w = { .f = f, .c = &c, .why = why, .size = size };
 	int k;
 
 	if (access(f->metadata_dir, F_OK) < 0) {
@@ -225,7 +295,8 @@ static int fetch_run(const struct fetch *f, json_t **ret, char *why, size_t size
 		}
 	}
 	if (asprintf(&metadata_url, "%s/metadata", f->url) < 0 ||
-	    asprintf(&targets_url, "%s/targets", f->url) < 0)
+	    asprintf(&targets_url, "%s/targets", f->url) < 0 ||
+	    asprintf(&prefix, "%s/", f->release) < 0)
 		return -ENOMEM;
 	c.metadata_url = metadata_url;
 	k = tuf_client_refresh(&c);
@@ -234,7 +305,6 @@ static int fetch_run(const struct fetch *f, json_t **ret, char *why, size_t size
 		tuf_client_free(&c);
 		return k;
 	}
-	revoked = json_object_get(c.targets.env.signed_obj, "x-tuxtape-revoked");
 	out_targets = json_array();
 	out_revoked = json_array();
 	doc = json_pack("{s:o, s:o}", "targets", out_targets, "revoked", out_revoked);
@@ -242,39 +312,34 @@ static int fetch_run(const struct fetch *f, json_t **ret, char *why, size_t size
 		tuf_client_free(&c);
 		return -ENOMEM;
 	}
-	for (size_t n = 0; n < c.targets.n; n++) {
-		const char *path = c.targets.refs[n].path;
-		json_t *entry = tuf_targets_entry(&c.targets, n), *t;
-		const json_t *custom = json_object_get(entry, "custom");
-
-		if (!entry || !json_is_string(json_object_get(custom, "patch_id")) ||
-		    !json_is_string(json_object_get(json_object_get(entry, "hashes"), "sha256")) ||
-		    !for_node(f, custom)) {
-			json_decref(entry);
-			continue;
-		}
-		if (json_array_size(out_targets) == FETCH_MAX_TARGETS) {
-			snprintf(why, size, "the archive has more than %d targets for this node",
-				 FETCH_MAX_TARGETS);
-			json_decref(entry);
-			json_decref(doc);
-			tuf_client_free(&c);
-			return -E2BIG;
-		}
-		t = take_target(f, &c, targets_url, path, entry);
-		json_decref(entry);
-		if (!t || json_array_append_new(out_targets, t) < 0) {
-			json_decref(doc);
-			tuf_client_free(&c);
-			return -ENOMEM;
-		}
+	/* the archive's targets are RELEASE/NAME.ko: delegations elsewhere are not fetched */
+	w.targets_url = targets_url;
+	w.out = out_targets;
+	why[0] = '\0';
+	if (asprintf(&channel_role, "channel-%s", f->channel) < 0) {
+		json_decref(doc);
+		tuf_client_free(&c);
+		return -ENOMEM;
 	}
-	json_array_foreach(revoked, i, r) {
-		const char *id = json_string_value(json_object_get(r, "patch_id"));
-
-		if (id && json_array_size(out_revoked) < FETCH_MAX_TARGETS)
-			json_array_append_new(out_revoked, json_string(id));
+	if (delegates(&c, channel_role)) {
+		/* a channel the archive delegates to a key of its own: what it offers comes from
+		 * that role alone, revocations still from the others (walked for them only) */
+		k = tuf_client_foreach(&c, prefix, ignore_target, NULL);
+		if (k >= 0)
+			k = tuf_client_foreach_from(&c, channel_role, prefix, on_target, &w);
+	} else {
+		k = tuf_client_foreach(&c, prefix, on_target, &w);
 	}
+	if (k < 0) {
+		if (!why[0])
+			snprintf(why, size, "%s", c.err.msg[0] ? c.err.msg : strerror(-k));
+		json_decref(doc);
+		tuf_client_free(&c);
+		return k;
+	}
+	add_revoked(out_revoked, c.targets.env.signed_obj);
+	for (size_t i = 0; i < c.n_roles; i++)
+		add_revoked(out_revoked, c.roles[i].t.env.signed_obj);
 	tuf_client_free(&c);
 	*ret = doc;
 	return 0;

@@ -2,6 +2,10 @@
 # TUF client figures: a refresh against an archive with 10,000 targets, cold (empty metadata
 # directory) and warm (nothing changed), our tuxtape-tuf-client against tuf-js, in one run on
 # the same archive served from 127.0.0.1. Prints wall time, CPU time and peak RSS of each.
+# Then the archive's delegated layout (archive init --offline-targets --bins 256: targets ->
+# online -> bins by kernel release) at the same size: a node's refresh and lookup of one of
+# its targets, cold and after a publish for its release, with the metadata bytes it read.
+# TUFJS=0 skips tuf-js (a minute per refresh).
 set -eu
 cd "$(dirname "$0")/.."
 CLIENT=${CLIENT:-$PWD/build/tuxtape-tuf-client}
@@ -31,5 +35,55 @@ for run in 1 2 3; do
 	line "tuxtape-tuf-client refresh, warm (run $run)" "$CLIENT" --metadata-url "$U" --metadata-dir "$W/ours" refresh
 done
 # tuf-js is slow on this archive (about a minute per refresh here): one run of each
-line "tuf-js 5.0.1 refresh, cold" node tests/tuf/refresh-tufjs.cjs "$W/js" "$U"
-line "tuf-js 5.0.1 refresh, warm" node tests/tuf/refresh-tufjs.cjs "$W/js" "$U"
+if [ "${TUFJS:-1}" != 0 ]; then
+	line "tuf-js 5.0.1 refresh, cold" node tests/tuf/refresh-tufjs.cjs "$W/js" "$U"
+	line "tuf-js 5.0.1 refresh, warm" node tests/tuf/refresh-tufjs.cjs "$W/js" "$U"
+fi
+
+# the delegated layout with bins; bytes: the metadata files the server was asked for. Two
+# spreads of the same 10,000 targets: 50 releases (200 targets each), and 3,334 (3 each, about
+# what cumulative series leave: one target per channel and series for a release)
+kill $server 2>/dev/null
+metadata_bytes() {
+	sed -n 's|^GET /metadata/||p' "$W/requests.log" | while read -r f; do
+		stat -c %s "$W/bins/metadata/$f" 2>/dev/null || true
+	done | awk '{ s += $1 } END { printf "%.1f KB (%d files)", s / 1000, NR }'
+	: >"$W/requests.log"
+}
+delegated() { # RELEASES
+	rm -rf "$W/bins" "$W/bins2"
+	RELEASES=$1 node tests/tuf/make-repo.cjs "$W/bins" 6.1.0-0-amd64/one.ko "one" 10000 archive "$W/bins2" >/dev/null
+	node tests/tuf/serve.cjs "$W/bins" 900 >"$W/port" 2>"$W/requests.log" &
+	server=$!
+	for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
+	B=http://127.0.0.1:$(cat "$W/port")
+	echo "delegated, $1 releases: online $(du -k "$W/bins/metadata/1.online.json" | cut -f1) KiB, the node's bin" \
+		"$(du -k "$W"/bins/metadata/1.bin-$(printf 6.1.0-0-amd64 | sha256sum | cut -c1-2).json | cut -f1) KiB," \
+		"snapshot $(du -k "$W/bins/metadata/1.snapshot.json" | cut -f1) KiB"
+	lookup=("$CLIENT" --metadata-url "$B/metadata" --metadata-dir "$W/node" --target-name 6.1.0-0-amd64/one.ko
+		--target-dir "$W/node-t" --target-base-url "$B/targets" download)
+	cp "$W/bins/metadata/timestamp.json" "$W/timestamp.v1"
+	for run in 1 2 3; do
+		rm -rf "$W/node" "$W/node-t"
+		cp "$W/timestamp.v1" "$W/bins/metadata/timestamp.json"   # before the publishes
+		"$CLIENT" --metadata-dir "$W/node" init "$W/bins/metadata/1.root.json"
+		: >"$W/requests.log"
+		line "$1 releases: refresh + lookup, cold (run $run)" "${lookup[@]}"
+		echo "  metadata read: $(metadata_bytes)"
+		line "$1 releases: warm (run $run)" "${lookup[@]}"
+		echo "  metadata read: $(metadata_bytes)"
+		# a publish for another release: a new snapshot and timestamp, the node's bin unchanged
+		cp "$W"/bins2/metadata/2.* "$W/bins/metadata/"
+		cp "$W/bins2/timestamp.v2.json" "$W/bins/metadata/timestamp.json"
+		line "$1 releases: after a publish elsewhere (run $run)" "${lookup[@]}"
+		echo "  metadata read: $(metadata_bytes)"
+		cp "$W"/bins2/metadata/3.* "$W/bins/metadata/"   # a publish for the node's release
+		cp "$W/bins2/timestamp.v3.json" "$W/bins/metadata/timestamp.json"
+		line "$1 releases: after a publish to its bin (run $run)" "${lookup[@]}"
+		echo "  metadata read: $(metadata_bytes)"
+	done
+	kill $server 2>/dev/null
+	: >"$W/port"
+}
+delegated 50
+delegated 3334

@@ -22,11 +22,6 @@
 
 static const char *const top_roles[] = { "root", "targets", "snapshot", "timestamp" };
 
-struct keyfile {
-	char keyid[TUF_KEYID_LEN + 1];
-	unsigned char pk[32], sk[64];
-};
-
 
 void archive_default_expiry(struct archive_expiry *e)
 {
@@ -64,9 +59,10 @@ bool archive_name_valid(const char *s)
 
 /* ---- keys ---- */
 
-static int key_generate(const struct archive_opts *o, const char *role, struct keyfile *kf)
+int archive_key_generate(const struct archive_opts *o, const char *in, const char *role,
+			 struct keyfile *kf)
 {
-	_cleanup_free_ char *dir = key_dir(o), *path = NULL, *text = NULL;
+	_cleanup_free_ char *dir = in ? strdup(in) : key_dir(o), *path = NULL, *text = NULL;
 	char pkhex[65], skhex[129];
 	json_t *pub = NULL, *obj;
 	int k;
@@ -121,25 +117,16 @@ static int key_read(const char *path, struct keyfile *kf)
 	return k;
 }
 
-/* The private keys at hand for the keyids a role lists. */
-static int keys_for(const struct archive_opts *o, const json_t *root, const char *role,
-		    struct keyfile *out, size_t max, size_t *n)
+static void keys_in(const char *dir, const json_t *ids, struct keyfile *out, size_t max,
+		    size_t *n)
 {
-	_cleanup_free_ char *dir = key_dir(o);
-	const json_t *ids = json_object_get(json_object_get(json_object_get(root, "roles"), role),
-					    "keyids");
-	DIR *d;
+	DIR *d = opendir(dir);
 	struct dirent *de;
 
-	*n = 0;
-	if (!dir)
-		return -ENOMEM;
-	d = opendir(dir);
-	if (!d)
-		return log_error_errno(errno, "%s: cannot open key directory: %m", dir);
-	while ((de = readdir(d)) && *n < max) {
+	while (d && (de = readdir(d)) && *n < max) {
 		struct keyfile kf;
 		_cleanup_free_ char *p = NULL;
+		bool dup = false;
 		size_t i;
 		json_t *v;
 
@@ -147,18 +134,48 @@ static int keys_for(const struct archive_opts *o, const json_t *root, const char
 			continue;
 		if (key_read(p, &kf) < 0)
 			continue;
+		for (i = 0; i < *n && !dup; i++)
+			dup = streq(out[i].keyid, kf.keyid);
 		json_array_foreach(ids, i, v)
-			if (streq(json_string_value(v), kf.keyid))
+			if (!dup && streq(json_string_value(v), kf.keyid))
 				out[(*n)++] = kf;
 		sodium_memzero(&kf, sizeof(kf));
 	}
-	closedir(d);
+	if (d)
+		closedir(d);
+}
+
+/* The private keys at hand for keyids: in --keys, and in DIR/keys (the online keys, when
+ * --keys names where the offline ones are). */
+int archive_keys_for_ids(const struct archive_opts *o, const json_t *ids, struct keyfile *out,
+			 size_t max, size_t *n)
+{
+	_cleanup_free_ char *dir = key_dir(o), *own = archive_path_of(o, "keys", NULL);
+
+	*n = 0;
+	if (!dir || !own)
+		return -ENOMEM;
+	if (access(dir, F_OK) < 0)
+		return log_error_errno(errno, "%s: cannot open key directory: %m", dir);
+	keys_in(dir, ids, out, max, n);
+	if (!streq(dir, own))
+		keys_in(own, ids, out, max, n);
+	if (o->offline_targets) /* init: the new offline key signs once before it leaves */
+		keys_in(o->offline_targets, ids, out, max, n);
 	return 0;
+}
+
+/* The private keys at hand for the keyids a role lists. */
+static int keys_for(const struct archive_opts *o, const json_t *root, const char *role,
+		    struct keyfile *out, size_t max, size_t *n)
+{
+	return archive_keys_for_ids(o, json_object_get(json_object_get(json_object_get(root,
+				    "roles"), role), "keyids"), out, max, n);
 }
 
 /* ---- metadata files ---- */
 
-static json_t *new_signed(const char *type, int64_t version, int64_t expires)
+json_t *archive_new_signed(const char *type, int64_t version, int64_t expires)
 {
 	char exp[21];
 
@@ -168,7 +185,7 @@ static json_t *new_signed(const char *type, int64_t version, int64_t expires)
 			 "version", (json_int_t)version, "expires", exp);
 }
 
-static int bump(json_t *signed_obj, int64_t expires)
+int archive_bump(json_t *signed_obj, int64_t expires)
 {
 	char exp[21];
 
@@ -184,6 +201,13 @@ static int bump(json_t *signed_obj, int64_t expires)
 static int sign_write(const struct archive_opts *o, const json_t *root, const char *role,
 		      json_t *signed_obj, const char *name, char **ret_bytes, size_t *ret_len)
 {
+	return archive_sign_write(o, json_object_get(json_object_get(json_object_get(root, "roles"),
+				  role), "keyids"), role, signed_obj, name, ret_bytes, ret_len);
+}
+
+int archive_sign_write(const struct archive_opts *o, const json_t *ids, const char *role,
+		       json_t *signed_obj, const char *name, char **ret_bytes, size_t *ret_len)
+{
 	struct keyfile keys[16];
 	size_t n = 0;
 	json_t *sigs = json_array(), *env;
@@ -191,7 +215,7 @@ static int sign_write(const struct archive_opts *o, const json_t *root, const ch
 	char *text;
 	int k;
 
-	k = keys_for(o, root, role, keys, ELEMENTSOF(keys), &n);
+	k = archive_keys_for_ids(o, ids, keys, ELEMENTSOF(keys), &n);
 	if (k >= 0 && n == 0)
 		k = log_error_errno(ENOKEY, "no %s key in the key directory (%s)", role,
 				    o->keys ? o->keys : "DIR/keys");
@@ -208,7 +232,10 @@ static int sign_write(const struct archive_opts *o, const json_t *root, const ch
 		return k < 0 ? k : -ENOMEM;
 	}
 	env = json_pack("{s:O, s:o}", "signed", signed_obj, "signatures", sigs);
-	text = env ? json_dumps(env, JSON_INDENT(1) | JSON_SORT_KEYS) : NULL;
+	/* what nodes download over and over goes without indentation (a third of the bytes of
+	 * a targets role); the root, read rarely and checked by people, stays indented */
+	text = env ? json_dumps(env, JSON_SORT_KEYS | (streq(role, "root") ? JSON_INDENT(1)
+									   : JSON_COMPACT)) : NULL;
 	json_decref(env);
 	if (!text)
 		return -ENOMEM;
@@ -226,8 +253,8 @@ static int sign_write(const struct archive_opts *o, const json_t *root, const ch
 	return 0;
 }
 
-static int read_signed(const struct archive_opts *o, const char *name, const char *type,
-		       json_t **ret)
+int archive_read_signed(const struct archive_opts *o, const char *name, const char *type,
+			json_t **ret)
 {
 	_cleanup_free_ char *path = archive_path_of(o, "metadata", name), *text = NULL;
 	struct tuf_envelope e;
@@ -254,6 +281,8 @@ void archive_state_free(struct state *s)
 	json_decref(s->targets);
 	json_decref(s->snapshot);
 	json_decref(s->timestamp);
+	json_decref(s->top);
+	json_decref(s->roles);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -278,23 +307,25 @@ int archive_state_load(const struct archive_opts *o, struct state *s)
 	}
 	s->root_version = v;
 	snprintf(name, sizeof(name), "%lld.root.json", (long long)v);
-	k = read_signed(o, name, "root", &s->root);
+	k = archive_read_signed(o, name, "root", &s->root);
 	if (k >= 0)
-		k = read_signed(o, "timestamp.json", "timestamp", &s->timestamp);
+		k = archive_read_signed(o, "timestamp.json", "timestamp", &s->timestamp);
 	if (k >= 0) {
 		v = json_integer_value(json_object_get(
 			json_object_get(json_object_get(s->timestamp, "meta"), "snapshot.json"),
 			"version"));
 		snprintf(name, sizeof(name), "%lld.snapshot.json", (long long)v);
-		k = read_signed(o, name, "snapshot", &s->snapshot);
+		k = archive_read_signed(o, name, "snapshot", &s->snapshot);
 	}
 	if (k >= 0) {
 		v = json_integer_value(json_object_get(
 			json_object_get(json_object_get(s->snapshot, "meta"), "targets.json"),
 			"version"));
 		snprintf(name, sizeof(name), "%lld.targets.json", (long long)v);
-		k = read_signed(o, name, "targets", &s->targets);
+		k = archive_read_signed(o, name, "targets", &s->targets);
 	}
+	if (k >= 0)
+		k = archive_delegated_load(o, s);
 	if (k < 0) {
 		archive_state_free(s);
 		return log_error_errno(k, "%s: not a readable archive (run 'archive init' first?)",
@@ -303,21 +334,28 @@ int archive_state_load(const struct archive_opts *o, struct state *s)
 	return 0;
 }
 
-/* Signs and writes VERSION.ROLE.json, and pins it in referrer's meta by version, length and
- * sha256: the length bounds what a client downloads, the hash names the exact file. */
 static int write_pinned(const struct archive_opts *o, const struct state *s, const char *role,
 			json_t *signed_obj, json_t *referrer)
 {
+	return archive_write_pinned(o, json_object_get(json_object_get(json_object_get(s->root,
+				    "roles"), role), "keyids"), role, signed_obj, referrer);
+}
+
+/* Signs and writes VERSION.ROLE.json, and pins it in referrer's meta by version, length and
+ * sha256: the length bounds what a client downloads, the hash names the exact file. */
+int archive_write_pinned(const struct archive_opts *o, const json_t *ids, const char *role,
+			 json_t *signed_obj, json_t *referrer)
+{
 	_cleanup_free_ char *bytes = NULL;
 	unsigned char digest[crypto_hash_sha256_BYTES];
-	char hex[65], name[64], file[32];
+	char hex[65], name[128], file[96];
 	json_t *version = json_object_get(signed_obj, "version");
 	size_t len;
 	int k;
 
 	snprintf(name, sizeof(name), "%lld.%s.json", (long long)json_integer_value(version), role);
 	snprintf(file, sizeof(file), "%s.json", role);
-	k = sign_write(o, s->root, role, signed_obj, name, &bytes, &len);
+	k = archive_sign_write(o, ids, role, signed_obj, name, &bytes, &len);
 	if (k < 0)
 		return k;
 	crypto_hash_sha256(digest, (unsigned char *)bytes, len);
@@ -335,21 +373,29 @@ int archive_write_chain(const struct archive_opts *o, struct state *s, bool targ
 {
 	int k;
 
+	if (s->top) {
+		/* the roles that changed (or would soon expire) are signed again */
+		k = archive_delegated_write(o, s);
+		if (k < 0)
+			return k;
+		snapshot_changed = snapshot_changed || k > 0;
+		targets_changed = false;
+	}
 	if (targets_changed) {
-		k = bump(s->targets, o->now + o->expiry.targets);
+		k = archive_bump(s->targets, o->now + o->expiry.targets);
 		if (k >= 0)
 			k = write_pinned(o, s, "targets", s->targets, s->snapshot);
 		if (k < 0)
 			return k;
 	}
 	if (targets_changed || snapshot_changed) {
-		k = bump(s->snapshot, o->now + o->expiry.snapshot);
+		k = archive_bump(s->snapshot, o->now + o->expiry.snapshot);
 		if (k < 0)
 			return k;
 	}
 	k = write_pinned(o, s, "snapshot", s->snapshot, s->timestamp);
 	if (k >= 0)
-		k = bump(s->timestamp, o->now + o->expiry.timestamp);
+		k = archive_bump(s->timestamp, o->now + o->expiry.timestamp);
 	if (k < 0)
 		return k;
 	return sign_write(o, s->root, "timestamp", s->timestamp, "timestamp.json", NULL, NULL);
@@ -373,6 +419,11 @@ int archive_init(const struct archive_opts *o, unsigned root_keys)
 	if ((mkdir(o->dir, 0755) < 0 && errno != EEXIST) || (mkdir(meta, 0755) < 0 && errno != EEXIST) ||
 	    (mkdir(tgt, 0755) < 0 && errno != EEXIST))
 		return log_error_errno(errno, "%s: cannot create the archive's directories: %m", o->dir);
+	if (o->bins && !o->offline_targets)
+		return log_error_errno(EINVAL, "--bins: needs --offline-targets (the bins are the "
+				       "online role's)");
+	if (o->bins && o->bins != 16 && o->bins != 256)
+		return log_error_errno(EINVAL, "--bins: 16 or 256");
 	for (size_t r = 0; r < ELEMENTSOF(top_roles) && k >= 0; r++) {
 		unsigned n = r == 0 ? root_keys : 1;
 		json_t *ids = json_array();
@@ -380,7 +431,8 @@ int archive_init(const struct archive_opts *o, unsigned root_keys)
 		for (unsigned i = 0; i < n && k >= 0; i++) {
 			struct keyfile kf;
 
-			k = key_generate(o, top_roles[r], &kf);
+			k = archive_key_generate(o, r == 1 ? o->offline_targets : NULL,
+						 top_roles[r], &kf);
 			if (k >= 0) {
 				json_object_set_new(keys, kf.keyid, tuf_ed25519_key_json(kf.pk));
 				json_array_append_new(ids, json_string(kf.keyid));
@@ -395,10 +447,10 @@ int archive_init(const struct archive_opts *o, unsigned root_keys)
 		json_decref(roles);
 		return k;
 	}
-	s.root = new_signed("root", 1, o->now + o->expiry.root);
-	s.targets = new_signed("targets", 0, o->now);
-	s.snapshot = new_signed("snapshot", 0, o->now);
-	s.timestamp = new_signed("timestamp", 0, o->now);
+	s.root = archive_new_signed("root", 1, o->now + o->expiry.root);
+	s.targets = archive_new_signed("targets", 0, o->now);
+	s.snapshot = archive_new_signed("snapshot", 0, o->now);
+	s.timestamp = archive_new_signed("timestamp", 0, o->now);
 	json_object_set_new(s.root, "consistent_snapshot", json_true());
 	json_object_set_new(s.root, "keys", keys);
 	json_object_set_new(s.root, "roles", roles);
@@ -406,6 +458,8 @@ int archive_init(const struct archive_opts *o, unsigned root_keys)
 	json_object_set_new(s.snapshot, "meta", json_object());
 	json_object_set_new(s.timestamp, "meta", json_object());
 	k = sign_write(o, s.root, "root", s.root, "1.root.json", NULL, NULL);
+	if (k >= 0 && o->offline_targets)
+		k = archive_delegated_init(o, &s);
 	if (k >= 0)
 		k = archive_write_chain(o, &s, true, true);
 	archive_state_free(&s);
@@ -488,6 +542,8 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
 	archive_hash(data, len, sha256, sha512);
 
 	k = archive_state_load(o, &s);
+	if (k >= 0 && (k = archive_channel_writable(o, &s, channel)) < 0)
+		archive_state_free(&s);
 	if (k < 0)
 		return k;
 	/* consistent snapshots: the file is stored under its hash */
@@ -609,6 +665,19 @@ int archive_timestamp(const struct archive_opts *o)
 
 	if (k < 0)
 		return k;
+	if (s.top) {
+		int64_t top_expires = 0;
+		char when[21] = "";
+
+		tuf_parse_expires(json_string_value(json_object_get(s.top, "expires")),
+				  &top_expires);
+		tuf_format_expires(top_expires, when);
+		/* its key is offline: all this can do is say so, early */
+		if (top_expires < o->now + 14 * 86400)
+			log_warning("%s: the top-level targets (signed offline) expires %s: sign it "
+				    "again with 'archive sign %s --keys OFFLINE-DIR'", o->dir, when,
+				    o->dir);
+	}
 	/* keep the snapshot alive: re-sign it when it would expire before the next timestamps */
 	tuf_parse_expires(json_string_value(json_object_get(s.snapshot, "expires")), &snap_expires);
 	resign_snapshot = snap_expires < o->now + 2 * o->expiry.timestamp;
@@ -625,10 +694,12 @@ int archive_rotate(const struct archive_opts *o, const char *role)
 	char name[64];
 	int k;
 
+	if (streq(role, "online"))
+		return archive_rotate_online(o);
 	if (!streq(role, "root") && !streq(role, "targets") && !streq(role, "snapshot") &&
 	    !streq(role, "timestamp"))
 		return log_error_errno(EINVAL, "'%s' is not a role (root, targets, snapshot, "
-				       "timestamp)", role);
+				       "timestamp, online)", role);
 	k = archive_state_load(o, &s);
 	if (k < 0)
 		return k;
@@ -644,7 +715,7 @@ int archive_rotate(const struct archive_opts *o, const char *role)
 		json_array_foreach(json_object_get(r, "keyids"), i, v)
 			json_object_del(keys, json_string_value(v));
 		for (i = 0; i < n && k >= 0; i++) {
-			k = key_generate(o, role, &kf);
+			k = archive_key_generate(o, NULL, role, &kf);
 			if (k >= 0) {
 				json_object_set_new(keys, kf.keyid, tuf_ed25519_key_json(kf.pk));
 				json_array_append_new(ids, json_string(kf.keyid));
@@ -654,7 +725,7 @@ int archive_rotate(const struct archive_opts *o, const char *role)
 		json_object_set_new(r, "keyids", ids);
 	}
 	if (k >= 0)
-		k = bump(s.root, o->now + o->expiry.root);
+		k = archive_bump(s.root, o->now + o->expiry.root);
 	if (k >= 0) {
 		/* signed by the old root keys and, for a root rotation, the new ones too */
 		struct keyfile old[16], cur[16];
@@ -698,6 +769,7 @@ int archive_rotate(const struct archive_opts *o, const char *role)
 	}
 	json_decref(old_root);
 	/* the rotated role's metadata is re-signed with its new key, and what depends on it */
+	s.top_changed = s.top && streq(role, "targets");
 	if (k >= 0)
 		k = archive_write_chain(o, &s, streq(role, "targets"), streq(role, "snapshot"));
 	archive_state_free(&s);

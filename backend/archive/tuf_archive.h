@@ -28,6 +28,10 @@ struct archive_opts {
 	const char *keys;       /* NULL: DIR/keys */
 	struct archive_expiry expiry;
 	int64_t now;            /* the signing time; tests move it */
+	/* init: the top-level targets key goes to this directory (to be kept offline) and
+	 * delegates to an online role; bins (0, 16 or 256) spread it over hashed bins */
+	const char *offline_targets;
+	unsigned bins;
 };
 
 struct publish_info {
@@ -69,3 +73,16 @@ int archive_patch_channels(const struct archive_opts *o, const char *patch_id, j
 int archive_timestamp(const struct archive_opts *o);
 int archive_rotate(const struct archive_opts *o, const char *role);
 int archive_verify(const struct archive_opts *o, struct verify_report *r);
+/* The offline step of a delegated archive: the top-level targets signed again (version + 1,
+ * new expiry) with the offline key (--keys). */
+int archive_sign_top(const struct archive_opts *o);
+/* An archive made without --offline-targets turned into one with an online role (and
+ * o->bins bins) holding its targets: signed with the targets key where it is (--keys or
+ * DIR/keys); 'archive rotate DIR targets --keys OFFLINE' then takes that key offline. */
+int archive_delegate(const struct archive_opts *o);
+/* The channel delegated to a role of its own ("channel-NAME", key in --keys, kept by the
+ * operator): the channel's nodes trust that role alone for what it offers, and adding to the
+ * channel (publish, promote) needs that key. Needs the offline targets key. */
+int archive_delegate_channel(const struct archive_opts *o, const char *channel);
+/* When the top-level targets expires (0: the archive delegates nothing). */
+int archive_top_expires(const struct archive_opts *o, int64_t *ret);

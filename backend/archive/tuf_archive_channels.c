@@ -201,6 +201,8 @@ int archive_promote(const struct archive_opts *o, const char *patch_id, const ch
 				       patch_id, channel);
 	}
 	k = archive_state_load(o, &s);
+	if (k >= 0 && (k = archive_channel_writable(o, &s, channel)) < 0)
+		archive_state_free(&s);
 	if (k < 0) {
 		json_decref(paths);
 		return k;

@@ -2,7 +2,7 @@
 /*
  * archive verify: the archive read back as a client would read it, from 1.root.json through
  * the root chain, timestamp, snapshot and targets to every target file, checking signatures,
- * versions, expiry, lengths and hashes. Nothing here writes.
+ * versions, expiry, lengths and hashes, delegated roles included. Nothing here writes.
  */
 #include "tuf_archive.h"
 #include "tuf_archive_internal.h"
@@ -157,7 +157,7 @@ static int verify_pinned(const struct archive_opts *o, const struct tuf_envelope
 			 const struct tuf_envelope *referrer, const char *role, struct tuf_envelope *e)
 {
 	_cleanup_free_ char *bytes = NULL;
-	char name[64], file[32];
+	char name[128], file[96];
 	int64_t want;
 	size_t len;
 	int k;
@@ -165,7 +165,8 @@ static int verify_pinned(const struct archive_opts *o, const struct tuf_envelope
 	snprintf(file, sizeof(file), "%s.json", role);
 	want = meta_version(referrer->signed_obj, file);
 	snprintf(name, sizeof(name), "%lld.%s", (long long)want, file);
-	k = read_meta(o, name, role, e, &bytes, &len);
+	/* every role but the snapshot is a targets role, delegated ones too */
+	k = read_meta(o, name, streq(role, "snapshot") ? "snapshot" : "targets", e, &bytes, &len);
 	if (k < 0)
 		return k;
 	k = check_hashes(name, bytes, len,
@@ -180,6 +181,42 @@ static int verify_pinned(const struct archive_opts *o, const struct tuf_envelope
 	if (k >= 0)
 		k = check_expiry(o, e, name);
 	return k;
+}
+
+/* The roles delegator delegates, each as the snapshot pins it and signed by the keys the
+ * delegator gives it, and their target files; depth bounds a loop. */
+static int verify_delegated(const struct archive_opts *o, const struct tuf_envelope *sn,
+			    const json_t *delegator, unsigned depth, unsigned *count)
+{
+	const json_t *d = json_object_get(delegator, "delegations"), *v;
+	size_t i;
+	int k = 0;
+
+	if (d && depth > 8)
+		return log_error_errno(ELOOP, "delegations deeper than 8 (a loop?)");
+	json_array_foreach(json_object_get(d, "roles"), i, v) {
+		const char *role = json_string_value(json_object_get(v, "name"));
+		/* the delegator's keys and this role, in the shape a root gives them */
+		json_t *as_root = json_pack("{s:O, s:{s:O}}", "keys", json_object_get(d, "keys"),
+					    "roles", role ? role : "", v);
+		struct tuf_envelope e = { 0 };
+
+		if (!role || !as_root || !archive_name_valid(role)) {
+			json_decref(as_root);
+			return log_error_errno(EBADMSG, "delegations.roles[%zu]: not a role name of "
+					       "the archive", i);
+		}
+		k = verify_pinned(o, &(struct tuf_envelope){ .signed_obj = as_root }, sn, role, &e);
+		if (k >= 0)
+			k = verify_targets_files(o, json_object_get(e.signed_obj, "targets"), count);
+		if (k >= 0)
+			k = verify_delegated(o, sn, e.signed_obj, depth + 1, count);
+		tuf_envelope_free(&e);
+		json_decref(as_root);
+		if (k < 0)
+			return k;
+	}
+	return 0;
 }
 
 int archive_verify(const struct archive_opts *o, struct verify_report *rep)
@@ -206,6 +243,8 @@ int archive_verify(const struct archive_opts *o, struct verify_report *rep)
 		k = verify_pinned(o, &root, &sn, "targets", &tg);
 	if (k >= 0)
 		k = verify_targets_files(o, json_object_get(tg.signed_obj, "targets"), &rep->targets);
+	if (k >= 0)
+		k = verify_delegated(o, &sn, tg.signed_obj, 1, &rep->targets);
 	rep->timestamp_version = ts.version;
 	rep->snapshot_version = sn.version;
 	rep->targets_version = tg.version;

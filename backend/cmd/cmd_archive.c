@@ -17,12 +17,16 @@
 static void help(void)
 {
 	printf("Usage: tuxtape-backend archive init DIR [--root-threshold N] [--keys DIR]\n"
+	       "               [--offline-targets KEYDIR [--bins 16|256]]\n"
 	       "       tuxtape-backend archive publish DIR MODULE.ko --kernel RELEASE\n"
 	       "               [--build-id HEX] [--cve ID ...] [--channel NAME] [--patch-id ID]\n"
 	       "               [--series NAME] [--any-module] [--rollout KERNEL]\n"
 	       "       tuxtape-backend archive revoke DIR PATCH-ID\n"
 	       "       tuxtape-backend archive timestamp DIR\n"
 	       "       tuxtape-backend archive rotate DIR ROLE\n"
+	       "       tuxtape-backend archive sign DIR --keys OFFLINE-KEYDIR\n"
+	       "       tuxtape-backend archive delegate DIR [--bins 16|256] [--keys DIR]\n"
+	       "       tuxtape-backend archive delegate DIR --channel NAME --keys OFFLINE-KEYDIR\n"
 	       "       tuxtape-backend archive verify DIR [--at YYYY-MM-DDTHH:MM:SSZ] [--json]\n\n"
 	       "A TUF 1.0 archive of livepatch modules in DIR: serve DIR/metadata/ and DIR/targets/\n"
 	       "with any web server. Keys (Ed25519, mode 0600) are kept in --keys (default\n"
@@ -34,7 +38,19 @@ static void help(void)
 	       "release are superseded in its channel. --rollout starts the fleet's rollout of the\n"
 	       "patch (under the kernel name given) in the first of [fleet] channels, as the\n"
 	       "pipeline does for what it publishes (see fleet --help); it needs --series.\n"
-	       "revoke takes a patch id the archive carries. --json prints the result as JSON.\n\n"
+	       "revoke takes a patch id the archive carries. --json prints the result as JSON.\n"
+	       "--offline-targets writes the top-level targets key to KEYDIR (move it off the\n"
+	       "machine) and delegates every target to the role 'online', whose key stays in\n"
+	       "DIR/keys for publish; --bins spreads that role over hashed bins by kernel release,\n"
+	       "so a node reads only its release's bin. 'sign' signs the top-level targets again\n"
+	       "(offline, before it expires: it gets the root expiry; 'timestamp' warns 14 days\n"
+	       "ahead) and after 'rotate DIR targets'; 'rotate DIR online --keys OFFLINE-KEYDIR'\n"
+	       "replaces the online key. 'delegate' turns an archive made without\n"
+	       "--offline-targets into one with the online role (its targets move there); then\n"
+	       "'rotate DIR targets --keys OFFLINE-KEYDIR' takes the targets key offline.\n"
+	       "'delegate --channel NAME' gives a channel a key of its own (written to --keys):\n"
+	       "its nodes trust only what that role lists, and publish or promote to it needs\n"
+	       "the key (fleet promote --keys).\n\n"
 	       "Expiry of each role's metadata when signed (suffix s, m, h or d):\n"
 	       "  --root-expiry 365d  --targets-expiry 30d  --snapshot-expiry 7d\n"
 	       "  --timestamp-expiry 1d\n");
@@ -99,6 +115,8 @@ int cmd_archive(int argc, char **argv)
 		{ "timestamp-expiry", required_argument, NULL, '4' },
 		{ "any-module", no_argument, NULL, 'A' },
 		{ "rollout", required_argument, NULL, 'R' },
+		{ "offline-targets", required_argument, NULL, 'O' },
+		{ "bins", required_argument, NULL, 'B' },
 		COMMON_LONG_OPTIONS,
 		{ 0 },
 	};
@@ -154,6 +172,17 @@ int cmd_archive(int argc, char **argv)
 		case 'R':
 			rollout = optarg;
 			break;
+		case 'O':
+			o.offline_targets = optarg;
+			break;
+		case 'B':
+			if (!streq(optarg, "16") && !streq(optarg, "256")) {
+				fprintf(stderr, "tuxtape-backend archive: --bins '%s': 16 or 256\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			o.bins = (unsigned)atoi(optarg);
+			break;
 		case 'a':
 			if (tuf_parse_expires(optarg, &o.now) < 0) {
 				fprintf(stderr, "tuxtape-backend archive: --at: YYYY-MM-DDTHH:MM:SSZ\n");
@@ -199,6 +228,21 @@ int cmd_archive(int argc, char **argv)
 		fprintf(stderr, "tuxtape-backend archive %s: wrong number of arguments\n", verb);
 		return EXIT_USAGE;
 	}
+	if ((o.offline_targets && !streq(verb, "init")) ||
+	    (o.bins && !streq(verb, "init") && !streq(verb, "delegate"))) {
+		fprintf(stderr, "tuxtape-backend archive %s: --offline-targets is for init, --bins "
+			"for init and delegate\n", verb);
+		return EXIT_USAGE;
+	}
+	if (o.bins && !o.offline_targets && streq(verb, "init")) {
+		fprintf(stderr, "tuxtape-backend archive init: --bins needs --offline-targets\n");
+		return EXIT_USAGE;
+	}
+	if (streq(verb, "sign") && !o.keys) {
+		fprintf(stderr, "tuxtape-backend archive sign: --keys names the directory of the "
+			"offline targets key\n");
+		return EXIT_USAGE;
+	}
 	if (sodium_init_once() < 0)
 		return EXIT_FAIL;
 	if (streq(verb, "init")) {
@@ -209,12 +253,18 @@ int cmd_archive(int argc, char **argv)
 				       o.keys ? "" : "/keys") < 0)
 			k = -ENOMEM;
 		if (k >= 0 && c.json)
-			k = json_print(json_pack("{s:s, s:i, s:s}", "archive", o.dir, "root_threshold",
-						 (int)root_keys, "keys", keys));
+			k = json_print(json_pack("{s:s, s:i, s:s, s:s?, s:i}", "archive", o.dir,
+						 "root_threshold", (int)root_keys, "keys", keys,
+						 "offline_targets", o.offline_targets, "bins",
+						 (int)o.bins));
 		else if (k >= 0)
 			printf("archive %s: initialised (root threshold %u); serve %s/metadata and "
 			       "%s/targets; keys in %s (never serve them)\n", o.dir, root_keys,
 			       o.dir, o.dir, keys);
+		if (k >= 0 && o.offline_targets && !c.json)
+			printf("the top-level targets key is in %s: move it off this machine; "
+			       "publish signs with the online role's key%s\n", o.offline_targets,
+			       o.bins ? " (and its bins)" : "");
 	} else if (streq(verb, "publish")) {
 		_cleanup_free_ char *path = NULL;
 
@@ -272,6 +322,36 @@ int cmd_archive(int argc, char **argv)
 						 argv[optind + 2]));
 		else if (k >= 0)
 			printf("rotated the %s key(s)\n", argv[optind + 2]);
+	} else if (streq(verb, "delegate") && p.channel) {
+		k = archive_delegate_channel(&o, p.channel);
+		if (k >= 0 && c.json)
+			k = json_print(json_pack("{s:s, s:s}", "archive", o.dir, "delegated_channel",
+						 p.channel));
+		else if (k >= 0)
+			printf("archive %s: channel %s delegated to the role channel-%s, its key in "
+			       "%s\n", o.dir, p.channel, p.channel, o.keys ? o.keys : "DIR/keys");
+	} else if (streq(verb, "delegate")) {
+		k = archive_delegate(&o);
+		if (k >= 0 && c.json)
+			k = json_print(json_pack("{s:s, s:s, s:i}", "archive", o.dir, "delegated_to",
+						 "online", "bins", (int)o.bins));
+		else if (k >= 0)
+			printf("archive %s: targets now delegates to the online role%s; take the "
+			       "targets key offline with 'archive rotate %s targets --keys "
+			       "OFFLINE-KEYDIR'\n", o.dir, o.bins ? " and its bins" : "", o.dir);
+	} else if (streq(verb, "sign")) {
+		int64_t t = 0;
+		char exp[21] = "";
+
+		k = archive_sign_top(&o);
+		if (k >= 0)
+			k = archive_top_expires(&o, &t);
+		tuf_format_expires(t, exp);
+		if (k >= 0 && c.json)
+			k = json_print(json_pack("{s:s, s:s}", "archive", o.dir, "targets_expires",
+						 exp));
+		else if (k >= 0)
+			printf("archive %s: top-level targets signed anew (expires %s)\n", o.dir, exp);
 	} else if (streq(verb, "verify")) {
 		struct verify_report r;
 		char exp[21] = "";

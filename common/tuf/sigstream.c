@@ -3,9 +3,10 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <string.h>
 
-enum { BROKEN, ED25519, ECDSA };
+enum { BROKEN, ED25519, ECDSA }; /* ECDSA: any OpenSSL digest-verify */
 
 int sigstream_init_ed25519(struct sigstream *st, const unsigned char pk[32],
 			   const unsigned char *sig, size_t sig_len)
@@ -31,9 +32,10 @@ int sigstream_init_ed25519(struct sigstream *st, const unsigned char pk[32],
 	return 0;
 }
 
-int sigstream_init_ecdsa_p256(struct sigstream *st, void *pkey, const unsigned char *sig,
-			      size_t sig_len)
+static int init_openssl(struct sigstream *st, void *pkey, const unsigned char *sig,
+			size_t sig_len, bool pss)
 {
+	EVP_PKEY_CTX *pctx = NULL;
 	EVP_MD_CTX *md;
 
 	memset(st, 0, sizeof(*st));
@@ -42,7 +44,10 @@ int sigstream_init_ecdsa_p256(struct sigstream *st, void *pkey, const unsigned c
 	md = EVP_MD_CTX_new();
 	if (!md)
 		return -ENOMEM;
-	if (EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) != 1) {
+	if (EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), NULL, pkey) != 1 ||
+	    (pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+		     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
+		     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) != 1))) {
 		EVP_MD_CTX_free(md);
 		return -EINVAL;
 	}
@@ -51,6 +56,18 @@ int sigstream_init_ecdsa_p256(struct sigstream *st, void *pkey, const unsigned c
 	st->md = md;
 	st->kind = ECDSA;
 	return 0;
+}
+
+int sigstream_init_ecdsa_p256(struct sigstream *st, void *pkey, const unsigned char *sig,
+			      size_t sig_len)
+{
+	return init_openssl(st, pkey, sig, sig_len, false);
+}
+
+int sigstream_init_rsa_pss_sha256(struct sigstream *st, void *pkey, const unsigned char *sig,
+				  size_t sig_len)
+{
+	return init_openssl(st, pkey, sig, sig_len, true);
 }
 
 void sigstream_update(struct sigstream *st, const void *data, size_t n)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include "tuf_client.h"
+#include "tuf_client_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,7 @@
 #define TARGETS_MAX (32u << 20)
 #define TARGET_MAX (1u << 30)
 
-_printf_(3, 4) static int fail(struct tuf_client *c, int code, const char *fmt, ...)
+int tuf_client_fail(struct tuf_client *c, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -34,6 +35,8 @@ _printf_(3, 4) static int fail(struct tuf_client *c, int code, const char *fmt, 
 	va_end(ap);
 	return -code;
 }
+
+#define fail tuf_client_fail
 
 static char *local_path(const struct tuf_client *c, const char *name)
 {
@@ -348,9 +351,10 @@ static int update_timestamp(struct tuf_client *c, int64_t now)
 	return 0;
 }
 
-/* VERSION.ROLE.json as the referrer's meta entry names it, and how large it may be. */
-static int role_file(struct tuf_client *c, const char *role, const json_t *meta,
-		     size_t default_max, char name[64], size_t *max)
+/* VERSION.NAME.json as the referrer's meta entry names it (NAME quoted), and how large it may
+ * be; role is the name for messages. */
+static int role_file(struct tuf_client *c, const char *role, const char *quoted,
+		     const json_t *meta, size_t default_max, char **name, size_t *max)
 {
 	int64_t want = json_integer_value(json_object_get(meta, "version"));
 	json_t *length = json_object_get(meta, "length");
@@ -360,23 +364,24 @@ static int role_file(struct tuf_client *c, const char *role, const json_t *meta,
 	if (length && (!json_is_integer(length) || json_integer_value(length) < 0))
 		return fail(c, EBADMSG, "%s.json: bad length for it in the referrer", role);
 	*max = length ? (size_t)json_integer_value(length) : default_max;
-	snprintf(name, 64, "%lld.%s.json", (long long)want, role);
+	if (asprintf(name, "%lld.%s.json", (long long)want, quoted) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
 /* The role file into memory, its length and hashes checked. */
 static int fetch_role(struct tuf_client *c, const char *role, const json_t *meta,
-		      size_t default_max, char name[64], char **buf, size_t *len)
+		      size_t default_max, char **name, char **buf, size_t *len)
 {
 	size_t max;
-	int k = role_file(c, role, meta, default_max, name, &max);
+	int k = role_file(c, role, role, meta, default_max, name, &max);
 
 	if (k >= 0)
-		k = fetch(c, name, max, buf, len);
+		k = fetch(c, *name, max, buf, len);
 	if (k == -ENOENT)
-		return fail(c, ENOENT, "%s: not on the server", name);
+		return fail(c, ENOENT, "%s: not on the server", *name);
 	if (k >= 0)
-		k = check_meta_hashes(c, meta, *buf, -1, *len, name);
+		k = check_meta_hashes(c, meta, *buf, -1, *len, *name);
 	return k;
 }
 
@@ -394,12 +399,13 @@ static int check_fresh(struct tuf_client *c, const char *name, const json_t *met
 static int update_snapshot(struct tuf_client *c, int64_t now, const json_t *meta,
 			   const struct tuf_envelope *old, bool have_old, struct tuf_envelope *ret)
 {
-	_cleanup_free_ char *buf = NULL;
-	char name[64];
+	_cleanup_free_ char *buf = NULL, *name = NULL;
 	size_t len;
 	int k;
 
-	k = fetch_role(c, "snapshot", meta, SNAPSHOT_MAX, name, &buf, &len);
+	k = fetch_role(c, "snapshot", meta, SNAPSHOT_MAX, &name, &buf, &len);
+	if (k < 0 && !name)
+		return k;
 	if (k >= 0)
 		k = parse(c, buf, len, "snapshot", ret, name);
 	if (k < 0)
@@ -431,9 +437,14 @@ static int update_snapshot(struct tuf_client *c, int64_t now, const json_t *meta
 	return k;
 }
 
-/* Maps the targets file open at fd, checks and verifies it against the trusted root. */
-static int map_targets(struct tuf_client *c, int fd, size_t max, struct tuf_targets *t,
-		       const char *what)
+/* Who may sign a targets role: a "keys" object and a {keyids, threshold} object. */
+struct signers {
+	const json_t *keys, *role;
+};
+
+/* Maps the targets role file open at fd, checks and verifies it with its signers. */
+static int map_targets(struct tuf_client *c, int fd, size_t max, const char *role,
+		       const struct signers *by, struct tuf_targets *t, const char *what)
 {
 	struct tuf_error err = { "" };
 	int k = tuf_targets_map(fd, max, t, &err);
@@ -442,26 +453,38 @@ static int map_targets(struct tuf_client *c, int fd, size_t max, struct tuf_targ
 		return k;
 	if (k < 0)
 		return fail(c, -k, "%s: %s", what, err.msg[0] ? err.msg : strerror(-k));
-	k = tuf_targets_verify(t, c->root.signed_obj, "targets", &err);
+	k = tuf_targets_verify_keys(t, by->keys, by->role, role, &err);
+	if (k >= 0 && (k = tuf_delegations_check(t->env.signed_obj, &err)) < 0)
+		k = k == -ENOMEM ? k : -EBADMSG;
 	if (k < 0) {
 		tuf_targets_free(t);
-		return k == -ENOMEM ? k : fail(c, EKEYREJECTED, "%s: %s", what, err.msg);
+		return k == -ENOMEM ? k : fail(c, -k, "%s: %s", what, err.msg);
 	}
 	return 0;
 }
 
-/* The trusted targets.json, if it still verifies against the current root, or -ENOENT. */
-static int load_local_targets(struct tuf_client *c, size_t max, struct tuf_targets *t)
+/* The trusted copy, if it still verifies with its signers, or -ENOENT. */
+static int load_local_targets(struct tuf_client *c, const char *file, size_t max,
+			      const json_t *meta, const char *role, const struct signers *by,
+			      struct tuf_targets *t)
 {
-	_cleanup_free_ char *p = local_path(c, "targets.json");
+	_cleanup_free_ char *p = local_path(c, file);
 	_cleanup_close_ int fd = -1;
+	struct stat st;
 
 	if (!p)
 		return -ENOMEM;
 	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st) < 0)
 		return -ENOENT;
-	return map_targets(c, fd, max, t, "targets.json") < 0 ? -ENOENT : 0;
+	/* the copy we hold must be the very file the snapshot pins, when it pins one: the same
+	 * version signed twice (a key since rotated away) is not the same role file */
+	if ((json_object_get(meta, "length") || json_object_get(meta, "hashes")) &&
+	    check_meta_hashes(c, meta, NULL, fd, (size_t)st.st_size, file) < 0) {
+		c->err.msg[0] = '\0';
+		return -ENOENT;
+	}
+	return map_targets(c, fd, max, role, by, t, file) < 0 ? -ENOENT : 0;
 }
 
 /* Into the open temporary file, as it arrives. */
@@ -474,12 +497,13 @@ static int fetch_to_file(struct tuf_client *c, const char *name, size_t max, int
 	return fetch_error(c, name, max, c->fetch_file(c->fetch_userdata, url, max, fd, len));
 }
 
-/* NAME (at most max bytes) downloaded straight into the temporary file that becomes
- * targets.json once it checks out. */
-static int update_targets(struct tuf_client *c, int64_t now, const json_t *meta,
-			  const char *name, size_t max, struct tuf_targets *ret)
+/* NAME (at most max bytes) downloaded straight into the temporary file that becomes FILE
+ * once it checks out. */
+static int update_targets(struct tuf_client *c, const json_t *meta, const char *name,
+			  const char *file, size_t max, const char *role, const struct signers *by,
+			  struct tuf_targets *ret)
 {
-	_cleanup_free_ char *dst = local_path(c, "targets.json");
+	_cleanup_free_ char *dst = local_path(c, file);
 	struct atomic_file f;
 	size_t len = 0;
 	int k;
@@ -495,8 +519,9 @@ static int update_targets(struct tuf_client *c, int64_t now, const json_t *meta,
 	if (k >= 0)
 		k = check_meta_hashes(c, meta, NULL, f.fd, len, name);
 	if (k >= 0)
-		k = map_targets(c, f.fd, max, ret, name);
-	if (k >= 0 && (k = check_fresh(c, name, meta, ret->env.version, ret->env.expires, now)) < 0)
+		k = map_targets(c, f.fd, max, role, by, ret, name);
+	if (k >= 0 &&
+	    (k = check_fresh(c, name, meta, ret->env.version, ret->env.expires, c->now)) < 0)
 		tuf_targets_free(ret);
 	if (k < 0) {
 		atomic_file_abort(&f);
@@ -510,18 +535,46 @@ static int update_targets(struct tuf_client *c, int64_t now, const json_t *meta,
 	return 0;
 }
 
-int tuf_client_refresh(struct tuf_client *c)
+int tuf_client_load_role(struct tuf_client *c, const char *role, const json_t *keys,
+			 const json_t *role_obj, struct tuf_targets *ret)
 {
-	struct tuf_envelope old = { 0 };
-	struct tuf_targets old_targets = { 0 };
+	_cleanup_free_ char *quoted = tuf_quote(role), *listed = NULL, *file = NULL, *name = NULL;
+	struct signers by = { keys, role_obj };
+	struct tuf_targets old = { 0 };
 	const json_t *meta;
-	int64_t now = (int64_t)time(NULL);
-	bool have_old;
-	char name[64];
 	size_t max;
 	int k;
 
+	memset(ret, 0, sizeof(*ret));
+	if (!quoted || asprintf(&listed, "%s.json", role) < 0 ||
+	    asprintf(&file, "%s.json", quoted) < 0)
+		return -ENOMEM;
+	meta = json_object_get(json_object_get(c->snapshot.signed_obj, "meta"), listed);
+	if (!meta)
+		return fail(c, EBADMSG, "snapshot.json does not list %s", listed);
+	k = role_file(c, role, quoted, meta, TARGETS_MAX, &name, &max);
+	if (k < 0)
+		return k;
+	if (load_local_targets(c, file, max, meta, role, &by, &old) == 0 &&
+	    old.env.version == json_integer_value(json_object_get(meta, "version")) &&
+	    old.env.expires > c->now) {
+		*ret = old;
+		return 0;
+	}
+	tuf_targets_free(&old);
+	return update_targets(c, meta, name, file, max, role, &by, ret);
+}
+
+int tuf_client_refresh(struct tuf_client *c)
+{
+	struct tuf_envelope old = { 0 };
+	const json_t *meta;
+	int64_t now = (int64_t)time(NULL);
+	bool have_old;
+	int k;
+
 	c->err.msg[0] = '\0';
+	c->now = now;
 	/* a download cut short by a crash; a live one (at most 10 minutes) is newer than this */
 	(void)remove_stale_temporaries(c->metadata_dir, (time_t)now - 3600);
 	k = clock_guard(c, now, false);
@@ -549,46 +602,25 @@ int tuf_client_refresh(struct tuf_client *c)
 	if (c->snapshot.expires <= now)
 		return fail(c, ETIME, "snapshot.json has expired (freeze attack?)");
 
-	/* targets, likewise */
-	meta = json_object_get(json_object_get(c->snapshot.signed_obj, "meta"), "targets.json");
-	if (!meta)
-		return fail(c, EBADMSG, "snapshot.json does not list targets.json");
-	k = role_file(c, "targets", meta, TARGETS_MAX, name, &max);
+	/* targets, likewise; delegated roles wait for a lookup that reaches them */
+	k = tuf_client_load_role(c, "targets", json_object_get(c->root.signed_obj, "keys"),
+				 json_object_get(json_object_get(c->root.signed_obj, "roles"),
+						 "targets"), &c->targets);
 	if (k < 0)
 		return k;
-	have_old = load_local_targets(c, max, &old_targets) == 0;
-	if (have_old && old_targets.env.version == json_integer_value(json_object_get(meta, "version")) &&
-	    old_targets.env.expires > now) {
-		c->targets = old_targets;
-	} else {
-		tuf_targets_free(&old_targets);
-		k = update_targets(c, now, meta, name, max, &c->targets);
-		if (k < 0)
-			return k;
-	}
-	if (c->targets.env.expires <= now)
-		return fail(c, ETIME, "targets.json has expired (freeze attack?)");
-	if (json_object_get(c->targets.env.signed_obj, "delegations"))
-		return fail(c, EPROTONOSUPPORT, "targets.json: delegated roles are not supported");
 	clock_guard(c, now, true);
 	return 0;
 }
 
-json_t *tuf_client_target(const struct tuf_client *c, const char *path)
+char *tuf_quote(const char *s)
 {
-	return tuf_targets_get(&c->targets, path);
-}
-
-char *tuf_client_target_file(const char *target_dir, const char *path)
-{
-	size_t n = strlen(path);
-	char *out = malloc(strlen(target_dir) + 1 + 3 * n + 1), *o;
+	size_t n = strlen(s);
+	char *out = malloc(3 * n + 1), *o = out;
 
 	if (!out)
 		return NULL;
-	o = out + sprintf(out, "%s/", target_dir);
 	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)path[i];
+		unsigned char ch = (unsigned char)s[i];
 
 		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
 		    strchr("-._~", ch))
@@ -597,6 +629,16 @@ char *tuf_client_target_file(const char *target_dir, const char *path)
 			o += sprintf(o, "%%%02X", ch);
 	}
 	*o = '\0';
+	return out;
+}
+
+char *tuf_client_target_file(const char *target_dir, const char *path)
+{
+	_cleanup_free_ char *q = tuf_quote(path);
+	char *out = NULL;
+
+	if (!q || asprintf(&out, "%s/%s", target_dir, q) < 0)
+		return NULL;
 	return out;
 }
 
@@ -628,9 +670,6 @@ static int download(struct tuf_client *c, const char *path, const json_t *entry,
 	size_t len;
 	int k;
 
-	c->err.msg[0] = '\0';
-	if (!entry)
-		return fail(c, ENOENT, "%s: no such target in the trusted metadata", path);
 	if (!json_is_integer(json_object_get(entry, "length")) || length < 0 || length > TARGET_MAX)
 		return fail(c, EBADMSG, "%s: bad length in the metadata", path);
 	if (!sha256 && !sha512)
@@ -674,11 +713,20 @@ static int download(struct tuf_client *c, const char *path, const json_t *entry,
 int tuf_client_download(struct tuf_client *c, const char *path, const char *target_base_url,
 			const char *target_dir, char **ret_file)
 {
-	json_t *entry = tuf_client_target(c, path);
-	int k = download(c, path, entry, target_base_url, target_dir, ret_file);
+	json_t *entry = NULL;
+	int k = tuf_client_find(c, path, &entry);
 
+	if (k >= 0)
+		k = download(c, path, entry, target_base_url, target_dir, ret_file);
 	json_decref(entry);
 	return k;
+}
+
+int tuf_client_download_entry(struct tuf_client *c, const char *path, const json_t *entry,
+			      const char *target_base_url, const char *target_dir, char **ret_file)
+{
+	c->err.msg[0] = '\0';
+	return download(c, path, entry, target_base_url, target_dir, ret_file);
 }
 
 void tuf_client_free(struct tuf_client *c)
@@ -687,4 +735,5 @@ void tuf_client_free(struct tuf_client *c)
 	tuf_envelope_free(&c->timestamp);
 	tuf_envelope_free(&c->snapshot);
 	tuf_targets_free(&c->targets);
+	tuf_client_roles_free(c);
 }

@@ -17,7 +17,7 @@
 #include "sigstream.h"
 #include "util.h"
 
-#define TUF_SIG_HEX_MAX 1024 /* a DER ECDSA signature is < 80 bytes; Ed25519 is 64 */
+#define TUF_SIG_HEX_MAX 2048 /* RSA-8192: 1024 bytes; DER ECDSA < 80; Ed25519 64 */
 
 int tuf_fail(struct tuf_error *err, int code, const char *fmt, ...)
 {
@@ -231,9 +231,21 @@ static int load_key(const char *keyid, const json_t *obj, struct tuf_key *key, s
 
 		key->ecdsa = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
 		BIO_free(bio);
-		if (!key->ecdsa || EVP_PKEY_get_bits(key->ecdsa) != 256)
+		if (!key->ecdsa || EVP_PKEY_get_base_id(key->ecdsa) != EVP_PKEY_EC ||
+		    EVP_PKEY_get_bits(key->ecdsa) != 256)
 			return tuf_fail(err, EBADMSG, "keys[%.16s...]: not a P-256 PEM public key", keyid);
 		key->scheme = TUF_SCHEME_ECDSA_P256;
+	} else if (streq(type, "rsa") && streq(scheme, "rsassa-pss-sha256")) {
+		BIO *bio = BIO_new_mem_buf(pub, -1);
+
+		key->ecdsa = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
+		BIO_free(bio);
+		/* smaller RSA keys are breakable: such a key is refused, not merely not counted */
+		if (!key->ecdsa || EVP_PKEY_get_base_id(key->ecdsa) != EVP_PKEY_RSA ||
+		    EVP_PKEY_get_bits(key->ecdsa) < 2048 || EVP_PKEY_get_bits(key->ecdsa) > 8192)
+			return tuf_fail(err, EBADMSG, "keys[%.16s...]: not a PEM RSA public key of "
+					"2048 to 8192 bits", keyid);
+		key->scheme = TUF_SCHEME_RSA_PSS_SHA256;
 	} else {
 		key->scheme = TUF_SCHEME_UNSUPPORTED; /* kept: it just never counts */
 	}
@@ -344,6 +356,8 @@ static int start_candidate(struct candidate *c, const struct tuf_key *key, const
 		return -EINVAL;
 	if (key->scheme == TUF_SCHEME_ED25519)
 		return sigstream_init_ed25519(&c->st, key->ed25519, sig, siglen);
+	if (key->scheme == TUF_SCHEME_RSA_PSS_SHA256)
+		return sigstream_init_rsa_pss_sha256(&c->st, key->ecdsa, sig, siglen);
 	return sigstream_init_ecdsa_p256(&c->st, key->ecdsa, sig, siglen);
 }
 
@@ -496,16 +510,25 @@ int tuf_verify_role(const struct tuf_envelope *e, const json_t *root_signed, con
 int tuf_verify_role_stream(const json_t *signatures, tuf_signed_writer_fn write_signed, void *ud,
 			   const json_t *root_signed, const char *role, struct tuf_error *err)
 {
+	return tuf_verify_keys_stream(signatures, write_signed, ud,
+				      json_object_get(root_signed, "keys"),
+				      json_object_get(json_object_get(root_signed, "roles"), role),
+				      role, err);
+}
+
+int tuf_verify_keys_stream(const json_t *signatures, tuf_signed_writer_fn write_signed, void *ud,
+			   const json_t *keys, const json_t *role_obj, const char *role,
+			   struct tuf_error *err)
+{
 	struct tuf_keyring ring;
 	struct tuf_role r;
 	unsigned count;
 	int k;
 
-	k = tuf_keyring_load(json_object_get(root_signed, "keys"), &ring, err);
+	k = tuf_keyring_load(keys, &ring, err);
 	if (k < 0)
 		return k;
-	k = tuf_role_load(json_object_get(json_object_get(root_signed, "roles"), role), role, &r,
-			  err);
+	k = tuf_role_load(role_obj, role, &r, err);
 	if (k >= 0) {
 		k = tuf_threshold_verify_stream(signatures, write_signed, ud, &ring, &r, &count,
 						err);

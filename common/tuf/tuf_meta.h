@@ -5,8 +5,9 @@
  * "signed"; tuf_keyring_load() reads a "keys" object, recomputing each keyid (SHA-256 of the
  * canonical key object); tuf_role_load() reads a role's keyids and threshold;
  * tuf_threshold_verify() counts distinct keys (by keyid and by public key) whose signature
- * over the canonical "signed" verifies. Ed25519 (libsodium) and ecdsa-sha2-nistp256
- * (OpenSSL) are supported; a key of another scheme is kept but never counts. Errors are
+ * over the canonical "signed" verifies. Ed25519 (libsodium), ecdsa-sha2-nistp256 and
+ * rsassa-pss-sha256 (OpenSSL; RSA of 2048 bits or more, PSS with any salt length) are
+ * supported; a key of another scheme is kept but never counts. Errors are
  * -EINVAL/-EBADMSG/-EKEYREJECTED with a message naming the field.
  */
 #pragma once
@@ -20,13 +21,18 @@
 #define TUF_MAX_KEYS 256
 #define TUF_MAX_SIGNATURES 256
 
-enum tuf_scheme { TUF_SCHEME_UNSUPPORTED, TUF_SCHEME_ED25519, TUF_SCHEME_ECDSA_P256 };
+enum tuf_scheme {
+	TUF_SCHEME_UNSUPPORTED,
+	TUF_SCHEME_ED25519,
+	TUF_SCHEME_ECDSA_P256,
+	TUF_SCHEME_RSA_PSS_SHA256,
+};
 
 struct tuf_key {
 	char keyid[TUF_KEYID_LEN + 1];
 	enum tuf_scheme scheme;
 	unsigned char ed25519[32];
-	void *ecdsa;        /* EVP_PKEY * */
+	void *ecdsa;        /* EVP_PKEY * (ECDSA or RSA) */
 	char *public_value; /* as written, to count one public key once */
 };
 
@@ -97,6 +103,11 @@ int tuf_verify_role(const struct tuf_envelope *e, const json_t *root_signed, con
 		    struct tuf_error *err);
 int tuf_verify_role_stream(const json_t *signatures, tuf_signed_writer_fn write_signed, void *ud,
 			   const json_t *root_signed, const char *role, struct tuf_error *err);
+/* The same against a "keys" object and a role object ({keyids, threshold}) given apart: a
+ * delegating targets role's "delegations.keys" and its entry for the delegated role. */
+int tuf_verify_keys_stream(const json_t *signatures, tuf_signed_writer_fn write_signed, void *ud,
+			   const json_t *keys, const json_t *role_obj, const char *role,
+			   struct tuf_error *err);
 
 /* The SHA-256 (hex) of the whole file open at fd, read from its start; *ret_len bytes. */
 int tuf_sha256_fd(int fd, size_t *ret_len, char hex[65]);

@@ -367,3 +367,10 @@ int tuf_targets_verify(const struct tuf_targets *t, const json_t *root_signed, c
 	return tuf_verify_role_stream(t->env.signatures, write_signed, (void *)t, root_signed, role,
 				      err);
 }
+
+int tuf_targets_verify_keys(const struct tuf_targets *t, const json_t *keys, const json_t *role_obj,
+			    const char *role, struct tuf_error *err)
+{
+	return tuf_verify_keys_stream(t->env.signatures, write_signed, (void *)t, keys, role_obj,
+				      role, err);
+}

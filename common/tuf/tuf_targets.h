@@ -45,6 +45,9 @@ int tuf_targets_map(int fd, size_t max, struct tuf_targets *ret, struct tuf_erro
 /* tuf_verify_role() for it: ROLE's keys and threshold as root_signed defines them. */
 int tuf_targets_verify(const struct tuf_targets *t, const json_t *root_signed, const char *role,
 		       struct tuf_error *err);
+/* The same against a delegator's keys and its entry for the role (see tuf_meta.h). */
+int tuf_targets_verify_keys(const struct tuf_targets *t, const json_t *keys, const json_t *role_obj,
+			    const char *role, struct tuf_error *err);
 /* A new reference to the entry (json_decref it), or NULL when there is none. */
 json_t *tuf_targets_get(const struct tuf_targets *t, const char *path);
 json_t *tuf_targets_entry(const struct tuf_targets *t, size_t i);

@@ -2,12 +2,13 @@
 /*
  * The targets index (common/tuf/tuf_targets.h): parsed from a buffer as the archive does and
  * mapped from a file as the client does, verified against the fixture's trusted root, every
- * entry decoded again and looked up by its path.
+ * entry decoded again and looked up by its path, its delegations checked.
  */
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "tuf/tuf_client_internal.h"
 #include "tuf/tuf_targets.h"
 #include "tuf_fixture.h"
 
@@ -26,6 +27,10 @@ static void walk(const struct tuf_targets *t)
 	json_t *j;
 
 	if (tuf_targets_verify(t, trusted, "targets", &err) < 0)
+		FUZZ_ASSERT(err.msg[0]);
+	/* the delegations a client would follow: refused with a reason, or well formed */
+	err.msg[0] = '\0';
+	if (tuf_delegations_check(t->env.signed_obj, &err) < 0)
 		FUZZ_ASSERT(err.msg[0]);
 	for (size_t i = 0; i < t->n; i++) {
 		char *path = fuzz_dup(t->refs[i].path, t->refs[i].path_len, 1);

@@ -71,7 +71,7 @@ printf '\177ELF: module two' >"$WORK/lp_two.ko"
 "$BACKEND" archive publish "$A" "$WORK/lp_two.ko" --any-module --kernel 6.1.0-56-amd64 >/dev/null
 t=$(latest targets); s=$(latest snapshot)
 cp "$t" "$WORK/saved"; cp "$s" "$WORK/saved.snapshot"; cp "$M/timestamp.json" "$WORK/saved.timestamp"
-sed -i 's/"expires": "20[0-9][0-9]/"expires": "2099/' "$t"
+sed -i -E 's/"expires": ?"20[0-9]{2}/"expires":"2099/' "$t"
 STATE_FILES=targets.json attack "tampered targets metadata" "sha256 does not match the referrer" refresh
 # pin FILE ROLE NAME REFERRED: FILE's meta entry NAME re-pinned to REFERRED, signed with ROLE's keys
 pin() {
@@ -198,3 +198,21 @@ expect_exit "our client: init from its root (ECDSA root key)" 0 "$CLIENT" --meta
 expect_exit "our client verifies it and downloads the target" 0 "$CLIENT" --metadata-url "$U2/metadata" \
 	--metadata-dir "$WORK/c2" --target-name 6.1.0-test/hello.ko --target-dir "$WORK/c2t" --target-base-url "$U2/targets" download
 expect_eq "  ... with the right content" "hello from @tufjs/models" "$(cat "$WORK/c2t/6.1.0-test%2Fhello.ko")"
+
+# interop with delegations: @tufjs/models builds hashed bins (path_hash_prefixes) and, under
+# the target's bin, a role whose name must be quoted; tuf-js and our client both accept it
+R=$WORK/jsbins
+TUFJS_DIR=$TUFJS_DIR node "$TOP/tests/tuf/make-repo.cjs" "$R" 6.1.0-test/hello.ko "hello through delegations" 300 hashbins >/dev/null
+node "$TOP/tests/tuf/serve.cjs" "$R" 120 >"$WORK/port3" 2>"$WORK/requests3.log" &
+for _ in $(seq 50); do [ -s "$WORK/port3" ] && break; sleep 0.1; done
+U3=http://127.0.0.1:$(cat "$WORK/port3")
+check "tuf-js accepts the @tufjs/models repository with hashed bins" bash -c \
+	"TUFJS_DIR=$TUFJS_DIR node '$TOP/tests/tuf/verify-tufjs.cjs' '$R/metadata/1.root.json' '$U3/metadata' '$U3/targets' 6.1.0-test/hello.ko '$WORK/tufjs3' >/dev/null"
+expect_exit "our client: init (hashed bins)" 0 "$CLIENT" --metadata-dir "$WORK/c4" init "$R/metadata/1.root.json"
+: >"$WORK/requests3.log"
+expect_exit "our client finds the target through a bin and a quoted role" 0 "$CLIENT" --metadata-url "$U3/metadata" \
+	--metadata-dir "$WORK/c4" --target-name 6.1.0-test/hello.ko --target-dir "$WORK/c4t" --target-base-url "$U3/targets" download
+expect_eq "  ... with the right content" "hello through delegations" "$(cat "$WORK/c4t/6.1.0-test%2Fhello.ko")"
+check "  ... storing the role under its quoted name, in the metadata directory" \
+	test -f "$WORK/c4/..%2Fodd%20role%3F%23.json" -a ! -e "$WORK/odd role?#.json"
+expect_eq "  ... having read one bin of 16" 1 "$(grep -c '^GET /metadata/1\.bin-' "$WORK/requests3.log")"

@@ -229,7 +229,7 @@ static void test_keys(void **state)
 	assert_non_null(strstr(err.msg, "keyid is not the SHA-256"));
 	json_decref(keys);
 	/* an unsupported scheme is kept and never counts */
-	rsa = json_pack("{s:s, s:s, s:{s:s}}", "keytype", "rsa", "scheme", "rsassa-pss-sha256",
+	rsa = json_pack("{s:s, s:s, s:{s:s}}", "keytype", "rsa", "scheme", "rsa-pkcs1v15-sha256",
 			"keyval", "public", "-----BEGIN PUBLIC KEY-----");
 	tuf_keyid(rsa, id);
 	keys = json_pack("{s:o}", id, rsa);
@@ -305,6 +305,113 @@ static void test_ecdsa(void **state)
 	EVP_PKEY_free(pkey);
 }
 
+/* Runs a shell command; its stdout (at most size - 1 bytes) in out. */
+static int sh(const char *cmd, char *out, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n;
+
+	assert_non_null(p);
+	n = fread(out, 1, size - 1, p);
+	out[n] = '\0';
+	return pclose(p);
+}
+
+/* One RSA key, from the openssl command (an implementation other than the one verifying),
+ * signing the canonical "signed" with the given -sigopt options; the envelope it makes. */
+static int rsa_envelope(const char *dir, const char *bits, const char *sigopts,
+			struct tuf_envelope *e, json_t **ret_keys, struct tuf_error *err)
+{
+	char cmd[1024], pem[4096], hex[2100], keyid[65], path[256];
+	json_t *s = timestamp_signed(4), *key, *doc;
+	char *canon, *text;
+	size_t clen;
+	FILE *f;
+	int k;
+
+	snprintf(cmd, sizeof(cmd), "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:%s "
+		 "-out %s/key.pem 2>/dev/null && openssl pkey -in %s/key.pem -pubout", bits, dir,
+		 dir);
+	assert_int_equal(sh(cmd, pem, sizeof(pem)), 0);
+	assert_int_equal(canonjson_dump(s, &canon, &clen), 0);
+	snprintf(path, sizeof(path), "%s/msg", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(canon, 1, clen, f), clen);
+	fclose(f);
+	free(canon);
+	snprintf(cmd, sizeof(cmd), "openssl dgst -sha256 %s -sign %s/key.pem %s/msg | od -An -v -tx1 "
+		 "| tr -d ' \\n'", sigopts, dir, dir);
+	assert_int_equal(sh(cmd, hex, sizeof(hex)), 0);
+	key = json_pack("{s:s, s:s, s:{s:s}}", "keytype", "rsa", "scheme", "rsassa-pss-sha256",
+			"keyval", "public", pem);
+	assert_int_equal(tuf_keyid(key, keyid), 0);
+	doc = json_pack("{s:o, s:[{s:s, s:s}]}", "signed", s, "signatures", "keyid", keyid, "sig",
+			hex);
+	text = json_dumps(doc, JSON_INDENT(2));
+	json_decref(doc);
+	k = tuf_envelope_parse(text, strlen(text), "timestamp", e, err);
+	free(text);
+	*ret_keys = json_pack("{s:o}", keyid, key);
+	return k;
+}
+
+static int rsa_verify(const struct tuf_envelope *e, const json_t *keys, struct tuf_error *err)
+{
+	const char *keyid = json_object_iter_key(json_object_iter((json_t *)keys));
+	json_t *role = json_pack("{s:[s], s:i}", "keyids", keyid, "threshold", 1);
+	struct tuf_keyring ring;
+	struct tuf_role r;
+	unsigned count;
+	int k = tuf_keyring_load(keys, &ring, err);
+
+	if (k >= 0) {
+		assert_int_equal(tuf_role_load(role, "timestamp", &r, err), 0);
+		k = tuf_threshold_verify(e, &ring, &r, &count, err);
+		tuf_role_free(&r);
+		tuf_keyring_free(&ring);
+	}
+	json_decref(role);
+	return k;
+}
+
+static void test_rsa(void **state)
+{
+	static const char *const good[] = {
+		"-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:digest",
+		"-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:max",
+	};
+	char dir[] = "/tmp/tuf-rsa-XXXXXX", cmd[64];
+	struct tuf_envelope e;
+	struct tuf_error err;
+	json_t *keys;
+
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(rsa_envelope(dir, i ? "3072" : "2048", good[i], &e, &keys, &err), 0);
+		assert_int_equal(rsa_verify(&e, keys, &err), 0);
+		/* the same signature over other bytes */
+		json_object_set_new(e.signed_obj, "version", json_integer(5));
+		assert_int_equal(rsa_verify(&e, keys, &err), -EKEYREJECTED);
+		json_decref(keys);
+		tuf_envelope_free(&e);
+	}
+	/* PKCS#1 v1.5 is another scheme: its signature does not count */
+	assert_int_equal(rsa_envelope(dir, "2048", "", &e, &keys, &err), 0);
+	assert_int_equal(rsa_verify(&e, keys, &err), -EKEYREJECTED);
+	assert_string_equal(err.msg, "0 valid signatures of 1 needed");
+	json_decref(keys);
+	tuf_envelope_free(&e);
+	/* a key too small to trust is refused outright */
+	assert_int_equal(rsa_envelope(dir, "1024", good[0], &e, &keys, &err), 0);
+	assert_int_equal(rsa_verify(&e, keys, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "2048 to 8192 bits"));
+	json_decref(keys);
+	tuf_envelope_free(&e);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_expires(void **state)
 {
 	int64_t t;
@@ -341,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_envelope_refusals),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_ecdsa),
+		cmocka_unit_test(test_rsa),
 		cmocka_unit_test(test_expires),
 		cmocka_unit_test(test_role_refusals),
 	};

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The archive with offline targets and bins (backend/archive/tuf_archive_delegate.c) driven
+ * through its functions: every change made on the working view reaches the signed roles. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "archive/tuf_archive.h"
+
+struct fixture {
+	char dir[64], archive[96], offline[96], module[96];
+	struct archive_opts o;
+};
+
+static void setup_archive(struct fixture *f, unsigned bins)
+{
+	FILE *m;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/tuf-archive-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->archive, sizeof(f->archive), "%s/a", f->dir);
+	snprintf(f->offline, sizeof(f->offline), "%s/off", f->dir);
+	snprintf(f->module, sizeof(f->module), "%s/lp_one.ko", f->dir);
+	m = fopen(f->module, "w");
+	assert_non_null(m);
+	fputs("\177ELF: a module", m);
+	fclose(m);
+	f->o = (struct archive_opts){ .dir = f->archive, .now = (int64_t)time(NULL),
+				      .offline_targets = f->offline, .bins = bins };
+	archive_default_expiry(&f->o.expiry);
+	assert_int_equal(archive_init(&f->o, 1), 0);
+	f->o.offline_targets = NULL; /* moved away: later steps run without it */
+	f->o.bins = 0;
+}
+
+static void teardown_archive(struct fixture *f)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static char *channels_of(const struct archive_opts *o, const char *patch_id)
+{
+	json_t *list = NULL;
+	char *s;
+
+	assert_int_equal(archive_patch_channels(o, patch_id, &list), 0);
+	s = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	return s;
+}
+
+/* promote changes a target's channels in place: the bin holding it must be signed again */
+static void test_promote_reaches_the_bin(void **state)
+{
+	struct fixture f;
+	struct publish_info p = { .kernel_release = "6.1.0-1-amd64", .channel = "canary",
+				  .any_module = true };
+	char *ch;
+
+	for (unsigned bins = 0; bins <= 16; bins += 16) {
+		setup_archive(&f, bins);
+		f.o.offline_targets = bins ? NULL : f.offline;
+		assert_int_equal(archive_publish(&f.o, f.module, &p, NULL), 0);
+		assert_int_equal(archive_promote(&f.o, "lp_one", "stable"), 0);
+		ch = channels_of(&f.o, "lp_one");
+		assert_string_equal(ch, "[\"canary\",\"stable\"]");
+		free(ch);
+		assert_int_equal(archive_promote(&f.o, "lp_one", "stable"), -EALREADY);
+		{
+			struct verify_report r;
+
+			assert_int_equal(archive_verify(&f.o, &r), 0);
+			assert_int_equal(r.targets, 1);
+		}
+		teardown_archive(&f);
+	}
+}
+
+/* the second revocation changes the online role's list in place: it must be signed again */
+static void test_second_revocation(void **state)
+{
+	struct fixture f;
+	struct publish_info p = { .kernel_release = "6.1.0-1-amd64", .any_module = true };
+	char path[160];
+	json_t *doc;
+
+	setup_archive(&f, 16);
+	p.patch_id = "one";
+	assert_int_equal(archive_publish(&f.o, f.module, &p, NULL), 0);
+	p.kernel_release = "6.1.0-2-amd64";
+	p.patch_id = "two";
+	assert_int_equal(archive_publish(&f.o, f.module, &p, NULL), 0);
+	assert_int_equal(archive_revoke(&f.o, "one"), 0);
+	assert_int_equal(archive_revoke(&f.o, "two"), 0);
+	assert_int_equal(archive_revoke(&f.o, "two"), -EALREADY);
+	/* the latest online role lists both */
+	for (int v = 9; v > 0; v--) {
+		snprintf(path, sizeof(path), "%s/metadata/%d.online.json", f.archive, v);
+		if (access(path, F_OK) == 0)
+			break;
+	}
+	doc = json_load_file(path, 0, NULL);
+	assert_non_null(doc);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(doc, "signed"),
+							 "x-tuxtape-revoked")), 2);
+	json_decref(doc);
+	teardown_archive(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_promote_reaches_the_bin),
+		cmocka_unit_test(test_second_revocation),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
