@@ -366,10 +366,30 @@ static void test_new_static_variable(void **state)
 		"int caller_b(int x) { printf(\"b %d\\n\", x); return helper(x) - limit; }\n"
 		"int other(int x) { printf(\"other\\n\"); return x + 7 + seen++; }\n";
 
+	const char *held =
+		"extern int printf(const char *, ...);\n"
+		"static int count;\n"
+		"static int seen;\n"
+		"int *const seen_at = &seen;\n"
+		"int limit = 10;\n"
+		"static inline int helper(int x) { return x * 3 + 1; }\n"
+		"int caller_a(int x) { printf(\"a %d\\n\", x); return helper(x) + count++; }\n"
+		"int caller_b(int x) { printf(\"b %d\\n\", x); return helper(x) - limit; }\n"
+		"int other(int x) { printf(\"other\\n\"); return x + 7 + seen++; }\n";
+
+	/* used by code alone: no state of the running kernel, the copy starts as the fixed
+	 * kernel's would (a pr_*_ratelimited state, say) */
 	compare(state, BASE, patched, &r);
 	assert_non_null(func(&r, "other"));
+	assert_null(refusal(&r, "seen"));
+	assert_int_equal(r.n_copied_data, 1);
+	assert_string_equal(r.copied_data[0], "seen");
+	klpdiff_result_free(&r);
+	/* its address held in data: refused */
+	compare(state, BASE, held, &r);
 	assert_non_null(refusal(&r, "seen"));
 	assert_non_null(strstr(refusal(&r, "seen")->reason, "new static variable"));
+	assert_non_null(strstr(refusal(&r, "seen")->reason, "refers to it"));
 	klpdiff_result_free(&r);
 }
 

@@ -359,15 +359,18 @@ static int note_copied(struct klpdiff_result *res, const char *name)
 	return 0;
 }
 
-/* Read-only data section sec of p changed (or is new): when it is local and only code uses
- * it, a copy travels with the patch and every function using it is patched to use the copy
+/* Read-only data section sec of p changed, or any data section is new (fresh): when it is
+ * local and only code uses it, a copy travels with the patch and every function using it is patched to use the copy
  * (unchanged ones too). 0 when carried, 1 when it cannot be (*why says why), or -ENOMEM. */
-static int carry_rodata(const struct kelf *o, const struct kelf *p, size_t sec,
+static int carry_rodata(const struct kelf *o, const struct kelf *p, size_t sec, bool fresh,
 			struct klpdiff_result *res, char *why, size_t whylen)
 {
 	size_t var = sole_object(p, sec);
 
-	if ((p->secs[sec].sh.sh_flags & SHF_WRITE) || p->secs[sec].sh.sh_type == SHT_NOBITS)
+	/* a new variable holds no state of the running kernel: the copy starts from its
+	 * initialiser as the fixed kernel's would (a ratelimit state, a lock class key) */
+	if (!fresh && ((p->secs[sec].sh.sh_flags & SHF_WRITE) ||
+		       p->secs[sec].sh.sh_type == SHT_NOBITS))
 		return snprintf(why, whylen, "it is writable"), 1;
 	if (!var || p->syms[var].bind != STB_LOCAL)
 		return snprintf(why, whylen, "it is not one local variable"), 1;
@@ -438,10 +441,10 @@ static int compare_data(const struct kelf *o, const struct kelf *p, struct klpdi
 				return r;
 			continue;
 		}
-		r = carry_rodata(o, p, i, res, why, sizeof(why));
+		r = carry_rodata(o, p, i, os < 0, res, why, sizeof(why));
 		if (r == 1 && os < 0)
-			r = refuse(res, var, "new static variable '%s' (in %s): a livepatch "
-				   "cannot add state (shadow variables are needed)", var, s->name);
+			r = refuse(res, var, "new static variable '%s' (in %s), and the patch cannot "
+				   "carry it: %s", var, s->name, why);
 		else if (r == 1 && o->secs[os].size != s->size)
 			r = refuse(res, var, "static data '%s' (in %s) changed size from %zu to %zu "
 				   "bytes, and a copy cannot replace it: %s", var, s->name,
