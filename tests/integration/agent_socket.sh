@@ -227,7 +227,7 @@ check "the daemon without [archive] url warns" grep -q "warning: .*no \[archive\
 
 # 9. a binary file as the configuration: refused at the first control byte, not echoed
 # (paths first: an agent that took the file anyway would touch only the test's directory)
-{ sed -n '/^\[paths\]/,$p' "$WORK/nourl.conf"; head -c 2000 /dev/urandom; } >"$WORK/garbage.conf"
+{ sed -n '/^\[paths\]/,$p' "$WORK/nourl.conf"; printf '\001'; head -c 2000 /dev/urandom; } >"$WORK/garbage.conf"
 printf '[agent]\nrefresh-interval = 1\033]0;owned\a\n' >"$WORK/escape.conf"
 for f in garbage escape; do
 	expect_exit "binary $f.conf: exit 1" 1 timeout 20 "$AGENT" --once -c "$WORK/$f.conf"
