@@ -53,6 +53,22 @@ static bool copied_data(const struct kx *x, const char *name)
 	return false;
 }
 
+/* A local variable a macro placed in a shared writable section (WARN_ONCE's flag in
+ * .data.once, a dynamic debug descriptor in __dyndbg) that the original object does not
+ * have under this name: new in the fix, or renumbered by it (__already_done.87,
+ * __UNIQUE_ID_ddebug605.3). The per-variable sections the comparison checks do not hold
+ * these; a fresh copy starts as the fixed kernel's would (a once-flag may fire once more). */
+static bool macro_state(const struct kx *x, size_t sym)
+{
+	const struct kelf_sym *s = &x->p->syms[sym];
+	const struct kelf_sec *sec = &x->p->secs[s->shndx];
+
+	return s->type == STT_OBJECT && s->bind == STB_LOCAL && s->shndx != SHN_UNDEF &&
+	       s->shndx < x->p->n_secs && (sec->sh.sh_flags & SHF_WRITE) &&
+	       (streq(sec->name, ".data.once") || streq(sec->name, "__dyndbg")) &&
+	       !kelf_find_sym(x->o, s->name);
+}
+
 /* Whether a target in section sec must be copied rather than referred to: strings, gcc's
  * constants, read-only bytes no symbol names, and read-only data the comparison found
  * changed and used by code alone. */
@@ -63,7 +79,8 @@ static bool travels(const struct kx *x, size_t sec, size_t sym)
 	if (kd_is_string_sec(s) || (s->sh.sh_flags & SHF_MERGE))
 		return true;
 	if (sym && x->p->syms[sym].type != STT_SECTION)
-		return kd_ro_generated(x->p, sym) || copied_data(x, x->p->syms[sym].name);
+		return kd_ro_generated(x->p, sym) || copied_data(x, x->p->syms[sym].name) ||
+		       macro_state(x, sym);
 	return (s->sh.sh_flags & SHF_ALLOC) && !(s->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
 	       s->sh.sh_type != SHT_NOBITS;
 }
