@@ -54,8 +54,8 @@ static bool copied_data(const struct kx *x, const char *name)
 }
 
 /* A local variable a macro placed in a shared writable section (WARN_ONCE's flag in
- * .data.once, a dynamic debug descriptor in __dyndbg) that the original object does not
- * have under this name: new in the fix, or renumbered by it (__already_done.87,
+ * .data.once, .data..once on later kernels, a dynamic debug descriptor in __dyndbg) that the
+ * original object does not have under this name: new in the fix, or renumbered by it (__already_done.87,
  * __UNIQUE_ID_ddebug605.3). The per-variable sections the comparison checks do not hold
  * these; a fresh copy starts as the fixed kernel's would (a once-flag may fire once more). */
 static bool macro_state(const struct kx *x, size_t sym)
@@ -65,7 +65,8 @@ static bool macro_state(const struct kx *x, size_t sym)
 
 	return s->type == STT_OBJECT && s->bind == STB_LOCAL && s->shndx != SHN_UNDEF &&
 	       s->shndx < x->p->n_secs && (sec->sh.sh_flags & SHF_WRITE) &&
-	       (streq(sec->name, ".data.once") || streq(sec->name, "__dyndbg")) &&
+	       (streq(sec->name, ".data.once") || streq(sec->name, ".data..once") ||
+		streq(sec->name, "__dyndbg")) &&
 	       !kelf_find_sym(x->o, s->name);
 }
 
