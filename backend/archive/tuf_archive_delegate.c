@@ -464,6 +464,20 @@ static void replace_key(json_t *delegations, const char *keyid, json_t *key)
 		json_object_set_new(v, "keyids", json_pack("[s]", keyid));
 }
 
+/* Whether --keys holds the top-level targets key (what is refused without it says why). */
+static int need_targets_key(const struct archive_opts *o, const struct state *s, const char *why)
+{
+	struct keyfile top[4];
+	size_t n = 0;
+	int k = archive_keys_for_ids(o, json_object_get(json_object_get(json_object_get(
+					s->root, "roles"), "targets"), "keyids"), top, 4, &n);
+
+	sodium_memzero(top, sizeof(top));
+	if (k >= 0 && n == 0)
+		k = log_error_errno(ENOKEY, "%s: give its directory with --keys", why);
+	return k;
+}
+
 int archive_rotate_online(const struct archive_opts *o)
 {
 	_cleanup_free_ char *own = archive_path_of(o, "keys", NULL);
@@ -479,21 +493,11 @@ int archive_rotate_online(const struct archive_opts *o)
 		return log_error_errno(EINVAL, "%s: no online role (made without "
 				       "--offline-targets)", o->dir);
 	}
-	{
-		struct keyfile top[4];
-		size_t n = 0;
-
-		/* checked first: a refusal must leave no new key and no new file behind */
-		k = archive_keys_for_ids(o, json_object_get(json_object_get(json_object_get(
-					 s.root, "roles"), "targets"), "keyids"), top, 4, &n);
-		sodium_memzero(top, sizeof(top));
-		if (k >= 0 && n == 0)
-			k = log_error_errno(ENOKEY, "the offline targets key is needed: give its "
-					    "directory with --keys");
-		if (k < 0) {
-			archive_state_free(&s);
-			return k;
-		}
+	/* checked first: a refusal must leave no new key and no new file behind */
+	k = need_targets_key(o, &s, "the offline targets key is needed");
+	if (k < 0) {
+		archive_state_free(&s);
+		return k;
 	}
 	/* the online key stays with the archive, wherever --keys points */
 	k = own ? archive_key_generate(o, own, ONLINE, &kf) : -ENOMEM;
@@ -532,18 +536,8 @@ int archive_delegate(const struct archive_opts *o)
 		return log_error_errno(EALREADY, "%s: its targets already delegate to the online "
 				       "role", o->dir);
 	}
-	{
-		struct keyfile top[4];
-		size_t n = 0;
-
-		/* checked first: a refusal must leave no new key behind */
-		k = archive_keys_for_ids(o, json_object_get(json_object_get(json_object_get(
-					 s.root, "roles"), "targets"), "keyids"), top, 4, &n);
-		sodium_memzero(top, sizeof(top));
-		if (k >= 0 && n == 0)
-			k = log_error_errno(ENOKEY, "the targets key signs the delegation: give its "
-					    "directory with --keys");
-	}
+	/* checked first: a refusal must leave no new key behind */
+	k = need_targets_key(o, &s, "the targets key signs the delegation");
 	if (k >= 0)
 		k = archive_delegated_init(o, &s);
 	if (k >= 0)
