@@ -188,15 +188,14 @@ static int emit_rela(struct kx *x, size_t src, const struct kelf_rela *r, size_t
 
 	if (t->shndx != SHN_UNDEF && t->shndx < x->p->n_secs) {
 		int64_t at = (int64_t)t->value + r->addend;
-		/* a PC-relative operand may be followed by an immediate of 1, 2 or 4 bytes
-		 * (cmpb $0, flag(%rip) has an addend of -5), as kd_resolve() reads it */
-		static const int64_t tries[] = { 4, 5, 6, 8, 0 };
 		long g = kx_find_range(x, t->shndx, at + (code ? 4 : 0), !code);
 		size_t sym;
 		int64_t soff;
 
-		for (size_t i = 1; g < 0 && code && i < ELEMENTSOF(tries); i++)
-			g = kx_find_range(x, t->shndx, at + tries[i], false);
+		/* as kd_resolve() reads a PC-relative operand, then the addend's own place */
+		for (size_t i = 1; g < 0 && code && i <= KD_PCREL_TAILS; i++)
+			g = kx_find_range(x, t->shndx, at + (i < KD_PCREL_TAILS ? kd_pcrel_tails[i] : 0),
+					  false);
 		if (g >= 0) {
 			n.sym = (uint32_t)x->out_secsym[x->ranges[g].out];
 			n.addend = at - (int64_t)x->ranges[g].start;

@@ -93,13 +93,13 @@ static size_t sole_symbol(const struct kelf *k, size_t sec)
 	return found;
 }
 
+const int64_t kd_pcrel_tails[KD_PCREL_TAILS] = { 4, 5, 6, 8 };
+
 void kd_resolve(const struct kelf *k, size_t src, const struct kelf_rela *r, size_t *sym,
 		int64_t *off)
 {
 	const struct kelf_sym *s = &k->syms[r->sym];
 	bool code = (k->secs[src].sh.sh_flags & SHF_EXECINSTR) && kelf_is_pcrel(r->type);
-	/* a PC-relative operand may be followed by an immediate of 1, 2 or 4 bytes */
-	static const int64_t tries[] = { 4, 5, 6, 8 };
 	size_t t;
 
 	*sym = r->sym;
@@ -110,9 +110,10 @@ void kd_resolve(const struct kelf *k, size_t src, const struct kelf_rela *r, siz
 		return;
 	t = 0;
 	if (code) {
-		for (size_t i = 0; i < ELEMENTSOF(tries) && !t; i++)
-			if (r->addend + tries[i] >= 0)
-				t = kelf_sym_at(k, s->shndx, (uint64_t)(r->addend + tries[i]), false);
+		for (size_t i = 0; i < KD_PCREL_TAILS && !t; i++)
+			if (r->addend + kd_pcrel_tails[i] >= 0)
+				t = kelf_sym_at(k, s->shndx, (uint64_t)(r->addend + kd_pcrel_tails[i]),
+						false);
 	} else if (r->addend >= 0) {
 		t = kelf_sym_at(k, s->shndx, (uint64_t)r->addend, false);
 		if (!t)

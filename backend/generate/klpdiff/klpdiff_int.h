@@ -28,6 +28,11 @@ bool kd_is_data_sec(const struct kelf_sec *s);
 bool kd_is_init_sec(const char *name);
 bool kd_is_string_sec(const struct kelf_sec *s);
 
+/* What a PC-relative operand's addend is short of its target: 4, or more when an immediate
+ * of 1, 2 or 4 bytes follows the operand (cmpb $0, flag(%rip) has an addend of -5). */
+#define KD_PCREL_TAILS 4
+extern const int64_t kd_pcrel_tails[KD_PCREL_TAILS];
+
 /* The target of relocation r found in section src: a non-section symbol and an offset
  * from it when one covers the target, else the section symbol (*sym) and the raw addend.
  * Code relocations that are PC-relative point 4 bytes before their target. */
