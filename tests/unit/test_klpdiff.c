@@ -706,6 +706,88 @@ static void test_alternatives_6_12(void **state)
 	alt_extract(state, ALT_SRC(".long 0", "show"), ALT_SRC(".long 0", "show!"), 14);
 }
 
+/* Code outside function symbols, reached from functions: each function's alternative has a
+ * replacement that jumps back into it (so it names an offset of its function), and first()
+ * has static_cpu_has()'s slow path in .altinstr_aux. ORPHAN is a byte nothing reaches. */
+static const char orphan_body[] =
+	"extern int printf(const char *, ...);\n"
+	"extern unsigned char caps;\n"
+	"asm(\".pushsection .altinstr_aux,\\\"ax\\\"\\n\\t.byte \" ORPHAN \"\\n.popsection\");\n"
+	"#define ALT(r) asm volatile(\"661:\\n\\tnop\\n\\tnop\\n662:\\n\" \\\n"
+	"\t\".pushsection .altinstructions,\\\"a\\\"\\n\\t.long 661b - .\\n\" \\\n"
+	"\t\"\\t.long 6641f - .\\n\\t.word 0\\n\\t.byte 662b-661b\\n\" \\\n"
+	"\t\"\\t.byte 6642f-6641f\\n.popsection\\n\" \\\n"
+	"\t\".pushsection .altinstr_replacement,\\\"ax\\\"\\n6641:\\n\\t\" r \"\\n\\tjmp 662b\\n\" \\\n"
+	"\t\"6642:\\n.popsection\\n\")\n"
+	"#define AUX(bit) asm goto(\"jmp 6f\\n.pushsection .altinstr_aux,\\\"ax\\\"\\n6:\\n\" \\\n"
+	"\t\"\\ttestb $\" bit \", caps(%%rip)\\n\\tjnz %l[yes]\\n\\tjmp %l[no]\\n.popsection\\n\" \\\n"
+	"\t: : : : yes, no); no: return 0; yes:\n"
+	"int first(int x) { AUX(BIT); return x + 1; }\n"
+	"int show(int x) { printf(\"show %d\\n\", SHOWARG); ALT(\"pause\"); return x; }\n"
+	"int last(int x) { ALT(REPL); return x - 1; }\n";
+
+static void orphan_compare(void **state, const char *show_arg, const char *repl, const char *bit,
+			   const char *orphan, struct klpdiff_result *r)
+{
+	char orig[4096], patched[4096];
+	const char *head = "#define SHOWARG %s\n#define REPL \"%s\"\n#define BIT \"%s\"\n"
+			   "#define ORPHAN \"%s\"\n%s";
+
+	snprintf(orig, sizeof(orig), head, "x", "pause", "1", "0", orphan_body);
+	snprintf(patched, sizeof(patched), head, show_arg, repl, bit, orphan, orphan_body);
+	compare(state, orig, patched, r);
+}
+
+/* show changed before its alternative: its replacement's jump back moved, and so did
+ * .altinstr_replacement; that piece travels with show, nothing else changes. */
+static void test_orphan_piece_of_changed(void **state)
+{
+	struct klpdiff_result r;
+
+	orphan_compare(state, "x + 1", "pause", "1", "0", &r);
+	assert_int_equal(r.n_refusals, 0);
+	assert_int_equal(r.n_funcs, 1);
+	assert_non_null(func(&r, "show"));
+	klpdiff_result_free(&r);
+}
+
+/* last's own code is the same but its replacement changed: last is patched. */
+static void test_orphan_replacement_changed(void **state)
+{
+	struct klpdiff_result r;
+
+	orphan_compare(state, "x", "lfence", "1", "0", &r);
+	assert_int_equal(r.n_refusals, 0);
+	assert_int_equal(r.n_funcs, 1);
+	assert_non_null(func(&r, "last"));
+	assert_int_equal(func(&r, "last")->change, KLPDIFF_CHANGED);
+	klpdiff_result_free(&r);
+}
+
+/* first's slow path in .altinstr_aux tests another bit: first is patched. */
+static void test_orphan_aux_changed(void **state)
+{
+	struct klpdiff_result r;
+
+	orphan_compare(state, "x", "pause", "2", "0", &r);
+	assert_int_equal(r.n_refusals, 0);
+	assert_int_equal(r.n_funcs, 1);
+	assert_non_null(func(&r, "first"));
+	klpdiff_result_free(&r);
+}
+
+/* A changed byte no function reaches cannot be redirected. */
+static void test_orphan_unreached(void **state)
+{
+	struct klpdiff_result r;
+
+	orphan_compare(state, "x", "pause", "1", "1", &r);
+	assert_int_equal(r.n_funcs, 0);
+	assert_non_null(refusal(&r, ".altinstr_aux"));
+	assert_non_null(strstr(refusal(&r, ".altinstr_aux")->reason, "no function"));
+	klpdiff_result_free(&r);
+}
+
 /* IBT (6.12): a patched function that newly takes the address of a local function the
  * original object only calls. gcc gives such a function no ENDBR (nothing can call it
  * indirectly), so the running kernel's copy would fault when called through the pointer
@@ -911,6 +993,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_extract, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alternatives_6_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alternatives_6_12, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_orphan_piece_of_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_orphan_replacement_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_orphan_aux_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_orphan_unreached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ibt_address_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_empty_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_convert, setup, teardown),

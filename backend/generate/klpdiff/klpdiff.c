@@ -264,7 +264,164 @@ static int compare_funcs(const struct kelf *o, const struct kelf *p, struct klpd
 	return 0;
 }
 
-/* Code outside any function symbol (assembler leftovers) cannot be redirected. */
+/* Unchanged function f of p must run a new copy: something it uses changed. */
+static int patch_user(const struct kelf *o, const struct kelf *p, size_t f,
+		      struct klpdiff_result *res)
+{
+	if (in_result(res, p->syms[f].name) || !find_func(o, p->syms[f].name))
+		return 0;
+	if (kd_has_fentry(p, f))
+		return add_func(res, &p->syms[f], KLPDIFF_CHANGED);
+	return carry_untraceable(o, p, f, res, 0);
+}
+
+/* The function whose code holds offset off of section sec, its ".cold" part counted as the
+ * function itself; 0 when none. */
+static size_t owner_at(const struct kelf *k, size_t sec, uint64_t off)
+{
+	size_t f = func_at(k, sec, off);
+	char name[KEY_LEN];
+
+	if (!f || !kd_is_cold_part(k->syms[f].name))
+		return f;
+	snprintf(name, sizeof(name), "%s", k->syms[f].name);
+	*strstr(name, ".cold") = '\0';
+	return find_func(k, name);
+}
+
+/* A way into a section without function symbols: from a function's code (a jump to
+ * static_cpu_has()'s slow path in .altinstr_aux) or from an .altinstructions entry (its
+ * replacement in .altinstr_replacement), with the function it belongs to. */
+struct orphan_ref {
+	size_t owner;       /* function symbol, 0 when the way in belongs to none */
+	uint64_t at;        /* offset in the owner of the jump or of the alternative's site */
+	bool alt;           /* through an .altinstructions entry */
+	uint64_t target;    /* offset in the section */
+};
+
+static int orphan_refs(const struct kelf *k, size_t sec, struct orphan_ref **ret, size_t *n)
+{
+	struct orphan_ref *v = NULL;
+	size_t len = 0;
+
+	for (size_t src = 1; src < k->n_secs; src++) {
+		const struct kelf_sec *s = &k->secs[src];
+		bool code = s->sh.sh_flags & SHF_EXECINSTR, alt = streq(s->name, ".altinstructions");
+
+		if (!s->rela || src == sec || !(s->sh.sh_flags & SHF_ALLOC) || (!code && !alt))
+			continue;
+		for (size_t j = 0; j < k->secs[s->rela].n_relas; j++) {
+			const struct kelf_rela *r = &k->secs[s->rela].relas[j];
+			const struct kelf_sym *t = &k->syms[r->sym];
+			struct orphan_ref ref = { 0 };
+			int64_t at = (int64_t)t->value + r->addend;
+			struct orphan_ref *g;
+
+			if (t->shndx != sec)
+				continue;
+			if (code && kelf_is_pcrel(r->type))
+				at += 4;
+			if (at < 0 || (uint64_t)at > k->secs[sec].size)
+				continue;
+			ref.target = (uint64_t)at;
+			if (code) {
+				ref.owner = owner_at(k, src, r->offset);
+				ref.at = r->offset;
+			} else if (j > 0 && k->secs[s->rela].relas[j - 1].offset + 4 == r->offset) {
+				/* an entry's site field comes right before its replacement field */
+				const struct kelf_rela *site = &k->secs[s->rela].relas[j - 1];
+				const struct kelf_sym *ss = &k->syms[site->sym];
+				int64_t where = (int64_t)ss->value + site->addend;
+
+				ref.alt = true;
+				if (ss->shndx && ss->shndx < k->n_secs && where >= 0) {
+					ref.owner = owner_at(k, ss->shndx, (uint64_t)where);
+					ref.at = (uint64_t)where;
+				}
+			}
+			if (ref.owner)
+				ref.at -= k->syms[ref.owner].value;
+			g = reallocarray(v, len + 1, sizeof(*v));
+			if (!g) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = g;
+			v[len++] = ref;
+		}
+	}
+	*ret = v;
+	*n = len;
+	return 0;
+}
+
+/* Where the piece of the section starting at target ends: the next way in, or the end. */
+static uint64_t piece_end(const struct kelf *k, size_t sec, const struct orphan_ref *v, size_t n,
+			  uint64_t target)
+{
+	uint64_t end = k->secs[sec].size;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].target > target && v[i].target < end)
+			end = v[i].target;
+	return end;
+}
+
+/*
+ * Code outside any function symbol is a part of the functions that reach it: alternative
+ * replacements, static_cpu_has()'s slow paths. Such a section differs when a changed
+ * function's piece did (it travels with that function, whose relocations there moved) or
+ * when an unchanged function's piece did, and then that function is patched. A piece no
+ * function reaches cannot be redirected: refused.
+ */
+static int compare_orphan_section(const struct kelf *o, size_t os /* 0: new */, const struct kelf *p,
+				  size_t ps, struct klpdiff_result *res)
+{
+	_cleanup_free_ struct orphan_ref *ov = NULL, *pv = NULL;
+	size_t on = 0, pn = 0;
+	uint64_t first = UINT64_MAX;
+	int r = orphan_refs(p, ps, &pv, &pn);
+
+	if (r == 0 && os)
+		r = orphan_refs(o, os, &ov, &on);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < pn; i++)
+		if (pv[i].target < first)
+			first = pv[i].target;
+	/* what comes before the first way in (nothing, normally) is reached by none */
+	if (pn == 0 || (first && (!os || !range_equal(o, os, 0, p, ps, 0, first))))
+		return refuse(res, p->secs[ps].name, "code in %s changed and has no function "
+			      "symbol", p->secs[ps].name);
+	for (size_t i = 0; i < pn; i++) {
+		const struct orphan_ref *x = &pv[i];
+		const char *name;
+		uint64_t pend;
+		bool same = false;
+
+		if (!x->owner)
+			return refuse(res, p->secs[ps].name, "code in %s changed and no function "
+				      "reaches its offset %llu", p->secs[ps].name,
+				      (unsigned long long)x->target);
+		name = p->syms[x->owner].name;
+		if (in_result(res, name) || kd_is_init_sec(p->secs[p->syms[x->owner].shndx].name))
+			continue; /* travels with its function; __init code already ran */
+		pend = piece_end(p, ps, pv, pn, x->target);
+		for (size_t j = 0; j < on && !same; j++) {
+			const struct orphan_ref *y = &ov[j];
+
+			if (!y->owner || y->alt != x->alt || y->at != x->at ||
+			    !streq(o->syms[y->owner].name, name))
+				continue;
+			same = piece_end(o, os, ov, on, y->target) - y->target == pend - x->target &&
+			       range_equal(o, os, y->target, p, ps, x->target, pend - x->target);
+		}
+		if (!same && (r = patch_user(o, p, x->owner, res)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int compare_orphan_code(const struct kelf *o, const struct kelf *p,
 			       struct klpdiff_result *res)
 {
@@ -272,6 +429,7 @@ static int compare_orphan_code(const struct kelf *o, const struct kelf *p,
 		const struct kelf_sec *s = &p->secs[i];
 		bool has_func = false;
 		long os;
+		int r;
 
 		if (!(s->sh.sh_flags & SHF_EXECINSTR) || !(s->sh.sh_flags & SHF_ALLOC) || !s->size)
 			continue;
@@ -283,7 +441,8 @@ static int compare_orphan_code(const struct kelf *o, const struct kelf *p,
 		if (os > 0 && o->secs[os].size == s->size &&
 		    range_equal(o, (size_t)os, 0, p, i, 0, s->size))
 			continue;
-		if (refuse(res, s->name, "code in %s changed and has no function symbol", s->name) < 0)
+		r = compare_orphan_section(o, os > 0 ? (size_t)os : 0, p, i, res);
+		if (r < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -401,12 +560,7 @@ static int carry_rodata(const struct kelf *o, const struct kelf *p, size_t sec, 
 			if (kd_is_init_sec(p->secs[p->syms[user].shndx].name))
 				return snprintf(why, whylen, "__init function %s handed it to the "
 						"kernel already", p->syms[user].name), 1;
-			if (in_result(res, p->syms[user].name) || !find_func(o, p->syms[user].name))
-				continue;
-			if (kd_has_fentry(p, user))
-				k = add_func(res, &p->syms[user], KLPDIFF_CHANGED);
-			else
-				k = carry_untraceable(o, p, user, res, 0);
+			k = patch_user(o, p, user, res);
 			if (k < 0)
 				return k;
 		}

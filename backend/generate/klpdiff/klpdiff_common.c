@@ -188,6 +188,12 @@ void kd_target_key(const struct kelf *k, size_t src, const struct kelf_rela *r, 
 				snprintf(buf, len, "str:%s%+lld", sec->name, (long long)off);
 			return;
 		}
+		/* code no function symbol covers (alternatives' replacements and slow paths) is
+		 * compared piece by piece, as part of the functions reaching it */
+		if (sec->sh.sh_flags & SHF_EXECINSTR) {
+			snprintf(buf, len, "sec:%s%+lld", sec->name, (long long)off);
+			return;
+		}
 		snprintf(buf, len, "sec:%s%+lld#%016llx", sec->name, (long long)off,
 			 (unsigned long long)section_hash(k, s->shndx, 0, sec->size));
 		return;
