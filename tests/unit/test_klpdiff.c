@@ -776,6 +776,40 @@ static void test_orphan_aux_changed(void **state)
 	klpdiff_result_free(&r);
 }
 
+/* first's slow path travels with it, alone: the extract links, and its .altinstr_aux holds
+ * first's piece, not the byte before it nothing reaches. */
+static void test_orphan_extract(void **state)
+{
+	char a[512], b[512], out[512], map[512], cmd[1200], err[512] = "";
+	struct klpdiff_result r;
+	struct klp_symdb *db;
+	GElf_Shdr sh, whole;
+
+	orphan_compare(state, "x", "pause", "2", "0", &r);
+	path_in(map, sizeof(map), state, "System.map");
+	write_text(map, "ffffffff81001000 T first\nffffffff81001100 T show\n"
+			"ffffffff81001200 T last\nffffffff81003000 T printf\n"
+			"ffffffff81005000 D caps\nffffffff81004000 T __fentry__\n");
+	if (klp_symdb_load(map, NULL, &db, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	path_in(a, sizeof(a), state, "orig.o");
+	path_in(b, sizeof(b), state, "patched.o");
+	path_in(out, sizeof(out), state, "aux.o");
+	if (klpdiff_extract(b, a, &r, db, "vmlinux", NULL, out, err, sizeof(err)) != 0)
+		fail_msg("extract: %s", err);
+	klpdiff_result_free(&r);
+	klp_symdb_free(db);
+	assert_true(elf_section(b, ".altinstr_aux", &whole));
+	assert_true(elf_section(out, ".altinstr_aux", &sh));
+	assert_int_equal(sh.sh_size, whole.sh_size - 1);
+	/* its jumps back land in first's copy */
+	snprintf(cmd, sizeof(cmd), "test \"$(readelf -rW '%s' | sed -n '/.rela.altinstr_aux/,/^$/p' "
+		 "| grep -c 'first')\" = 2", out);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "ld -r -o '%s.linked' '%s'", out, out);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* A changed byte no function reaches cannot be redirected. */
 static void test_orphan_unreached(void **state)
 {
@@ -996,6 +1030,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_orphan_piece_of_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphan_replacement_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphan_aux_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_orphan_extract, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphan_unreached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ibt_address_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_empty_key, setup, teardown),

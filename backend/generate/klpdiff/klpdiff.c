@@ -355,18 +355,6 @@ static int orphan_refs(const struct kelf *k, size_t sec, struct orphan_ref **ret
 	return 0;
 }
 
-/* Where the piece of the section starting at target ends: the next way in, or the end. */
-static uint64_t piece_end(const struct kelf *k, size_t sec, const struct orphan_ref *v, size_t n,
-			  uint64_t target)
-{
-	uint64_t end = k->secs[sec].size;
-
-	for (size_t i = 0; i < n; i++)
-		if (v[i].target > target && v[i].target < end)
-			end = v[i].target;
-	return end;
-}
-
 /*
  * Code outside any function symbol is a part of the functions that reach it: alternative
  * replacements, static_cpu_has()'s slow paths. Such a section differs when a changed
@@ -406,14 +394,14 @@ static int compare_orphan_section(const struct kelf *o, size_t os /* 0: new */, 
 		name = p->syms[x->owner].name;
 		if (in_result(res, name) || kd_is_init_sec(p->secs[p->syms[x->owner].shndx].name))
 			continue; /* travels with its function; __init code already ran */
-		pend = piece_end(p, ps, pv, pn, x->target);
+		pend = kd_piece_end(p, ps, x->target);
 		for (size_t j = 0; j < on && !same; j++) {
 			const struct orphan_ref *y = &ov[j];
 
 			if (!y->owner || y->alt != x->alt || y->at != x->at ||
 			    !streq(o->syms[y->owner].name, name))
 				continue;
-			same = piece_end(o, os, ov, on, y->target) - y->target == pend - x->target &&
+			same = kd_piece_end(o, os, y->target) - y->target == pend - x->target &&
 			       range_equal(o, os, y->target, p, ps, x->target, pend - x->target);
 		}
 		if (!same && (r = patch_user(o, p, x->owner, res)) < 0)
@@ -427,15 +415,10 @@ static int compare_orphan_code(const struct kelf *o, const struct kelf *p,
 {
 	for (size_t i = 1; i < p->n_secs; i++) {
 		const struct kelf_sec *s = &p->secs[i];
-		bool has_func = false;
 		long os;
 		int r;
 
-		if (!(s->sh.sh_flags & SHF_EXECINSTR) || !(s->sh.sh_flags & SHF_ALLOC) || !s->size)
-			continue;
-		for (size_t j = 1; j < p->n_syms && !has_func; j++)
-			has_func = kd_is_func(p, j) && p->syms[j].shndx == i;
-		if (has_func)
+		if (!s->size || !kd_orphan_code(p, i))
 			continue;
 		os = kelf_find_sec(o, s->name);
 		if (os > 0 && o->secs[os].size == s->size &&

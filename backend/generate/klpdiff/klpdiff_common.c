@@ -254,3 +254,38 @@ bool kd_has_fentry(const struct kelf *k, size_t sym)
 	}
 	return false;
 }
+
+bool kd_orphan_code(const struct kelf *k, size_t sec)
+{
+	const struct kelf_sec *s = &k->secs[sec];
+
+	if (!(s->sh.sh_flags & SHF_EXECINSTR) || !(s->sh.sh_flags & SHF_ALLOC))
+		return false;
+	for (size_t i = 1; i < k->n_syms; i++)
+		if (k->syms[i].shndx == sec && kd_is_func(k, i))
+			return false;
+	return true;
+}
+
+uint64_t kd_piece_end(const struct kelf *k, size_t sec, uint64_t at)
+{
+	uint64_t end = k->secs[sec].size;
+
+	for (size_t src = 1; src < k->n_secs; src++) {
+		const struct kelf_sec *s = &k->secs[src];
+		bool code = s->sh.sh_flags & SHF_EXECINSTR;
+
+		if (!s->rela || src == sec || !(s->sh.sh_flags & SHF_ALLOC) ||
+		    (!code && !streq(s->name, ".altinstructions")))
+			continue;
+		for (size_t j = 0; j < k->secs[s->rela].n_relas; j++) {
+			const struct kelf_rela *r = &k->secs[s->rela].relas[j];
+			int64_t t = (int64_t)k->syms[r->sym].value + r->addend +
+				    (code && kelf_is_pcrel(r->type) ? 4 : 0);
+
+			if (k->syms[r->sym].shndx == sec && t > (int64_t)at && (uint64_t)t < end)
+				end = (uint64_t)t;
+		}
+	}
+	return end;
+}

@@ -44,6 +44,13 @@ void kd_target_key(const struct kelf *k, size_t src, const struct kelf_rela *r, 
 		   size_t len);
 /* Whether function sym calls __fentry__ (or is listed in __mcount_loc). */
 bool kd_has_fentry(const struct kelf *k, size_t sym);
+/* Code no function symbol covers: alternatives' replacements (.altinstr_replacement),
+ * static_cpu_has()'s slow paths (.altinstr_aux). It comes in pieces, each belonging to the
+ * functions that reach it from their code or through their .altinstructions entries. */
+bool kd_orphan_code(const struct kelf *k, size_t sec);
+/* Where the piece of orphan code section sec starting at at ends: the next offset code or
+ * .altinstructions reaches, or the section's end. */
+uint64_t kd_piece_end(const struct kelf *k, size_t sec, uint64_t at);
 /* The relocations of section sec whose offsets fall in [start, end): first index and count
  * (the entries are sorted by offset by every assembler). */
 void kd_relas_in(const struct kelf *k, size_t sec, uint64_t start, uint64_t end, size_t *first,
