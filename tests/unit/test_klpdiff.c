@@ -513,6 +513,26 @@ static void test_notrace_static_carried(void **state)
 	klpdiff_result_free(&r);
 }
 
+/* Code that takes the address of an untraceable function (to store it, as a socket keeps
+ * its transmit function) is not a caller: a copy would leave the stored old one running. */
+static void test_notrace_static_address_taken(void **state)
+{
+	struct klpdiff_result r;
+	const char *tmpl =
+		"extern void keep(int (*fn)(int));\n"
+		NOTRACE "static int quiet(int x) { return x + %d; }\n"
+		"__attribute__((noinline)) int caller_a(int x) { return quiet(x) - 1; }\n"
+		"__attribute__((noinline)) void setup(void) { keep(quiet); }\n";
+	char orig[1024], patched[1024];
+
+	snprintf(orig, sizeof(orig), tmpl, 1);
+	snprintf(patched, sizeof(patched), tmpl, 2);
+	compare(state, orig, patched, &r);
+	assert_non_null(refusal(&r, "quiet"));
+	assert_non_null(strstr(refusal(&r, "quiet")->reason, "setup takes its address"));
+	klpdiff_result_free(&r);
+}
+
 /* ... but not when its address sits in data: whoever reads it keeps the old one. */
 static void test_notrace_static_in_table(void **state)
 {
@@ -1022,6 +1042,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notrace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notrace_static_carried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notrace_static_in_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notrace_static_address_taken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line_numbers_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symdb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extract, setup, teardown),

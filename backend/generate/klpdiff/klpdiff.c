@@ -169,6 +169,19 @@ static size_t func_at(const struct kelf *p, size_t sec, uint64_t off)
 
 #define CARRY_DEPTH 8
 
+/* Whether relocation r of code section s is the operand of a direct call or jump (e8, e9,
+ * 0f 8x): anything else takes the function's address, which may be stored at run time. */
+static bool call_site(const struct kelf_sec *s, const struct kelf_rela *r)
+{
+	const unsigned char *d = s->data;
+
+	if (!d || !kelf_is_pcrel(r->type) || r->offset < 1 || r->offset > s->size)
+		return false;
+	if (d[r->offset - 1] == 0xe8 || d[r->offset - 1] == 0xe9)
+		return true;
+	return r->offset >= 2 && d[r->offset - 2] == 0x0f && (d[r->offset - 1] & 0xf0) == 0x80;
+}
+
 /* Function f of p changed and cannot be traced: ftrace cannot redirect it, but its callers
  * can be. A copy travels in the patch and every function referring to it is patched to use
  * the copy (recursively when that one cannot be traced either). Refused when something else
@@ -213,7 +226,13 @@ static int carry_untraceable(const struct kelf *o, const struct kelf *p, size_t 
 			if (!(s->sh.sh_flags & SHF_EXECINSTR))
 				continue; /* tables of its own code: __mcount_loc, ORC... */
 			caller = func_at(p, sec, r->offset);
-			if (!caller || caller == f || kd_is_cold_part(p->syms[caller].name))
+			if (!caller || caller == f)
+				continue;
+			if (!call_site(s, r))
+				return refuse(res, name, "function '%s' cannot be traced and %s takes "
+					      "its address: where it is stored at run time, the old "
+					      "one stays reachable", name, p->syms[caller].name);
+			if (kd_is_cold_part(p->syms[caller].name))
 				continue;
 			if (in_result(res, p->syms[caller].name) &&
 			    in_result(res, p->syms[caller].name)->change != KLPDIFF_NEW)
