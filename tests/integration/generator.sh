@@ -128,6 +128,11 @@ expect_eq "l: both readers of the table are patched" "changed vmlinux|changed vm
 	"$(fn l-rodata-table proc_pid_status)|$(fn l-rodata-table do_task_stat)"
 check "l: the module holds its own copy of the table" \
 	bash -c "readelf -SW '$WORK/out-l-rodata-table/livepatch_case_l.ko' | grep -q ' .rodata.task_state_array '"
+# A changed function ftrace cannot redirect: a syscall's body (SYSCALL_DEFINE makes it an
+# inline, and the kernel's inline is notrace) travels as a copy, its traceable wrappers patched.
+expect_eq "m: the syscall body is carried, both of its wrappers patched" \
+	"copied vmlinux|changed vmlinux|changed vmlinux" \
+	"$(fn m-syscall-body __do_sys_newuname)|$(fn m-syscall-body __x64_sys_newuname)|$(fn m-syscall-body __ia32_sys_newuname)"
 expect_eq "f: ext4's sysfs.o is compiled for the ext4 module" ok \
 	"$(jq -r '.steps[] | select(.name == "build-original") | .detail | if . == "fs/ext4/sysfs.o (ext4)" then "ok" else . end' "$WORK/f-module.json")"
 
