@@ -1,6 +1,6 @@
 #!/bin/bash
 # An archive whose top-level targets key is offline (archive init --offline-targets), with
-# hashed bins by kernel release: the pipeline publishes without that key, nodes (our client,
+# bins by kernel release: the pipeline publishes without that key, nodes (our client,
 # the agent's fetch helper, tuf-js) read only their release's bin, the offline steps (sign,
 # rotate) work with the key brought back, and expiry of the offline role is announced.
 . "$(dirname "$0")/lib.sh"
