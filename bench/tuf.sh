@@ -3,7 +3,8 @@
 # directory) and warm (nothing changed), our tuxtape-tuf-client against tuf-js, in one run on
 # the same archive served from 127.0.0.1. Prints wall time, CPU time and peak RSS of each.
 # Then the archive's delegated layout (archive init --offline-targets --bins 256: targets ->
-# online -> bins by kernel release) at the same size: a node's refresh and lookup of one of
+# online -> bins, a new kernel release to the least-loaded bin; the snapshot pins online and
+# the bins by version alone) at the same size: a node's refresh and lookup of one of
 # its targets, cold and after a publish for its release, with the metadata bytes it read.
 # TUFJS=0 skips tuf-js (a minute per refresh).
 set -eu
@@ -57,9 +58,12 @@ delegated() { # RELEASES
 	server=$!
 	for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
 	B=http://127.0.0.1:$(cat "$W/port")
+	# the node's bin: the one whose pattern names its release, as the client finds it
+	bin=$(jq -r '.signed.delegations.roles[] | select(.paths | index("6.1.0-0-amd64/*")) | .name' \
+		"$W/bins/metadata/1.online.json")
 	echo "delegated, $1 releases: online $(du -k "$W/bins/metadata/1.online.json" | cut -f1) KiB, the node's bin" \
-		"$(du -k "$W"/bins/metadata/1.bin-$(printf 6.1.0-0-amd64 | sha256sum | cut -c1-2).json | cut -f1) KiB," \
-		"snapshot $(du -k "$W/bins/metadata/1.snapshot.json" | cut -f1) KiB"
+		"$bin $(du -k "$W/bins/metadata/1.$bin.json" | cut -f1) KiB ($(jq '.signed.targets | length' \
+		"$W/bins/metadata/1.$bin.json") targets), snapshot $(du -k "$W/bins/metadata/1.snapshot.json" | cut -f1) KiB"
 	lookup=("$CLIENT" --metadata-url "$B/metadata" --metadata-dir "$W/node" --target-name 6.1.0-0-amd64/one.ko
 		--target-dir "$W/node-t" --target-base-url "$B/targets" download)
 	cp "$W/bins/metadata/timestamp.json" "$W/timestamp.v1"

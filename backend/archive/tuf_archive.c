@@ -338,13 +338,15 @@ static int write_pinned(const struct archive_opts *o, const struct state *s, con
 			json_t *signed_obj, json_t *referrer)
 {
 	return archive_write_pinned(o, json_object_get(json_object_get(json_object_get(s->root,
-				    "roles"), role), "keyids"), role, signed_obj, referrer);
+				    "roles"), role), "keyids"), role, signed_obj, referrer,
+				    false);
 }
 
-/* Signs and writes VERSION.ROLE.json, and pins it in referrer's meta by version, length and
- * sha256: the length bounds what a client downloads, the hash names the exact file. */
+/* Signs and writes VERSION.ROLE.json, and pins it in referrer's meta by version, and unless
+ * by_version alone by length and sha256: the length bounds what a client downloads, the hash
+ * names the exact file. */
 int archive_write_pinned(const struct archive_opts *o, const json_t *ids, const char *role,
-			 json_t *signed_obj, json_t *referrer)
+			 json_t *signed_obj, json_t *referrer, bool by_version)
 {
 	_cleanup_free_ char *bytes = NULL;
 	unsigned char digest[crypto_hash_sha256_BYTES];
@@ -358,6 +360,9 @@ int archive_write_pinned(const struct archive_opts *o, const json_t *ids, const 
 	k = archive_sign_write(o, ids, role, signed_obj, name, &bytes, &len);
 	if (k < 0)
 		return k;
+	if (by_version)
+		return json_object_set_new(json_object_get(referrer, "meta"), file,
+					   json_pack("{s:O}", "version", version)) < 0 ? -ENOMEM : 0;
 	crypto_hash_sha256(digest, (unsigned char *)bytes, len);
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
 	if (json_object_set_new(json_object_get(referrer, "meta"), file,

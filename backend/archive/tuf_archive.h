@@ -29,7 +29,8 @@ struct archive_opts {
 	struct archive_expiry expiry;
 	int64_t now;            /* the signing time; tests move it */
 	/* init: the top-level targets key goes to this directory (to be kept offline) and
-	 * delegates to an online role; bins (0, 16 or 256) spread it over hashed bins */
+	 * delegates to an online role; bins (0, 16 or 256) spread it over bins by kernel
+	 * release */
 	const char *offline_targets;
 	unsigned bins;
 };

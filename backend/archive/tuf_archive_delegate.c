@@ -5,10 +5,13 @@
  * pipeline holds: whoever takes the backend machine can sign modules until the operator
  * notices, and revoking that is one offline signature (archive sign after a rotation),
  * not a new root. With bins, "online" carries no targets itself and delegates each
- * kernel release to one of 16 or 256 bin roles ("bin-" and the first hex digits of the
- * release's SHA-256), by patterns "RELEASE/" and a star: a node reads its release's bin and
- * no other. (Bins by path_hash_prefixes would hash whole target paths, which a node does not
- * know before it has read the metadata, so it would need every bin.)
+ * kernel release to one of 16 or 256 bin roles by patterns "RELEASE/" and a star: a node
+ * reads its release's bin and no other. (Bins by path_hash_prefixes would hash whole target
+ * paths, which a node does not know before it has read the metadata, so it would need every
+ * bin.) A release new to the archive goes to the bin holding the fewest releases, so two
+ * releases share a bin only once every bin holds one, and stays there: its pattern in
+ * online is what nodes follow. The snapshot pins the delegated roles by version alone (their
+ * signatures authenticate them; length and hashes per role made up most of the snapshot).
  * Everything that changes targets works on a view that holds them all (struct state);
  * archive_delegated_write() puts each target back in its role and signs the roles whose
  * content changed, or that would expire before two more timestamps.
@@ -90,16 +93,101 @@ static json_t *delegation(const char *name, const json_t *ids, const char *patte
 			 "threshold", 1, "terminating", terminating, "paths", pattern);
 }
 
-static void bin_name(const json_t *online, const char *release, char name[16])
-{
-	unsigned char d[crypto_hash_sha256_BYTES];
-	char hex[65];
-	size_t n = json_array_size(json_object_get(json_object_get(online, "delegations"),
-						   "roles"));
+/* Where the targets go with bins: the bin of each release (its "RELEASE/" star pattern in
+ * online's delegations, which only grow), and how loaded each bin is. */
+struct bin_map {
+	json_t *roles;   /* online's delegations to the bins, in the roles being written */
+	json_t *where;   /* pattern -> the bin's index in roles */
+	json_t *fresh;   /* the patterns this write added */
+	size_t n;
+	unsigned releases[256], targets[256];
+};
 
-	crypto_hash_sha256(d, (const unsigned char *)release, strlen(release));
-	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
-	snprintf(name, 16, "bin-%.*s", n > 16 ? 2 : 1, hex);
+static void bin_map_free(struct bin_map *m)
+{
+	json_decref(m->where);
+	json_decref(m->fresh);
+}
+
+/* "RELEASE/" and a star for RELEASE/NAME, or NULL when path has no release. */
+static char *release_pattern(const char *path)
+{
+	const char *slash = strchr(path, '/');
+	char *p = NULL;
+
+	if (!slash || slash == path || asprintf(&p, "%.*s/*", (int)(slash - path), path) < 0)
+		return NULL;
+	return p;
+}
+
+static int bin_map_init(struct bin_map *m, json_t *online, const json_t *targets)
+{
+	const char *path;
+	json_t *v, *pat;
+	size_t i, j;
+
+	memset(m, 0, sizeof(*m));
+	m->roles = json_object_get(json_object_get(online, "delegations"), "roles");
+	m->n = json_array_size(m->roles);
+	m->where = json_object();
+	m->fresh = json_object();
+	if (!m->where || !m->fresh)
+		return -ENOMEM;
+	if (m->n > 256)
+		return log_error_errno(EBADMSG, "online.json: %zu bins, at most 256", m->n);
+	json_array_foreach(m->roles, i, v)
+		json_array_foreach(json_object_get(v, "paths"), j, pat) {
+			if (json_object_set_new(m->where, json_string_value(pat), json_integer(i)) < 0)
+				return -ENOMEM;
+			m->releases[i]++;
+		}
+	json_object_foreach((json_t *)targets, path, v) {
+		_cleanup_free_ char *p = release_pattern(path);
+		json_t *at = p ? json_object_get(m->where, p) : NULL;
+
+		if (at)
+			m->targets[json_integer_value(at)]++;
+	}
+	return 0;
+}
+
+/* The bin for path's release: the one listing it, else the one with the fewest releases,
+ * then the fewest targets, looking from the bin its SHA-256 names on (the order holds no
+ * meaning; it only spreads the ties as the fixed hash did). */
+static int bin_map_place(struct bin_map *m, const char *path, size_t *ret)
+{
+	_cleanup_free_ char *p = release_pattern(path);
+	unsigned char d[crypto_hash_sha256_BYTES];
+	json_t *at, *paths;
+	size_t start, best;
+
+	if (!p)
+		return log_error_errno(EBADMSG, "%s: not RELEASE/NAME, no bin holds it", path);
+	at = json_object_get(m->where, p);
+	if (at) {
+		*ret = (size_t)json_integer_value(at);
+		if (json_object_get(m->fresh, p))
+			m->targets[*ret]++;
+		return 0;
+	}
+	crypto_hash_sha256(d, (const unsigned char *)p, strlen(p) - 2);
+	start = best = d[0] * m->n / 256;
+	for (size_t j = 1; j < m->n; j++) {
+		size_t i = (start + j) % m->n;
+
+		if (m->releases[i] < m->releases[best] ||
+		    (m->releases[i] == m->releases[best] && m->targets[i] < m->targets[best]))
+			best = i;
+	}
+	paths = json_object_get(json_array_get(m->roles, best), "paths");
+	if (!json_is_array(paths) || json_array_append_new(paths, json_string(p)) < 0 ||
+	    json_object_set_new(m->where, p, json_integer((json_int_t)best)) < 0 ||
+	    json_object_set_new(m->fresh, p, json_true()) < 0)
+		return -ENOMEM;
+	m->releases[best]++;
+	m->targets[best]++;
+	*ret = best;
+	return 0;
 }
 
 int archive_delegated_init(const struct archive_opts *o, struct state *s)
@@ -282,7 +370,7 @@ static int write_role(const struct archive_opts *o, struct state *s, const char 
 		return k;
 	k = archive_bump(signed_obj, o->now + expiry);
 	if (k >= 0)
-		k = archive_write_pinned(o, ids, role, signed_obj, s->snapshot);
+		k = archive_write_pinned(o, ids, role, signed_obj, s->snapshot, true);
 	return k < 0 ? k : 1;
 }
 
@@ -339,10 +427,12 @@ int archive_delegated_write(const struct archive_opts *o, struct state *s)
 	const json_t *bins = json_object_get(json_object_get(online, "delegations"), "roles");
 	const json_t *ids = json_object_get(json_array_get(json_object_get(json_object_get(
 					    s->top, "delegations"), "roles"), 0), "keyids");
+	const json_t *all = json_object_get(s->targets, "targets");
+	struct bin_map map = { 0 };
 	const char *path, *name;
 	json_t *entry, *v;
 	int k = 0, written = 0;
-	size_t i;
+	size_t i = 0;
 
 	if (!next)
 		return -ENOMEM;
@@ -359,35 +449,29 @@ int archive_delegated_write(const struct archive_opts *o, struct state *s)
 	revoked = json_object_get(s->targets, "x-tuxtape-revoked");
 	if (revoked)
 		json_object_set(json_object_get(next, ONLINE), "x-tuxtape-revoked", revoked);
-	json_object_foreach(json_object_get(s->targets, "targets"), path, entry) {
-		char bin[16], pattern[128];
-		const char *slash = strchr(path, '/');
+	if (json_array_size(bins))
+		k = bin_map_init(&map, json_object_get(next, ONLINE), all);
+	json_object_foreach((json_t *)all, path, entry) {
 		json_t *dst = json_object_get(next, ONLINE);
 
-		if (json_array_size(bins)) {
-			_cleanup_free_ char *release = strndup(path, slash ? (size_t)(slash - path) : 0);
-			json_t *paths = NULL;
-			bool listed = false;
-
-			if (!release)
-				return -ENOMEM;
-			bin_name(online, release, bin);
-			dst = json_object_get(next, bin);
-			json_array_foreach(json_object_get(json_object_get(json_object_get(next, ONLINE),
-							   "delegations"), "roles"), i, v)
-				if (streq_ptr(json_string_value(json_object_get(v, "name")), bin))
-					paths = json_object_get(v, "paths");
-			snprintf(pattern, sizeof(pattern), "%s/*", release);
-			json_array_foreach(paths, i, v)
-				listed = listed || streq_ptr(json_string_value(v), pattern);
-			if (paths && !listed)
-				json_array_append_new(paths, json_string(pattern));
+		if (k < 0)
+			break;
+		if (map.n) {
+			k = bin_map_place(&map, path, &i);
+			if (k < 0)
+				break;
+			dst = json_object_get(next, json_string_value(json_object_get(
+				json_array_get(map.roles, i), "name")));
 		}
-		if (!dst) {
-			json_decref(next);
-			return log_error_errno(EBADMSG, "%s: no role of the archive holds it", path);
-		}
-		json_object_set(json_object_get(dst, "targets"), path, entry);
+		if (!dst)
+			k = log_error_errno(EBADMSG, "%s: no role of the archive holds it", path);
+		else if (json_object_set(json_object_get(dst, "targets"), path, entry) < 0)
+			k = -ENOMEM;
+	}
+	bin_map_free(&map);
+	if (k < 0) {
+		json_decref(next);
+		return k;
 	}
 	json_array_foreach(bins, i, v) {
 		name = json_string_value(json_object_get(v, "name"));
@@ -415,7 +499,7 @@ int archive_delegated_write(const struct archive_opts *o, struct state *s)
 		if (k >= 0)
 			k = archive_write_pinned(o, json_object_get(json_object_get(json_object_get(
 						 s->root, "roles"), "targets"), "keyids"),
-						 "targets", s->top, s->snapshot);
+						 "targets", s->top, s->snapshot, false);
 		written++;
 	}
 	return k < 0 ? k : written;

@@ -51,9 +51,10 @@ int archive_bump(json_t *signed_obj, int64_t expires);
 /* Signed by the keys of ids at hand, written as metadata/NAME; the bytes when asked. */
 int archive_sign_write(const struct archive_opts *o, const json_t *ids, const char *role,
 		       json_t *signed_obj, const char *name, char **ret_bytes, size_t *ret_len);
-/* VERSION.ROLE.json signed and written, pinned in referrer's meta. */
+/* VERSION.ROLE.json signed and written, pinned in referrer's meta (by_version: by its
+ * version alone, without length and hashes). */
 int archive_write_pinned(const struct archive_opts *o, const json_t *ids, const char *role,
-			 json_t *signed_obj, json_t *referrer);
+			 json_t *signed_obj, json_t *referrer, bool by_version);
 /* tuf_archive_delegate.c: the delegated roles read into s (nothing when targets delegates
  * nothing), and written back. */
 int archive_delegated_load(const struct archive_opts *o, struct state *s);

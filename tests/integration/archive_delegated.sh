@@ -1,6 +1,6 @@
 #!/bin/bash
 # An archive whose top-level targets key is offline (archive init --offline-targets), with
-# hashed bins by kernel release: the pipeline publishes without that key, nodes (our client,
+# bins by kernel release: the pipeline publishes without that key, nodes (our client,
 # the agent's fetch helper, tuf-js) read only their release's bin, the offline steps (sign,
 # rotate) work with the key brought back, and expiry of the offline role is announced.
 . "$(dirname "$0")/lib.sh"
@@ -204,3 +204,61 @@ expect_eq "  ... and learns the revocation" lp_one "$(jq -r '.revoked | join(" "
 expect_exit "archive sign with the offline keys" 0 "$BACKEND" archive sign "$E" --keys "$WORK/chan-away"
 expect_eq "  ... the stable role no longer lists it" "" "$(jq -r '.signed.targets | keys | join(" ")' "$(latest "$E" channel-stable)")"
 expect_exit "  ... verify" 0 "$BACKEND" archive verify "$E"
+
+# bins by load: a release new to the archive goes to a bin that holds no release while one is
+# left (then to the one with the fewest targets), and stays in its bin; the snapshot pins
+# online and the bins by version alone (their signatures authenticate them)
+G=$WORK/load
+"$BACKEND" archive init "$G" --offline-targets "$WORK/load-off" --bins 16 >/dev/null
+for i in $(seq 16); do
+	"$BACKEND" archive publish "$G" "$WORK/lp_one.ko" --any-module --kernel "6.1.0-$i-amd64" \
+		--patch-id "lp_$i" >/dev/null 2>&1 || not_ok "publish for 6.1.0-$i-amd64"
+done
+binof() { jq -r --arg p "$1/*" '.signed.delegations.roles[] | select(.paths | index($p)) | .name' "$(latest "$G" online)"; }
+loads() { jq -c '[.signed.delegations.roles[].paths | length] | sort' "$(latest "$G" online)"; }
+expect_eq "16 releases over 16 bins: one release in each" "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]" "$(loads)"
+b1=$(binof 6.1.0-1-amd64)
+expect_exit "a second target for 6.1.0-1-amd64" 0 "$BACKEND" archive publish "$G" "$WORK/lp_two.ko" --any-module --kernel 6.1.0-1-amd64 --patch-id lp_1b
+expect_exit "a 17th release" 0 "$BACKEND" archive publish "$G" "$WORK/lp_one.ko" --any-module --kernel 6.1.0-17-amd64 --patch-id lp_17
+expect_eq "  ... shares a bin, not the one holding two targets" "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,2] no" \
+	"$(loads) $([ "$(binof 6.1.0-17-amd64)" = "$b1" ] && echo yes || echo no)"
+expect_eq "  ... 6.1.0-1-amd64 stayed in its bin" "$b1" "$(binof 6.1.0-1-amd64)"
+sn=$(latest "$G" snapshot)
+expect_eq "the snapshot pins online and the bins by version alone" '[["version"]]' \
+	"$(jq -c '[.signed.meta | to_entries[] | select(.key != "targets.json") | .value | keys] | unique' "$sn")"
+expect_eq "  ... the offline top-level targets by length and sha256 too" '["hashes","length","version"]' \
+	"$(jq -c '.signed.meta["targets.json"] | keys' "$sn")"
+expect_exit "  ... verify" 0 "$BACKEND" archive verify "$G"
+node "$TOP/tests/tuf/serve.cjs" "$G" 120 >"$WORK/port7" 2>/dev/null &
+for _ in $(seq 50); do [ -s "$WORK/port7" ] && break; sleep 0.1; done
+U7=http://127.0.0.1:$(cat "$WORK/port7")
+gdownload() { # NODE-DIR
+	"$CLIENT" --metadata-url "$U7/metadata" --metadata-dir "$1" --target-name 6.1.0-1-amd64/lp_two.ko \
+		--target-dir "$1-t" --target-base-url "$U7/targets" download; }
+"$CLIENT" --metadata-dir "$WORK/g1" init "$G/metadata/1.root.json"
+expect_exit "our client reads it" 0 gdownload "$WORK/g1"
+check "tuf-js reads it" bash -c "TUFJS_DIR=$TUFJS_DIR node '$TOP/tests/tuf/verify-tufjs.cjs' '$G/metadata/1.root.json' '$U7/metadata' '$U7/targets' 6.1.0-17-amd64/lp_one.ko '$WORK/tufjs7' >/dev/null"
+# hostile servers, now that no hash in the snapshot names the bin's file
+bf=$(latest "$G" "$b1"); bv=$(jq .signed.version "$bf")
+cp "$bf" "$WORK/bin.good"
+jq -c '.signed.targets["6.1.0-1-amd64/lp_two.ko"].length += 1' "$WORK/bin.good" >"$bf"
+"$CLIENT" --metadata-dir "$WORK/g2" init "$G/metadata/1.root.json"
+expect_exit "a bin changed on the server at the same version: refused" 1 gdownload "$WORK/g2"
+check "  ... by its signature" grep -qi "signature" "$WORK/last.err"
+check "  ... and by tuf-js" bash -c "! TUFJS_DIR=$TUFJS_DIR node '$TOP/tests/tuf/verify-tufjs.cjs' '$G/metadata/1.root.json' '$U7/metadata' '$U7/targets' 6.1.0-1-amd64/lp_two.ko '$WORK/tufjs8' >/dev/null"
+cp "$WORK/bin.good" "$bf"
+forge_snapshot() { # VERSION EDIT: a snapshot signed with the archive's key, pinned by a timestamp
+	resign "$sn" "$G/metadata/$1.snapshot.json" "s.version = $1; $2" "$G"/keys/snapshot-*.key
+	resign "$G/metadata/timestamp.json" "$G/metadata/timestamp.json" "s.version += 1;
+		s.meta['snapshot.json'] = { version: $1, length: fs.statSync('$G/metadata/$1.snapshot.json').size,
+		hashes: { sha256: crypto.createHash('sha256').update(fs.readFileSync('$G/metadata/$1.snapshot.json')).digest('hex') } }" \
+		"$G"/keys/timestamp-*.key
+}
+sv=$(jq .signed.version "$sn")
+forge_snapshot $((sv + 1)) "s.meta['$b1.json'].version = $((bv - 1))"
+expect_exit "a snapshot taking $b1 back a version: the node that read it refuses" 1 gdownload "$WORK/g1"
+check "  ... as a rollback" grep -q "$b1.json went back" "$WORK/last.err"
+forge_snapshot $((sv + 2)) "delete s.meta['$b1.json']"
+"$CLIENT" --metadata-dir "$WORK/g3" init "$G/metadata/1.root.json"
+expect_exit "a snapshot leaving $b1 out: a new node refuses" 1 gdownload "$WORK/g3"
+check "  ... says the snapshot does not list it" grep -q "does not list $b1.json" "$WORK/last.err"

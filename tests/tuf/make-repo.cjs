@@ -8,7 +8,9 @@
 //             delegates on to a role whose name needs quoting ("../odd role?#") holding it
 //   archive   as tuxtape-backend archive --offline-targets --bins 256 lays it out: targets
 //             delegates "*/*" (terminating) to "online", which delegates each kernel release
-//             to bin-XX (the first two hex digits of its SHA-256) by "RELEASE/*" patterns
+//             by a "RELEASE/*" pattern to the bin with the fewest releases (then the fewest
+//             targets, looking from bin-XX, XX the first two hex digits of the release's
+//             SHA-256, on); the snapshot pins online and the bins by version alone
 // RELEASES (environment, default 50): how many kernel releases the EXTRA targets spread over.
 // OUT2 (archive layout): the metadata two later publishes add, to copy over OUT's: version 2
 // adds a target to another release's bin, version 3 one to TARGET's (OUT2/metadata/*, and
@@ -86,7 +88,7 @@ function snapshotAndTimestamp(version, dir) {
 function delegated(name, signed, version = 1, dir = out) {
 	// the client asks for the quoted name; a static server decodes it back to this file
 	const bytes = write(MetadataKind.Targets, `${version}.${name}.json`, { ...signed, version }, 'delegated', dir);
-	meta[`${name}.json`] = pin(bytes, version);
+	meta[`${name}.json`] = layout === 'archive' ? { version } : pin(bytes, version);
 }
 let binOf;
 if (layout === 'flat') {
@@ -108,17 +110,33 @@ if (layout === 'flat') {
 			: { targets: t });
 	delegated(odd, { targets: { [target]: targets[target] } });
 } else if (layout === 'archive') {
-	const bins = {}, patterns = {};
-	binOf = (p) => `bin-${sha(p.split('/')[0]).slice(0, 2)}`;
-	for (let i = 0; i < 256; i++) {
-		bins[`bin-${i.toString(16).padStart(2, '0')}`] = {};
-		patterns[`bin-${i.toString(16).padStart(2, '0')}`] = [];
+	const bins = {}, patterns = {}, where = {};
+	const names = [...Array(256).keys()].map((i) => `bin-${i.toString(16).padStart(2, '0')}`);
+	const load = names.map(() => ({ releases: 0, targets: 0 }));
+	binOf = (p) => {
+		const release = p.split('/')[0];
+		if (where[release] === undefined) {
+			const start = parseInt(sha(release).slice(0, 2), 16);
+			let best = start;
+			for (let j = 1; j < 256; j++) {
+				const i = (start + j) % 256;
+				if (load[i].releases < load[best].releases || (load[i].releases === load[best].releases &&
+					load[i].targets < load[best].targets))
+					best = i;
+			}
+			where[release] = best;
+			load[best].releases++;
+			patterns[names[best]].push(`${release}/*`);
+		}
+		return names[where[release]];
+	};
+	for (const b of names) {
+		bins[b] = {};
+		patterns[b] = [];
 	}
 	for (const [p, t] of Object.entries(targets)) {
 		bins[binOf(p)][p] = t;
-		const pat = `${p.split('/')[0]}/*`;
-		if (!patterns[binOf(p)].includes(pat))
-			patterns[binOf(p)].push(pat);
+		load[where[p.split('/')[0]]].targets++;
 	}
 	meta['targets.json'] = pin(write(MetadataKind.Targets, '1.targets.json', { targets: {}, delegations: {
 		keys: delegationKeys, roles: [role('online', { terminating: true, paths: ['*/*'] })] } }, 'targets'), 1);
@@ -141,7 +159,7 @@ if (layout === 'flat') {
 				path.join(out2, `timestamp.v${v}.json`));
 		});
 		for (const b of [binOf(other), own]) // OUT holds version 1
-			meta[`${b}.json`] = pin(fs.readFileSync(path.join(out, 'metadata', `1.${b}.json`)), 1);
+			meta[`${b}.json`] = { version: 1 };
 	}
 } else {
 	throw new Error(`unknown layout ${layout}`);

@@ -119,11 +119,87 @@ static void test_second_revocation(void **state)
 	teardown_archive(&f);
 }
 
+/* The "signed" part of metadata/NAME. */
+static json_t *signed_of(const struct fixture *f, const char *name)
+{
+	char path[192];
+	json_t *doc, *s;
+
+	snprintf(path, sizeof(path), "%s/metadata/%s", f->archive, name);
+	doc = json_load_file(path, 0, NULL);
+	assert_non_null(doc);
+	s = json_incref(json_object_get(doc, "signed"));
+	json_decref(doc);
+	return s;
+}
+
+/* The snapshot the timestamp names, and the online role that snapshot names. */
+static void latest(const struct fixture *f, json_t **snapshot, json_t **online)
+{
+	json_t *ts = signed_of(f, "timestamp.json");
+	char name[64];
+
+	snprintf(name, sizeof(name), "%lld.snapshot.json", (long long)json_integer_value(
+			 json_object_get(json_object_get(json_object_get(ts, "meta"), "snapshot.json"),
+					 "version")));
+	*snapshot = signed_of(f, name);
+	snprintf(name, sizeof(name), "%lld.online.json", (long long)json_integer_value(
+			 json_object_get(json_object_get(json_object_get(*snapshot, "meta"), "online.json"),
+					 "version")));
+	*online = signed_of(f, name);
+	json_decref(ts);
+}
+
+/* 50 releases over 256 bins: each in a bin of its own (a fixed hash put two of these in one
+ * bin, which doubled what their nodes download); the snapshot pins the bins by version alone
+ * and the top-level targets by length and hash too. */
+static void test_releases_spread_over_bins(void **state)
+{
+	struct fixture f;
+	struct publish_info p = { .any_module = true };
+	char release[32], patch[16];
+	json_t *snapshot, *online, *v, *entry;
+	const char *file;
+	unsigned used = 0;
+	size_t i;
+
+	setup_archive(&f, 256);
+	for (int r = 0; r < 50; r++) {
+		snprintf(release, sizeof(release), "6.1.0-%d-amd64", r);
+		snprintf(patch, sizeof(patch), "lp_%d", r);
+		p.kernel_release = release;
+		p.patch_id = patch;
+		assert_int_equal(archive_publish(&f.o, f.module, &p, NULL), 0);
+	}
+	latest(&f, &snapshot, &online);
+	json_array_foreach(json_object_get(json_object_get(online, "delegations"), "roles"), i, v) {
+		assert_true(json_array_size(json_object_get(v, "paths")) <= 1);
+		used += json_array_size(json_object_get(v, "paths"));
+	}
+	assert_int_equal(used, 50);
+	json_object_foreach(json_object_get(snapshot, "meta"), file, entry) {
+		bool top = !strcmp(file, "targets.json");
+
+		assert_true(json_is_integer(json_object_get(entry, "version")));
+		assert_int_equal(json_object_size(entry), top ? 3 : 1);
+	}
+	{
+		struct verify_report r;
+
+		assert_int_equal(archive_verify(&f.o, &r), 0);
+		assert_int_equal(r.targets, 50);
+	}
+	json_decref(snapshot);
+	json_decref(online);
+	teardown_archive(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_promote_reaches_the_bin),
 		cmocka_unit_test(test_second_revocation),
+		cmocka_unit_test(test_releases_spread_over_bins),
 	};
 
 	if (sodium_init() < 0)
