@@ -194,12 +194,31 @@ static void test_releases_spread_over_bins(void **state)
 	teardown_archive(&f);
 }
 
+/* A release is written into its bin's path pattern: one holding a wildcard would claim other
+ * releases' targets, and the release name check refuses it first. */
+static void test_release_with_wildcard(void **state)
+{
+	static const char *const bad[] = { "6.1.0-*", "6.1.?", "6.1.[0-9]", "6.1\\x" };
+	struct fixture f;
+	struct publish_info p = { .any_module = true, .patch_id = "lp_w" };
+
+	setup_archive(&f, 16);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p.kernel_release = bad[i];
+		assert_int_equal(archive_publish(&f.o, f.module, &p, NULL), -EINVAL);
+	}
+	p.kernel_release = "6.1.0-47-amd64";
+	assert_int_equal(archive_publish(&f.o, f.module, &p, NULL), 0);
+	teardown_archive(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_promote_reaches_the_bin),
 		cmocka_unit_test(test_second_revocation),
 		cmocka_unit_test(test_releases_spread_over_bins),
+		cmocka_unit_test(test_release_with_wildcard),
 	};
 
 	if (sodium_init() < 0)
