@@ -113,20 +113,27 @@ const char *kp_hung_guilty(struct kp_cls *c)
  * plain C++ mangled name unmangled. */
 static const char *title_fn(struct kp_cls *c, const char *fn)
 {
-	/* Syscall wrappers: the generic ones name the call alone, the arch entry keeps its
-	 * "sys_" ("__x64_sys_futex" is "sys_futex"), as syzkaller's titles do. */
-	static const char *const prefixes[] = { "__se_sys_", "__do_sys_", "__x64_", "__ia32_",
-						"__arm64_", "SyS_", "SYSC_", "compat_SyS_",
-						"compat_SYSC_", "__se_compat_sys_", "ksys_" };
+	/* Syscall wrappers and the syscall's own layers: each prefix is tried on the whole
+	 * name and the shortest result kept, so "__x64_sys_futex" is "sys_futex" while
+	 * "__se_sys_futex", "sys_futex" and "__sys_sendmsg" are "futex" and "sendmsg", the
+	 * names syzkaller's titles use. */
+	static const char *const prefixes[] = { "SYSC_", "SyS_", "sys_", "__x64_", "__ia32_",
+						"__arm64_", "____sys_", "___sys_", "__sys_", "__se_",
+						"__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_",
+						"ksys_" };
+	const char *best = fn;
 	size_t n;
 
 	if (!fn)
 		return NULL;
-	for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
-		if (startswith(fn, prefixes[i]) && fn[strlen(prefixes[i])]) {
-			fn += strlen(prefixes[i]);
-			break;
-		}
+	for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
+		size_t pl = strlen(prefixes[i]);
+
+		if (fn[0] == prefixes[i][0] && strncmp(fn, prefixes[i], pl) == 0 && fn[pl] &&
+		    fn + pl > best)
+			best = fn + pl;
+	}
+	fn = best;
 	/* Rust v0 symbol "_RNv...<len><ident>": the last path component is the function */
 	if (fn[0] == '_' && fn[1] == 'R') {
 		size_t fl = strlen(fn);

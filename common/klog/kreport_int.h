@@ -126,6 +126,9 @@ enum {
 	KP_SKIP_PAGE = 1u << 16,
 	KP_SKIP_SPINLOCK = 1u << 17,
 	KP_SKIP_SKB = 1u << 18,
+	KP_SKIP_KMSAN = 1u << 19,
+	KP_SKIP_PROC = 1u << 20,
+	KP_SKIP_SCHEDULE = 1u << 21,
 };
 bool kp_rule_skip_fn(const char *fn, unsigned when);
 bool kp_rule_skip_file(const char *file);

@@ -149,10 +149,11 @@ static const char *warn_title(struct kp_cls *c, struct kreport *r, const struct 
 	 * allocators' size checks, proc's registration checks. First match wins. */
 	static const struct {
 		const char *file, *fn, *prefix;
+		unsigned skip;
 	} by_site[] = {
-		{ "mm/vmalloc.c", "__vmalloc_node", "WARNING: zero-size vmalloc" },
-		{ "mm/", "malloc", "WARNING: kmalloc bug" },
-		{ "fs/proc/generic.c", "", "WARNING: proc registration bug" },
+		{ "mm/vmalloc.c", "__vmalloc_node", "WARNING: zero-size vmalloc", 0 },
+		{ "mm/", "malloc", "WARNING: kmalloc bug", 0 },
+		{ "fs/proc/generic.c", "", "WARNING: proc registration bug", KP_SKIP_PROC },
 	};
 	const char *first = c->has_rip ? NULL : wfn->function;
 	const char *site_fn = wfn->function ? wfn->function : c->has_rip ? c->rip.function : NULL;
@@ -190,7 +191,7 @@ static const char *warn_title(struct kp_cls *c, struct kreport *r, const struct 
 			continue;
 		if (hit - site_fn == 2 && site_fn[0] != 'k' && site_fn[0] != '_')
 			continue;
-		return kp_fmt_title(c, by_site[i].prefix, kp_guilty(c, NULL, false, 0));
+		return kp_fmt_title(c, by_site[i].prefix, kp_guilty(c, NULL, false, by_site[i].skip));
 	}
 	/* a driver submitting a bad URB: named with the USB core's check, as syzkaller does */
 	if (site_fn && streq(site_fn, "usb_submit_urb")) {
@@ -297,7 +298,7 @@ static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
 
 		if (!kp_parse_frame(c, c->lines[i].s, c->lines[i].len, &fr))
 			continue;
-		fn = kp_stack_from(c, i, 0);
+		fn = kp_stack_from(c, i, KP_PREFIX(s, len, "KMSAN:") ? KP_SKIP_KMSAN : 0);
 		if (fn)
 			return kp_fmt_title(c, buf, fn);
 		break;
@@ -365,10 +366,14 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 				fn = kp_lockdep_fn(c, "just changed the state of lock", false);
 			return kp_fmt_title(c, "possible deadlock", fn);
 		}
+	/* the WARNING form is named by its call trace, the older INFO form by the "at:" of
+	 * the lock the task takes (its trace often ends in the irq entry) */
 	if (strncmp(s, "inconsistent lock state", 23) == 0) {
-		const char *fn = kp_lockdep_fn(c, "takes", true);
+		const char *fn = streq(level, "INFO") ? kp_lockdep_fn(c, "takes", true) : NULL;
 
-		return kp_fmt_title(c, "inconsistent lock state", fn ? fn : kp_guilty(c, NULL, false, 0));
+		if (!fn)
+			fn = kp_guilty(c, NULL, false, 0);
+		return kp_fmt_title(c, "inconsistent lock state", fn ? fn : kp_lockdep_fn(c, "takes", true));
 	}
 	if (strncmp(s, "suspicious RCU usage", 20) == 0) {
 		snprintf(buf, sizeof(buf), "%s: suspicious RCU usage", level);
@@ -653,8 +658,11 @@ const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *w
 	case KREPORT_RCU_STALL:
 		return kp_fmt_title(c, "INFO: rcu detected stall", kp_stall_guilty(c, true));
 	case KREPORT_HUNG_TASK:
-		return kp_fmt_title(c, find_in(s, len, " can't die ") ? "INFO: task can't die" :
-				    "INFO: task hung", kp_hung_guilty(c));
+		/* a task that can't die is named by where it sleeps, past the scheduler only */
+		if (find_in(s, len, " can't die "))
+			return kp_fmt_title(c, "INFO: task can't die",
+					    kp_guilty(c, NULL, false, KP_SKIP_SCHEDULE));
+		return kp_fmt_title(c, "INFO: task hung", kp_hung_guilty(c));
 	case KREPORT_KASAN:
 		return kasan_title(c, KP_PREFIX(s, len, "BUG: ") ? s + 5 : s, KP_PREFIX(s, len, "BUG: ") ? len - 5 : len);
 	case KREPORT_UBSAN: {

@@ -419,6 +419,157 @@ static void test_families(void **state)
 	       "BUG: unable to handle kernel paging request in mydrv_dump_state");
 }
 
+/* Round 4: the rest of syzkaller's general skip families, each a frame of its own. */
+static void test_families_more(void **state)
+{
+	expect("general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1] PREEMPT SMP KASAN\n"
+	       "CPU: 0 PID: 5000 Comm: syz-executor Not tainted 6.8.0 #0\n"
+	       "RIP: 0010:__hlist_del+0x10/0x40\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " mark_lock+0x9c/0xd60\n"
+	       " __local_bh_enable_ip+0x10/0x20\n"
+	       " _raw_read_lock_bh+0x30/0x40\n"
+	       " kvzalloc_node+0x10/0x30\n"
+	       " __vcalloc+0x10/0x30\n"
+	       " kstrndup+0x10/0x30\n"
+	       " arch_test_bit+0x1/0x2\n"
+	       " __might_resched+0x10/0x30\n"
+	       " copyin+0x10/0x20\n"
+	       " usb_bulk_msg+0x10/0x30\n"
+	       " foo_read_reg+0x40/0x90 [foo]\n"
+	       " foo_probe+0x100/0x200 [foo]\n"
+	       " </TASK>\n", KREPORT_GPF, "general protection fault in foo_read_reg");
+}
+
+/* The syscall's own layers are titled as the call: "__sys_sendmsg" and "____sys_sendmsg"
+ * are "sendmsg", "sys_ioctl" is "ioctl"; the arch entry keeps "sys_". */
+static void test_syscall_layers(void **state)
+{
+	expect("WARNING: CPU: 1 PID: 6000 at net/socket.c:2500 ____sys_sendmsg+0x5a/0x900\n"
+	       "Modules linked in:\n"
+	       "CPU: 1 PID: 6000 Comm: syz-executor Not tainted 6.8.0 #0\n"
+	       "RIP: 0010:____sys_sendmsg+0x5a/0x900 net/socket.c:2500\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " ___sys_sendmsg+0x135/0x1d0 net/socket.c:2638\n"
+	       " </TASK>\n", KREPORT_WARN, "WARNING in sendmsg");
+	expect("BUG: unable to handle kernel NULL pointer dereference at 0000000000000008\n"
+	       "IP: sys_ioctl+0x10/0x80\n"
+	       "Call Trace:\n"
+	       " [<ffffffff81000001>] entry_SYSCALL_64_fastpath+0x1f/0xbe\n", KREPORT_PAGE_FAULT,
+	       "BUG: unable to handle kernel NULL pointer dereference in ioctl");
+}
+
+/* KMSAN: the value reaches the crypto library and the skb allocator; the protocol that fed
+ * it is named. proc's registration helpers and the USB core's message helpers likewise. */
+static void test_api_helpers(void **state)
+{
+	expect("BUG: KMSAN: uninit-value in crypto_xor+0x10/0x40\n"
+	       " crypto_xor+0x10/0x40 crypto/algapi.c:1000\n"
+	       " crypto_cbc_encrypt+0x80/0x200 crypto/cbc.c:50\n"
+	       " aes_encrypt+0x30/0x60 lib/crypto/aes.c:300\n"
+	       " __alloc_skb+0x30/0x60 net/core/skbuff.c:600\n"
+	       " esp_output_tail+0x900/0x1200 net/ipv4/esp4.c:600\n"
+	       " esp_output+0x500/0x700 net/ipv4/esp4.c:700\n"
+	       "\n"
+	       "Uninit was created at:\n"
+	       " slab_post_alloc_hook mm/slub.c:3800\n", KREPORT_KASAN,
+	       "KMSAN: uninit-value in esp_output_tail");
+	expect("------------[ cut here ]------------\n"
+	       "proc_dir_entry 'foo' already registered\n"
+	       "WARNING: CPU: 0 PID: 7000 at fs/proc/generic.c:376 proc_register+0x34c/0x700 fs/proc/generic.c:376\n"
+	       "Modules linked in:\n"
+	       "CPU: 0 PID: 7000 Comm: syz-executor Not tainted 6.8.0 #0\n"
+	       "RIP: 0010:proc_register+0x34c/0x700 fs/proc/generic.c:376\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " proc_create_data+0xf9/0x1a0 fs/proc/generic.c:585\n"
+	       " foo_tg_check+0x3a0/0x600 net/ipv4/netfilter/foo.c:480\n"
+	       " xt_check_target+0x26c/0x9e0 net/netfilter/x_tables.c:1019\n"
+	       " </TASK>\n", KREPORT_WARN, "WARNING: proc registration bug in foo_tg_check");
+	expect("------------[ cut here ]------------\n"
+	       "usb 1-1: BOGUS urb xfer, pipe 3 != type 1\n"
+	       "WARNING: CPU: 0 PID: 8000 at drivers/usb/core/urb.c:503 usb_submit_urb+0xe4b/0x1730 drivers/usb/core/urb.c:503\n"
+	       "Modules linked in:\n"
+	       "CPU: 0 PID: 8000 Comm: kworker/0:2 Not tainted 6.8.0 #0\n"
+	       "RIP: 0010:usb_submit_urb+0xe4b/0x1730 drivers/usb/core/urb.c:503\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " usb_start_wait_urb+0x103/0x4c0 drivers/usb/core/message.c:58\n"
+	       " usb_bulk_msg+0x226/0x550 drivers/usb/core/message.c:387\n"
+	       " foo_read_reg+0x80/0x120 drivers/net/usb/foo.c:120\n"
+	       " foo_bind+0x200/0x400 drivers/net/usb/foo.c:400\n"
+	       " </TASK>\n", KREPORT_WARN, "WARNING in foo_read_reg/usb_submit_urb");
+}
+
+/* A hung task in any flavour of a global wait: synchronize_rcu's are one title, an rtnl
+ * wait keeps its own name; a task that can't die is named past the scheduler alone. */
+static void test_hung_waits(void **state)
+{
+	expect("INFO: task kworker/u4:1:12 blocked for more than 143 seconds.\n"
+	       "      Not tainted 6.8.0 #0\n"
+	       "task:kworker/u4:1    state:D stack:0     pid:12    tgid:12    ppid:2      flags:0x00004000\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " __schedule+0x10/0x20\n"
+	       " schedule+0x10/0x20\n"
+	       " synchronize_rcu_expedited+0x10/0x20\n"
+	       " foo_net_exit+0x10/0x20\n"
+	       " </TASK>\n", KREPORT_HUNG_TASK, "INFO: task hung in synchronize_rcu");
+	expect("INFO: task syz-executor:5000 blocked for more than 143 seconds.\n"
+	       "      Not tainted 6.8.0 #0\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " __schedule+0x10/0x20\n"
+	       " __mutex_lock+0x10/0x20\n"
+	       " rtnl_lock_killable+0x10/0x20\n"
+	       " foo_ioctl+0x10/0x20\n"
+	       " </TASK>\n", KREPORT_HUNG_TASK, "INFO: task hung in rtnl_lock_killable");
+	expect("INFO: task foo:4000 can't die for more than 143 seconds.\n"
+	       "foo             D27704  4000   7271 0x00004004\n"
+	       "Call Trace:\n"
+	       " __schedule+0x8b4/0x1e80\n"
+	       " schedule+0xd0/0x2a0\n"
+	       " foo_wait_for_reply+0x3b5/0x1220\n"
+	       " foo_rpc+0xa8f/0x10c0\n", KREPORT_HUNG_TASK, "INFO: task can't die in foo_wait_for_reply");
+}
+
+/* The WARNING form of "inconsistent lock state" is named by its call trace, the old INFO
+ * form by the "at:" of the lock the task takes. */
+static void test_inconsistent_forms(void **state)
+{
+	static const char body[] =
+		"inconsistent {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W} usage.\n"
+		"swapper/0/0 [HC0[0]:SC1[1]:HE1:SE0] takes:\n"
+		"ffff88801d2a8a18 (&foo->lock){+.?.}, at: [<ffffffff81234567>] foo_queue_frame+0x3b/0x4c0\n"
+		"{SOFTIRQ-ON-W} state was registered at:\n"
+		"  [<ffffffff81000001>] lock_acquire+0x1ae/0x510\n"
+		"  [<ffffffff81000002>] foo_queue_frame+0x3b/0x4c0\n"
+		"irq event stamp: 1234\n"
+		"\n"
+		"stack backtrace:\n"
+		"CPU: 0 PID: 0 Comm: swapper/0 Not tainted 4.14.0 #0\n"
+		"Call Trace:\n"
+		" <IRQ>\n"
+		" [<ffffffff81000003>] dump_stack+0x10/0x20\n"
+		" [<ffffffff81000004>] mark_lock+0x9c0/0xd60\n"
+		" [<ffffffff81000005>] __lock_acquire+0x1186/0x3b30\n"
+		" [<ffffffff81000006>] lock_acquire+0x1ae/0x510\n"
+		" [<ffffffff81000007>] _raw_spin_lock+0x2e/0x40\n"
+		" [<ffffffff81000008>] foo_timer_fn+0x2d/0x90\n"
+		" [<ffffffff81000009>] call_timer_fn+0x100/0x800\n"
+		" </IRQ>\n";
+	char buf[2048];
+
+	snprintf(buf, sizeof(buf), "=================================\n"
+		 "[ INFO: inconsistent lock state ]\n4.9.0 #0 Not tainted\n---------------------------------\n%s", body);
+	expect(buf, KREPORT_LOCKDEP, "inconsistent lock state in foo_queue_frame");
+	snprintf(buf, sizeof(buf), "================================\n"
+		 "WARNING: inconsistent lock state\n4.14.0 #0 Not tainted\n--------------------------------\n%s", body);
+	expect(buf, KREPORT_LOCKDEP, "inconsistent lock state in foo_timer_fn");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +580,11 @@ int main(void)
 		cmocka_unit_test(test_lockdep_inconsistent),
 		cmocka_unit_test(test_rust_panic),
 		cmocka_unit_test(test_families),
+		cmocka_unit_test(test_families_more),
+		cmocka_unit_test(test_syscall_layers),
+		cmocka_unit_test(test_api_helpers),
+		cmocka_unit_test(test_hung_waits),
+		cmocka_unit_test(test_inconsistent_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
