@@ -134,8 +134,13 @@ static const char *title_fn(struct kp_cls *c, const char *fn)
 			best = fn + pl;
 	}
 	fn = best;
-	/* Rust v0 symbol "_RNv...<len><ident>": the last path component is the function */
+	/* Rust v0 symbol: its path as Rust prints it ("<kernel::Foo as Bar>::baz"), else
+	 * ("_RNv...<len><ident>") the last path component */
 	if (fn[0] == '_' && fn[1] == 'R') {
+		const char *path = kp_rust_demangle(c, fn);
+
+		if (path)
+			return path;
 		size_t fl = strlen(fn);
 
 		for (size_t i = 2; i < fl; i++) {

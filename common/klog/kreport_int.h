@@ -155,6 +155,10 @@ const char *kp_stack_from(struct kp_cls *c, size_t from, unsigned extra);
  * console timestamp, a journal or syslog line of the kernel), not a bare line. */
 typedef void (*kp_emit_fn)(void *userdata, const struct kline *l);
 bool kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata);
+/* kreport_names.c: a Rust v0 symbol as its path (NULL when it is none), and a title with
+ * what varies between runs of one bug (addresses, lines, numbers, CPUs) taken out */
+const char *kp_rust_demangle(struct kp_cls *c, const char *sym);
+const char *kp_norm_title(struct kp_cls *c, const char *title);
 /* kreport_title.c: the WARN/BUG line, lockdep's "at:" lines, the title */
 void kp_parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t len,
 		   struct kframe *wfn);

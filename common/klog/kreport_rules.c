@@ -71,7 +71,7 @@ static const struct fn_rule fn_rules[] = {
 	/* Assertion helpers (filesystems' ASSERT): the assertion's caller failed it. */
 	ANY("assertfail", KP_SKIP_ALWAYS), PFX("assfail", KP_SKIP_ALWAYS),
 	/* Rust's panic machinery: the panic is in the Rust function that called it. */
-	PFX("rust_begin_unwind", KP_SKIP_ALWAYS), PFX("rust_helper_BUG", KP_SKIP_ALWAYS),
+	ANY("rust_begin_unwind", KP_SKIP_ALWAYS), PFX("rust_helper_BUG", KP_SKIP_ALWAYS),
 	PFX("rust_panic", KP_SKIP_ALWAYS), ANY("core9panicking", KP_SKIP_ALWAYS),
 	ANY("4core6option*expect_failed", KP_SKIP_ALWAYS),
 	/* Locking primitives, lockdep and its annotations (kept where the lock is the point). */

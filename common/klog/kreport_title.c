@@ -604,8 +604,9 @@ static const char *rust_title(struct kp_cls *c, const char *s, size_t len)
 		if (KP_PREFIX(msg, mlen, "------------[ cut here ]") || KP_PREFIX(msg, mlen, "kernel BUG"))
 			msg = NULL;
 	}
+	/* the message is the kind ("attempt to add with overflow in <kernel::Foo>::bar") */
 	if (msg && mlen)
-		snprintf(buf, sizeof(buf), "Rust panic: %.*s", (int)(mlen < 120 ? mlen : 120), msg);
+		snprintf(buf, sizeof(buf), "%.*s", (int)(mlen < 120 ? mlen : 120), msg);
 	else
 		snprintf(buf, sizeof(buf), "Rust panic");
 	return kp_fmt_title(c, buf, kp_guilty(c, NULL, true, 0));
