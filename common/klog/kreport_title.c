@@ -570,7 +570,8 @@ static const char *oops_title(struct kp_cls *c, const char *s, size_t len)
 {
 	static const char *const kinds[] = { "invalid opcode", "int3", "Internal error",
 					     "divide error", "kernel stack overflow",
-					     "PANIC: double fault", "stack segment", "Unhandled fault" };
+					     "PANIC: double fault", "stack segment", "Unhandled fault",
+					     "Alignment trap" };
 
 	if (strncmp(s, "divide_error", 12) == 0)
 		return kp_fmt_title(c, "divide error", kp_guilty(c, NULL, true, 0));
@@ -583,6 +584,29 @@ static const char *oops_title(struct kp_cls *c, const char *s, size_t len)
 	if (strncmp(s, "Insufficient stack space", 24) == 0)
 		return kp_fmt_title(c, "kernel stack overflow", kp_stall_guilty(c, false));
 	return kp_fmt_title(c, "Oops", kp_guilty(c, NULL, true, 0));
+}
+
+/* "trusty: panic (caller 0x..): [DEBUG ]ASSERT FAILED at (FILE:LINE): COND" or
+ * "trusty: panic (caller 0x..): MESSAGE": the condition or message is the title. The caller
+ * part may hold another line's timestamp; the first "): " after it ends it. */
+static const char *trusty_title(struct kp_cls *c, const char *s, size_t len)
+{
+	const char *end = s + len, *p = find_in(s, len, "): "), *a;
+	char buf[200];
+
+	if (!p)
+		return kp_dup(c, "trusty: panic", 13);
+	p += 3;
+	if (KP_PREFIX(p, (size_t)(end - p), "DEBUG "))
+		p += 6;
+	if (KP_PREFIX(p, (size_t)(end - p), "ASSERT FAILED")) {
+		a = find_in(p, (size_t)(end - p), "): ");
+		a = a ? a + 3 : end;
+		snprintf(buf, sizeof(buf), "trusty: ASSERT FAILED: %.*s", (int)(end - a < 120 ? end - a : 120), a);
+	} else {
+		snprintf(buf, sizeof(buf), "trusty: panic: %.*s", (int)(end - p < 120 ? end - p : 120), p);
+	}
+	return kp_dup(c, buf, strlen(buf));
 }
 
 /* "rust_kernel: panicked at FILE:L:C:" with the message on the next line (6.8+), or
@@ -627,6 +651,8 @@ const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *w
 		return kp_dup(c, "BUG: Object already free", 24);
 	if (KP_PREFIX(s, len, "VFS: Close: file count is 0"))
 		return kp_dup(c, "VFS: Close: file count is zero (use-after-free)", 47);
+	if (KP_PREFIX(s, len, "trusty: panic"))
+		return trusty_title(c, s, len);
 	switch (r->type) {
 	case KREPORT_WARN:
 	case KREPORT_REFCOUNT:

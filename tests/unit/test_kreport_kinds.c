@@ -728,6 +728,38 @@ static void test_prefix_families(void **state)
 	       " </TASK>\n", KREPORT_GPF, "general protection fault in foo_refcount_track");
 }
 
+/* arm32's Alignment trap (the Unhandled fault and Internal error after it are part of
+ * it), and the trusty driver relaying the secure OS's panic before its WARN */
+static void test_alignment_trusty(void **state)
+{
+	(void)state;
+	expect("Alignment trap: not handling instruction e1932f9f at [<8058b3f0>]\n"
+	       "8<--- cut here ---\n"
+	       "Unhandled fault: alignment exception (0x001) at 0x8513c25f\n"
+	       "[8513c25f] *pgd=8500041e(bad)\n"
+	       "Internal error: : 1 [#1] SMP ARM\n"
+	       "CPU: 1 PID: 3000 Comm: syz-executor Not tainted 6.1.0 #0\n"
+	       "PC is at foo_parse_opt+0x30/0x80\n"
+	       "LR is at foo_setsockopt+0x60/0x100\n"
+	       "Backtrace:\n"
+	       "[<8058b3c0>] (foo_parse_opt) from [<8058b5a0>] (foo_setsockopt+0x60/0x100)\n"
+	       "[<8058b540>] (foo_setsockopt) from [<80b40c3c>] (__sys_setsockopt+0xa0/0x100)\n",
+	       KREPORT_OOPS, "Alignment trap in foo_parse_opt");
+	expect("trusty: panic (caller 0xffffffffe000fbd0): DEBUG ASSERT FAILED at (trusty/kernel/include/shared/lk/reflist.h:63): list_in_list(&ref->ref_node)\n"
+	       "------------[ cut here ]------------\n"
+	       "WARNING: CPU: 0 PID: 900 at drivers/trusty/trusty.c:300 trusty_std_call32+0x1a0/0x200\n"
+	       "Call trace:\n"
+	       " trusty_std_call32+0x1a0/0x200\n"
+	       " trusty_ipc_send+0x30/0x60\n"
+	       "---[ end trace 0000000000000000 ]---\n",
+	       KREPORT_PANIC, "trusty: ASSERT FAILED: list_in_list(&ref->ref_node)");
+	/* another line's timestamp inside the caller part; a panic without an assertion */
+	expect("[ 1117.129650] trusty: panic (caller [ 1117.140866] trusty: 0xffffffffe000fbb8): ASSERT FAILED at (trusty/kernel/lib/trusty/ipc.c:472): !list_in_list(&chan->node)\n",
+	       KREPORT_PANIC, "trusty: ASSERT FAILED: !list_in_list(&chan->node)");
+	expect("trusty: panic (caller 0xffffffffe0002314): failed(-5) to start app 6\n",
+	       KREPORT_PANIC, "trusty: panic: failed(-NUM) to start app NUM");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -742,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_panic_kinds),
 		cmocka_unit_test(test_kasan_tags),
 		cmocka_unit_test(test_more_layouts),
+		cmocka_unit_test(test_alignment_trusty),
 		cmocka_unit_test(test_lockdep_sites),
 		cmocka_unit_test(test_stackless),
 		cmocka_unit_test(test_stall_second_rip),
