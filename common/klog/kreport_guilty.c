@@ -66,7 +66,7 @@ const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, unsigne
 	return fallback;
 }
 
-const char *kp_stall_guilty(struct kp_cls *c, bool after_irq)
+const char *kp_stall_guilty(struct kp_cls *c, bool after_irq, unsigned extra)
 {
 	const char *prev = NULL;
 	size_t i = after_irq ? c->task_start : 0;
@@ -89,7 +89,7 @@ const char *kp_stall_guilty(struct kp_cls *c, bool after_irq)
 				return "smp_call_function";
 			return prev ? prev : fn;
 		}
-		if (!frame_skipped(c, &c->frames[i], KP_SKIP_STALL))
+		if (!frame_skipped(c, &c->frames[i], extra))
 			prev = fn;
 	}
 	return kp_guilty(c, NULL, true, 0);

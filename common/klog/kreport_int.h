@@ -140,7 +140,9 @@ bool kp_infra_file(const char *file);
 const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, unsigned extra);
 /* Whether a frame is a generic helper under the general rules. */
 bool kp_guilty_skips(const struct kp_cls *c, const struct kframe *f);
-const char *kp_stall_guilty(struct kp_cls *c, bool after_irq);
+/* The work a stalled task was doing; extra: the report kind's own helpers (KP_SKIP_STALL
+ * for RCU's detector, KP_SKIP_SCHEDULE for the scheduler that found a stack corrupted) */
+const char *kp_stall_guilty(struct kp_cls *c, bool after_irq, unsigned extra);
 const char *kp_hung_guilty(struct kp_cls *c);
 const char *kp_fmt_title(struct kp_cls *c, const char *prefix, const char *fn);
 const char *kp_cut(struct kp_cls *c, const char *s, size_t len, const char *const *stops);

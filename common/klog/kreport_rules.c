@@ -54,6 +54,8 @@ static const struct fn_rule fn_rules[] = {
 	PFX("print_usage_bug", KP_SKIP_ALWAYS), PFX("print_circular_bug", KP_SKIP_ALWAYS),
 	/* on arm32 the caller named after panic(), which never returns, is the next symbol */
 	PFX("print_tainted", KP_SKIP_ALWAYS), IS("get_taint", KP_SKIP_ALWAYS),
+	/* x86-64's return-from-interrupt path (4.x) */
+	PFX("retint_", KP_SKIP_ALWAYS),
 	/* Stack walking and unwinding: they run because a report is printed. */
 	PFX("stack_trace_", KP_SKIP_ALWAYS), PFX("arch_stack_walk", KP_SKIP_ALWAYS),
 	PFX("unwind_", KP_SKIP_ALWAYS), ANY("walk_stack", KP_SKIP_ALWAYS), PFX("stack_depot_", KP_SKIP_ALWAYS),

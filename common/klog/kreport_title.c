@@ -439,9 +439,10 @@ static const char *panic_title(struct kp_cls *c, const char *s, size_t len)
 	/* the scheduler found the stack's end marker overwritten: like a stall, the work the
 	 * task was doing names it, not the scheduler path that noticed */
 	if (KP_PREFIX(reason, (size_t)(end - reason), "corrupted stack end"))
-		return kp_fmt_title(c, "kernel panic: corrupted stack end", kp_stall_guilty(c, true));
+		return kp_fmt_title(c, "kernel panic: corrupted stack end",
+				    kp_stall_guilty(c, true, KP_SKIP_SCHEDULE));
 	if (KP_PREFIX(reason, (size_t)(end - reason), "kernel stack overflow"))
-		return kp_fmt_title(c, "kernel stack overflow", kp_stall_guilty(c, false));
+		return kp_fmt_title(c, "kernel stack overflow", kp_stall_guilty(c, false, 0));
 	/* the tty and error number vary */
 	if (KP_PREFIX(reason, (size_t)(end - reason), "Couldn't open N_TTY ldisc"))
 		return kp_dup(c, "kernel panic: Couldn't open N_TTY ldisc", 39);
@@ -491,7 +492,13 @@ static const char *bug_title(struct kp_cls *c, struct kreport *r, const char *s,
 	size_t wl = len > 5 ? len - 5 : 0;
 	char buf[300];
 
-	if (KP_PREFIX(s, len, "kernel BUG") || KP_PREFIX(s, len, "Kernel BUG")) {
+	/* lib/bug.c without CONFIG_DEBUG_BUGVERBOSE: "Kernel BUG at func+0x1/0x2 [verbose
+	 * debug info unavailable]", named by what it says (its offset goes with the rest) */
+	if (KP_PREFIX(s, len, "Kernel BUG ")) {
+		snprintf(buf, sizeof(buf), "kernel BUG %.*s", (int)(len - 11 < 200 ? len - 11 : 200), s + 11);
+		return kp_dup(c, buf, strlen(buf));
+	}
+	if (KP_PREFIX(s, len, "kernel BUG")) {
 		if (r->site_file && strstr(r->site_file, "lib/list_debug.c")) {
 			r->type = KREPORT_LIST_CORRUPTION;
 			return kp_fmt_title(c, "BUG: corrupted list", kp_guilty(c, NULL, false, 0));
@@ -506,7 +513,7 @@ static const char *bug_title(struct kp_cls *c, struct kreport *r, const char *s,
 		return kp_fmt_title(c, "memory leak", kp_stack_after(c, "backtrace", KP_SKIP_LEAK));
 	/* the guard page below a task's or an IRQ stack: the RIP is the overflowing code */
 	if (find_in(what, wl, "stack guard page was hit"))
-		return kp_fmt_title(c, "BUG: stack guard page was hit", kp_stall_guilty(c, false));
+		return kp_fmt_title(c, "BUG: stack guard page was hit", kp_stall_guilty(c, false, 0));
 	if (KP_PREFIX(what, wl, "Dentry ") && find_in(what, wl, " still in use"))
 		return dentry_title(c, what, wl);
 	/* the page's allocation history names its owner; where it was found is generic */
@@ -582,7 +589,7 @@ static const char *oops_title(struct kp_cls *c, const char *s, size_t len)
 	/* arm64's overflow: the recursion's frames repeat, the work before its entry point
 	 * names it (as the panic that follows says, "kernel stack overflow") */
 	if (strncmp(s, "Insufficient stack space", 24) == 0)
-		return kp_fmt_title(c, "kernel stack overflow", kp_stall_guilty(c, false));
+		return kp_fmt_title(c, "kernel stack overflow", kp_stall_guilty(c, false, 0));
 	return kp_fmt_title(c, "Oops", kp_guilty(c, NULL, true, 0));
 }
 
@@ -679,11 +686,11 @@ const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *w
 	case KREPORT_OOPS:
 		return oops_title(c, s, len);
 	case KREPORT_SOFT_LOCKUP:
-		return kp_fmt_title(c, "BUG: soft lockup", kp_stall_guilty(c, false));
+		return kp_fmt_title(c, "BUG: soft lockup", kp_stall_guilty(c, false, 0));
 	case KREPORT_HARD_LOCKUP:
-		return kp_fmt_title(c, "watchdog: hard LOCKUP", kp_stall_guilty(c, false));
+		return kp_fmt_title(c, "watchdog: hard LOCKUP", kp_stall_guilty(c, false, KP_SKIP_STALL));
 	case KREPORT_RCU_STALL:
-		return kp_fmt_title(c, "INFO: rcu detected stall", kp_stall_guilty(c, true));
+		return kp_fmt_title(c, "INFO: rcu detected stall", kp_stall_guilty(c, true, KP_SKIP_STALL));
 	case KREPORT_HUNG_TASK:
 		/* a task that can't die is named by where it sleeps, past the scheduler only */
 		if (find_in(s, len, " can't die "))

@@ -760,6 +760,30 @@ static void test_alignment_trusty(void **state)
 	       KREPORT_PANIC, "trusty: panic: failed(-NUM) to start app NUM");
 }
 
+/* A soft lockup skips RCU's own frames no more than any report does (only an RCU stall's
+ * detector is passed over); lib/bug.c without verbose BUGs names the site it printed. */
+static void test_lockup_bug_forms(void **state)
+{
+	(void)state;
+	expect("watchdog: BUG: soft lockup - CPU#0 stuck for 123s! [syz-executor:5000]\n"
+	       "CPU: 0 PID: 5000 Comm: syz-executor Not tainted 6.8.0 #0\n"
+	       "RIP: 0010:foo_scan+0x10/0x40\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " foo_rcu_cb_walk+0x50/0x90\n"
+	       " __x64_sys_ioctl+0x18f/0x210\n"
+	       " do_syscall_64+0x40/0x110\n"
+	       " </TASK>\n", KREPORT_SOFT_LOCKUP, "BUG: soft lockup in foo_rcu_cb_walk");
+	expect("Kernel BUG at foo_commit+0x1c/0x40 [verbose debug info unavailable]\n"
+	       "Oops: invalid opcode: 0000 [#1] PREEMPT SMP\n"
+	       "CPU: 0 PID: 1 Comm: sh Not tainted 6.8.0 #1\n"
+	       "RIP: 0010:foo_commit+0x1c/0x40\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " foo_write+0x20/0x40\n"
+	       " </TASK>\n", KREPORT_BUG, "kernel BUG at foo_commit [verbose debug info unavailable]");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -775,6 +799,7 @@ int main(void)
 		cmocka_unit_test(test_kasan_tags),
 		cmocka_unit_test(test_more_layouts),
 		cmocka_unit_test(test_alignment_trusty),
+		cmocka_unit_test(test_lockup_bug_forms),
 		cmocka_unit_test(test_lockdep_sites),
 		cmocka_unit_test(test_stackless),
 		cmocka_unit_test(test_stall_second_rip),
