@@ -465,7 +465,25 @@ const char *kp_norm_title(struct kp_cls *c, const char *title)
 
 	if (!title)
 		return NULL;
-	snprintf(a, sizeof(a), "%s", title);
+	/* most titles hold nothing to take out: no digit, no run of hex letters, no spacing
+	 * to fix, and short */
+	{
+		size_t hex = 0, i;
+		bool work = false;
+
+		for (i = 0; title[i] && !work; i++) {
+			char ch = title[i];
+
+			hex = is_lhex(ch) ? hex + 1 : 0;
+			work = isdigit((unsigned char)ch) || hex >= 6 || ch == '\t' ||
+			       (ch == ' ' && (i == 0 || title[i - 1] == ' ' || !title[i + 1]));
+		}
+		if (!work && i <= 120)
+			return title;
+	}
+	n = strnlen(title, sizeof(a) - 1);
+	memcpy(a, title, n);
+	a[n] = '\0';
 	for (size_t s = 0; s < ELEMENTSOF(steps); s++) {
 		o = 0;
 		for (size_t i = 0; in[i];) {
