@@ -36,9 +36,9 @@ static bool frame_skipped(const struct kp_cls *c, const struct kframe *f, unsign
 	return skipped_at(c, f->function, f->file, extra);
 }
 
-bool kp_guilty_skips(const struct kp_cls *c, const struct kframe *f)
+bool kp_guilty_skips(const struct kp_cls *c, const struct kframe *f, unsigned extra)
 {
-	return frame_skipped(c, f, 0);
+	return frame_skipped(c, f, extra);
 }
 
 /* The first candidate (first, the RIP when asked, then the reliable frames) that is not a

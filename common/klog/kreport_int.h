@@ -129,6 +129,7 @@ enum {
 	KP_SKIP_KMSAN = 1u << 19,
 	KP_SKIP_PROC = 1u << 20,
 	KP_SKIP_SCHEDULE = 1u << 21,
+	KP_SKIP_DEADLOCK = 1u << 22,
 };
 bool kp_rule_skip_fn(const char *fn, unsigned when);
 bool kp_rule_skip_file(const char *file);
@@ -138,8 +139,8 @@ bool kp_infra_file(const char *file);
 /* kreport_guilty.c: the guilty frame, the stalled/hung task's work, title forms; extra is
  * a mask of KP_SKIP_* rules to apply besides the general ones */
 const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, unsigned extra);
-/* Whether a frame is a generic helper under the general rules. */
-bool kp_guilty_skips(const struct kp_cls *c, const struct kframe *f);
+/* Whether a frame is a generic helper under the general rules and extra. */
+bool kp_guilty_skips(const struct kp_cls *c, const struct kframe *f, unsigned extra);
 /* The work a stalled task was doing; extra: the report kind's own helpers (KP_SKIP_STALL
  * for RCU's detector, KP_SKIP_SCHEDULE for the scheduler that found a stack corrupted) */
 const char *kp_stall_guilty(struct kp_cls *c, bool after_irq, unsigned extra);
@@ -164,5 +165,5 @@ const char *kp_norm_title(struct kp_cls *c, const char *title);
 /* kreport_title.c: the WARN/BUG line, lockdep's "at:" lines, the title */
 void kp_parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t len,
 		   struct kframe *wfn);
-const char *kp_lockdep_fn(struct kp_cls *c, const char *key, bool skip_helpers);
+const char *kp_lockdep_fn(struct kp_cls *c, const char *key, bool skip_helpers, unsigned extra);
 const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *wfn);

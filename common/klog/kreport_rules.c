@@ -271,6 +271,9 @@ static const struct fn_rule fn_rules[] = {
 	PFX("netlink_rcv_skb", KP_SKIP_KMSAN), SFX("_encrypt", KP_SKIP_KMSAN),
 	PFX("crypto_", KP_SKIP_KMSAN), PFX("cipher_", KP_SKIP_KMSAN), PFX("drbg_", KP_SKIP_KMSAN),
 	PFX("rng_", KP_SKIP_KMSAN),
+	/* A workqueue takes the lockdep map of the work it runs: a deadlock seen there is the
+	 * work function's (the flushes and teardown are skipped everywhere) */
+	IS("process_one_work", KP_SKIP_DEADLOCK),
 	/* proc's registration helpers warn about the name their caller passed */
 	PFX("proc_", KP_SKIP_PROC),
 	/* sk_buff helpers that BUG on a bad length or headroom from their caller */

@@ -78,7 +78,7 @@ void kp_parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t le
 /* "... at: func+0x" after the line containing key (lockdep's "is trying to acquire lock:").
  * With skip_helpers, the first of those lines that is not a generic helper (a lock taken
  * inside the allocator is the caller's lock), NULL when every one is. */
-const char *kp_lockdep_fn(struct kp_cls *c, const char *key, bool skip_helpers)
+const char *kp_lockdep_fn(struct kp_cls *c, const char *key, bool skip_helpers, unsigned extra)
 {
 	bool seen = false, in_block = false;
 
@@ -108,7 +108,7 @@ const char *kp_lockdep_fn(struct kp_cls *c, const char *key, bool skip_helpers)
 			memset(&f, 0, sizeof(f));
 			if (!kp_parse_sym(c, p, s + len, &f))
 				continue;
-			if (!skip_helpers || !kp_guilty_skips(c, &f))
+			if (!skip_helpers || !kp_guilty_skips(c, &f, extra))
 				return f.function;
 		}
 	}
@@ -356,24 +356,24 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 			/* the first lock site outside the generic helpers (a workqueue flush, a
 			 * trace event), else the first */
 			if (!fn)
-				fn = kp_lockdep_fn(c, "is trying to acquire", true);
+				fn = kp_lockdep_fn(c, "is trying to acquire", true, KP_SKIP_DEADLOCK);
 			if (!fn)
-				fn = kp_lockdep_fn(c, "is already holding lock", true);
+				fn = kp_lockdep_fn(c, "is already holding lock", true, KP_SKIP_DEADLOCK);
 			if (!fn)
-				fn = kp_lockdep_fn(c, "is trying to acquire", false);
+				fn = kp_lockdep_fn(c, "is trying to acquire", false, 0);
 
 			if (!fn)
-				fn = kp_lockdep_fn(c, "just changed the state of lock", false);
+				fn = kp_lockdep_fn(c, "just changed the state of lock", false, 0);
 			return kp_fmt_title(c, "possible deadlock", fn);
 		}
 	/* the WARNING form is named by its call trace, the older INFO form by the "at:" of
 	 * the lock the task takes (its trace often ends in the irq entry) */
 	if (strncmp(s, "inconsistent lock state", 23) == 0) {
-		const char *fn = streq(level, "INFO") ? kp_lockdep_fn(c, "takes", true) : NULL;
+		const char *fn = streq(level, "INFO") ? kp_lockdep_fn(c, "takes", true, 0) : NULL;
 
 		if (!fn)
 			fn = kp_guilty(c, NULL, false, 0);
-		return kp_fmt_title(c, "inconsistent lock state", fn ? fn : kp_lockdep_fn(c, "takes", true));
+		return kp_fmt_title(c, "inconsistent lock state", fn ? fn : kp_lockdep_fn(c, "takes", true, 0));
 	}
 	if (strncmp(s, "suspicious RCU usage", 20) == 0) {
 		snprintf(buf, sizeof(buf), "%s: suspicious RCU usage", level);
@@ -384,7 +384,7 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 		struct kframe f = { .function = fn, .reliable = true };
 
 		/* released inside a generic helper: its caller, from the stack */
-		if (fn && kp_guilty_skips(c, &f))
+		if (fn && kp_guilty_skips(c, &f, 0))
 			fn = NULL;
 
 		snprintf(buf, sizeof(buf), "%s: bad unlock balance", level);
@@ -393,15 +393,15 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 	/* the lock's own "at:" line names the code that took it */
 	if (strncmp(s, "held lock freed", 15) == 0) {
 		snprintf(buf, sizeof(buf), "%s: held lock freed", level);
-		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "with a lock still held", false));
+		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "with a lock still held", false, 0));
 	}
 	if (strncmp(s, "lock held when returning to user space", 38) == 0) {
 		snprintf(buf, sizeof(buf), "%s: lock held when returning to user space", level);
-		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "leaving the kernel with locks", false));
+		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "leaving the kernel with locks", false, 0));
 	}
 	if (find_in(s, len, "still has locks held")) {
 		snprintf(buf, sizeof(buf), "%s: still has locks held", level);
-		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "still has locks held", false));
+		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "still has locks held", false, 0));
 	}
 	/* a sleeping lock taken where only spinning ones may be: a locking bug of the code
 	 * taking it (titled as the x86 form of the same report is) */

@@ -619,6 +619,30 @@ static void test_title_normalised(void **state)
 	       "kernel panic: cfg80211 device ADDR lost: nl80211_op");
 }
 
+/* A deadlock through a work item's lockdep map: the lock "taken" by process_one_work is the
+ * work's, and the work function holding the other lock is named. */
+static void test_deadlock_in_work(void **state)
+{
+	expect("======================================================\n"
+	       "WARNING: possible circular locking dependency detected\n"
+	       "6.8.0-syzkaller #0 Not tainted\n"
+	       "------------------------------------------------------\n"
+	       "kworker/0:1/9 is trying to acquire lock:\n"
+	       "ffff888012345678 ((work_completion)(&foo->reset_work)){+.+.}-{0:0}, at: process_one_work+0x7c/0x1600 kernel/workqueue.c:2608\n"
+	       "\n"
+	       "but task is already holding lock:\n"
+	       "ffff888012345679 (&foo->reset_lock){+.+.}-{3:3}, at: foo_reset_work+0x40/0x200 drivers/net/foo.c:300\n"
+	       "\n"
+	       "which lock already depends on the new lock.\n"
+	       "\n"
+	       "stack backtrace:\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " dump_stack_lvl+0x125/0x1b0 lib/dump_stack.c:106\n"
+	       " process_one_work+0x889/0x1600 kernel/workqueue.c:2633\n"
+	       " </TASK>\n", KREPORT_LOCKDEP, "possible deadlock in foo_reset_work");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_inconsistent_forms),
 		cmocka_unit_test(test_rust_paths),
 		cmocka_unit_test(test_title_normalised),
+		cmocka_unit_test(test_deadlock_in_work),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
