@@ -103,9 +103,7 @@ static const struct fn_rule fn_rules[] = {
 	ANY("_unlock_", KP_SKIP_LOCKS),
 	/* Refcounts and object lifetimes: the caller holds the wrong count. */
 	PFX("refcount_", KP_SKIP_ALWAYS), ANY("ref_tracker", KP_SKIP_ALWAYS),
-	PFX("kref_", KP_SKIP_ALWAYS), ANY("kobject_del", KP_SKIP_ALWAYS),
-	ANY("kobject_put", KP_SKIP_ALWAYS), ANY("kobject_uevent", KP_SKIP_ALWAYS),
-	ANY("kobject_cleanup", KP_SKIP_ALWAYS), ANY("kobject_release", KP_SKIP_ALWAYS),
+	PFX("kref_", KP_SKIP_ALWAYS), ANY("kobject_", KP_SKIP_ALWAYS),
 	ANY("device_del", KP_SKIP_ALWAYS), ANY("device_unregister", KP_SKIP_ALWAYS),
 	ANY("device_release", KP_SKIP_ALWAYS), ANY("put_device", KP_SKIP_ALWAYS),
 	ANY("sysfs_remove", KP_SKIP_ALWAYS),
@@ -159,7 +157,7 @@ static const struct fn_rule fn_rules[] = {
 	PFX("wake_up_bit", KP_SKIP_ALWAYS), PFX("wake_up_var", KP_SKIP_ALWAYS),
 	PFX("wake_up_q", KP_SKIP_ALWAYS), PFX("wake_up_state", KP_SKIP_ALWAYS),
 	IS("complete", KP_SKIP_ALWAYS), IS("complete_all", KP_SKIP_ALWAYS),
-	PFX("wait_for_completion", KP_SKIP_ALWAYS), PFX("wait_on_bit", KP_SKIP_ALWAYS),
+	ANY("wait_for_completion", KP_SKIP_ALWAYS), PFX("wait_on_bit", KP_SKIP_ALWAYS),
 	PFX("out_of_line_wait_on_bit", KP_SKIP_ALWAYS), PFX("prepare_to_wait", KP_SKIP_ALWAYS),
 	PFX("finish_wait", KP_SKIP_ALWAYS), PFX("autoremove_wake_function", KP_SKIP_ALWAYS),
 	IS("schedule", KP_SKIP_ALWAYS), PFX("schedule_timeout", KP_SKIP_ALWAYS),
@@ -175,7 +173,7 @@ static const struct fn_rule fn_rules[] = {
 	PFX("insert_work", KP_SKIP_ALWAYS),
 	/* The driver core and its buses registering and tearing down devices for a driver:
 	 * the driver's probe or disconnect is what went wrong. */
-	PFX("device_add", KP_SKIP_ALWAYS), PFX("device_destroy", KP_SKIP_ALWAYS),
+	ANY("device_add", KP_SKIP_ALWAYS), ANY("device_destroy", KP_SKIP_ALWAYS),
 	PFX("get_device_parent", KP_SKIP_ALWAYS), PFX("devres_release", KP_SKIP_ALWAYS),
 	PFX("device_for_each_child", KP_SKIP_ALWAYS), PFX("device_remove_file", KP_SKIP_ALWAYS),
 	PFX("add_uevent_var", KP_SKIP_ALWAYS), PFX("unregister_client", KP_SKIP_ALWAYS),
@@ -192,7 +190,7 @@ static const struct fn_rule fn_rules[] = {
 	ANY("change_bit", KP_SKIP_ALWAYS), ANY("test_bit", KP_SKIP_ALWAYS), PFX("atomic_", KP_SKIP_ALWAYS),
 	PFX("atomic64_", KP_SKIP_ALWAYS), PFX("arch_atomic", KP_SKIP_ALWAYS), PFX("raw_atomic", KP_SKIP_ALWAYS),
 	/* Formatting and printing for the caller: vsprintf's walkers, dev_* printers, hex dumps. */
-	IS("string", KP_SKIP_ALWAYS), IS("pointer", KP_SKIP_ALWAYS), ANY("snprintf", KP_SKIP_ALWAYS), ANY("scnprintf", KP_SKIP_ALWAYS),
+	ANY("string", KP_SKIP_ALWAYS), ANY("pointer", KP_SKIP_ALWAYS), ANY("snprintf", KP_SKIP_ALWAYS), ANY("scnprintf", KP_SKIP_ALWAYS),
 	ANY("vsprintf", KP_SKIP_ALWAYS), PFX("va_format", KP_SKIP_ALWAYS), PFX("dev_printk", KP_SKIP_ALWAYS),
 	IS("dev_info", KP_SKIP_ALWAYS), IS("dev_notice", KP_SKIP_ALWAYS), IS("dev_warn", KP_SKIP_ALWAYS),
 	IS("dev_err", KP_SKIP_ALWAYS), IS("dev_alert", KP_SKIP_ALWAYS), IS("dev_crit", KP_SKIP_ALWAYS),
@@ -202,7 +200,7 @@ static const struct fn_rule fn_rules[] = {
 	/* Inode and dentry references, link counts and dirty marks: bookkeeping that warns
 	 * about the filesystem calling it; the page cache's own walkers. */
 	IS("iput", KP_SKIP_ALWAYS), IS("iput_final", KP_SKIP_ALWAYS), IS("ihold", KP_SKIP_ALWAYS),
-	IS("dput", KP_SKIP_ALWAYS), PFX("fast_dput", KP_SKIP_ALWAYS), PFX("drop_nlink", KP_SKIP_ALWAYS),
+	ANY("dput", KP_SKIP_ALWAYS), PFX("drop_nlink", KP_SKIP_ALWAYS),
 	PFX("clear_nlink", KP_SKIP_ALWAYS), PFX("inc_nlink", KP_SKIP_ALWAYS),
 	PFX("set_nlink", KP_SKIP_ALWAYS), PFX("mark_buffer_dirty", KP_SKIP_ALWAYS),
 	PFX("find_lock_entries", KP_SKIP_ALWAYS), PFX("truncate_inode_pages", KP_SKIP_ALWAYS),

@@ -441,6 +441,19 @@ static void test_families_more(void **state)
 	       " foo_read_reg+0x40/0x90 [foo]\n"
 	       " foo_probe+0x100/0x200 [foo]\n"
 	       " </TASK>\n", KREPORT_GPF, "general protection fault in foo_read_reg");
+	/* names holding the family's word anywhere: a filesystem's dput, the kobject core's
+	 * internals, the driver core's registration wrappers, vsprintf's string walkers */
+	expect("general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1] PREEMPT SMP KASAN\n"
+	       "CPU: 0 PID: 5000 Comm: syz-executor Not tainted 6.8.0 #0\n"
+	       "RIP: 0010:ovl_dput+0x10/0x40\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " kobject_add_internal+0x10/0x40\n"
+	       " device_add_disk+0x10/0x40\n"
+	       " escaped_string+0x10/0x40\n"
+	       " restricted_pointer+0x10/0x40\n"
+	       " foo_probe+0x100/0x200 [foo]\n"
+	       " </TASK>\n", KREPORT_GPF, "general protection fault in foo_probe");
 }
 
 /* The syscall's own layers are titled as the call: "__sys_sendmsg" and "____sys_sendmsg"
