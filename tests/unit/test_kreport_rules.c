@@ -452,8 +452,20 @@ static void test_families_more(void **state)
 	       " device_add_disk+0x10/0x40\n"
 	       " escaped_string+0x10/0x40\n"
 	       " restricted_pointer+0x10/0x40\n"
+	       " netdev_warn+0x10/0x40\n"
+	       " osq_unlock+0x10/0x40\n"
 	       " foo_probe+0x100/0x200 [foo]\n"
 	       " </TASK>\n", KREPORT_GPF, "general protection fault in foo_probe");
+	/* the page lock is a page-cache wait even where locks are the point */
+	expect("BUG: sleeping function called from invalid context at include/linux/pagemap.h:1000\n"
+	       "in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 5000, name: syz-executor\n"
+	       "CPU: 0 PID: 5000 Comm: syz-executor Not tainted 6.8.0 #0\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " __might_resched+0x10/0x40\n"
+	       " lock_page+0x10/0x40\n"
+	       " foo_readpage+0x100/0x200\n"
+	       " </TASK>\n", KREPORT_ATOMIC, "BUG: sleeping function called from invalid context in foo_readpage");
 }
 
 /* The syscall's own layers are titled as the call: "__sys_sendmsg" and "____sys_sendmsg"
