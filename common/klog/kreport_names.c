@@ -97,7 +97,7 @@ static uint64_t rd_ident(struct rdm *d, bool print)
 	while (isdigit((unsigned char)rd_peek(d)) && n < 4096)
 		n = n * 10 + (size_t)(d->s[d->pos++] - '0');
 	rd_eat(d, '_');
-	if (n > d->len - d->pos) {
+	if (d->bad || d->pos > d->len || n > d->len - d->pos) {
 		d->bad = true;
 		return dis;
 	}
@@ -139,6 +139,10 @@ static void rd_const(struct rdm *d)
 	}
 	if (rd_eat(d, 'B')) {
 		rd_backref(d, rd_const);
+		return;
+	}
+	if (!rd_peek(d)) {
+		d->bad = true;
 		return;
 	}
 	d->pos++;               /* the const's type: printed as a number either way */
