@@ -6,6 +6,7 @@
  *   kreport_title.c    the WARN/BUG site, lockdep's lines, the title
  *   kreport_guilty.c   which function to blame, title forms
  *   kreport_rules.c    the helper-skipping rules as data (used by kreport_guilty.c)
+ *   kreport_names.c    Rust v0 paths, and a title's normalisation (what varies between runs)
  *   kreport_frames.c   symbols and call-trace lines
  *   klogtext.c         saved-log lines to kernel log lines (handed back by a callback),
  *                      and reports to JSON
