@@ -213,9 +213,11 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 			*type = KREPORT_PAGE_FAULT;
 			return true;
 		}
-		/* arm32's data abort: the Internal error line that follows is part of it */
+		/* arm32's data abort: the Internal error line that follows is part of it, and
+		 * it is part of an Alignment trap before it */
 		if (KP_PREFIX(s, len, "Unhandled fault: ")) {
 			*type = KREPORT_OOPS;
+			*flags = KP_START_CONT;
 			return true;
 		}
 		if (KP_PREFIX(s, len, "UBSAN: ")) {
@@ -316,6 +318,21 @@ bool kp_match_start(const char *s, size_t len, enum kreport_type *type, unsigned
 		}
 		if (KP_PREFIX(s, len, "stack segment: ")) {
 			*type = KREPORT_GPF;
+			return true;
+		}
+		return false;
+	case 'A':
+		/* arm32: an unaligned access the kernel could not fix up */
+		if (KP_PREFIX(s, len, "Alignment trap: ")) {
+			*type = KREPORT_OOPS;
+			return true;
+		}
+		return false;
+	case 't':
+		/* Android's trusty driver relays the secure OS's panic; a WARN may follow */
+		if (KP_PREFIX(s, len, "trusty: panic")) {
+			*type = KREPORT_PANIC;
+			*flags = KP_START_PRELUDE;
 			return true;
 		}
 		return false;

@@ -439,7 +439,7 @@ void kp_classify(const struct kp_line *lines, size_t n, enum kreport_type type, 
 		r->rip_function = wfn.function;
 		r->rip_module = wfn.module;
 	}
-	r->title = kp_title(c, r, &wfn);
+	r->title = kp_norm_title(c, kp_title(c, r, &wfn));
 	if (c->nf) {
 		struct kframe *f = arena_alloc(a, KP_MAX_FRAMES * sizeof(*f));
 		size_t nx = 0;

@@ -36,9 +36,9 @@ static bool frame_skipped(const struct kp_cls *c, const struct kframe *f, unsign
 	return skipped_at(c, f->function, f->file, extra);
 }
 
-bool kp_guilty_skips(const struct kp_cls *c, const struct kframe *f)
+bool kp_guilty_skips(const struct kp_cls *c, const struct kframe *f, unsigned extra)
 {
-	return frame_skipped(c, f, 0);
+	return frame_skipped(c, f, extra);
 }
 
 /* The first candidate (first, the RIP when asked, then the reliable frames) that is not a
@@ -66,7 +66,7 @@ const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, unsigne
 	return fallback;
 }
 
-const char *kp_stall_guilty(struct kp_cls *c, bool after_irq)
+const char *kp_stall_guilty(struct kp_cls *c, bool after_irq, unsigned extra)
 {
 	const char *prev = NULL;
 	size_t i = after_irq ? c->task_start : 0;
@@ -89,7 +89,7 @@ const char *kp_stall_guilty(struct kp_cls *c, bool after_irq)
 				return "smp_call_function";
 			return prev ? prev : fn;
 		}
-		if (!frame_skipped(c, &c->frames[i], KP_SKIP_STALL))
+		if (!frame_skipped(c, &c->frames[i], extra))
 			prev = fn;
 	}
 	return kp_guilty(c, NULL, true, 0);
@@ -113,22 +113,34 @@ const char *kp_hung_guilty(struct kp_cls *c)
  * plain C++ mangled name unmangled. */
 static const char *title_fn(struct kp_cls *c, const char *fn)
 {
-	/* Syscall wrappers: the generic ones name the call alone, the arch entry keeps its
-	 * "sys_" ("__x64_sys_futex" is "sys_futex"), as syzkaller's titles do. */
-	static const char *const prefixes[] = { "__se_sys_", "__do_sys_", "__x64_", "__ia32_",
-						"__arm64_", "SyS_", "SYSC_", "compat_SyS_",
-						"compat_SYSC_", "__se_compat_sys_", "ksys_" };
+	/* Syscall wrappers and the syscall's own layers: each prefix is tried on the whole
+	 * name and the shortest result kept, so "__x64_sys_futex" is "sys_futex" while
+	 * "__se_sys_futex", "sys_futex" and "__sys_sendmsg" are "futex" and "sendmsg", the
+	 * names syzkaller's titles use. */
+	static const char *const prefixes[] = { "SYSC_", "SyS_", "sys_", "__x64_", "__ia32_",
+						"__arm64_", "____sys_", "___sys_", "__sys_", "__se_",
+						"__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_",
+						"ksys_" };
+	const char *best = fn;
 	size_t n;
 
 	if (!fn)
 		return NULL;
-	for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
-		if (startswith(fn, prefixes[i]) && fn[strlen(prefixes[i])]) {
-			fn += strlen(prefixes[i]);
-			break;
-		}
-	/* Rust v0 symbol "_RNv...<len><ident>": the last path component is the function */
+	for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
+		size_t pl = strlen(prefixes[i]);
+
+		if (fn[0] == prefixes[i][0] && strncmp(fn, prefixes[i], pl) == 0 && fn[pl] &&
+		    fn + pl > best)
+			best = fn + pl;
+	}
+	fn = best;
+	/* Rust v0 symbol: its path as Rust prints it ("<kernel::Foo as Bar>::baz"), else
+	 * ("_RNv...<len><ident>") the last path component */
 	if (fn[0] == '_' && fn[1] == 'R') {
+		const char *path = kp_rust_demangle(c, fn);
+
+		if (path)
+			return path;
 		size_t fl = strlen(fn);
 
 		for (size_t i = 2; i < fl; i++) {

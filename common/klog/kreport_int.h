@@ -6,6 +6,7 @@
  *   kreport_title.c    the WARN/BUG site, lockdep's lines, the title
  *   kreport_guilty.c   which function to blame, title forms
  *   kreport_rules.c    the helper-skipping rules as data (used by kreport_guilty.c)
+ *   kreport_names.c    Rust v0 paths, and a title's normalisation (what varies between runs)
  *   kreport_frames.c   symbols and call-trace lines
  *   klogtext.c         saved-log lines to kernel log lines (handed back by a callback),
  *                      and reports to JSON
@@ -126,6 +127,10 @@ enum {
 	KP_SKIP_PAGE = 1u << 16,
 	KP_SKIP_SPINLOCK = 1u << 17,
 	KP_SKIP_SKB = 1u << 18,
+	KP_SKIP_KMSAN = 1u << 19,
+	KP_SKIP_PROC = 1u << 20,
+	KP_SKIP_SCHEDULE = 1u << 21,
+	KP_SKIP_DEADLOCK = 1u << 22,
 };
 bool kp_rule_skip_fn(const char *fn, unsigned when);
 bool kp_rule_skip_file(const char *file);
@@ -135,9 +140,11 @@ bool kp_infra_file(const char *file);
 /* kreport_guilty.c: the guilty frame, the stalled/hung task's work, title forms; extra is
  * a mask of KP_SKIP_* rules to apply besides the general ones */
 const char *kp_guilty(struct kp_cls *c, const char *first, bool use_rip, unsigned extra);
-/* Whether a frame is a generic helper under the general rules. */
-bool kp_guilty_skips(const struct kp_cls *c, const struct kframe *f);
-const char *kp_stall_guilty(struct kp_cls *c, bool after_irq);
+/* Whether a frame is a generic helper under the general rules and extra. */
+bool kp_guilty_skips(const struct kp_cls *c, const struct kframe *f, unsigned extra);
+/* The work a stalled task was doing; extra: the report kind's own helpers (KP_SKIP_STALL
+ * for RCU's detector, KP_SKIP_SCHEDULE for the scheduler that found a stack corrupted) */
+const char *kp_stall_guilty(struct kp_cls *c, bool after_irq, unsigned extra);
 const char *kp_hung_guilty(struct kp_cls *c);
 const char *kp_fmt_title(struct kp_cls *c, const char *prefix, const char *fn);
 const char *kp_cut(struct kp_cls *c, const char *s, size_t len, const char *const *stops);
@@ -152,8 +159,12 @@ const char *kp_stack_from(struct kp_cls *c, size_t from, unsigned extra);
  * console timestamp, a journal or syslog line of the kernel), not a bare line. */
 typedef void (*kp_emit_fn)(void *userdata, const struct kline *l);
 bool kp_text_line(char *s, size_t len, kp_emit_fn emit, void *userdata);
+/* kreport_names.c: a Rust v0 symbol as its path (NULL when it is none), and a title with
+ * what varies between runs of one bug (addresses, lines, numbers, CPUs) taken out */
+const char *kp_rust_demangle(struct kp_cls *c, const char *sym);
+const char *kp_norm_title(struct kp_cls *c, const char *title);
 /* kreport_title.c: the WARN/BUG line, lockdep's "at:" lines, the title */
 void kp_parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t len,
 		   struct kframe *wfn);
-const char *kp_lockdep_fn(struct kp_cls *c, const char *key, bool skip_helpers);
+const char *kp_lockdep_fn(struct kp_cls *c, const char *key, bool skip_helpers, unsigned extra);
 const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *wfn);

@@ -15,6 +15,7 @@
  * holds for some report kinds; add a unit case in tests/unit/test_kreport_rules.c that names
  * the frame the rule now passes over.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "kreport_int.h"
@@ -49,12 +50,16 @@ static const struct fn_rule fn_rules[] = {
 	ANY("dump_backtrace", KP_SKIP_ALWAYS), ANY("bad_stack", KP_SKIP_ALWAYS),
 	PFX("nmi_cpu_backtrace", KP_SKIP_ALWAYS), PFX("nmi_trigger_cpumask_backtrace", KP_SKIP_ALWAYS),
 	PFX("print_address_description", KP_SKIP_ALWAYS), ANY("print_report", KP_SKIP_ALWAYS),
+	/* powerpc's trap path into the report */
+	PFX("program_check_", KP_SKIP_ALWAYS),
 	PFX("print_usage_bug", KP_SKIP_ALWAYS), PFX("print_circular_bug", KP_SKIP_ALWAYS),
 	/* on arm32 the caller named after panic(), which never returns, is the next symbol */
 	PFX("print_tainted", KP_SKIP_ALWAYS), IS("get_taint", KP_SKIP_ALWAYS),
+	/* x86-64's return-from-interrupt path (4.x) */
+	PFX("retint_", KP_SKIP_ALWAYS),
 	/* Stack walking and unwinding: they run because a report is printed. */
 	PFX("stack_trace_", KP_SKIP_ALWAYS), PFX("arch_stack_walk", KP_SKIP_ALWAYS),
-	PFX("unwind_", KP_SKIP_ALWAYS), ANY("walk_stackframe", KP_SKIP_ALWAYS), PFX("stack_depot_", KP_SKIP_ALWAYS),
+	PFX("unwind_", KP_SKIP_ALWAYS), ANY("walk_stack", KP_SKIP_ALWAYS), PFX("stack_depot_", KP_SKIP_ALWAYS),
 	PFX("save_stack", KP_SKIP_ALWAYS), PFX("kernel_text_address", KP_SKIP_ALWAYS),
 	/* Sanitizer runtimes: they detect the bug in their caller. */
 	ANY("sanitizer", KP_SKIP_ALWAYS), ANY("hwasan", KP_SKIP_ALWAYS), PFX("asan_", KP_SKIP_ALWAYS), ANY("kasan", KP_SKIP_ALWAYS),
@@ -62,62 +67,80 @@ static const struct fn_rule fn_rules[] = {
 	PFX("kcsan_", KP_SKIP_ALWAYS), PFX("tsan_", KP_SKIP_ALWAYS), ANY("ubsan", KP_SKIP_ALWAYS),
 	ANY("check_memory_region", KP_SKIP_ALWAYS), PFX("check_heap_object", KP_SKIP_ALWAYS),
 	PFX("check_object", KP_SKIP_ALWAYS), PFX("read_word_at_a_time", KP_SKIP_ALWAYS),
+	/* the unwinder's reads that the sanitizers must not see */
+	PFX("read_once_", KP_SKIP_ALWAYS), PFX("write_once_", KP_SKIP_ALWAYS),
+	PFX("phys_addr", KP_SKIP_ALWAYS),
 	ANY("should_fail", KP_SKIP_ALWAYS), ANY("debug_object", KP_SKIP_ALWAYS),
 	/* Assertion helpers (filesystems' ASSERT): the assertion's caller failed it. */
 	ANY("assertfail", KP_SKIP_ALWAYS), PFX("assfail", KP_SKIP_ALWAYS),
 	/* Rust's panic machinery: the panic is in the Rust function that called it. */
-	PFX("rust_begin_unwind", KP_SKIP_ALWAYS), PFX("rust_helper_BUG", KP_SKIP_ALWAYS),
+	ANY("rust_begin_unwind", KP_SKIP_ALWAYS), PFX("rust_helper_BUG", KP_SKIP_ALWAYS),
 	PFX("rust_panic", KP_SKIP_ALWAYS), ANY("core9panicking", KP_SKIP_ALWAYS),
 	ANY("4core6option*expect_failed", KP_SKIP_ALWAYS),
 	/* Locking primitives, lockdep and its annotations (kept where the lock is the point). */
-	ANY("lockdep", KP_SKIP_ALWAYS), PFX("lock_acquire", KP_SKIP_ALWAYS),
-	PFX("lock_release", KP_SKIP_ALWAYS), ANY("lock_class", KP_SKIP_ALWAYS),
-	PFX("reacquire_held_locks", KP_SKIP_ALWAYS), ANY("spin_lock", KP_SKIP_ALWAYS),
+	ANY("lockdep", KP_SKIP_ALWAYS), ANY("lock_acquire", KP_SKIP_ALWAYS),
+	ANY("lock_release", KP_SKIP_ALWAYS), ANY("lock_class", KP_SKIP_ALWAYS),
+	PFX("reacquire_held_locks", KP_SKIP_ALWAYS), PFX("mark_held_locks", KP_SKIP_ALWAYS),
+	PFX("mark_lock", KP_SKIP_ALWAYS), PFX("print_unlock", KP_SKIP_ALWAYS),
+	ANY("imbalance_bug", KP_SKIP_ALWAYS), PFX("owner_on_cpu", KP_SKIP_ALWAYS),
+	PFX("raw_spin_rq", KP_SKIP_ALWAYS), PFX("seqprop_assert", KP_SKIP_ALWAYS),
+	ANY("bh_enable", KP_SKIP_ALWAYS), ANY("bh_disable", KP_SKIP_ALWAYS),
+	ANY("read_lock", KP_SKIP_ALWAYS), ANY("read_unlock", KP_SKIP_ALWAYS),
+	ANY("read_trylock", KP_SKIP_ALWAYS), ANY("write_lock", KP_SKIP_ALWAYS),
+	ANY("write_unlock", KP_SKIP_ALWAYS), ANY("write_trylock", KP_SKIP_ALWAYS),
+	ANY("spin_lock", KP_SKIP_ALWAYS),
 	ANY("spin_trylock", KP_SKIP_ALWAYS), ANY("spin_unlock", KP_SKIP_ALWAYS),
 	ANY("_raw_", KP_SKIP_ALWAYS), PFX("mutex", KP_SKIP_ALWAYS), ANY("rwsem", KP_SKIP_ALWAYS),
-	PFX("osq_lock", KP_SKIP_ALWAYS), IS("down", KP_SKIP_ALWAYS), PFX("down_trylock", KP_SKIP_ALWAYS), ANY("down_read", KP_SKIP_ALWAYS),
+	PFX("osq_", KP_SKIP_ALWAYS), IS("down", KP_SKIP_ALWAYS), PFX("down_trylock", KP_SKIP_ALWAYS), ANY("down_read", KP_SKIP_ALWAYS),
 	ANY("down_write", KP_SKIP_ALWAYS), ANY("up_read", KP_SKIP_ALWAYS),
 	ANY("up_write", KP_SKIP_ALWAYS), PFX("rt_mutex", KP_SKIP_ALWAYS),
 	PFX("queued_*lock", KP_SKIP_ALWAYS), PFX("native_queued_", KP_SKIP_ALWAYS),
 	PFX("pv_queued_", KP_SKIP_ALWAYS), PFX("percpu_down_", KP_SKIP_ALWAYS),
 	PFX("percpu_up_", KP_SKIP_ALWAYS), PFX("local_bh_", KP_SKIP_ALWAYS),
+	/* the page lock: a page-cache wait, even where locks are the point */
+	PFX("lock_page", KP_SKIP_ALWAYS), PFX("unlock_page", KP_SKIP_ALWAYS),
 	PFX("seqcount_", KP_SKIP_ALWAYS), PFX("write_seq", KP_SKIP_ALWAYS),
 	SFX("_lock", KP_SKIP_LOCKS), SFX("_unlock", KP_SKIP_LOCKS), SFX("_trylock", KP_SKIP_LOCKS),
 	PFX("lock_", KP_SKIP_LOCKS), PFX("unlock_", KP_SKIP_LOCKS), ANY("_lock_", KP_SKIP_LOCKS),
 	ANY("_unlock_", KP_SKIP_LOCKS),
 	/* Refcounts and object lifetimes: the caller holds the wrong count. */
 	PFX("refcount_", KP_SKIP_ALWAYS), ANY("ref_tracker", KP_SKIP_ALWAYS),
-	PFX("kref_", KP_SKIP_ALWAYS), ANY("kobject_del", KP_SKIP_ALWAYS),
-	ANY("kobject_put", KP_SKIP_ALWAYS), ANY("kobject_uevent", KP_SKIP_ALWAYS),
-	ANY("kobject_cleanup", KP_SKIP_ALWAYS), ANY("kobject_release", KP_SKIP_ALWAYS),
+	PFX("kref_", KP_SKIP_ALWAYS), ANY("kobject_", KP_SKIP_ALWAYS),
 	ANY("device_del", KP_SKIP_ALWAYS), ANY("device_unregister", KP_SKIP_ALWAYS),
 	ANY("device_release", KP_SKIP_ALWAYS), ANY("put_device", KP_SKIP_ALWAYS),
 	ANY("sysfs_remove", KP_SKIP_ALWAYS),
 	/* Allocation: the allocator is asked by the code at fault. */
-	ANY("kmalloc", KP_SKIP_ALWAYS), ANY("kzalloc", KP_SKIP_ALWAYS), ANY("kcalloc", KP_SKIP_ALWAYS),
+	/* every k/v/kv/devm flavour of malloc, zalloc and calloc */
+	ANY("malloc", KP_SKIP_ALWAYS), ANY("zalloc", KP_SKIP_ALWAYS), ANY("calloc", KP_SKIP_ALWAYS),
 	ANY("krealloc", KP_SKIP_ALWAYS), ANY("kvmalloc", KP_SKIP_ALWAYS), ANY("kvfree", KP_SKIP_ALWAYS),
 	ANY("kfree", KP_SKIP_ALWAYS), ANY("vmalloc", KP_SKIP_ALWAYS), ANY("vfree", KP_SKIP_ALWAYS),
 	ANY("kmem_cache", KP_SKIP_ALWAYS), ANY("slab_", KP_SKIP_ALWAYS), ANY("_noprof", KP_SKIP_ALWAYS),
-	ANY("alloc_pages", KP_SKIP_ALWAYS), PFX("kmemdup", KP_SKIP_ALWAYS),
-	PFX("memdup_", KP_SKIP_ALWAYS), PFX("kstrdup", KP_SKIP_ALWAYS),
-	PFX("free_pages", KP_SKIP_ALWAYS), PFX("folio_alloc", KP_SKIP_ALWAYS),
+	ANY("alloc_page", KP_SKIP_ALWAYS), ANY("memdup", KP_SKIP_ALWAYS),
+	ANY("strdup", KP_SKIP_ALWAYS), ANY("strndup", KP_SKIP_ALWAYS), PFX("allocate_slab", KP_SKIP_ALWAYS),
+	PFX("free_pages", KP_SKIP_ALWAYS), ANY("folio_alloc", KP_SKIP_ALWAYS),
+	ANY("folio_unlock", KP_SKIP_ALWAYS),
 	PFX("page_frag_alloc", KP_SKIP_ALWAYS),
 	/* String and memory primitives, user copies. */
 	ANY("memcpy", KP_SKIP_ALWAYS), ANY("memcmp", KP_SKIP_ALWAYS), ANY("memset", KP_SKIP_ALWAYS),
 	ANY("memmove", KP_SKIP_ALWAYS), ANY("memchr", KP_SKIP_ALWAYS), ANY("strcmp", KP_SKIP_ALWAYS),
 	ANY("strncmp", KP_SKIP_ALWAYS), ANY("strcpy", KP_SKIP_ALWAYS), ANY("strlcpy", KP_SKIP_ALWAYS),
 	ANY("strncpy", KP_SKIP_ALWAYS), ANY("strscpy", KP_SKIP_ALWAYS), ANY("strlen", KP_SKIP_ALWAYS),
-	ANY("strnlen", KP_SKIP_ALWAYS), ANY("strchr", KP_SKIP_ALWAYS), PFX("strrchr", KP_SKIP_ALWAYS),
-	PFX("strstr", KP_SKIP_ALWAYS), PFX("strnstr", KP_SKIP_ALWAYS), ANY("copy_to_user", KP_SKIP_ALWAYS),
+	ANY("strnlen", KP_SKIP_ALWAYS), ANY("strchr", KP_SKIP_ALWAYS), ANY("strrchr", KP_SKIP_ALWAYS),
+	ANY("strstr", KP_SKIP_ALWAYS), ANY("strnstr", KP_SKIP_ALWAYS), ANY("copy_to_user", KP_SKIP_ALWAYS),
 	ANY("copy_from_user", KP_SKIP_ALWAYS), ANY("copy_to_iter", KP_SKIP_ALWAYS),
 	ANY("copy_from_iter", KP_SKIP_ALWAYS), ANY("copy_page_to_iter", KP_SKIP_ALWAYS),
 	ANY("copy_page_from_iter", KP_SKIP_ALWAYS), ANY("copy_folio_to_iter", KP_SKIP_ALWAYS), ANY("put_user", KP_SKIP_ALWAYS),
-	ANY("get_user", KP_SKIP_ALWAYS), ANY("might_fault", KP_SKIP_ALWAYS),
+	ANY("get_user", KP_SKIP_ALWAYS), ANY("might_fault", KP_SKIP_ALWAYS), IS("copyin", KP_SKIP_ALWAYS),
+	IS("copyout", KP_SKIP_ALWAYS), PFX("might_resched", KP_SKIP_ALWAYS),
+	PFX("extract_user_to_sg", KP_SKIP_ALWAYS), PFX("extract_iter_to_sg", KP_SKIP_ALWAYS),
 	ANY("might_sleep", KP_SKIP_ALWAYS), PFX("copy_page", KP_SKIP_ALWAYS),
 	ANY("_indirect_thunk_", KP_SKIP_ALWAYS), PFX("xas_", KP_SKIP_ALWAYS),
 	/* Checksums: generic arithmetic over the caller's buffer. */
 	PFX("csum_", KP_SKIP_ALWAYS), PFX("do_csum", KP_SKIP_ALWAYS), PFX("ip_compute_csum", KP_SKIP_ALWAYS),
 	/* Lists, trees, hash tables, bitmaps: data structures walked for their owner. */
+	ANY("list_add", KP_SKIP_ALWAYS), ANY("list_del", KP_SKIP_ALWAYS),
+	ANY("list_replace", KP_SKIP_ALWAYS), ANY("list_move", KP_SKIP_ALWAYS),
+	ANY("list_splice", KP_SKIP_ALWAYS),
 	ANY("list_add", KP_SKIP_ALWAYS), ANY("list_del", KP_SKIP_ALWAYS),
 	ANY("list_replace", KP_SKIP_ALWAYS), ANY("list_move", KP_SKIP_ALWAYS),
 	ANY("list_splice", KP_SKIP_ALWAYS), PFX("hlist_", KP_SKIP_ALWAYS), PFX("llist_", KP_SKIP_ALWAYS),
@@ -136,9 +159,9 @@ static const struct fn_rule fn_rules[] = {
 	PFX("wake_up_bit", KP_SKIP_ALWAYS), PFX("wake_up_var", KP_SKIP_ALWAYS),
 	PFX("wake_up_q", KP_SKIP_ALWAYS), PFX("wake_up_state", KP_SKIP_ALWAYS),
 	IS("complete", KP_SKIP_ALWAYS), IS("complete_all", KP_SKIP_ALWAYS),
-	PFX("wait_for_completion", KP_SKIP_ALWAYS), PFX("wait_on_bit", KP_SKIP_ALWAYS),
+	ANY("wait_for_completion", KP_SKIP_ALWAYS), PFX("wait_on_bit", KP_SKIP_ALWAYS),
 	PFX("out_of_line_wait_on_bit", KP_SKIP_ALWAYS), PFX("prepare_to_wait", KP_SKIP_ALWAYS),
-	PFX("finish_wait", KP_SKIP_ALWAYS), PFX("autoremove_wake_function", KP_SKIP_ALWAYS),
+	ANY("finish_wait", KP_SKIP_ALWAYS), PFX("autoremove_wake_function", KP_SKIP_ALWAYS),
 	IS("schedule", KP_SKIP_ALWAYS), PFX("schedule_timeout", KP_SKIP_ALWAYS),
 	PFX("schedule_preempt_disabled", KP_SKIP_ALWAYS), PFX("io_schedule", KP_SKIP_ALWAYS),
 	PFX("msleep", KP_SKIP_ALWAYS), PFX("usleep_range", KP_SKIP_ALWAYS),
@@ -152,7 +175,7 @@ static const struct fn_rule fn_rules[] = {
 	PFX("insert_work", KP_SKIP_ALWAYS),
 	/* The driver core and its buses registering and tearing down devices for a driver:
 	 * the driver's probe or disconnect is what went wrong. */
-	PFX("device_add", KP_SKIP_ALWAYS), PFX("device_destroy", KP_SKIP_ALWAYS),
+	ANY("device_add", KP_SKIP_ALWAYS), ANY("device_destroy", KP_SKIP_ALWAYS),
 	PFX("get_device_parent", KP_SKIP_ALWAYS), PFX("devres_release", KP_SKIP_ALWAYS),
 	PFX("device_for_each_child", KP_SKIP_ALWAYS), PFX("device_remove_file", KP_SKIP_ALWAYS),
 	PFX("add_uevent_var", KP_SKIP_ALWAYS), PFX("unregister_client", KP_SKIP_ALWAYS),
@@ -161,23 +184,26 @@ static const struct fn_rule fn_rules[] = {
 	PFX("unregister_netdev", KP_SKIP_ALWAYS),
 	PFX("usb_kill_", KP_SKIP_ALWAYS), PFX("usb_submit_urb", KP_SKIP_ALWAYS),
 	PFX("usb_hcd_submit_urb", KP_SKIP_ALWAYS), PFX("usb_control_msg", KP_SKIP_ALWAYS),
+	PFX("usb_start_wait_urb", KP_SKIP_ALWAYS), PFX("usb_bulk_msg", KP_SKIP_ALWAYS),
+	PFX("usb_interrupt_msg", KP_SKIP_ALWAYS),
 	ANY("urb_enqueue", KP_SKIP_ALWAYS),
 	/* Bit operations and atomics on the caller's data. */
-	PFX("test_and_", KP_SKIP_ALWAYS), PFX("set_bit", KP_SKIP_ALWAYS), PFX("clear_bit", KP_SKIP_ALWAYS),
-	PFX("change_bit", KP_SKIP_ALWAYS), PFX("test_bit", KP_SKIP_ALWAYS), PFX("atomic_", KP_SKIP_ALWAYS),
-	PFX("atomic64_", KP_SKIP_ALWAYS), PFX("arch_atomic", KP_SKIP_ALWAYS),
+	PFX("test_and_", KP_SKIP_ALWAYS), ANY("set_bit", KP_SKIP_ALWAYS), ANY("clear_bit", KP_SKIP_ALWAYS),
+	ANY("change_bit", KP_SKIP_ALWAYS), ANY("test_bit", KP_SKIP_ALWAYS), PFX("atomic_", KP_SKIP_ALWAYS),
+	PFX("atomic64_", KP_SKIP_ALWAYS), PFX("arch_atomic", KP_SKIP_ALWAYS), PFX("raw_atomic", KP_SKIP_ALWAYS),
 	/* Formatting and printing for the caller: vsprintf's walkers, dev_* printers, hex dumps. */
-	IS("string", KP_SKIP_ALWAYS), IS("pointer", KP_SKIP_ALWAYS), ANY("snprintf", KP_SKIP_ALWAYS), ANY("scnprintf", KP_SKIP_ALWAYS),
-	ANY("vsprintf", KP_SKIP_ALWAYS), PFX("va_format", KP_SKIP_ALWAYS), PFX("dev_printk", KP_SKIP_ALWAYS),
-	IS("dev_info", KP_SKIP_ALWAYS), IS("dev_notice", KP_SKIP_ALWAYS), IS("dev_warn", KP_SKIP_ALWAYS),
-	IS("dev_err", KP_SKIP_ALWAYS), IS("dev_alert", KP_SKIP_ALWAYS), IS("dev_crit", KP_SKIP_ALWAYS),
-	IS("dev_emerg", KP_SKIP_ALWAYS), ANY("hex_dump", KP_SKIP_ALWAYS), ANY("asprintf", KP_SKIP_ALWAYS),
+	ANY("string", KP_SKIP_ALWAYS), ANY("pointer", KP_SKIP_ALWAYS), ANY("snprintf", KP_SKIP_ALWAYS), ANY("scnprintf", KP_SKIP_ALWAYS),
+	ANY("vsprintf", KP_SKIP_ALWAYS), ANY("va_format", KP_SKIP_ALWAYS), PFX("dev_printk", KP_SKIP_ALWAYS),
+	/* every subsystem's flavour too (netdev_warn, ibdev_err) */
+	ANY("dev_info", KP_SKIP_ALWAYS), ANY("dev_notice", KP_SKIP_ALWAYS), ANY("dev_warn", KP_SKIP_ALWAYS),
+	ANY("dev_err", KP_SKIP_ALWAYS), ANY("dev_alert", KP_SKIP_ALWAYS), ANY("dev_crit", KP_SKIP_ALWAYS),
+	ANY("dev_emerg", KP_SKIP_ALWAYS), ANY("hex_dump", KP_SKIP_ALWAYS), ANY("asprintf", KP_SKIP_ALWAYS),
 	/* CRCs: arithmetic over the caller's buffer, like the checksums above. */
 	PFX("crc", KP_SKIP_ALWAYS),
 	/* Inode and dentry references, link counts and dirty marks: bookkeeping that warns
 	 * about the filesystem calling it; the page cache's own walkers. */
 	IS("iput", KP_SKIP_ALWAYS), IS("iput_final", KP_SKIP_ALWAYS), IS("ihold", KP_SKIP_ALWAYS),
-	IS("dput", KP_SKIP_ALWAYS), PFX("fast_dput", KP_SKIP_ALWAYS), PFX("drop_nlink", KP_SKIP_ALWAYS),
+	ANY("dput", KP_SKIP_ALWAYS), PFX("drop_nlink", KP_SKIP_ALWAYS),
 	PFX("clear_nlink", KP_SKIP_ALWAYS), PFX("inc_nlink", KP_SKIP_ALWAYS),
 	PFX("set_nlink", KP_SKIP_ALWAYS), PFX("mark_buffer_dirty", KP_SKIP_ALWAYS),
 	PFX("find_lock_entries", KP_SKIP_ALWAYS), PFX("truncate_inode_pages", KP_SKIP_ALWAYS),
@@ -218,7 +244,7 @@ static const struct fn_rule fn_rules[] = {
 	ANY("lock_sock", KP_SKIP_LOCKING_BUG), ANY("release_sock", KP_SKIP_LOCKING_BUG),
 	ANY("stack", KP_SKIP_NONSTATIC_KEY), ANY("lock", KP_SKIP_NONSTATIC_KEY),
 	ANY("IRQ", KP_SKIP_NONSTATIC_KEY),
-	ANY("schedule", KP_SKIP_ATOMIC), ANY("preempt", KP_SKIP_ATOMIC), ANY("__might", KP_SKIP_ATOMIC),
+	ANY("schedule", KP_SKIP_ATOMIC | KP_SKIP_SCHEDULE), ANY("preempt", KP_SKIP_ATOMIC), ANY("__might", KP_SKIP_ATOMIC),
 	ANY("might_", KP_SKIP_ATOMIC), ANY("smp_processor_id", KP_SKIP_ATOMIC),
 	ANY("overflow", KP_SKIP_UBSAN),
 	ANY("sched", KP_SKIP_HUNG), ANY("_lock", KP_SKIP_HUNG), ANY("_slowlock", KP_SKIP_HUNG),
@@ -240,6 +266,17 @@ static const struct fn_rule fn_rules[] = {
 	/* Debug spinlocks report from their own slow path. */
 	PFX("spin_", KP_SKIP_SPINLOCK), PFX("rwlock_", KP_SKIP_SPINLOCK), SFX("_lock", KP_SKIP_SPINLOCK),
 	SFX("_unlock", KP_SKIP_SPINLOCK), ANY("_lock_", KP_SKIP_SPINLOCK), ANY("_unlock_", KP_SKIP_SPINLOCK),
+	/* An uninitialised value is used where it reaches generic code: the skb allocator,
+	 * netlink's replies, the crypto library; the protocol or driver feeding it is named. */
+	ANY("alloc_skb", KP_SKIP_KMSAN), PFX("netlink_ack", KP_SKIP_KMSAN),
+	PFX("netlink_rcv_skb", KP_SKIP_KMSAN), SFX("_encrypt", KP_SKIP_KMSAN),
+	PFX("crypto_", KP_SKIP_KMSAN), PFX("cipher_", KP_SKIP_KMSAN), PFX("drbg_", KP_SKIP_KMSAN),
+	PFX("rng_", KP_SKIP_KMSAN),
+	/* A workqueue takes the lockdep map of the work it runs: a deadlock seen there is the
+	 * work function's (the flushes and teardown are skipped everywhere) */
+	IS("process_one_work", KP_SKIP_DEADLOCK),
+	/* proc's registration helpers warn about the name their caller passed */
+	PFX("proc_", KP_SKIP_PROC),
 	/* sk_buff helpers that BUG on a bad length or headroom from their caller */
 	PFX("skb_", KP_SKIP_SKB),
 	/* the stall detector and the timer interrupt that ran it */
@@ -300,16 +337,26 @@ static const char *const anchors_prefix[] = {
 };
 
 /* A hung task stuck in one of these global waits is named by the wait itself: the caller
- * is rarely the one holding it up. */
+ * is rarely the one holding it up. Found anywhere in a frame's name; with a name, every
+ * flavour of the wait is titled alike, without one the frame keeps its own name
+ * ("rtnl_lock_killable"). */
 static const struct {
-	const char *prefix, *name;
+	const char *part, *name;
 } hung_waits[] = {
-	{ "rtnl_lock", "rtnl_lock" }, { "synchronize_rcu", "synchronize_rcu" },
+	{ "rtnl_lock", NULL }, { "synchronize_rcu", "synchronize_rcu" },
 	{ "synchronize_srcu", "synchronize_rcu" }, { "synchronize_net", "synchronize_rcu" },
 	{ "synchronize_sched", "synchronize_rcu" },
 };
 
-static bool fn_match(const char *fn, const char *bare, size_t bl, const struct fn_rule *r)
+/* A 64-bit summary of the character pairs in a name: a pattern whose first pair is not in
+ * it cannot be anywhere in it, which spares most of the ANY rules' searches. */
+static unsigned pair_bit(char a, char b)
+{
+	return ((unsigned char)a * 7u + (unsigned char)b) & 63u;
+}
+
+static bool fn_match(const char *fn, const char *bare, size_t bl, uint64_t pairs,
+		     const struct fn_rule *r)
 {
 	switch (r->how) {
 	case MATCH_PREFIX:
@@ -317,7 +364,7 @@ static bool fn_match(const char *fn, const char *bare, size_t bl, const struct f
 	case MATCH_SUFFIX:
 		return bl >= r->len && memcmp(bare + bl - r->len, r->pat, r->len) == 0;
 	case MATCH_ANYWHERE:
-		return strstr(fn, r->pat) != NULL;
+		return ((pairs >> pair_bit(r->pat[0], r->pat[1])) & 1) && strstr(fn, r->pat) != NULL;
 	default:
 		return bl == r->len && memcmp(bare, r->pat, r->len) == 0;
 	}
@@ -326,13 +373,16 @@ static bool fn_match(const char *fn, const char *bare, size_t bl, const struct f
 bool kp_rule_skip_fn(const char *fn, unsigned when)
 {
 	const char *bare = fn;
+	uint64_t pairs = 0;
 	size_t bl;
 
+	for (const char *p = fn; p[0] && p[1]; p++)
+		pairs |= 1ull << pair_bit(p[0], p[1]);
 	while (*bare == '_')
 		bare++;
 	bl = strlen(bare);
 	for (size_t i = 0; i < ELEMENTSOF(fn_rules); i++)
-		if ((fn_rules[i].when & when) && fn_match(fn, bare, bl, &fn_rules[i]))
+		if ((fn_rules[i].when & when) && fn_match(fn, bare, bl, pairs, &fn_rules[i]))
 			return true;
 	return false;
 }
@@ -381,7 +431,7 @@ bool kp_rule_anchor(const char *fn)
 const char *kp_rule_hung_wait(const char *fn)
 {
 	for (size_t i = 0; i < ELEMENTSOF(hung_waits); i++)
-		if (startswith(fn, hung_waits[i].prefix))
-			return hung_waits[i].name;
+		if (strstr(fn, hung_waits[i].part))
+			return hung_waits[i].name ? hung_waits[i].name : fn;
 	return NULL;
 }

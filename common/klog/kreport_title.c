@@ -78,7 +78,7 @@ void kp_parse_site(struct kp_cls *c, struct kreport *r, const char *s, size_t le
 /* "... at: func+0x" after the line containing key (lockdep's "is trying to acquire lock:").
  * With skip_helpers, the first of those lines that is not a generic helper (a lock taken
  * inside the allocator is the caller's lock), NULL when every one is. */
-const char *kp_lockdep_fn(struct kp_cls *c, const char *key, bool skip_helpers)
+const char *kp_lockdep_fn(struct kp_cls *c, const char *key, bool skip_helpers, unsigned extra)
 {
 	bool seen = false, in_block = false;
 
@@ -108,7 +108,7 @@ const char *kp_lockdep_fn(struct kp_cls *c, const char *key, bool skip_helpers)
 			memset(&f, 0, sizeof(f));
 			if (!kp_parse_sym(c, p, s + len, &f))
 				continue;
-			if (!skip_helpers || !kp_guilty_skips(c, &f))
+			if (!skip_helpers || !kp_guilty_skips(c, &f, extra))
 				return f.function;
 		}
 	}
@@ -149,10 +149,11 @@ static const char *warn_title(struct kp_cls *c, struct kreport *r, const struct 
 	 * allocators' size checks, proc's registration checks. First match wins. */
 	static const struct {
 		const char *file, *fn, *prefix;
+		unsigned skip;
 	} by_site[] = {
-		{ "mm/vmalloc.c", "__vmalloc_node", "WARNING: zero-size vmalloc" },
-		{ "mm/", "malloc", "WARNING: kmalloc bug" },
-		{ "fs/proc/generic.c", "", "WARNING: proc registration bug" },
+		{ "mm/vmalloc.c", "__vmalloc_node", "WARNING: zero-size vmalloc", 0 },
+		{ "mm/", "malloc", "WARNING: kmalloc bug", 0 },
+		{ "fs/proc/generic.c", "", "WARNING: proc registration bug", KP_SKIP_PROC },
 	};
 	const char *first = c->has_rip ? NULL : wfn->function;
 	const char *site_fn = wfn->function ? wfn->function : c->has_rip ? c->rip.function : NULL;
@@ -190,7 +191,7 @@ static const char *warn_title(struct kp_cls *c, struct kreport *r, const struct 
 			continue;
 		if (hit - site_fn == 2 && site_fn[0] != 'k' && site_fn[0] != '_')
 			continue;
-		return kp_fmt_title(c, by_site[i].prefix, kp_guilty(c, NULL, false, 0));
+		return kp_fmt_title(c, by_site[i].prefix, kp_guilty(c, NULL, false, by_site[i].skip));
 	}
 	/* a driver submitting a bad URB: named with the USB core's check, as syzkaller does */
 	if (site_fn && streq(site_fn, "usb_submit_urb")) {
@@ -297,7 +298,7 @@ static const char *kasan_title(struct kp_cls *c, const char *s, size_t len)
 
 		if (!kp_parse_frame(c, c->lines[i].s, c->lines[i].len, &fr))
 			continue;
-		fn = kp_stack_from(c, i, 0);
+		fn = kp_stack_from(c, i, KP_PREFIX(s, len, "KMSAN:") ? KP_SKIP_KMSAN : 0);
 		if (fn)
 			return kp_fmt_title(c, buf, fn);
 		break;
@@ -355,20 +356,24 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 			/* the first lock site outside the generic helpers (a workqueue flush, a
 			 * trace event), else the first */
 			if (!fn)
-				fn = kp_lockdep_fn(c, "is trying to acquire", true);
+				fn = kp_lockdep_fn(c, "is trying to acquire", true, KP_SKIP_DEADLOCK);
 			if (!fn)
-				fn = kp_lockdep_fn(c, "is already holding lock", true);
+				fn = kp_lockdep_fn(c, "is already holding lock", true, KP_SKIP_DEADLOCK);
 			if (!fn)
-				fn = kp_lockdep_fn(c, "is trying to acquire", false);
+				fn = kp_lockdep_fn(c, "is trying to acquire", false, 0);
 
 			if (!fn)
-				fn = kp_lockdep_fn(c, "just changed the state of lock", false);
+				fn = kp_lockdep_fn(c, "just changed the state of lock", false, 0);
 			return kp_fmt_title(c, "possible deadlock", fn);
 		}
+	/* the WARNING form is named by its call trace, the older INFO form by the "at:" of
+	 * the lock the task takes (its trace often ends in the irq entry) */
 	if (strncmp(s, "inconsistent lock state", 23) == 0) {
-		const char *fn = kp_lockdep_fn(c, "takes", true);
+		const char *fn = streq(level, "INFO") ? kp_lockdep_fn(c, "takes", true, 0) : NULL;
 
-		return kp_fmt_title(c, "inconsistent lock state", fn ? fn : kp_guilty(c, NULL, false, 0));
+		if (!fn)
+			fn = kp_guilty(c, NULL, false, 0);
+		return kp_fmt_title(c, "inconsistent lock state", fn ? fn : kp_lockdep_fn(c, "takes", true, 0));
 	}
 	if (strncmp(s, "suspicious RCU usage", 20) == 0) {
 		snprintf(buf, sizeof(buf), "%s: suspicious RCU usage", level);
@@ -379,7 +384,7 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 		struct kframe f = { .function = fn, .reliable = true };
 
 		/* released inside a generic helper: its caller, from the stack */
-		if (fn && kp_guilty_skips(c, &f))
+		if (fn && kp_guilty_skips(c, &f, 0))
 			fn = NULL;
 
 		snprintf(buf, sizeof(buf), "%s: bad unlock balance", level);
@@ -388,15 +393,15 @@ static const char *lockdep_title(struct kp_cls *c, const char *s, size_t len)
 	/* the lock's own "at:" line names the code that took it */
 	if (strncmp(s, "held lock freed", 15) == 0) {
 		snprintf(buf, sizeof(buf), "%s: held lock freed", level);
-		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "with a lock still held", false));
+		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "with a lock still held", false, 0));
 	}
 	if (strncmp(s, "lock held when returning to user space", 38) == 0) {
 		snprintf(buf, sizeof(buf), "%s: lock held when returning to user space", level);
-		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "leaving the kernel with locks", false));
+		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "leaving the kernel with locks", false, 0));
 	}
 	if (find_in(s, len, "still has locks held")) {
 		snprintf(buf, sizeof(buf), "%s: still has locks held", level);
-		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "still has locks held", false));
+		return kp_fmt_title(c, buf, kp_lockdep_fn(c, "still has locks held", false, 0));
 	}
 	/* a sleeping lock taken where only spinning ones may be: a locking bug of the code
 	 * taking it (titled as the x86 form of the same report is) */
@@ -434,9 +439,10 @@ static const char *panic_title(struct kp_cls *c, const char *s, size_t len)
 	/* the scheduler found the stack's end marker overwritten: like a stall, the work the
 	 * task was doing names it, not the scheduler path that noticed */
 	if (KP_PREFIX(reason, (size_t)(end - reason), "corrupted stack end"))
-		return kp_fmt_title(c, "kernel panic: corrupted stack end", kp_stall_guilty(c, true));
+		return kp_fmt_title(c, "kernel panic: corrupted stack end",
+				    kp_stall_guilty(c, true, KP_SKIP_SCHEDULE));
 	if (KP_PREFIX(reason, (size_t)(end - reason), "kernel stack overflow"))
-		return kp_fmt_title(c, "kernel stack overflow", kp_stall_guilty(c, false));
+		return kp_fmt_title(c, "kernel stack overflow", kp_stall_guilty(c, false, 0));
 	/* the tty and error number vary */
 	if (KP_PREFIX(reason, (size_t)(end - reason), "Couldn't open N_TTY ldisc"))
 		return kp_dup(c, "kernel panic: Couldn't open N_TTY ldisc", 39);
@@ -486,7 +492,13 @@ static const char *bug_title(struct kp_cls *c, struct kreport *r, const char *s,
 	size_t wl = len > 5 ? len - 5 : 0;
 	char buf[300];
 
-	if (KP_PREFIX(s, len, "kernel BUG") || KP_PREFIX(s, len, "Kernel BUG")) {
+	/* lib/bug.c without CONFIG_DEBUG_BUGVERBOSE: "Kernel BUG at func+0x1/0x2 [verbose
+	 * debug info unavailable]", named by what it says (its offset goes with the rest) */
+	if (KP_PREFIX(s, len, "Kernel BUG ")) {
+		snprintf(buf, sizeof(buf), "kernel BUG %.*s", (int)(len - 11 < 200 ? len - 11 : 200), s + 11);
+		return kp_dup(c, buf, strlen(buf));
+	}
+	if (KP_PREFIX(s, len, "kernel BUG")) {
 		if (r->site_file && strstr(r->site_file, "lib/list_debug.c")) {
 			r->type = KREPORT_LIST_CORRUPTION;
 			return kp_fmt_title(c, "BUG: corrupted list", kp_guilty(c, NULL, false, 0));
@@ -501,7 +513,7 @@ static const char *bug_title(struct kp_cls *c, struct kreport *r, const char *s,
 		return kp_fmt_title(c, "memory leak", kp_stack_after(c, "backtrace", KP_SKIP_LEAK));
 	/* the guard page below a task's or an IRQ stack: the RIP is the overflowing code */
 	if (find_in(what, wl, "stack guard page was hit"))
-		return kp_fmt_title(c, "BUG: stack guard page was hit", kp_stall_guilty(c, false));
+		return kp_fmt_title(c, "BUG: stack guard page was hit", kp_stall_guilty(c, false, 0));
 	if (KP_PREFIX(what, wl, "Dentry ") && find_in(what, wl, " still in use"))
 		return dentry_title(c, what, wl);
 	/* the page's allocation history names its owner; where it was found is generic */
@@ -565,7 +577,8 @@ static const char *oops_title(struct kp_cls *c, const char *s, size_t len)
 {
 	static const char *const kinds[] = { "invalid opcode", "int3", "Internal error",
 					     "divide error", "kernel stack overflow",
-					     "PANIC: double fault", "stack segment", "Unhandled fault" };
+					     "PANIC: double fault", "stack segment", "Unhandled fault",
+					     "Alignment trap" };
 
 	if (strncmp(s, "divide_error", 12) == 0)
 		return kp_fmt_title(c, "divide error", kp_guilty(c, NULL, true, 0));
@@ -576,8 +589,31 @@ static const char *oops_title(struct kp_cls *c, const char *s, size_t len)
 	/* arm64's overflow: the recursion's frames repeat, the work before its entry point
 	 * names it (as the panic that follows says, "kernel stack overflow") */
 	if (strncmp(s, "Insufficient stack space", 24) == 0)
-		return kp_fmt_title(c, "kernel stack overflow", kp_stall_guilty(c, false));
+		return kp_fmt_title(c, "kernel stack overflow", kp_stall_guilty(c, false, 0));
 	return kp_fmt_title(c, "Oops", kp_guilty(c, NULL, true, 0));
+}
+
+/* "trusty: panic (caller 0x..): [DEBUG ]ASSERT FAILED at (FILE:LINE): COND" or
+ * "trusty: panic (caller 0x..): MESSAGE": the condition or message is the title. The caller
+ * part may hold another line's timestamp; the first "): " after it ends it. */
+static const char *trusty_title(struct kp_cls *c, const char *s, size_t len)
+{
+	const char *end = s + len, *p = find_in(s, len, "): "), *a;
+	char buf[200];
+
+	if (!p)
+		return kp_dup(c, "trusty: panic", 13);
+	p += 3;
+	if (KP_PREFIX(p, (size_t)(end - p), "DEBUG "))
+		p += 6;
+	if (KP_PREFIX(p, (size_t)(end - p), "ASSERT FAILED")) {
+		a = find_in(p, (size_t)(end - p), "): ");
+		a = a ? a + 3 : end;
+		snprintf(buf, sizeof(buf), "trusty: ASSERT FAILED: %.*s", (int)(end - a < 120 ? end - a : 120), a);
+	} else {
+		snprintf(buf, sizeof(buf), "trusty: panic: %.*s", (int)(end - p < 120 ? end - p : 120), p);
+	}
+	return kp_dup(c, buf, strlen(buf));
 }
 
 /* "rust_kernel: panicked at FILE:L:C:" with the message on the next line (6.8+), or
@@ -599,8 +635,9 @@ static const char *rust_title(struct kp_cls *c, const char *s, size_t len)
 		if (KP_PREFIX(msg, mlen, "------------[ cut here ]") || KP_PREFIX(msg, mlen, "kernel BUG"))
 			msg = NULL;
 	}
+	/* the message is the kind ("attempt to add with overflow in <kernel::Foo>::bar") */
 	if (msg && mlen)
-		snprintf(buf, sizeof(buf), "Rust panic: %.*s", (int)(mlen < 120 ? mlen : 120), msg);
+		snprintf(buf, sizeof(buf), "%.*s", (int)(mlen < 120 ? mlen : 120), msg);
 	else
 		snprintf(buf, sizeof(buf), "Rust panic");
 	return kp_fmt_title(c, buf, kp_guilty(c, NULL, true, 0));
@@ -621,6 +658,8 @@ const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *w
 		return kp_dup(c, "BUG: Object already free", 24);
 	if (KP_PREFIX(s, len, "VFS: Close: file count is 0"))
 		return kp_dup(c, "VFS: Close: file count is zero (use-after-free)", 47);
+	if (KP_PREFIX(s, len, "trusty: panic"))
+		return trusty_title(c, s, len);
 	switch (r->type) {
 	case KREPORT_WARN:
 	case KREPORT_REFCOUNT:
@@ -647,14 +686,17 @@ const char *kp_title(struct kp_cls *c, struct kreport *r, const struct kframe *w
 	case KREPORT_OOPS:
 		return oops_title(c, s, len);
 	case KREPORT_SOFT_LOCKUP:
-		return kp_fmt_title(c, "BUG: soft lockup", kp_stall_guilty(c, false));
+		return kp_fmt_title(c, "BUG: soft lockup", kp_stall_guilty(c, false, 0));
 	case KREPORT_HARD_LOCKUP:
-		return kp_fmt_title(c, "watchdog: hard LOCKUP", kp_stall_guilty(c, false));
+		return kp_fmt_title(c, "watchdog: hard LOCKUP", kp_stall_guilty(c, false, KP_SKIP_STALL));
 	case KREPORT_RCU_STALL:
-		return kp_fmt_title(c, "INFO: rcu detected stall", kp_stall_guilty(c, true));
+		return kp_fmt_title(c, "INFO: rcu detected stall", kp_stall_guilty(c, true, KP_SKIP_STALL));
 	case KREPORT_HUNG_TASK:
-		return kp_fmt_title(c, find_in(s, len, " can't die ") ? "INFO: task can't die" :
-				    "INFO: task hung", kp_hung_guilty(c));
+		/* a task that can't die is named by where it sleeps, past the scheduler only */
+		if (find_in(s, len, " can't die "))
+			return kp_fmt_title(c, "INFO: task can't die",
+					    kp_guilty(c, NULL, false, KP_SKIP_SCHEDULE));
+		return kp_fmt_title(c, "INFO: task hung", kp_hung_guilty(c));
 	case KREPORT_KASAN:
 		return kasan_title(c, KP_PREFIX(s, len, "BUG: ") ? s + 5 : s, KP_PREFIX(s, len, "BUG: ") ? len - 5 : len);
 	case KREPORT_UBSAN: {

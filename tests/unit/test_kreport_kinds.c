@@ -728,6 +728,62 @@ static void test_prefix_families(void **state)
 	       " </TASK>\n", KREPORT_GPF, "general protection fault in foo_refcount_track");
 }
 
+/* arm32's Alignment trap (the Unhandled fault and Internal error after it are part of
+ * it), and the trusty driver relaying the secure OS's panic before its WARN */
+static void test_alignment_trusty(void **state)
+{
+	(void)state;
+	expect("Alignment trap: not handling instruction e1932f9f at [<8058b3f0>]\n"
+	       "8<--- cut here ---\n"
+	       "Unhandled fault: alignment exception (0x001) at 0x8513c25f\n"
+	       "[8513c25f] *pgd=8500041e(bad)\n"
+	       "Internal error: : 1 [#1] SMP ARM\n"
+	       "CPU: 1 PID: 3000 Comm: syz-executor Not tainted 6.1.0 #0\n"
+	       "PC is at foo_parse_opt+0x30/0x80\n"
+	       "LR is at foo_setsockopt+0x60/0x100\n"
+	       "Backtrace:\n"
+	       "[<8058b3c0>] (foo_parse_opt) from [<8058b5a0>] (foo_setsockopt+0x60/0x100)\n"
+	       "[<8058b540>] (foo_setsockopt) from [<80b40c3c>] (__sys_setsockopt+0xa0/0x100)\n",
+	       KREPORT_OOPS, "Alignment trap in foo_parse_opt");
+	expect("trusty: panic (caller 0xffffffffe000fbd0): DEBUG ASSERT FAILED at (trusty/kernel/include/shared/lk/reflist.h:63): list_in_list(&ref->ref_node)\n"
+	       "------------[ cut here ]------------\n"
+	       "WARNING: CPU: 0 PID: 900 at drivers/trusty/trusty.c:300 trusty_std_call32+0x1a0/0x200\n"
+	       "Call trace:\n"
+	       " trusty_std_call32+0x1a0/0x200\n"
+	       " trusty_ipc_send+0x30/0x60\n"
+	       "---[ end trace 0000000000000000 ]---\n",
+	       KREPORT_PANIC, "trusty: ASSERT FAILED: list_in_list(&ref->ref_node)");
+	/* another line's timestamp inside the caller part; a panic without an assertion */
+	expect("[ 1117.129650] trusty: panic (caller [ 1117.140866] trusty: 0xffffffffe000fbb8): ASSERT FAILED at (trusty/kernel/lib/trusty/ipc.c:472): !list_in_list(&chan->node)\n",
+	       KREPORT_PANIC, "trusty: ASSERT FAILED: !list_in_list(&chan->node)");
+	expect("trusty: panic (caller 0xffffffffe0002314): failed(-5) to start app 6\n",
+	       KREPORT_PANIC, "trusty: panic: failed(-NUM) to start app NUM");
+}
+
+/* A soft lockup skips RCU's own frames no more than any report does (only an RCU stall's
+ * detector is passed over); lib/bug.c without verbose BUGs names the site it printed. */
+static void test_lockup_bug_forms(void **state)
+{
+	(void)state;
+	expect("watchdog: BUG: soft lockup - CPU#0 stuck for 123s! [syz-executor:5000]\n"
+	       "CPU: 0 PID: 5000 Comm: syz-executor Not tainted 6.8.0 #0\n"
+	       "RIP: 0010:foo_scan+0x10/0x40\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " foo_rcu_cb_walk+0x50/0x90\n"
+	       " __x64_sys_ioctl+0x18f/0x210\n"
+	       " do_syscall_64+0x40/0x110\n"
+	       " </TASK>\n", KREPORT_SOFT_LOCKUP, "BUG: soft lockup in foo_rcu_cb_walk");
+	expect("Kernel BUG at foo_commit+0x1c/0x40 [verbose debug info unavailable]\n"
+	       "Oops: invalid opcode: 0000 [#1] PREEMPT SMP\n"
+	       "CPU: 0 PID: 1 Comm: sh Not tainted 6.8.0 #1\n"
+	       "RIP: 0010:foo_commit+0x1c/0x40\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " foo_write+0x20/0x40\n"
+	       " </TASK>\n", KREPORT_BUG, "kernel BUG at foo_commit [verbose debug info unavailable]");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -742,6 +798,8 @@ int main(void)
 		cmocka_unit_test(test_panic_kinds),
 		cmocka_unit_test(test_kasan_tags),
 		cmocka_unit_test(test_more_layouts),
+		cmocka_unit_test(test_alignment_trusty),
+		cmocka_unit_test(test_lockup_bug_forms),
 		cmocka_unit_test(test_lockdep_sites),
 		cmocka_unit_test(test_stackless),
 		cmocka_unit_test(test_stall_second_rip),

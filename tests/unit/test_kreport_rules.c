@@ -339,7 +339,8 @@ static void test_lockdep_inconsistent(void **state)
 	expect(lockdep_inconsistent, KREPORT_LOCKDEP, "inconsistent lock state in foo_rx_handler");
 }
 
-/* 6.12: the panic message, then the BUG of rust/helpers/bug.c; the v0 symbol by its name. */
+/* 6.12: the panic message, then the BUG of rust/helpers/bug.c. The title is the message and
+ * the v0 symbol demangled to its path, as Rust prints it; numbers in the message vary. */
 static const char rust_overflow[] =
 	"rust_kernel: panicked at drivers/net/phy/ax88796b_rust.rs:60:17:\n"
 	"attempt to add with overflow\n"
@@ -356,7 +357,7 @@ static const char rust_overflow[] =
 	" rust_begin_unwind+0x1ac/0x1b0 rust/kernel/lib.rs:200\n"
 	" _RNvNtCs1234_4core9panicking9panic_fmt+0x86/0x90\n"
 	" _RNvNtNtCs1234_4core9panicking11panic_const24panic_const_add_overflow+0x3d/0x40\n"
-	" _RNvXs_NtCs5678_15ax88796b_rust9asix_phyNtB4_6PhyAX8NtNtCs9_6kernel3net3phy6Driver11read_status+0x1c8/0x200\n"
+	" _RNvXs_NtCs5678_13ax88796b_rust8asix_phyNtB4_6PhyAX8NtNtNtCs9_6kernel3net3phy6Driver11read_status+0x1c8/0x200\n"
 	" phy_check_link_status+0x10d/0x2e0 drivers/net/phy/phy.c:1010\n"
 	" phy_state_machine+0xd3/0x840 drivers/net/phy/phy.c:1500\n"
 	" process_one_work+0x8a4/0x15e0 kernel/workqueue.c:3229\n"
@@ -366,7 +367,7 @@ static const char rust_overflow[] =
 static void test_rust_panic(void **state)
 {
 	expect(rust_overflow, KREPORT_RUST_PANIC,
-	       "Rust panic: attempt to add with overflow in read_status");
+	       "attempt to add with overflow in <ax88796b_rust::asix_phy::PhyAX8 as kernel::net::phy::Driver>::read_status");
 	/* before 6.8 the message was quoted on the same line */
 	expect("rust_kernel: panicked at 'index out of bounds: the len is 4 but the index is 9', "
 	       "rust/kernel/foo.rs:12:5\n"
@@ -383,7 +384,7 @@ static void test_rust_panic(void **state)
 	       " do_one_initcall+0x41/0x200\n"
 	       " </TASK>\n"
 	       "---[ end trace 0000000000000000 ]---\n", KREPORT_RUST_PANIC,
-	       "Rust panic: index out of bounds: the len is 4 but the index is 9 in get_entry");
+	       "index out of bounds: the len is NUM but the index is NUM in <rust_foo::Foo>::get_entry");
 }
 
 /* Families, not names: tree, list, hash-table, checksum and wait helpers, and a helper in
@@ -419,6 +420,254 @@ static void test_families(void **state)
 	       "BUG: unable to handle kernel paging request in mydrv_dump_state");
 }
 
+/* Round 4: the rest of syzkaller's general skip families, each a frame of its own. */
+static void test_families_more(void **state)
+{
+	expect("general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1] PREEMPT SMP KASAN\n"
+	       "CPU: 0 PID: 5000 Comm: syz-executor Not tainted 6.8.0 #0\n"
+	       "RIP: 0010:__hlist_del+0x10/0x40\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " mark_lock+0x9c/0xd60\n"
+	       " __local_bh_enable_ip+0x10/0x20\n"
+	       " _raw_read_lock_bh+0x30/0x40\n"
+	       " kvzalloc_node+0x10/0x30\n"
+	       " __vcalloc+0x10/0x30\n"
+	       " kstrndup+0x10/0x30\n"
+	       " arch_test_bit+0x1/0x2\n"
+	       " __might_resched+0x10/0x30\n"
+	       " copyin+0x10/0x20\n"
+	       " usb_bulk_msg+0x10/0x30\n"
+	       " foo_read_reg+0x40/0x90 [foo]\n"
+	       " foo_probe+0x100/0x200 [foo]\n"
+	       " </TASK>\n", KREPORT_GPF, "general protection fault in foo_read_reg");
+	/* names holding the family's word anywhere: a filesystem's dput, the kobject core's
+	 * internals, the driver core's registration wrappers, vsprintf's string walkers */
+	expect("general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1] PREEMPT SMP KASAN\n"
+	       "CPU: 0 PID: 5000 Comm: syz-executor Not tainted 6.8.0 #0\n"
+	       "RIP: 0010:ovl_dput+0x10/0x40\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " kobject_add_internal+0x10/0x40\n"
+	       " device_add_disk+0x10/0x40\n"
+	       " escaped_string+0x10/0x40\n"
+	       " restricted_pointer+0x10/0x40\n"
+	       " netdev_warn+0x10/0x40\n"
+	       " osq_unlock+0x10/0x40\n"
+	       " foo_probe+0x100/0x200 [foo]\n"
+	       " </TASK>\n", KREPORT_GPF, "general protection fault in foo_probe");
+	/* the page lock is a page-cache wait even where locks are the point */
+	expect("BUG: sleeping function called from invalid context at include/linux/pagemap.h:1000\n"
+	       "in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 5000, name: syz-executor\n"
+	       "CPU: 0 PID: 5000 Comm: syz-executor Not tainted 6.8.0 #0\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " __might_resched+0x10/0x40\n"
+	       " lock_page+0x10/0x40\n"
+	       " foo_readpage+0x100/0x200\n"
+	       " </TASK>\n", KREPORT_ATOMIC, "BUG: sleeping function called from invalid context in foo_readpage");
+}
+
+/* The syscall's own layers are titled as the call: "__sys_sendmsg" and "____sys_sendmsg"
+ * are "sendmsg", "sys_ioctl" is "ioctl"; the arch entry keeps "sys_". */
+static void test_syscall_layers(void **state)
+{
+	expect("WARNING: CPU: 1 PID: 6000 at net/socket.c:2500 ____sys_sendmsg+0x5a/0x900\n"
+	       "Modules linked in:\n"
+	       "CPU: 1 PID: 6000 Comm: syz-executor Not tainted 6.8.0 #0\n"
+	       "RIP: 0010:____sys_sendmsg+0x5a/0x900 net/socket.c:2500\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " ___sys_sendmsg+0x135/0x1d0 net/socket.c:2638\n"
+	       " </TASK>\n", KREPORT_WARN, "WARNING in sendmsg");
+	expect("BUG: unable to handle kernel NULL pointer dereference at 0000000000000008\n"
+	       "IP: sys_ioctl+0x10/0x80\n"
+	       "Call Trace:\n"
+	       " [<ffffffff81000001>] entry_SYSCALL_64_fastpath+0x1f/0xbe\n", KREPORT_PAGE_FAULT,
+	       "BUG: unable to handle kernel NULL pointer dereference in ioctl");
+}
+
+/* KMSAN: the value reaches the crypto library and the skb allocator; the protocol that fed
+ * it is named. proc's registration helpers and the USB core's message helpers likewise. */
+static void test_api_helpers(void **state)
+{
+	expect("BUG: KMSAN: uninit-value in crypto_xor+0x10/0x40\n"
+	       " crypto_xor+0x10/0x40 crypto/algapi.c:1000\n"
+	       " crypto_cbc_encrypt+0x80/0x200 crypto/cbc.c:50\n"
+	       " aes_encrypt+0x30/0x60 lib/crypto/aes.c:300\n"
+	       " __alloc_skb+0x30/0x60 net/core/skbuff.c:600\n"
+	       " esp_output_tail+0x900/0x1200 net/ipv4/esp4.c:600\n"
+	       " esp_output+0x500/0x700 net/ipv4/esp4.c:700\n"
+	       "\n"
+	       "Uninit was created at:\n"
+	       " slab_post_alloc_hook mm/slub.c:3800\n", KREPORT_KASAN,
+	       "KMSAN: uninit-value in esp_output_tail");
+	expect("------------[ cut here ]------------\n"
+	       "proc_dir_entry 'foo' already registered\n"
+	       "WARNING: CPU: 0 PID: 7000 at fs/proc/generic.c:376 proc_register+0x34c/0x700 fs/proc/generic.c:376\n"
+	       "Modules linked in:\n"
+	       "CPU: 0 PID: 7000 Comm: syz-executor Not tainted 6.8.0 #0\n"
+	       "RIP: 0010:proc_register+0x34c/0x700 fs/proc/generic.c:376\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " proc_create_data+0xf9/0x1a0 fs/proc/generic.c:585\n"
+	       " foo_tg_check+0x3a0/0x600 net/ipv4/netfilter/foo.c:480\n"
+	       " xt_check_target+0x26c/0x9e0 net/netfilter/x_tables.c:1019\n"
+	       " </TASK>\n", KREPORT_WARN, "WARNING: proc registration bug in foo_tg_check");
+	expect("------------[ cut here ]------------\n"
+	       "usb 1-1: BOGUS urb xfer, pipe 3 != type 1\n"
+	       "WARNING: CPU: 0 PID: 8000 at drivers/usb/core/urb.c:503 usb_submit_urb+0xe4b/0x1730 drivers/usb/core/urb.c:503\n"
+	       "Modules linked in:\n"
+	       "CPU: 0 PID: 8000 Comm: kworker/0:2 Not tainted 6.8.0 #0\n"
+	       "RIP: 0010:usb_submit_urb+0xe4b/0x1730 drivers/usb/core/urb.c:503\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " usb_start_wait_urb+0x103/0x4c0 drivers/usb/core/message.c:58\n"
+	       " usb_bulk_msg+0x226/0x550 drivers/usb/core/message.c:387\n"
+	       " foo_read_reg+0x80/0x120 drivers/net/usb/foo.c:120\n"
+	       " foo_bind+0x200/0x400 drivers/net/usb/foo.c:400\n"
+	       " </TASK>\n", KREPORT_WARN, "WARNING in foo_read_reg/usb_submit_urb");
+}
+
+/* A hung task in any flavour of a global wait: synchronize_rcu's are one title, an rtnl
+ * wait keeps its own name; a task that can't die is named past the scheduler alone. */
+static void test_hung_waits(void **state)
+{
+	expect("INFO: task kworker/u4:1:12 blocked for more than 143 seconds.\n"
+	       "      Not tainted 6.8.0 #0\n"
+	       "task:kworker/u4:1    state:D stack:0     pid:12    tgid:12    ppid:2      flags:0x00004000\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " __schedule+0x10/0x20\n"
+	       " schedule+0x10/0x20\n"
+	       " synchronize_rcu_expedited+0x10/0x20\n"
+	       " foo_net_exit+0x10/0x20\n"
+	       " </TASK>\n", KREPORT_HUNG_TASK, "INFO: task hung in synchronize_rcu");
+	expect("INFO: task syz-executor:5000 blocked for more than 143 seconds.\n"
+	       "      Not tainted 6.8.0 #0\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " __schedule+0x10/0x20\n"
+	       " __mutex_lock+0x10/0x20\n"
+	       " rtnl_lock_killable+0x10/0x20\n"
+	       " foo_ioctl+0x10/0x20\n"
+	       " </TASK>\n", KREPORT_HUNG_TASK, "INFO: task hung in rtnl_lock_killable");
+	expect("INFO: task foo:4000 can't die for more than 143 seconds.\n"
+	       "foo             D27704  4000   7271 0x00004004\n"
+	       "Call Trace:\n"
+	       " __schedule+0x8b4/0x1e80\n"
+	       " schedule+0xd0/0x2a0\n"
+	       " foo_wait_for_reply+0x3b5/0x1220\n"
+	       " foo_rpc+0xa8f/0x10c0\n", KREPORT_HUNG_TASK, "INFO: task can't die in foo_wait_for_reply");
+}
+
+/* The WARNING form of "inconsistent lock state" is named by its call trace, the old INFO
+ * form by the "at:" of the lock the task takes. */
+static void test_inconsistent_forms(void **state)
+{
+	static const char body[] =
+		"inconsistent {SOFTIRQ-ON-W} -> {IN-SOFTIRQ-W} usage.\n"
+		"swapper/0/0 [HC0[0]:SC1[1]:HE1:SE0] takes:\n"
+		"ffff88801d2a8a18 (&foo->lock){+.?.}, at: [<ffffffff81234567>] foo_queue_frame+0x3b/0x4c0\n"
+		"{SOFTIRQ-ON-W} state was registered at:\n"
+		"  [<ffffffff81000001>] lock_acquire+0x1ae/0x510\n"
+		"  [<ffffffff81000002>] foo_queue_frame+0x3b/0x4c0\n"
+		"irq event stamp: 1234\n"
+		"\n"
+		"stack backtrace:\n"
+		"CPU: 0 PID: 0 Comm: swapper/0 Not tainted 4.14.0 #0\n"
+		"Call Trace:\n"
+		" <IRQ>\n"
+		" [<ffffffff81000003>] dump_stack+0x10/0x20\n"
+		" [<ffffffff81000004>] mark_lock+0x9c0/0xd60\n"
+		" [<ffffffff81000005>] __lock_acquire+0x1186/0x3b30\n"
+		" [<ffffffff81000006>] lock_acquire+0x1ae/0x510\n"
+		" [<ffffffff81000007>] _raw_spin_lock+0x2e/0x40\n"
+		" [<ffffffff81000008>] foo_timer_fn+0x2d/0x90\n"
+		" [<ffffffff81000009>] call_timer_fn+0x100/0x800\n"
+		" </IRQ>\n";
+	char buf[2048];
+
+	snprintf(buf, sizeof(buf), "=================================\n"
+		 "[ INFO: inconsistent lock state ]\n4.9.0 #0 Not tainted\n---------------------------------\n%s", body);
+	expect(buf, KREPORT_LOCKDEP, "inconsistent lock state in foo_queue_frame");
+	snprintf(buf, sizeof(buf), "================================\n"
+		 "WARNING: inconsistent lock state\n4.14.0 #0 Not tainted\n--------------------------------\n%s", body);
+	expect(buf, KREPORT_LOCKDEP, "inconsistent lock state in foo_timer_fn");
+}
+
+/* Rust v0 paths: nested paths, inherent and trait impls, back-references, generic
+ * arguments, closures; the path of a name that is not a v0 symbol is its last component. */
+static void test_rust_paths(void **state)
+{
+	static const struct {
+		const char *sym, *title;
+	} cases[] = {
+		{ "_RNvNtCs1234_6kernel4sync9lock_fast", "kernel::sync::lock_fast" },
+		{ "_RNvMs3_NtCshgDM7dBCdno_11rust_binder7processNtB5_7Process10update_ref",
+		  "<rust_binder::process::Process>::update_ref" },
+		{ "_RINvNtCs9_4core3ptr13drop_in_placeNtCs1_8rust_foo3FooEB4_",
+		  "core::ptr::drop_in_place::<rust_foo::Foo>" },
+		{ "_RNCNvCs1_8rust_foo4main0B3_", "rust_foo::main::{closure#NUM}" },
+		{ "_RINvCs1_8rust_foo3getRShEB2_", "rust_foo::get::<&[u8]>" },
+	};
+	char log[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(log, sizeof(log),
+			 "BUG: unable to handle page fault for address: ffffc90000a18000\n"
+			 "CPU: 0 PID: 1 Comm: sh Not tainted 6.12.0 #1\n"
+			 "RIP: 0010:%s+0x10/0x20\n"
+			 "Call Trace:\n"
+			 " <TASK>\n"
+			 " do_one_initcall+0x41/0x200\n"
+			 " </TASK>\n", cases[i].sym);
+		char want[256];
+
+		snprintf(want, sizeof(want), "BUG: unable to handle kernel paging request in %s", cases[i].title);
+		expect(log, KREPORT_PAGE_FAULT, want);
+	}
+}
+
+/* What varies between runs of one bug is taken out of a title: addresses, file lines,
+ * standalone numbers, long digit runs; digits inside names stay. */
+static void test_title_normalised(void **state)
+{
+	expect("Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\n"
+	       "CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.8.0 #1\n", KREPORT_PANIC,
+	       "kernel panic: VFS: Unable to mount root fs on unknown-block(NUM,NUM)");
+	expect("Kernel panic - not syncing: bad state at ffff888012345678 in rust/kernel/foo.rs:12:5 on 10.0.2.15\n"
+	       "CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.8.0 #1\n", KREPORT_PANIC,
+	       "kernel panic: bad state at ADDR in rust/kernel/foo.rs:LINE on IP");
+	expect("Kernel panic - not syncing: cfg80211 device 12345678 lost: nl80211_op\n"
+	       "CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.8.0 #1\n", KREPORT_PANIC,
+	       "kernel panic: cfg80211 device ADDR lost: nl80211_op");
+}
+
+/* A deadlock through a work item's lockdep map: the lock "taken" by process_one_work is the
+ * work's, and the work function holding the other lock is named. */
+static void test_deadlock_in_work(void **state)
+{
+	expect("======================================================\n"
+	       "WARNING: possible circular locking dependency detected\n"
+	       "6.8.0-syzkaller #0 Not tainted\n"
+	       "------------------------------------------------------\n"
+	       "kworker/0:1/9 is trying to acquire lock:\n"
+	       "ffff888012345678 ((work_completion)(&foo->reset_work)){+.+.}-{0:0}, at: process_one_work+0x7c/0x1600 kernel/workqueue.c:2608\n"
+	       "\n"
+	       "but task is already holding lock:\n"
+	       "ffff888012345679 (&foo->reset_lock){+.+.}-{3:3}, at: foo_reset_work+0x40/0x200 drivers/net/foo.c:300\n"
+	       "\n"
+	       "which lock already depends on the new lock.\n"
+	       "\n"
+	       "stack backtrace:\n"
+	       "Call Trace:\n"
+	       " <TASK>\n"
+	       " dump_stack_lvl+0x125/0x1b0 lib/dump_stack.c:106\n"
+	       " process_one_work+0x889/0x1600 kernel/workqueue.c:2633\n"
+	       " </TASK>\n", KREPORT_LOCKDEP, "possible deadlock in foo_reset_work");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +678,14 @@ int main(void)
 		cmocka_unit_test(test_lockdep_inconsistent),
 		cmocka_unit_test(test_rust_panic),
 		cmocka_unit_test(test_families),
+		cmocka_unit_test(test_families_more),
+		cmocka_unit_test(test_syscall_layers),
+		cmocka_unit_test(test_api_helpers),
+		cmocka_unit_test(test_hung_waits),
+		cmocka_unit_test(test_inconsistent_forms),
+		cmocka_unit_test(test_rust_paths),
+		cmocka_unit_test(test_title_normalised),
+		cmocka_unit_test(test_deadlock_in_work),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
