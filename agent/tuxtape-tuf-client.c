@@ -27,8 +27,8 @@ static void usage(FILE *f)
 		   "       tuxtape-tuf-client --metadata-url U --metadata-dir D --target-name P ...\n"
 		   "                          --target-dir T --target-base-url B download\n\n"
 		   "Verifies a TUF 1.0 repository (Ed25519, ECDSA P-256 and RSA-PSS keys,\n"
-		   "consistent snapshots, delegated targets roles) and downloads targets after\n"
-		   "checking their length and hashes.\n"
+		   "consistent snapshots or not, delegated targets roles) and downloads\n"
+		   "targets after checking their length and hashes.\n"
 		   "Exit codes: 0 success, 1 failure (reason on stderr), 2 usage.\n"
 		   "--help shows this text, --version the version.\n");
 }

@@ -351,8 +351,8 @@ static int update_timestamp(struct tuf_client *c, int64_t now)
 	return 0;
 }
 
-/* VERSION.NAME.json as the referrer's meta entry names it (NAME quoted), and how large it may
- * be; role is the name for messages. */
+/* VERSION.NAME.json as the referrer's meta entry names it (NAME quoted; NAME.json without
+ * consistent snapshots), and how large it may be; role is the name for messages. */
 static int role_file(struct tuf_client *c, const char *role, const char *quoted,
 		     const json_t *meta, size_t default_max, char **name, size_t *max)
 {
@@ -364,7 +364,10 @@ static int role_file(struct tuf_client *c, const char *role, const char *quoted,
 	if (length && (!json_is_integer(length) || json_integer_value(length) < 0))
 		return fail(c, EBADMSG, "%s.json: bad length for it in the referrer", role);
 	*max = length ? (size_t)json_integer_value(length) : default_max;
-	if (asprintf(name, "%lld.%s.json", (long long)want, quoted) < 0)
+	/* without consistent snapshots the server has one copy, the latest: the version the
+	 * referrer names is checked once it is here */
+	if ((c->consistent ? asprintf(name, "%lld.%s.json", (long long)want, quoted)
+			   : asprintf(name, "%s.json", quoted)) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -580,8 +583,9 @@ int tuf_client_refresh(struct tuf_client *c)
 	k = clock_guard(c, now, false);
 	if (k >= 0)
 		k = update_root(c, now);
-	if (k >= 0 && !json_is_true(json_object_get(c->root.signed_obj, "consistent_snapshot")))
-		k = fail(c, EPROTONOSUPPORT, "root.json: only consistent snapshots are supported");
+	if (k >= 0)
+		c->consistent = json_is_true(json_object_get(c->root.signed_obj,
+							     "consistent_snapshot"));
 	if (k >= 0)
 		k = update_timestamp(c, now);
 	if (k < 0)
@@ -674,8 +678,11 @@ static int download(struct tuf_client *c, const char *path, const json_t *entry,
 		return fail(c, EBADMSG, "%s: bad length in the metadata", path);
 	if (!sha256 && !sha512)
 		return fail(c, EBADMSG, "%s: no sha256 or sha512 hash to check it with", path);
-	if (asprintf(&rel, "%.*s%s%s.%s", slash ? (int)(slash - path) : 0, path, slash ? "/" : "",
-		     sha256 ? sha256 : sha512, slash ? slash + 1 : path) < 0 ||
+	/* consistent snapshots: DIR/HASH.NAME, one copy per hash; else the path itself */
+	if ((c->consistent ? asprintf(&rel, "%.*s%s%s.%s", slash ? (int)(slash - path) : 0, path,
+				      slash ? "/" : "", sha256 ? sha256 : sha512,
+				      slash ? slash + 1 : path)
+			   : asprintf(&rel, "%s", path)) < 0 ||
 	    !(url = url_join(target_base_url, rel)) ||
 	    !(file = tuf_client_target_file(target_dir, path)))
 		return -ENOMEM;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The TUF 1.0 client: the update cycle of the specification's client workflow over top-level
- * metadata with consistent snapshots (root chain with both thresholds, freeze and rollback
- * protection, fast-forward recovery, snapshot hashes against mix-and-match, size limits), and
- * target download with length and hash checks. Trusted metadata is kept in a directory as the
+ * metadata, with consistent snapshots or without (root chain with both thresholds, freeze
+ * and rollback protection, fast-forward recovery, snapshot hashes against mix-and-match, size
+ * limits), and target download with length and hash checks. Trusted metadata is kept in a directory as the
  * exact bytes received, every write atomic; a failed cycle leaves it untouched. Time comes
  * from the system clock; a clock that reads earlier than the last successful refresh is
  * refused. Delegated targets roles (tuf_delegate.c) are loaded when a lookup reaches them:
@@ -50,6 +50,7 @@ struct tuf_client {
 	struct tuf_envelope root, timestamp, snapshot;
 	struct tuf_targets targets; /* an index: see tuf_targets.h */
 	int64_t now;                /* the cycle's one reading of the clock */
+	bool consistent;            /* the trusted root's consistent_snapshot */
 	struct tuf_delegated *roles; /* delegated roles loaded so far (tuf_delegate.c) */
 	size_t n_roles, cap_roles;
 };

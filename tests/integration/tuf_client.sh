@@ -199,6 +199,22 @@ expect_exit "our client verifies it and downloads the target" 0 "$CLIENT" --meta
 	--metadata-dir "$WORK/c2" --target-name 6.1.0-test/hello.ko --target-dir "$WORK/c2t" --target-base-url "$U2/targets" download
 expect_eq "  ... with the right content" "hello from @tufjs/models" "$(cat "$WORK/c2t/6.1.0-test%2Fhello.ko")"
 
+# without consistent snapshots (the specification allows it): plain file names everywhere
+R=$WORK/jsplain
+CONSISTENT_SNAPSHOT=false TUFJS_DIR=$TUFJS_DIR node "$TOP/tests/tuf/make-repo.cjs" "$R" 6.1.0-test/hello.ko "hello, plainly" 20 >/dev/null
+node "$TOP/tests/tuf/serve.cjs" "$R" 120 >"$WORK/port5" 2>"$WORK/requests5.log" &
+for _ in $(seq 50); do [ -s "$WORK/port5" ] && break; sleep 0.1; done
+U5=http://127.0.0.1:$(cat "$WORK/port5")
+check "tuf-js accepts the repository without consistent snapshots (the generator is sound)" bash -c \
+	"TUFJS_DIR=$TUFJS_DIR node '$TOP/tests/tuf/verify-tufjs.cjs' '$R/metadata/1.root.json' '$U5/metadata' '$U5/targets' 6.1.0-test/hello.ko '$WORK/tufjs5' >/dev/null"
+expect_exit "our client: init (no consistent snapshots)" 0 "$CLIENT" --metadata-dir "$WORK/c5" init "$R/metadata/1.root.json"
+: >"$WORK/requests5.log" # the server writes on at its offset: NULs stand before that
+expect_exit "our client verifies it and downloads the target" 0 "$CLIENT" --metadata-url "$U5/metadata" \
+	--metadata-dir "$WORK/c5" --target-name 6.1.0-test/hello.ko --target-dir "$WORK/c5t" --target-base-url "$U5/targets" download
+expect_eq "  ... with the right content" "hello, plainly" "$(cat "$WORK/c5t/6.1.0-test%2Fhello.ko")"
+expect_eq "  ... asking for the plain names" "/metadata/2.root.json /metadata/timestamp.json /metadata/snapshot.json /metadata/targets.json /targets/6.1.0-test/hello.ko" \
+	"$(tr -d '\000' <"$WORK/requests5.log" | sed -n 's/^GET //p' | tr '\n' ' ' | sed 's/ $//')"
+
 # interop with delegations: @tufjs/models builds hashed bins (path_hash_prefixes) and, under
 # the target's bin, a role whose name must be quoted; tuf-js and our client both accept it
 R=$WORK/jsbins

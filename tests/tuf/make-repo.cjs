@@ -12,6 +12,8 @@
 //             targets, looking from bin-XX, XX the first two hex digits of the release's
 //             SHA-256, on); the snapshot pins online and the bins by version alone
 // RELEASES (environment, default 50): how many kernel releases the EXTRA targets spread over.
+// CONSISTENT_SNAPSHOT=false (environment): a root without consistent snapshots, every file
+// but the root under its plain name (snapshot.json, targets.json, targets/TARGET).
 // OUT2 (archive layout): the metadata two later publishes add, to copy over OUT's: version 2
 // adds a target to another release's bin, version 3 one to TARGET's (OUT2/metadata/*, and
 // OUT2/timestamp.vN.json to serve as timestamp.json).
@@ -26,6 +28,7 @@ const { canonicalize } = require(path.join(nm, '@tufjs', 'canonical-json'));
 const [out, target, content, extraArg, layout = 'flat', out2] = process.argv.slice(2);
 const extra = Number(extraArg || 0);
 const releases = Number(process.env.RELEASES || 50); // the EXTRA targets' kernel releases
+const consistent = process.env.CONSISTENT_SNAPSHOT !== 'false';
 const expires = new Date(Date.now() + 7 * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
 
 function newKey(type) {
@@ -56,6 +59,8 @@ function write(kind, name, signed, role, dir = out) {
 	md.sign(role === 'delegated' ? delegatedKey.signer : keys[role].signer);
 	// as the archive writes them: all but the root without indentation
 	const bytes = JSON.stringify(md.toJSON(), null, kind !== 'root' && layout === 'archive' ? 0 : 2);
+	if (!consistent && kind !== MetadataKind.Root)
+		name = name.replace(/^\d+\./, '');
 	fs.mkdirSync(path.dirname(path.join(dir, 'metadata', name)), { recursive: true });
 	fs.writeFileSync(path.join(dir, 'metadata', name), bytes);
 	return bytes;
@@ -67,9 +72,10 @@ const role = (name, extra) => ({ name, keyids: [delegatedKey.keyid], threshold: 
 
 fs.mkdirSync(path.join(out, 'metadata'), { recursive: true });
 fs.mkdirSync(path.join(out, 'targets', path.dirname(target)), { recursive: true });
-fs.writeFileSync(path.join(out, 'targets', path.dirname(target), `${sha256}.${path.basename(target)}`), data);
+fs.writeFileSync(path.join(out, 'targets', path.dirname(target),
+	`${consistent ? `${sha256}.` : ''}${path.basename(target)}`), data);
 write(MetadataKind.Root, '1.root.json', {
-	consistent_snapshot: true,
+	consistent_snapshot: consistent,
 	keys: Object.fromEntries(Object.values(keys).map((k) => [k.keyid, k.json])),
 	roles: Object.fromEntries(Object.entries(keys).map(([r, k]) => [r, { keyids: [k.keyid], threshold: 1 }])),
 }, 'root');
