@@ -26,7 +26,7 @@
 #define OBJECT_MAX (512u << 20)
 #define KCFLAGS "KCFLAGS=-ffunction-sections -fdata-sections"
 
-static int copy_file(const char *from, const char *to)
+int gen_copy_file(const char *from, const char *to)
 {
 	_cleanup_free_ char *data = NULL, *dir = strdup(to);
 	size_t len;
@@ -43,11 +43,10 @@ static int copy_file(const char *from, const char *to)
 	return k;
 }
 
-/* make -C TREE CC=... -jN KCFLAGS=... every object's target */
-static int make_objects(struct gen_ctx *c, char **tail, char **log)
+int gen_make(struct gen_ctx *c, char *const *targets, size_t n, char **tail, char **log)
 {
 	_cleanup_free_ char *ccarg = NULL, *jobs = NULL, *out = NULL, *kcflags = NULL;
-	char **argv = calloc(c->n_objs + 8, sizeof(char *));
+	char **argv = calloc(n + 8, sizeof(char *));
 	size_t a = 0;
 	int k;
 
@@ -63,8 +62,8 @@ static int make_objects(struct gen_ctx *c, char **tail, char **log)
 	argv[a++] = ccarg;
 	argv[a++] = jobs;
 	argv[a++] = kcflags;
-	for (size_t i = 0; i < c->n_objs; i++)
-		argv[a++] = c->objs[i].target;
+	for (size_t i = 0; i < n; i++)
+		argv[a++] = targets[i];
 	k = gen_run(NULL, argv, NULL, c->req->progress, &out);
 	free(argv);
 	if (k != 0) {
@@ -73,6 +72,18 @@ static int make_objects(struct gen_ctx *c, char **tail, char **log)
 			*log = TAKE_PTR(out);
 	}
 	return k == 0 ? 0 : -EIO;
+}
+
+/* make -C TREE CC=... -jN KCFLAGS=... every object's target */
+static int make_objects(struct gen_ctx *c, char **tail, char **log)
+{
+	_cleanup_free_ char **targets = calloc(c->n_objs + 1, sizeof(char *));
+
+	if (!targets)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_objs; i++)
+		targets[i] = c->objs[i].target;
+	return gen_make(c, targets, c->n_objs, tail, log);
 }
 
 /* What kbuild compiled the object for, from its .cmd file. */
@@ -166,7 +177,7 @@ again:
 		if (!*dst || asprintf(&built, "%s/%s", c->tree, o->target) < 0)
 			k = -ENOMEM;
 		if (k >= 0)
-			k = copy_file(built, *dst);
+			k = gen_copy_file(built, *dst);
 		if (k >= 0 && !patched && !o->objname)
 			k = object_owner(c, o);
 		/* a patched object must not stay in the tree: only the kernel's own are kept. Nor
@@ -226,7 +237,7 @@ int gen_diff_objects(struct gen_ctx *c)
 		if (!r)
 			return -ENOMEM;
 		err[0] = '\0';
-		k = klpdiff_compare(o->orig_o, o->patched_o, r, err, sizeof(err));
+		k = klpdiff_compare(o->orig_o, o->patched_o, streq(o->objname, "vmlinux") ? 0 : KLPDIFF_IN_MODULE, r, err, sizeof(err));
 		if (k < 0) {
 			free(r);
 			/* an object the differ does not support is a known limit, not a breakage */
@@ -234,6 +245,16 @@ int gen_diff_objects(struct gen_ctx *c)
 				       o->target, err[0] ? err : strerror(-k));
 		}
 		o->diff = r;
+	}
+	k = gen_module_wide(c, err, sizeof(err));
+	if (k == -ECANCELED)
+		return gen_say(c, GEN_REFUSED, "%s", err);
+	if (k < 0)
+		return gen_say(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
+	for (size_t i = 0; i < c->n_objs; i++) {
+		struct gen_object *o = &c->objs[i];
+		struct klpdiff_result *r = o->diff;
+
 		for (size_t j = 0; j < r->n_copied_data; j++)
 			if (gen_list_append(&data, ", ", "%s", r->copied_data[j]) < 0)
 				return -ENOMEM;
@@ -661,14 +682,14 @@ int gen_make_module(struct gen_ctx *c)
 	if (asprintf(&built, "%s/%s.ko", dir, c->module) < 0 ||
 	    asprintf(&c->ko, "%s/%s.ko", c->out, c->module) < 0)
 		return -ENOMEM;
-	k = copy_file(built, c->ko);
+	k = gen_copy_file(built, c->ko);
 	if (k < 0)
 		return gen_say(c, GEN_FAILED, "%s: %s", built, strerror(-k));
 	for (const char *s = "tuxtape_main.c\0Kbuild\0"; *s; s += strlen(s) + 1) {
 		_cleanup_free_ char *from = NULL, *to = NULL;
 
 		if (asprintf(&from, "%s/%s", dir, s) >= 0 && asprintf(&to, "%s/%s", c->out, s) >= 0)
-			copy_file(from, to);
+			gen_copy_file(from, to);
 	}
 	return gen_say(c, GEN_OK, "%s", c->ko);
 }

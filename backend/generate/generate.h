@@ -184,6 +184,13 @@ int gen_source_check(struct gen_ctx *c);
 int gen_build_original(struct gen_ctx *c);
 int gen_build_patched(struct gen_ctx *c);
 int gen_diff_objects(struct gen_ctx *c);
+/* make -C TREE with the generator's compiler and flags, for targets; the output's tail in
+ * *tail on failure (and all of it in *log when log is not NULL). */
+int gen_make(struct gen_ctx *c, char *const *targets, size_t n, char **tail, char **log);
+int gen_copy_file(const char *from, const char *to);
+/* gen_modwide.c: a module's untraceable globals, carried: their callers in every object of
+ * the module are patched (objects join c->objs). -ECANCELED with why: refused. */
+int gen_module_wide(struct gen_ctx *c, char *why, size_t whylen);
 int gen_extract(struct gen_ctx *c);
 int gen_make_module(struct gen_ctx *c);
 int gen_convert(struct gen_ctx *c);

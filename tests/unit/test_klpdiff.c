@@ -88,7 +88,7 @@ static void compare(void **state, const char *orig_src, const char *patched_src,
 	build(state, "patched", patched_src);
 	path_in(a, sizeof(a), state, "orig.o");
 	path_in(b, sizeof(b), state, "patched.o");
-	if (klpdiff_compare(a, b, res, err, sizeof(err)) != 0)
+	if (klpdiff_compare(a, b, 0, res, err, sizeof(err)) != 0)
 		fail_msg("compare: %s", err);
 }
 
@@ -513,6 +513,65 @@ static void test_notrace_static_carried(void **state)
 	klpdiff_result_free(&r);
 }
 
+/* A module's global that cannot be traced (a global `inline`): carried, its callers here
+ * patched, and the name left for the module's other objects; exported, it is refused. */
+static void test_module_global_carried(void **state)
+{
+	char a[512], b[512], other[512], err[512] = "";
+	const char *tmpl =
+		"%s"
+		NOTRACE "int quiet(int x) { return x + %d; }\n"
+		"__attribute__((noinline)) int caller_a(int x) { return quiet(x) - 1; }\n";
+	const char *names[] = { "quiet" };
+	char orig[1024], patched[1024];
+	struct klpdiff_result r = { 0 }, o = { 0 };
+
+	snprintf(orig, sizeof(orig), tmpl, "", 1);
+	snprintf(patched, sizeof(patched), tmpl, "", 2);
+	build(state, "orig", orig);
+	build(state, "patched", patched);
+	build(state, "other", "extern int quiet(int);\n"
+	      "__attribute__((noinline)) int caller_b(int x) { return quiet(x) * 2; }\n"
+	      "__attribute__((noinline)) int bystander(int x) { return x * 5; }\n");
+	path_in(a, sizeof(a), state, "orig.o");
+	path_in(b, sizeof(b), state, "patched.o");
+	path_in(other, sizeof(other), state, "other.o");
+	/* vmlinux: callers anywhere, refused */
+	assert_int_equal(klpdiff_compare(a, b, 0, &r, err, sizeof(err)), 0);
+	assert_non_null(refusal(&r, "quiet"));
+	klpdiff_result_free(&r);
+	/* a module's: carried, caller_a patched, quiet left for the other objects */
+	assert_int_equal(klpdiff_compare(a, b, KLPDIFF_IN_MODULE, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n_refusals, 0);
+	assert_int_equal(func(&r, "quiet")->change, KLPDIFF_COPIED);
+	assert_int_equal(func(&r, "caller_a")->change, KLPDIFF_CHANGED);
+	assert_int_equal(r.n_module_wide, 1);
+	assert_string_equal(r.module_wide[0], "quiet");
+	klpdiff_result_free(&r);
+	/* the module's other object: its caller is patched, nothing else */
+	if (klpdiff_module_callers(other, other, names, 1, &o, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(o.n_refusals, 0);
+	assert_int_equal(o.n_funcs, 1);
+	assert_int_equal(func(&o, "caller_b")->change, KLPDIFF_CHANGED);
+	klpdiff_result_free(&o);
+	/* exported (EXPORT_SYMBOL's __ksymtab_ entry): other modules may call it */
+	snprintf(orig, sizeof(orig), tmpl, "int __ksymtab_quiet;\n", 1);
+	snprintf(patched, sizeof(patched), tmpl, "int __ksymtab_quiet;\n", 2);
+	build(state, "orig", orig);
+	build(state, "patched", patched);
+	assert_int_equal(klpdiff_compare(a, b, KLPDIFF_IN_MODULE, &r, err, sizeof(err)), 0);
+	assert_non_null(refusal(&r, "quiet"));
+	assert_non_null(strstr(refusal(&r, "quiet")->reason, "exported"));
+	klpdiff_result_free(&r);
+	/* another object keeping its address: refused there */
+	build(state, "other", "extern int quiet(int);\nextern void keep(int (*)(int));\n"
+	      "__attribute__((noinline)) void setup(void) { keep(quiet); }\n");
+	assert_int_equal(klpdiff_module_callers(other, other, names, 1, &o, err, sizeof(err)), 0);
+	assert_non_null(refusal(&o, "quiet"));
+	klpdiff_result_free(&o);
+}
+
 /* Code that takes the address of an untraceable function (to store it, as a socket keeps
  * its transmit function) is not a caller: a copy would leave the stored old one running. */
 static void test_notrace_static_address_taken(void **state)
@@ -871,7 +930,7 @@ static void ibt_extract(void **state, const char *extra, bool *cb_changed)
 	build_with(state, "patched", IBT_PATCHED, extra);
 	path_in(a, sizeof(a), state, "orig.o");
 	path_in(b, sizeof(b), state, "patched.o");
-	if (klpdiff_compare(a, b, &r, err, sizeof(err)) != 0)
+	if (klpdiff_compare(a, b, 0, &r, err, sizeof(err)) != 0)
 		fail_msg("compare: %s", err);
 	assert_non_null(func(&r, "show"));
 	*cb_changed = func(&r, "cb") != NULL;
@@ -1043,6 +1102,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notrace_static_carried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notrace_static_in_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notrace_static_address_taken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_module_global_carried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_line_numbers_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symdb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extract, setup, teardown),

@@ -23,6 +23,13 @@
 
 #define KEY_LEN 512
 
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void klpdiff_result_free(struct klpdiff_result *r)
 {
 	if (!r)
@@ -33,9 +40,9 @@ void klpdiff_result_free(struct klpdiff_result *r)
 		free(r->refusals[i].symbol);
 		free(r->refusals[i].reason);
 	}
-	for (size_t i = 0; i < r->n_copied_data; i++)
-		free(r->copied_data[i]);
-	free(r->copied_data);
+	free_names(r->copied_data, r->n_copied_data);
+	free_names(r->module_wide, r->n_module_wide);
+	free_names(r->provided, r->n_provided);
 	free(r->funcs);
 	free(r->refusals);
 	*r = (struct klpdiff_result){ 0 };
@@ -182,29 +189,32 @@ static bool call_site(const struct kelf_sec *s, const struct kelf_rela *r)
 	return r->offset >= 2 && d[r->offset - 2] == 0x0f && (d[r->offset - 1] & 0xf0) == 0x80;
 }
 
-/* Function f of p changed and cannot be traced: ftrace cannot redirect it, but its callers
- * can be. A copy travels in the patch and every function referring to it is patched to use
- * the copy (recursively when that one cannot be traced either). Refused when something else
- * may reach the old one: a global (callers in other objects), its address in data. */
 static int carry_untraceable(const struct kelf *o, const struct kelf *p, size_t f,
-			     struct klpdiff_result *res, unsigned depth)
-{
-	const char *name = p->syms[f].name;
-	struct klpdiff_func *have = in_result(res, name);
+			     struct klpdiff_result *res, unsigned depth);
 
-	if (have) {
-		have->change = KLPDIFF_COPIED;
-		return 0;
-	}
-	if (p->syms[f].bind != STB_LOCAL)
-		return refuse(res, name, "function '%s' changed but has no __fentry__ call, so "
-			      "ftrace cannot redirect it, and it is global: callers elsewhere would "
-			      "keep the old one", name);
-	if (depth >= CARRY_DEPTH)
-		return refuse(res, name, "function '%s' cannot be traced, nor can its callers "
-			      "%u levels up", name, depth);
-	if (add_func(res, &p->syms[f], KLPDIFF_COPIED) < 0)
+static int note_name(char ***v, size_t *n, const char *name)
+{
+	char **g;
+
+	for (size_t i = 0; i < *n; i++)
+		if (streq((*v)[i], name))
+			return 0;
+	g = reallocarray(*v, *n + 1, sizeof(*g));
+	if (!g)
 		return -ENOMEM;
+	*v = g;
+	if (!(g[*n] = strdup(name)))
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+/* Every function of p reaching symbol target (name) is patched to reach the copy instead:
+ * CHANGED when traceable, carried too when not. Refused when data holds the address or code
+ * takes it (where it is stored at run time, the old one stays reachable). */
+static int patch_callers(const struct kelf *o, const struct kelf *p, size_t target,
+			 const char *name, struct klpdiff_result *res, unsigned depth)
+{
 	for (size_t sec = 1; sec < p->n_secs; sec++) {
 		const struct kelf_sec *s = &p->secs[sec];
 
@@ -217,7 +227,7 @@ static int carry_untraceable(const struct kelf *o, const struct kelf *p, size_t 
 			int k = 0;
 
 			kd_resolve(p, sec, r, &sym, &off);
-			if (sym != f)
+			if (sym != target)
 				continue;
 			if (kd_is_data_sec(s))
 				return refuse(res, name, "function '%s' cannot be traced and its "
@@ -226,7 +236,7 @@ static int carry_untraceable(const struct kelf *o, const struct kelf *p, size_t 
 			if (!(s->sh.sh_flags & SHF_EXECINSTR))
 				continue; /* tables of its own code: __mcount_loc, ORC... */
 			caller = func_at(p, sec, r->offset);
-			if (!caller || caller == f)
+			if (!caller || caller == target)
 				continue;
 			if (!call_site(s, r))
 				return refuse(res, name, "function '%s' cannot be traced and %s takes "
@@ -250,6 +260,49 @@ static int carry_untraceable(const struct kelf *o, const struct kelf *p, size_t 
 		}
 	}
 	return 0;
+}
+
+/* The object exports name (EXPORT_SYMBOL: __ksymtab_NAME on 6.1, __export_symbol_NAME on
+ * later kernels): other modules may call it. */
+static bool exports(const struct kelf *p, const char *name)
+{
+	char buf[KEY_LEN];
+
+	snprintf(buf, sizeof(buf), "__ksymtab_%s", name);
+	if (kelf_find_sym(p, buf))
+		return true;
+	snprintf(buf, sizeof(buf), "__export_symbol_%s", name);
+	return kelf_find_sym(p, buf);
+}
+
+/* Function f of p changed and cannot be traced: ftrace cannot redirect it, but its callers
+ * can be. A copy travels in the patch and every function referring to it is patched to use
+ * the copy (recursively when that one cannot be traced either). Refused when something else
+ * may reach the old one: a global of vmlinux or an exported one (callers anywhere), its
+ * address in data. A module's other global is carried, its callers in the module's other
+ * objects left to klpdiff_module_callers(). */
+static int carry_untraceable(const struct kelf *o, const struct kelf *p, size_t f,
+			     struct klpdiff_result *res, unsigned depth)
+{
+	const char *name = p->syms[f].name;
+	struct klpdiff_func *have = in_result(res, name);
+	bool global = p->syms[f].bind != STB_LOCAL;
+
+	if (have) {
+		have->change = KLPDIFF_COPIED;
+		return 0;
+	}
+	if (global && (!res->in_module || exports(p, name)))
+		return refuse(res, name, "function '%s' changed but has no __fentry__ call, so "
+			      "ftrace cannot redirect it, and it is %s: callers elsewhere would "
+			      "keep the old one", name, res->in_module ? "exported" : "global");
+	if (depth >= CARRY_DEPTH)
+		return refuse(res, name, "function '%s' cannot be traced, nor can its callers "
+			      "%u levels up", name, depth);
+	if (add_func(res, &p->syms[f], KLPDIFF_COPIED) < 0 ||
+	    (global && note_name(&res->module_wide, &res->n_module_wide, name) < 0))
+		return -ENOMEM;
+	return patch_callers(o, p, f, name, res, depth);
 }
 
 static int compare_funcs(const struct kelf *o, const struct kelf *p, struct klpdiff_result *res,
@@ -614,11 +667,11 @@ static int compare_data(const struct kelf *o, const struct kelf *p, struct klpdi
 	return 0;
 }
 
-int klpdiff_compare(const char *orig_o, const char *patched_o, struct klpdiff_result *ret,
-		    char *err, size_t errlen)
+int klpdiff_compare(const char *orig_o, const char *patched_o, unsigned flags,
+		    struct klpdiff_result *ret, char *err, size_t errlen)
 {
 	struct kelf *o = NULL, *p = NULL;
-	struct klpdiff_result res = { 0 };
+	struct klpdiff_result res = { .in_module = flags & KLPDIFF_IN_MODULE };
 	_cleanup_free_ bool *touched = NULL, *referenced = NULL;
 	int r;
 
@@ -665,5 +718,32 @@ int klpdiff_has_function(const char *obj, const char *name)
 		return r;
 	r = find_func(k, name) > 0;
 	kelf_free(k);
+	return r;
+}
+
+int klpdiff_module_callers(const char *orig_o, const char *patched_o, const char *const *names,
+			   size_t n_names, struct klpdiff_result *res, char *err, size_t errlen)
+{
+	struct kelf *o = NULL, *p = NULL;
+	int r = kelf_open(orig_o, &o, err, errlen);
+
+	if (r == 0)
+		r = kelf_open(patched_o, &p, err, errlen);
+	res->in_module = true;
+	for (size_t i = 1; r == 0 && i < (p ? p->n_syms : 0); i++) {
+		const struct kelf_sym *s = &p->syms[i];
+		bool wanted = false;
+
+		if (s->shndx != SHN_UNDEF || s->bind == STB_LOCAL)
+			continue;
+		for (size_t j = 0; j < n_names && !wanted; j++)
+			wanted = streq(s->name, names[j]);
+		if (wanted)
+			r = patch_callers(o, p, i, s->name, res, 0);
+	}
+	if (r == -ENOMEM)
+		kelf_seterr(err, errlen, "%s: out of memory", patched_o);
+	kelf_free(o);
+	kelf_free(p);
 	return r;
 }

@@ -88,11 +88,31 @@ struct klpdiff_result {
 	 * with the functions, and every function using it is in funcs */
 	char **copied_data;
 	size_t n_copied_data;
+	/* global functions of a module, COPIED: their callers may be in any of the module's
+	 * objects, which klpdiff_module_callers() patches (KLPDIFF_IN_MODULE) */
+	char **module_wide;
+	size_t n_module_wide;
+	/* set by the caller before extracting: global names another object of this patch
+	 * defines as a copy, referred to plainly so that the link binds them to the copy */
+	char **provided;
+	size_t n_provided;
+	bool in_module;         /* compared with KLPDIFF_IN_MODULE */
 };
 
-/* Compares; a refusal is not an error (the result says why). */
-int klpdiff_compare(const char *orig_o, const char *patched_o, struct klpdiff_result *ret,
-		    char *err, size_t errlen);
+/* The object is one of a module's: a changed global without __fentry__ that the object does
+ * not export is carried (in module_wide) instead of refused, for the caller to patch the
+ * module's other objects' calls to it. */
+#define KLPDIFF_IN_MODULE 1u
+
+/* Compares; a refusal is not an error (the result says why). flags: KLPDIFF_IN_MODULE. */
+int klpdiff_compare(const char *orig_o, const char *patched_o, unsigned flags,
+		    struct klpdiff_result *ret, char *err, size_t errlen);
+/* Another object of the same module (orig_o and patched_o the same file when the fix does
+ * not change it): its functions calling any of names (module_wide copies) are added to res,
+ * CHANGED, or COPIED when they cannot be traced either (global ones in res->module_wide
+ * again); refusals when code takes a name's address or data holds it. */
+int klpdiff_module_callers(const char *orig_o, const char *patched_o, const char *const *names,
+			   size_t n_names, struct klpdiff_result *res, char *err, size_t errlen);
 void klpdiff_result_free(struct klpdiff_result *r);
 
 /* Writes out_o: the result's functions from patched_o (global, keeping their names) and what

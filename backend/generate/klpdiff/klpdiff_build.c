@@ -12,7 +12,8 @@
  *   globals), 0 for a module when the name is unique among its objects;
  * - undefined there: plain when exported by vmlinux, a reference into the exporting module
  *   applied with the patched module's relocations when another module exports it, else a
- *   reference into vmlinux (or into the module, when another of its objects defines it).
+ *   reference into vmlinux (or into the module, when another of its objects defines it);
+ *   plain when another object of the patch carries it as a copy (res->provided).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -120,6 +121,11 @@ static int name_ref(struct kx *x, size_t sym, bool early, size_t *ret)
 			    s->name);
 		return -ENOENT;
 	}
+	/* a copy another object of this patch defines (a module's untraceable global): the
+	 * link binds the reference to it */
+	for (size_t i = 0; !defined && i < x->res->n_provided; i++)
+		if (streq(x->res->provided[i], s->name))
+			return undefined_sym(x, s->name, ret);
 	if (x->vmlinux) {
 		if (defined && s->bind != STB_LOCAL && exported)
 			return undefined_sym(x, s->name, ret);
