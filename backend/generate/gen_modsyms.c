@@ -80,6 +80,28 @@ int gen_module_symdb(const struct gen_ctx *c, const char *objname, struct klp_sy
 	return k;
 }
 
+int gen_module_attach(const struct gen_ctx *c, struct klp_symdb *db, char *why, size_t whylen)
+{
+	for (size_t i = 0; i < c->n_objs; i++) {
+		const char *objname = c->objs[i].objname;
+		_cleanup_free_ char *missing = NULL;
+		struct klp_symdb *mdb = NULL;
+		int k;
+
+		if (streq(objname, "vmlinux") || klp_symdb_module(db, objname))
+			continue;
+		k = gen_module_symdb(c, objname, &mdb, &missing);
+		if (k < 0) {
+			snprintf(why, whylen, "module %s: %s", objname,
+				 missing ? missing : strerror(-k));
+			return k;
+		}
+		if (mdb && (k = klp_symdb_add_module(db, objname, mdb)) < 0)
+			return k;
+	}
+	return 0;
+}
+
 int gen_module_sympos(const struct gen_ctx *c, size_t obj, const char *name,
 		      const struct klp_symdb *mdb, const char *missing,
 		      const char *const *anchors, unsigned long *pos, char *why, size_t whylen)

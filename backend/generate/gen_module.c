@@ -618,6 +618,9 @@ int gen_extract(struct gen_ctx *c)
 	if (k < 0)
 		return gen_say(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
 	c->symdb = db;
+	k = gen_module_attach(c, db, err, sizeof(err));
+	if (k < 0)
+		return gen_say(c, GEN_FAILED, "%s", err);
 again:
 	for (size_t i = 0; i < c->n_objs; i++) {
 		struct gen_object *o = &c->objs[i];

@@ -197,6 +197,8 @@ struct klp_symdb;
  * set (malloc'd) when there is none to read; a negative errno (and *why) when it is broken. */
 int gen_module_symdb(const struct gen_ctx *c, const char *objname, struct klp_symdb **db,
 		     char **why);
+/* Keeps the symbols of every patched module that has them with db (klp_symdb_add_module). */
+int gen_module_attach(const struct gen_ctx *c, struct klp_symdb *db, char *why, size_t whylen);
 /* old_sympos of function name of object obj (a module's): from mdb when there is one, else 0,
  * refused (-ECANCELED, why) when the objects built here show the name is ambiguous; missing
  * says why mdb is NULL. */

@@ -184,6 +184,69 @@ static void test_broken(void **state)
 	assert_non_null(strstr(err, "absent.ko.xz"));
 }
 
+#define KLP_CFLAGS "-c -O2 -fno-pie -fno-pic -mcmodel=kernel -ffunction-sections " \
+	"-fdata-sections -mfentry -pg -mrecord-mcount -fno-asynchronous-unwind-tables -w"
+
+/* a_entry changed: the extracted copy calls a's own twice, by a livepatch relocation */
+static int extract_ref(void **state, bool with_module, char *err, size_t errlen)
+{
+	char dir[256], path[512], map[512], symvers[512], ko[512], orig[512], patched[512],
+	     out[512];
+	struct klp_symdb *db = NULL, *mdb = NULL;
+	struct klpdiff_result r;
+	int k;
+
+	snprintf(dir, sizeof(dir), "%s", (char *)*state);
+	snprintf(map, sizeof(map), "%s/System.map", dir);
+	snprintf(symvers, sizeof(symvers), "%s/Module.symvers", dir);
+	snprintf(ko, sizeof(ko), "%s/my_mod.ko", dir);
+	snprintf(orig, sizeof(orig), "%s/a_orig.o", dir);
+	snprintf(patched, sizeof(patched), "%s/a_patched.o", dir);
+	snprintf(out, sizeof(out), "%s/fix.o", dir);
+	write_in(state, "System.map", "ffffffff81004000 T __fentry__\n");
+	write_in(state, "Module.symvers", "0x12345679\t__fentry__\tvmlinux\tEXPORT_SYMBOL\t\n");
+	snprintf(path, sizeof(path), "%.*s", (int)(strstr(src_a, "+ 3;") - src_a), src_a);
+	strcat(path, "+ 4; }\nint a_second(int x) { return a_helper(x) + twice(x); }\n"
+		     "int a_count = 4;\n");
+	write_in(state, "a2.c", path);
+	run_in(state, "gcc " KLP_CFLAGS " -o a_orig.o a.c && gcc " KLP_CFLAGS " -o a_patched.o a2.c");
+	if (klp_symdb_load(map, symvers, &db, err, errlen) != 0)
+		fail_msg("%s", err);
+	if (with_module) {
+		if (klp_symdb_load_module(ko, &mdb, err, errlen) != 0)
+			fail_msg("%s", err);
+		assert_int_equal(klp_symdb_add_module(db, "my_mod", mdb), 0);
+		assert_ptr_equal(klp_symdb_module(db, "my_mod"), mdb);
+	}
+	assert_int_equal(klpdiff_compare(orig, patched, &r, err, errlen), 0);
+	assert_int_equal(r.n_funcs, 1);
+	assert_string_equal(r.funcs[0].name, "a_entry");
+	k = klpdiff_extract(patched, orig, &r, db, "my_mod", NULL, out, err, errlen);
+	klpdiff_result_free(&r);
+	klp_symdb_free(db);
+	return k;
+}
+
+static void test_extract_ref(void **state)
+{
+	char err[512] = "";
+
+	build_module(state);
+	/* without the module's symbols: position 0, as before */
+	if (extract_ref(state, false, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	run_in(state, "nm fix.o | grep -q ' U __klp_ref.my_mod.twice.0$'");
+	/* with them: a's copy is the second in the link */
+	if (extract_ref(state, true, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	run_in(state, "nm fix.o | grep -q ' U __klp_ref.my_mod.twice.2$'");
+	/* a module where nothing of a's tells its copy apart: refused, not guessed */
+	write_in(state, "d.c", "#include \"common.h\"\nint d_entry(int x) { return twice(x); }\n");
+	run_in(state, "gcc " CFLAGS " -o d.o d.c && ld -r -o my_mod.ko b.o c.o d.o");
+	assert_int_equal(extract_ref(state, true, err, sizeof(err)), -ENOTSUP);
+	assert_non_null(strstr(err, "'twice' has several copies in module my_mod"));
+}
+
 /* the generator: the .ko named in modules.dep, or why there is none */
 static void test_gen_lookup(void **state)
 {
@@ -259,6 +322,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compressed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gen_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_extract_ref, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

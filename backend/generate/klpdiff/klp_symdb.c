@@ -43,6 +43,8 @@ struct klp_symdb {
 	/* a module's .ko: addresses are offsets within a section, so an anchor tells
 	 * something only about copies in its own section */
 	bool sections_apart;
+	/* module name -> its own symbols (struct klp_symdb *), for its livepatch relocations */
+	struct strset modules;
 };
 
 void klp_symdb_free(struct klp_symdb *db)
@@ -53,7 +55,36 @@ void klp_symdb_free(struct klp_symdb *db)
 	free(db->tail);
 	strset_free(&db->names);
 	strset_free(&db->exported);
+	strset_free(&db->modules);
 	free(db);
+}
+
+static void free_module_db(void *p)
+{
+	klp_symdb_free(p);
+}
+
+int klp_symdb_add_module(struct klp_symdb *db, const char *objname, struct klp_symdb *mod)
+{
+	struct strset_entry *e;
+	int r;
+
+	db->modules.free_value = free_module_db;
+	r = strset_put(&db->modules, objname, strlen(objname), &e);
+	if (r < 0) {
+		klp_symdb_free(mod);
+		return r;
+	}
+	free_module_db(e->value);
+	e->value = mod;
+	return 0;
+}
+
+const struct klp_symdb *klp_symdb_module(const struct klp_symdb *db, const char *objname)
+{
+	const struct strset_entry *e = strset_get(&db->modules, objname, strlen(objname));
+
+	return e ? e->value : NULL;
 }
 
 static int add_map_sym(struct klp_symdb *db, uint64_t addr, unsigned cls, const char *name)
