@@ -27,7 +27,7 @@ W=${BENCH_WORK:-$(mktemp -d /tmp/tuxtape-gencves.XXXXXX)}
 echo "# bench/generator-cves.sh SERIES=$SERIES, $(date -u +%F), work in $W"
 
 eval "$(KREL=$REL tests/debian-kernel.sh)"                      # KSOURCE KCONFIG
-eval "$(E2E_KREL=$REL tests/e2e/kernel.sh)"                     # KBUILD VMLINUZ
+eval "$(E2E_KREL=$REL tests/e2e/kernel.sh)"                     # KBUILD VMLINUZ KMODDIR
 KALLSYMS=$(E2E_KREL=$REL tests/e2e/kallsyms.sh)
 eval "$(SERIES=$SERIES bench/fix-source.sh)"                   # FIXSRC
 DB=$W/b.db
@@ -37,8 +37,12 @@ if [ ! -s "$DB" ]; then
 	git -C "$W/vulns" add -A cve/published cve/rejected
 	git -C "$W/vulns" -c user.email=b@tuxtape.invalid -c user.name=bench commit -q -m corpus
 	"$bin/tuxtape-backend" scan --db "$DB" --vulns "$W/vulns" >/dev/null
+fi
+# the modules (ext4 and what the VM loads) give a module's static functions their positions;
+# a work directory from before they were registered gets them now
+if [ -z "$(sqlite3 "$DB" "SELECT modules FROM kernel WHERE name = '$KNAME'")" ]; then
 	"$bin/tuxtape-backend" kernel add $KNAME --db "$DB" --kconfig "$KCONFIG" --source "$KSOURCE" \
-		--release "$REL" --headers "$KBUILD" --system-map "$KALLSYMS" >/dev/null
+		--release "$REL" --headers "$KBUILD" --system-map "$KALLSYMS" --modules "$KMODDIR" >/dev/null
 	"$bin/tuxtape-backend" gauge --db "$DB" >/dev/null
 fi
 # fixed on the 6.1 branch in 171..176 and applicable to this kernel (its files are built)

@@ -72,7 +72,7 @@ static void help(void)
 static void kernel_free(struct gen_kernel *k)
 {
 	free(k->name), free(k->version), free(k->release), free(k->source), free(k->kind);
-	free(k->headers), free(k->system_map), free(k->config_text);
+	free(k->headers), free(k->system_map), free(k->config_text), free(k->modules);
 }
 
 static char *col(sqlite3_stmt *st, int i)
@@ -86,7 +86,7 @@ static int load_kernel(struct db *db, const char *name, struct gen_kernel *k)
 {
 	_cleanup_(sqlite3_finalizep) sqlite3_stmt *st = NULL;
 	int r = db_prepare(db, "SELECT version, release, config, profile_kind, profile_source,"
-			   " headers, system_map FROM kernel WHERE name = ?", &st);
+			   " headers, system_map, modules FROM kernel WHERE name = ?", &st);
 
 	if (r < 0)
 		return r;
@@ -102,6 +102,7 @@ static int load_kernel(struct db *db, const char *name, struct gen_kernel *k)
 	k->source = col(st, 4);
 	k->headers = col(st, 5);
 	k->system_map = col(st, 6);
+	k->modules = col(st, 7);
 	return k->name && k->config_text && k->source ? 0 : -ENOMEM;
 }
 

@@ -334,9 +334,99 @@ static void strv_free(char **v)
 	free(v);
 }
 
+/* old_sympos of changed function name of object o, given the object's anchors (computed on
+ * first need) and its module's symbols (mdb; missing says why there are none). */
+static int func_sympos(struct gen_ctx *c, size_t o, const char *name, const struct klp_symdb *db,
+		       const struct klp_symdb *mdb, const char *missing, char ***anchors,
+		       unsigned long *pos, char *why, size_t whylen)
+{
+	bool vmlinux = streq(c->objs[o].objname, "vmlinux");
+	size_t n;
+	int k;
+
+	*pos = 0;
+	if (!*anchors && (vmlinux || mdb))
+		object_symbols(c->objs[o].orig_o, anchors, &n);
+	if (!vmlinux)
+		return gen_module_sympos(c, o, name, mdb, missing, (const char *const *)*anchors,
+					 pos, why, whylen);
+	k = klp_symdb_sympos(db, name, (const char *const *)*anchors, pos);
+	if (k < 0) {
+		snprintf(why, whylen, "%s: cannot tell which of the kernel's symbols it is (%s)",
+			 name, strerror(-k));
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+/* The klp_func entries of the objects of module (or vmlinux) objs[first].objname. */
+static int write_funcs(struct gen_ctx *c, FILE *f, size_t first, const struct klp_symdb *db,
+		       size_t *nfun, char **note, char *why, size_t whylen)
+{
+	const char *objname = c->objs[first].objname;
+	_cleanup_free_ char *missing = NULL;
+	struct klp_symdb *mdb = NULL;
+	bool at_zero = false;
+	int k = 0;
+
+	if (!streq(objname, "vmlinux")) {
+		k = gen_module_symdb(c, objname, &mdb, &missing);
+		if (k < 0) {
+			snprintf(why, whylen, "module %s: %s", objname,
+				 missing ? missing : strerror(-k));
+			return k == -ENOMEM ? k : -ECANCELED;
+		}
+	}
+	fprintf(f, "\nstatic struct klp_func funcs_%zu[] = {\n", first);
+	for (size_t o = first; k >= 0 && o < c->n_objs; o++) {
+		struct klpdiff_result *r = c->objs[o].diff;
+		char **anchors = NULL;
+
+		if (!streq(c->objs[o].objname, objname) || !r)
+			continue;
+		for (size_t j = 0; k >= 0 && j < r->n_funcs; j++) {
+			unsigned long pos = 0;
+			json_t *fn = NULL;
+
+			if (r->funcs[j].change != KLPDIFF_CHANGED)
+				continue;
+			if (r->funcs[j].local) {
+				k = func_sympos(c, o, r->funcs[j].name, db, mdb, missing, &anchors,
+						&pos, why, whylen);
+				if (k < 0)
+					break;
+				at_zero |= !mdb && !streq(objname, "vmlinux");
+			}
+			fprintf(f, "\t{ .old_name = \"%s\", .new_func = tuxtape_new_%zu_%zu, "
+				".old_sympos = %lu },\n", r->funcs[j].name, o, j, pos);
+			for (size_t q = 0; q < json_array_size(c->functions); q++) {
+				json_t *e = json_array_get(c->functions, q);
+
+				if (streq(json_string_value(json_object_get(e, "name")),
+					  r->funcs[j].name) &&
+				    streq(json_string_value(json_object_get(e, "file")), c->objs[o].src))
+					fn = e;
+			}
+			if (fn)
+				json_object_set_new(fn, "sympos", json_integer((json_int_t)pos));
+			(*nfun)++;
+		}
+		strv_free(anchors);
+	}
+	klp_symdb_free(mdb);
+	if (k < 0)
+		return k;
+	fprintf(f, "\t{ }\n};\n");
+	/* what a person reading the report must know: the position was not checked */
+	if (at_zero && gen_list_append(note, "; ", "module %s's symbols not available (%s): its "
+				       "static functions at position 0", objname, missing) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 /* The module's C file: one klp_object per patched object, changed functions only. */
 static int write_main(struct gen_ctx *c, const char *path, const struct klp_symdb *db,
-		      char *why, size_t whylen)
+		      char **note, char *why, size_t whylen)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0, nfun = 0;
@@ -362,63 +452,18 @@ static int write_main(struct gen_ctx *c, const char *path, const struct klp_symd
 	/* one klp_object per distinct object name */
 	for (size_t i = 0; i < c->n_objs; i++) {
 		bool first = true;
+		int k;
 
 		for (size_t p = 0; p < i; p++)
 			if (streq(c->objs[p].objname, c->objs[i].objname))
 				first = false;
 		if (!first)
 			continue;
-		fprintf(f, "\nstatic struct klp_func funcs_%zu[] = {\n", i);
-		for (size_t o = i; o < c->n_objs; o++) {
-			struct klpdiff_result *r = c->objs[o].diff;
-			char **anchors = NULL;
-			size_t nanch = 0;
-
-			if (!streq(c->objs[o].objname, c->objs[i].objname) || !r)
-				continue;
-			for (size_t j = 0; j < r->n_funcs; j++) {
-				unsigned long pos = 0;
-
-				if (r->funcs[j].change != KLPDIFF_CHANGED)
-					continue;
-				/* System.map knows vmlinux only; a module's statics are
-				 * unique within it in all but rare cases: position 0 */
-				if (r->funcs[j].local && streq(c->objs[o].objname, "vmlinux")) {
-					int k;
-
-					if (!anchors)
-						object_symbols(c->objs[o].orig_o, &anchors, &nanch);
-					k = klp_symdb_sympos(db, r->funcs[j].name,
-							     (const char *const *)anchors, &pos);
-					if (k < 0) {
-						snprintf(why, whylen, "%s: cannot tell which of the "
-							 "kernel's symbols it is (%s)",
-							 r->funcs[j].name, strerror(-k));
-						strv_free(anchors);
-						fclose(f);
-						return -ECANCELED;
-					}
-				}
-				fprintf(f, "\t{ .old_name = \"%s\", .new_func = tuxtape_new_%zu_%zu, "
-					".old_sympos = %lu },\n", r->funcs[j].name, o, j, pos);
-				json_t *fn = NULL;
-
-				for (size_t q = 0; q < json_array_size(c->functions); q++) {
-					json_t *e = json_array_get(c->functions, q);
-
-					if (streq(json_string_value(json_object_get(e, "name")),
-						  r->funcs[j].name) &&
-					    streq(json_string_value(json_object_get(e, "file")),
-						  c->objs[o].src))
-						fn = e;
-				}
-				if (fn)
-					json_object_set_new(fn, "sympos", json_integer((json_int_t)pos));
-				nfun++;
-			}
-			strv_free(anchors);
+		k = write_funcs(c, f, i, db, &nfun, note, why, whylen);
+		if (k < 0) {
+			fclose(f);
+			return k;
 		}
-		fprintf(f, "\t{ }\n};\n");
 	}
 	fprintf(f, "\nstatic struct klp_object objs[] = {\n");
 	for (size_t i = 0; i < c->n_objs; i++) {
@@ -594,6 +639,9 @@ int gen_extract(struct gen_ctx *c)
 	if (k < 0)
 		return gen_say(c, GEN_FAILED, "%s", err[0] ? err : strerror(-k));
 	c->symdb = db;
+	k = gen_module_attach(c, db, err, sizeof(err));
+	if (k < 0)
+		return gen_say(c, GEN_FAILED, "%s", err);
 again:
 	for (size_t i = 0; i < c->n_objs; i++) {
 		struct gen_object *o = &c->objs[i];
@@ -644,7 +692,7 @@ again:
 int gen_make_module(struct gen_ctx *c)
 {
 	_cleanup_free_ char *kbuild = NULL, *main_c = NULL, *built = NULL, *why = NULL,
-			    *imports = NULL, *kbuild_path = NULL;
+			    *imports = NULL, *kbuild_path = NULL, *note = NULL;
 	const char *dir = c->module_dir;
 	char err[512] = "";
 	int k;
@@ -654,7 +702,7 @@ int gen_make_module(struct gen_ctx *c)
 	    asprintf(&kbuild, "obj-m := %s.o\n%s-y := tuxtape_main.o%s\n", c->module, c->module,
 		     strempty(c->parts)) < 0)
 		return -ENOMEM;
-	k = write_main(c, main_c, c->symdb, err, sizeof(err));
+	k = write_main(c, main_c, c->symdb, &note, err, sizeof(err));
 	klp_symdb_free(c->symdb);
 	c->symdb = NULL;
 	if (k == -ECANCELED)
@@ -691,7 +739,7 @@ int gen_make_module(struct gen_ctx *c)
 		if (asprintf(&from, "%s/%s", dir, s) >= 0 && asprintf(&to, "%s/%s", c->out, s) >= 0)
 			gen_copy_file(from, to);
 	}
-	return gen_say(c, GEN_OK, "%s", c->ko);
+	return gen_say(c, GEN_OK, "%s%s%s", c->ko, note ? "; " : "", strempty(note));
 }
 
 int gen_convert(struct gen_ctx *c)

@@ -59,6 +59,7 @@ struct gen_request {
 /* The registered kernel, as the generator needs it. */
 struct gen_kernel {
 	char *name, *version, *release, *source, *kind, *headers, *system_map;
+	char *modules;          /* its /lib/modules/RELEASE (modules.dep), or NULL */
 	char *config_text;
 	size_t config_len;
 };
@@ -196,6 +197,21 @@ int gen_make_module(struct gen_ctx *c);
 int gen_convert(struct gen_ctx *c);
 int gen_external(struct gen_ctx *c);
 void gen_objects_free(struct gen_ctx *c);
+
+/* gen_modsyms.c: a changed static function of a module, among the module's symbols */
+struct klp_symdb;
+/* The module's symbols from its .ko in the registered modules directory. *db NULL and *why
+ * set (malloc'd) when there is none to read; a negative errno (and *why) when it is broken. */
+int gen_module_symdb(const struct gen_ctx *c, const char *objname, struct klp_symdb **db,
+		     char **why);
+/* Keeps the symbols of every patched module that has them with db (klp_symdb_add_module). */
+int gen_module_attach(const struct gen_ctx *c, struct klp_symdb *db, char *why, size_t whylen);
+/* old_sympos of function name of object obj (a module's): from mdb when there is one, else 0,
+ * refused (-ECANCELED, why) when the objects built here show the name is ambiguous; missing
+ * says why mdb is NULL. */
+int gen_module_sympos(const struct gen_ctx *c, size_t obj, const char *name,
+		      const struct klp_symdb *mdb, const char *missing,
+		      const char *const *anchors, unsigned long *pos, char *why, size_t whylen);
 
 /* gen_queue.c */
 int gen_queue_add(struct db *db, const struct gen_ctx *c, const char *report);

@@ -5,10 +5,14 @@
  * counts a livepatch symbol position in (1-based among same-named symbols, 0 when unique);
  * Module.symvers says what a module may link against without livepatch relocations.
  * A copy of /proc/kallsyms (read as root) is accepted in place of System.map: the module
- * symbols it lists after vmlinux's are skipped.
+ * symbols it lists after vmlinux's are skipped. A module's own symbols come from its .ko
+ * instead: the kernel counts them in the module's symbol table order, which is the order of
+ * its objects at link time, and within each section their offsets keep that link order.
  */
 #include "klpdiff.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
@@ -16,13 +20,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "kelf.h"
 #include "strset.h"
 #include "util.h"
 
+#define MODULE_MAX (256u << 20)
+
 struct map_sym {
 	uint64_t addr;
-	char cls;               /* lower-cased nm type letter: t, d, b, r, ... */
+	/* System.map: the lower-cased nm type letter (t, d, b, r, ...); a module: its section */
+	unsigned cls;
 	size_t next;            /* next copy of the same name (index + 1), 0 at the end */
 };
 
@@ -32,6 +40,11 @@ struct klp_symdb {
 	struct strset names;    /* name -> (first copy index + 1), cast to a pointer */
 	struct strset exported;
 	size_t *tail;           /* last copy of each name, to append in address order */
+	/* a module's .ko: addresses are offsets within a section, so an anchor tells
+	 * something only about copies in its own section */
+	bool sections_apart;
+	/* module name -> its own symbols (struct klp_symdb *), for its livepatch relocations */
+	struct strset modules;
 };
 
 void klp_symdb_free(struct klp_symdb *db)
@@ -42,10 +55,39 @@ void klp_symdb_free(struct klp_symdb *db)
 	free(db->tail);
 	strset_free(&db->names);
 	strset_free(&db->exported);
+	strset_free(&db->modules);
 	free(db);
 }
 
-static int add_map_sym(struct klp_symdb *db, uint64_t addr, char type, const char *name)
+static void free_module_db(void *p)
+{
+	klp_symdb_free(p);
+}
+
+int klp_symdb_add_module(struct klp_symdb *db, const char *objname, struct klp_symdb *mod)
+{
+	struct strset_entry *e;
+	int r;
+
+	db->modules.free_value = free_module_db;
+	r = strset_put(&db->modules, objname, strlen(objname), &e);
+	if (r < 0) {
+		klp_symdb_free(mod);
+		return r;
+	}
+	free_module_db(e->value);
+	e->value = mod;
+	return 0;
+}
+
+const struct klp_symdb *klp_symdb_module(const struct klp_symdb *db, const char *objname)
+{
+	const struct strset_entry *e = strset_get(&db->modules, objname, strlen(objname));
+
+	return e ? e->value : NULL;
+}
+
+static int add_map_sym(struct klp_symdb *db, uint64_t addr, unsigned cls, const char *name)
 {
 	struct strset_entry *e;
 	int added;
@@ -64,7 +106,7 @@ static int add_map_sym(struct klp_symdb *db, uint64_t addr, char type, const cha
 		db->tail = t;
 		db->cap = cap;
 	}
-	db->syms[db->n] = (struct map_sym){ addr, (char)tolower((unsigned char)type), 0 };
+	db->syms[db->n] = (struct map_sym){ addr, cls, 0 };
 	added = strset_put(&db->names, name, strlen(name), &e);
 	if (added < 0)
 		return added;
@@ -125,7 +167,7 @@ static int load_map(struct klp_symdb *db, const char *path, char *err, size_t er
 		/* undefined, weak-undefined and absolute symbols are not counted by kallsyms */
 		if (strchr("UwvaAN", type))
 			continue;
-		r = add_map_sym(db, addr, type, name);
+		r = add_map_sym(db, addr, (unsigned)tolower((unsigned char)type), name);
 		if (r < 0) {
 			kelf_seterr(err, errlen, "%s: out of memory", path);
 			return r;
@@ -214,6 +256,151 @@ int klp_symdb_load(const char *system_map, const char *module_symvers, struct kl
 	return 0;
 }
 
+/* Plain, or compressed as kmod installs them (.ko.xz, .ko.gz, .ko.zst): libarchive's raw
+ * format reads any of them. */
+static int read_module_file(const char *path, char **ret, size_t *len, char *err, size_t errlen)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	_cleanup_free_ char *buf = NULL;
+	size_t n = 0, cap = 0;
+	la_ssize_t got;
+	int r = 0;
+
+	if (strlen(path) > 3 && streq(path + strlen(path) - 3, ".ko")) {
+		r = read_file_bounded(path, MODULE_MAX, ret, len);
+		if (r < 0)
+			kelf_seterr(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	a = archive_read_new();
+	if (!a) {
+		kelf_seterr(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
+		kelf_seterr(err, errlen, "%s: %s", path, archive_error_string(a));
+		archive_read_free(a);
+		return -EBADMSG;
+	}
+	do {
+		if (cap - n < (1 << 16)) {
+			char *b = cap >= MODULE_MAX ? NULL : realloc(buf, cap = cap ? cap * 2 : 1 << 20);
+
+			if (!b) {
+				kelf_seterr(err, errlen, "%s: larger than %u MiB unpacked", path,
+					    MODULE_MAX >> 20);
+				r = -EFBIG;
+				break;
+			}
+			buf = b;
+		}
+		got = archive_read_data(a, buf + n, cap - n);
+		if (got < 0) {
+			kelf_seterr(err, errlen, "%s: %s", path, archive_error_string(a));
+			r = -EBADMSG;
+		} else {
+			n += (size_t)got;
+		}
+	} while (r == 0 && got > 0);
+	archive_read_free(a);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(buf);
+	*len = n;
+	return 0;
+}
+
+/* What the kernel keeps of a module's symbols once it is loaded (is_core_symbol() with
+ * CONFIG_KALLSYMS_ALL): named, defined in an allocated section that is not init code or data,
+ * in symbol table order. */
+static int load_module_syms(struct klp_symdb *db, Elf *e, const char *path, char *err,
+			    size_t errlen)
+{
+	size_t shnum, shstrndx;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	if (elf_kind(e) != ELF_K_ELF || elf_getshdrnum(e, &shnum) < 0 ||
+	    elf_getshdrstrndx(e, &shstrndx) < 0) {
+		kelf_seterr(err, errlen, "%s: not an ELF object", path);
+		return -EBADMSG;
+	}
+	while ((scn = elf_nextscn(e, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB)
+			break;
+	if (!scn || !sh.sh_entsize) {
+		kelf_seterr(err, errlen, "%s: no symbol table (stripped?)", path);
+		return -EBADMSG;
+	}
+	Elf_Data *d = elf_getdata(scn, NULL);
+	size_t nsyms = d ? sh.sh_size / sh.sh_entsize : 0;
+
+	for (size_t i = 1; i < nsyms; i++) {
+		GElf_Sym s;
+		GElf_Shdr in;
+		const char *name, *secname;
+		int r;
+
+		if (!gelf_getsym(d, (int)i, &s) || !s.st_name || s.st_shndx == SHN_UNDEF ||
+		    s.st_shndx >= shnum || !gelf_getshdr(elf_getscn(e, s.st_shndx), &in) ||
+		    !(in.sh_flags & SHF_ALLOC))
+			continue;
+		secname = elf_strptr(e, shstrndx, in.sh_name);
+		name = elf_strptr(e, sh.sh_link, s.st_name);
+		if (!name || !*name || (secname && startswith(secname, ".init")))
+			continue;
+		r = add_map_sym(db, s.st_value, s.st_shndx, name);
+		if (r < 0) {
+			kelf_seterr(err, errlen, "%s: out of memory", path);
+			return r;
+		}
+	}
+	if (db->n == 0) {
+		kelf_seterr(err, errlen, "%s: no symbol", path);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+int klp_symdb_load_module(const char *ko, struct klp_symdb **ret, char *err, size_t errlen)
+{
+	_cleanup_free_ char *data = NULL;
+	struct klp_symdb *db;
+	size_t len;
+	Elf *e;
+	int r = read_module_file(ko, &data, &len, err, errlen);
+
+	if (r < 0)
+		return r;
+	db = calloc(1, sizeof(*db));
+	if (!db) {
+		kelf_seterr(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	db->sections_apart = true;
+	elf_version(EV_CURRENT);
+	e = elf_memory(data, len);
+	if (!e) {
+		kelf_seterr(err, errlen, "%s: %s", ko, elf_errmsg(-1));
+		r = -EBADMSG;
+	} else {
+		r = load_module_syms(db, e, ko, err, errlen);
+		elf_end(e);
+	}
+	if (r < 0) {
+		klp_symdb_free(db);
+		return r;
+	}
+	free(db->tail);
+	db->tail = NULL;
+	*ret = db;
+	return 0;
+}
+
 bool klp_symdb_exported(const struct klp_symdb *db, const char *name)
 {
 	return strset_get(&db->exported, name, strlen(name)) != NULL;
@@ -276,7 +463,7 @@ int klp_symdb_sympos(const struct klp_symdb *db, const char *name, const char *c
 		return -ENOTUNIQ;
 	/* same-class anchors are used when every copy has one */
 	same_class = true;
-	for (size_t i = first; i; i = db->syms[i - 1].next)
+	for (size_t i = first; i && !db->sections_apart; i = db->syms[i - 1].next)
 		if (anchor_distance(db, &db->syms[i - 1], anchors, true) == UINT64_MAX)
 			same_class = false;
 	for (size_t i = first; i; i = db->syms[i - 1].next) {

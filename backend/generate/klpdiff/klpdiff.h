@@ -48,6 +48,15 @@ struct klp_symdb;
 int klp_symdb_load(const char *system_map, const char *module_symvers, struct klp_symdb **ret,
 		   char *err, size_t errlen);
 void klp_symdb_free(struct klp_symdb *db);
+/* A module's own symbols, from its .ko as installed (plain, .ko.xz, .ko.gz or .ko.zst), for
+ * klp_symdb_sympos(): positions in symbol table order, as klp_find_object_symbol() counts a
+ * module's kallsyms; an anchor tells copies apart only within its own section. Nothing is
+ * exported by it. */
+int klp_symdb_load_module(const char *ko, struct klp_symdb **ret, char *err, size_t errlen);
+/* Keeps module objname's symbols (mod, owned from then on) with the kernel's, for
+ * klpdiff_extract() to give its references into that module their positions. */
+int klp_symdb_add_module(struct klp_symdb *db, const char *objname, struct klp_symdb *mod);
+const struct klp_symdb *klp_symdb_module(const struct klp_symdb *db, const char *objname);
 /* Whether vmlinux (or, for a module object, any module) exports name. */
 bool klp_symdb_exported(const struct klp_symdb *db, const char *name);
 /* Who exports name: "vmlinux" or a module's name ('_' for '-'); NULL when nobody does. */

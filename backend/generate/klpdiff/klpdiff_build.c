@@ -9,7 +9,8 @@
  * - defined in the patched object and global and exported: plain; modpost resolves it;
  * - defined there otherwise (static, or global but not exported): KLPDIFF_REF_PREFIX
  *   "OBJ.NAME.POS", POS from System.map for vmlinux (the copy nearest the object's own
- *   globals), 0 for a module when the name is unique among its objects;
+ *   globals), from the module's .ko for a module when the generator has it (the same way),
+ *   else 0;
  * - undefined there: plain when exported by vmlinux, a reference into the exporting module
  *   applied with the patched module's relocations when another module exports it, else a
  *   reference into vmlinux (or into the module, when another of its objects defines it);
@@ -105,6 +106,25 @@ static int vmlinux_ref(struct kx *x, const char *name, size_t *ret)
 	return klp_ref(x, "vmlinux", name, pos, ret);
 }
 
+/* name in the patched module, at its position among the module's symbols of that name when
+ * they are known: the copy nearest the object's own symbols (own), else the only one. */
+static int module_ref(struct kx *x, const char *name, bool own, size_t *ret)
+{
+	const struct klp_symdb *m = klp_symdb_module(x->db, x->objname);
+	unsigned long pos = 0;
+	int r = m ? klp_symdb_sympos(m, name, own ? x->anchors : NULL, &pos) : 0;
+
+	if (r == -ENOTUNIQ) {
+		kelf_seterr(x->err, x->errlen, "%s: '%s' has several copies in module %s and %s",
+			    x->p->path, name, x->objname, own ? "the object's own symbols cannot "
+			    "tell which is its" : "another of its objects defines it: which one is "
+			    "not known");
+		return -ENOTSUP;
+	}
+	/* absent (r == -ENOENT): not a symbol the kernel keeps; the relocation will say so */
+	return klp_ref(x, x->objname, name, r < 0 ? 0 : pos, ret);
+}
+
 /* The out symbol standing for the patched object's symbol sym (not copied). */
 static int name_ref(struct kx *x, size_t sym, bool early, size_t *ret)
 {
@@ -113,7 +133,6 @@ static int name_ref(struct kx *x, size_t sym, bool early, size_t *ret)
 	bool exported = klp_symdb_exported(x->db, s->name);
 	bool global;
 	size_t copies;
-	int r;
 
 	if (defined && !kelf_find_sym(x->o, s->name)) {
 		kelf_seterr(x->err, x->errlen, "%s: '%s' is not in the original object: a patched "
@@ -164,7 +183,7 @@ static int name_ref(struct kx *x, size_t sym, bool early, size_t *ret)
 			 * own are applied as the livepatch loads, whatever the patched object */
 			return vmlinux_ref(x, s->name, ret);
 		/* defined, not exported, in another object of the same module */
-		return klp_ref(x, x->objname, s->name, 0, ret);
+		return module_ref(x, s->name, false, ret);
 	}
 	if (global && exported && (defined ? s->bind != STB_LOCAL : true))
 		return undefined_sym(x, s->name, ret);
@@ -179,8 +198,7 @@ static int name_ref(struct kx *x, size_t sym, bool early, size_t *ret)
 			    "exported: not supported yet", x->p->path, s->name, x->objname);
 		return -ENOTSUP;
 	}
-	r = klp_ref(x, x->objname, s->name, 0, ret);
-	return r;
+	return module_ref(x, s->name, true, ret);
 }
 
 /* Copies relocation r of section src into out section rela (already created) at off. */
