@@ -187,3 +187,54 @@ int gen_list_append(char **list, const char *sep, const char *fmt, ...)
 	*list = more;
 	return 0;
 }
+
+#define OBJECT_MAX (512u << 20)
+#define KCFLAGS "KCFLAGS=-ffunction-sections -fdata-sections"
+
+int gen_copy_file(const char *from, const char *to)
+{
+	_cleanup_free_ char *data = NULL, *dir = strdup(to);
+	size_t len;
+	int k;
+
+	if (!dir)
+		return -ENOMEM;
+	*strrchr(dir, '/') = '\0';
+	k = mkdir_p(dir, 0755);
+	if (k >= 0)
+		k = read_file_bounded(from, OBJECT_MAX, &data, &len);
+	if (k >= 0)
+		k = write_file_atomic(to, data, len, 0644);
+	return k;
+}
+
+int gen_make(struct gen_ctx *c, char *const *targets, size_t n, char **tail, char **log)
+{
+	_cleanup_free_ char *ccarg = NULL, *jobs = NULL, *out = NULL, *kcflags = NULL;
+	char **argv = calloc(n + 8, sizeof(char *));
+	size_t a = 0;
+	int k;
+
+	if (!argv || asprintf(&ccarg, "CC=%s", c->cc) < 0 || asprintf(&jobs, "-j%u", c->req->jobs) < 0 ||
+	    asprintf(&kcflags, "%s%s%s", KCFLAGS, c->key_test_h ? " -include " : "",
+		     strempty(c->key_test_h)) < 0) {
+		free(argv);
+		return -ENOMEM;
+	}
+	argv[a++] = (char *)"make";
+	argv[a++] = (char *)"-C";
+	argv[a++] = c->tree;
+	argv[a++] = ccarg;
+	argv[a++] = jobs;
+	argv[a++] = kcflags;
+	for (size_t i = 0; i < n; i++)
+		argv[a++] = targets[i];
+	k = gen_run(NULL, argv, NULL, c->req->progress, &out);
+	free(argv);
+	if (k != 0) {
+		*tail = gen_tail(out, 10);
+		if (log)
+			*log = TAKE_PTR(out);
+	}
+	return k == 0 ? 0 : -EIO;
+}

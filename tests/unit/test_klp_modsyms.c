@@ -218,7 +218,7 @@ static int extract_ref(void **state, bool with_module, char *err, size_t errlen)
 		assert_int_equal(klp_symdb_add_module(db, "my_mod", mdb), 0);
 		assert_ptr_equal(klp_symdb_module(db, "my_mod"), mdb);
 	}
-	assert_int_equal(klpdiff_compare(orig, patched, &r, err, errlen), 0);
+	assert_int_equal(klpdiff_compare(orig, patched, KLPDIFF_IN_MODULE, &r, err, errlen), 0);
 	assert_int_equal(r.n_funcs, 1);
 	assert_string_equal(r.funcs[0].name, "a_entry");
 	k = klpdiff_extract(patched, orig, &r, db, "my_mod", NULL, out, err, errlen);
