@@ -183,7 +183,6 @@ static int patch_module(struct gen_ctx *c, size_t first, char *why, size_t whyle
 	_cleanup_free_ char *modfile = NULL, *target = NULL, *list = NULL, *tail = NULL;
 	char **names = NULL;
 	size_t n = 0, len, seen = 0;
-
 	int k;
 
 	k = module_file(c, c->objs[first].target, objname, &modfile);
