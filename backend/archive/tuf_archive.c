@@ -509,7 +509,7 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
 	char sha256[65], sha512[129], when[21];
 	struct state s;
 	const char *base = strrchr(module, '/') ? strrchr(module, '/') + 1 : module;
-	json_t *targets, *cves, *replaces = json_array(), *entry, *custom;
+	json_t *targets, *cves, *replaces, *entry, *custom;
 	const char *path, *channel = p->channel ? p->channel : "stable";
 	int64_t patch_version = 1, series_seq = 0;
 	size_t len;
@@ -568,6 +568,7 @@ int archive_publish(const struct archive_opts *o, const char *module, const stru
 		return log_error_errno(k, "%s: %m", file);
 	}
 	targets = json_object_get(s.targets, "targets");
+	replaces = json_array(); /* here: every return above would leak it */
 	if (p->series)
 		series_seq = archive_series_take(targets, p->series, p->kernel_release, tpath,
 						 channel, replaces);
