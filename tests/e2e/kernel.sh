@@ -34,10 +34,11 @@ ABI=${KREL%-amd64}             # 6.1.0-56, 6.12.95+deb12
 RTREL=$ABI-rt-amd64
 SERIES=$(sed 's/^\([0-9]*\.[0-9]*\).*/\1/' <<<"$KREL")
 
-# Keeps only the modules the VM needs (virtio disk and network, ext4, and loop for checks that
-# mount a file) with their dependencies, as named by the image's own modules.dep, into
-# $dir/vm-modules. Usage: select_vm_modules ROOT (the unpacked linux-image package).
-VM_MODULES="virtio_blk virtio_net virtio_pci ext4 crc32c_generic loop"
+# Keeps only the modules the VM needs (virtio disk and network, ext4, loop for checks that
+# mount a file, and udf, whose global inline functions a generator case patches) with their
+# dependencies, as named by the image's own modules.dep, into $dir/vm-modules.
+# Usage: select_vm_modules ROOT (the unpacked linux-image package).
+VM_MODULES="virtio_blk virtio_net virtio_pci ext4 crc32c_generic loop udf"
 select_vm_modules() {
 	local root=$1 mdir=$1/lib/modules/$KREL keep f
 	# the package ships no modules.dep (depmod makes it at install time): make it here

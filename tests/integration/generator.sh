@@ -133,6 +133,13 @@ check "l: the module holds its own copy of the table" \
 expect_eq "m: the syscall body is carried, both of its wrappers patched" \
 	"copied vmlinux|changed vmlinux|changed vmlinux" \
 	"$(fn m-syscall-body __do_sys_newuname)|$(fn m-syscall-body __x64_sys_newuname)|$(fn m-syscall-body __ia32_sys_newuname)"
+# A module's global inline (notrace) carried: its caller in another of udf's objects joins the
+# patch, and the vet loads udf so that the copy's caller is patched in the real module.
+expect_eq "n: udf_prealloc_blocks carried, its caller in inode.c patched" \
+	"copied udf|changed udf" \
+	"$(fn n-module-global udf_prealloc_blocks)|$(fn n-module-global inode_getblk)"
+check "n: the caller's call binds to the patch's copy, not to udf's own" \
+	bash -c "readelf -rW '$WORK/out-n-module-global/livepatch_case_n.ko' | grep -q 'R_X86_64_PLT32 .* udf_prealloc_blocks - 4' && ! readelf -sW '$WORK/out-n-module-global/livepatch_case_n.ko' | grep -q 'klp.sym.udf.udf_prealloc_blocks'"
 expect_eq "f: ext4's sysfs.o is compiled for the ext4 module" ok \
 	"$(jq -r '.steps[] | select(.name == "build-original") | .detail | if . == "fs/ext4/sysfs.o (ext4)" then "ok" else . end' "$WORK/f-module.json")"
 
