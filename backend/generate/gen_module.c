@@ -38,24 +38,12 @@ static int make_objects(struct gen_ctx *c, char **tail, char **log)
 /* What kbuild compiled the object for, from its .cmd file. */
 static int object_owner(struct gen_ctx *c, struct gen_object *o)
 {
-	_cleanup_free_ char *cmd = NULL, *text = NULL, *dir = strdup(o->target);
-	const char *base, *m;
-	size_t len;
-	int k;
+	_cleanup_free_ char *text = NULL;
+	const char *m;
+	int k = gen_cmd_line(c, o->target, &text);
 
-	if (!dir)
-		return -ENOMEM;
-	base = strrchr(o->target, '/') ? strrchr(o->target, '/') + 1 : o->target;
-	if (strrchr(dir, '/'))
-		*strrchr(dir, '/') = '\0';
-	else
-		strcpy(dir, ".");
-	if (asprintf(&cmd, "%s/%s/.%s.cmd", c->tree, dir, base) < 0)
-		return -ENOMEM;
-	k = read_file_bounded(cmd, 16u << 20, &text, &len);
 	if (k < 0)
 		return k;
-	text[strcspn(text, "\n")] = '\0'; /* the command line only */
 	if (!strstr(text, " -DMODULE ")) {
 		o->objname = strdup("vmlinux");
 	} else {
@@ -71,11 +59,9 @@ static int object_owner(struct gen_ctx *c, struct gen_object *o)
 /* TREE/DIR/.BASE.cmd of object target */
 static int unlink_cmd_file(struct gen_ctx *c, const char *target)
 {
-	_cleanup_free_ char *path = NULL;
-	const char *base = strrchr(target, '/');
+	_cleanup_free_ char *path = gen_cmd_path(c, target);
 
-	if (asprintf(&path, "%s/%.*s.%s.cmd", c->tree, base ? (int)(base - target + 1) : 0, target,
-		     base ? base + 1 : target) < 0)
+	if (!path)
 		return -ENOMEM;
 	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
 }
@@ -276,13 +262,6 @@ static int object_symbols(const char *obj, char ***ret, size_t *n)
 	return 0;
 }
 
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* old_sympos of changed function name of object o, given the object's anchors (computed on
  * first need) and its module's symbols (mdb; missing says why there are none). */
 static int func_sympos(struct gen_ctx *c, size_t o, const char *name, const struct klp_symdb *db,
@@ -360,7 +339,7 @@ static int write_funcs(struct gen_ctx *c, FILE *f, size_t first, const struct kl
 				json_object_set_new(fn, "sympos", json_integer((json_int_t)pos));
 			(*nfun)++;
 		}
-		strv_free(anchors);
+		gen_strv_free(anchors);
 	}
 	klp_symdb_free(mdb);
 	if (k < 0)

@@ -19,7 +19,7 @@
 #include "util.h"
 #include "generate/klpdiff/klpdiff.h"
 
-#define CMD_MAX (16u << 20)
+#define MAKEFILE_MAX (16u << 20)
 #define MODLIST_MAX (1u << 20)
 #define ROUNDS 8
 
@@ -33,10 +33,12 @@ static bool makefile_builds(struct gen_ctx *c, const char *dir, size_t dirlen, c
 		size_t len, n = strlen(name);
 
 		if (asprintf(&path, "%s/%.*s/%s", c->tree, (int)dirlen, dir, files[i]) < 0 ||
-		    read_file_bounded(path, CMD_MAX, &text, &len) < 0)
+		    read_file_bounded(path, MAKEFILE_MAX, &text, &len) < 0)
 			continue;
+		/* NAME.o as a word: "obj-m += NAME.o", not OTHERNAME.o or NAME.ops */
 		for (const char *at = text; (at = strstr(at, name)); at += n)
-			if ((at == text || strchr(" \t=+", at[-1])) && startswith(at + n, ".o") && !isalnum((unsigned char)at[n + 2]) && at[n + 2] != '_')
+			if ((at == text || strchr(" \t=+", at[-1])) && startswith(at + n, ".o") &&
+			    !isalnum((unsigned char)at[n + 2]) && at[n + 2] != '_')
 				return true;
 	}
 	return false;
@@ -48,21 +50,14 @@ static bool makefile_builds(struct gen_ctx *c, const char *dir, size_t dirlen, c
  * list. The .cmd file may be gone: a build with static branches as tests removes it. */
 static int module_file(struct gen_ctx *c, const char *target, const char *objname, char **ret)
 {
-	_cleanup_free_ char *cmd = NULL, *text = NULL;
+	_cleanup_free_ char *text = NULL;
 	const char *base = strrchr(target, '/'), *m;
-	size_t len, dirlen;
+	size_t dirlen;
 
-	if (asprintf(&cmd, "%s/%.*s.%s.cmd", c->tree, base ? (int)(base - target + 1) : 0, target,
-		     base ? base + 1 : target) < 0)
-		return -ENOMEM;
-	if (read_file_bounded(cmd, CMD_MAX, &text, &len) >= 0) {
-		text[strcspn(text, "\n")] = '\0';
-		m = strstr(text, "-DKBUILD_MODFILE='\"");
-		if (m) {
-			m += strlen("-DKBUILD_MODFILE='\"");
-			*ret = strndup(m, strcspn(m, "\"'"));
-			return *ret ? 0 : -ENOMEM;
-		}
+	if (gen_cmd_line(c, target, &text) >= 0 && (m = strstr(text, "-DKBUILD_MODFILE='\""))) {
+		m += strlen("-DKBUILD_MODFILE='\"");
+		*ret = strndup(m, strcspn(m, "\"'"));
+		return *ret ? 0 : -ENOMEM;
 	}
 	for (dirlen = base ? (size_t)(base - target) : 0;;) {
 		for (int dash = 0; dash < 2; dash++) {
@@ -82,24 +77,6 @@ static int module_file(struct gen_ctx *c, const char *target, const char *objnam
 			return -ENOENT;
 		dirlen--;
 	}
-}
-
-/* Whether Module.symvers of the kernel's headers lists name as anyone's export. */
-static bool exported(struct gen_ctx *c, const char *name)
-{
-	_cleanup_free_ char *path = NULL, *text = NULL;
-	size_t len, n = strlen(name);
-
-	if (asprintf(&path, "%s/Module.symvers", c->k.headers) < 0 ||
-	    read_file_bounded(path, 64u << 20, &text, &len) < 0)
-		return false;
-	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		const char *f = strchr(l, '\t');
-
-		if (f && strncmp(f + 1, name, n) == 0 && f[1 + n] == '\t')
-			return true;
-	}
-	return false;
 }
 
 static struct gen_object *find_object(struct gen_ctx *c, const char *target)
@@ -141,54 +118,31 @@ static int add_object(struct gen_ctx *c, const char *target, const char *objname
 	return 0;
 }
 
-/* The union of the module's objects' module_wide names; how many. */
+/* The union of the module's objects' module_wide names (NULL-terminated); how many. */
 static int collect(struct gen_ctx *c, const char *objname, char ***names, size_t *n)
 {
 	for (size_t i = 0; i < c->n_objs; i++) {
 		const struct klpdiff_result *r = c->objs[i].diff;
 
-		if (!r || !streq(c->objs[i].objname, objname))
-			continue;
-		for (size_t j = 0; j < r->n_module_wide; j++) {
-			bool have = false;
-			char **g;
-
-			for (size_t q = 0; q < *n && !have; q++)
-				have = streq((*names)[q], r->module_wide[j]);
-			if (have)
-				continue;
-			g = reallocarray(*names, *n + 2, sizeof(*g));
-			if (!g)
+		for (size_t j = 0; r && streq(c->objs[i].objname, objname) && j < r->n_module_wide; j++)
+			if (gen_strv_add(names, n, r->module_wide[j]) < 0)
 				return -ENOMEM;
-			*names = g;
-			if (!(g[*n] = strdup(r->module_wide[j])))
-				return -ENOMEM;
-			g[++*n] = NULL;
-		}
 	}
 	return 0;
 }
 
-static void free_names(char **v, size_t n)
+/* The module's objects as kbuild lists them (MODFILE.mod), each built: they are the kernel's
+ * own, as the original side is (the list alone does not make later kernels build them). */
+static int module_objects(struct gen_ctx *c, size_t first, char ***ret, char *why, size_t whylen)
 {
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* Every object of the module reaching one of names is patched, until no new name comes. */
-static int patch_module(struct gen_ctx *c, size_t first, char *why, size_t whylen)
-{
-	const char *objname = c->objs[first].objname;
 	_cleanup_free_ char *modfile = NULL, *target = NULL, *list = NULL, *tail = NULL;
-	char **names = NULL;
-	size_t n = 0, len, seen = 0;
-	int k;
+	const char *obj = c->objs[first].target;
+	char **objs = NULL;
+	size_t len, cnt = 0;
+	int k = module_file(c, obj, c->objs[first].objname, &modfile);
 
-	k = module_file(c, c->objs[first].target, objname, &modfile);
 	if (k < 0) {
-		snprintf(why, whylen, "%s: which module kbuild built it for: %s",
-			 c->objs[first].target, strerror(-k));
+		snprintf(why, whylen, "%s: which module kbuild built it for: %s", obj, strerror(-k));
 		return k;
 	}
 	if (asprintf(&target, "%s.mod", modfile) < 0)
@@ -206,118 +160,89 @@ static int patch_module(struct gen_ctx *c, size_t first, char *why, size_t whyle
 		snprintf(why, whylen, "%s: %s", target, strerror(-k));
 		return k;
 	}
-	/* the list does not make kbuild build them (on later kernels): they are the kernel's
-	 * own objects, built as the original side is */
-	for (char *l = list; *l; l++)
-		if (*l == '\n' || *l == '\t')
-			*l = ' ';
-	{
-		_cleanup_free_ char **objs = NULL;
-		size_t cnt = 0;
-
-		for (char *l = list; *l;) {
-			char **g;
-			size_t w;
-
-			l += strspn(l, " ");
-			if (!(w = strcspn(l, " ")))
-				break;
-			g = reallocarray(objs, cnt + 2, sizeof(*g));
-			if (!g)
-				return -ENOMEM;
-			objs = g;
-			objs[cnt++] = l;
-			l += w;
-			if (*l)
-				*l++ = '\0';
+	/* one object per line (separated by spaces on older kernels) */
+	for (char *save = NULL, *l = strtok_r(list, " \t\n", &save); l;
+	     l = strtok_r(NULL, " \t\n", &save))
+		if (gen_strv_add(&objs, &cnt, l) < 0) {
+			gen_strv_free(objs);
+			return -ENOMEM;
 		}
-		free(tail);
-		tail = NULL;
-		k = cnt ? gen_make(c, objs, cnt, &tail, NULL) : -ENOENT;
-		for (size_t i = 0; i + 1 < cnt; i++)
-			objs[i][strlen(objs[i])] = ' ';
-		if (k < 0) {
-			snprintf(why, whylen, "%s: kbuild failed on its objects: %s", target,
-				 cnt ? strempty(tail) : "it lists none");
-			return k;
-		}
+	free(tail);
+	tail = NULL;
+	k = cnt ? gen_make(c, objs, cnt, &tail, NULL) : -ENOENT;
+	if (k < 0) {
+		snprintf(why, whylen, "%s: kbuild failed on its objects: %s", target,
+			 cnt ? strempty(tail) : "it lists none");
+		gen_strv_free(objs);
+		return k;
 	}
-	for (unsigned round = 0; round < ROUNDS; round++) {
+	*ret = objs;
+	return 0;
+}
+
+/* Object obj of the module: its calls to names are patched; kept as one more object of the
+ * patch, when the fix does not change it, only if it has any. */
+static int patch_object(struct gen_ctx *c, const char *obj, const char *objname,
+			char *const *names, size_t n, char *why, size_t whylen)
+{
+	_cleanup_free_ char *built = NULL;
+	struct gen_object *o = find_object(c, obj);
+	struct klpdiff_result *r;
+	int k;
+
+	if (o)
+		return klpdiff_module_callers(o->orig_o, o->patched_o, (const char *const *)names,
+					      n, o->diff, why, whylen);
+	r = calloc(1, sizeof(*r));
+	if (!r || asprintf(&built, "%s/%s", c->tree, obj) < 0) {
+		free(r);
+		return -ENOMEM;
+	}
+	k = klpdiff_module_callers(built, built, (const char *const *)names, n, r, why, whylen);
+	if (k >= 0 && (r->n_funcs || r->n_refusals) && (k = add_object(c, obj, objname, r)) >= 0)
+		return 0;
+	klpdiff_result_free(r);
+	free(r);
+	return k;
+}
+
+/* Every object of the module reaching one of names is patched, until no new name comes;
+ * the names are then the copies' for every object of the module to name plainly. */
+static int patch_module(struct gen_ctx *c, size_t first, char *why, size_t whylen)
+{
+	_cleanup_free_ char *objname = strdup(c->objs[first].objname), *symvers = NULL;
+	char **names = NULL, **objs = NULL;
+	struct klp_symdb *db = NULL;
+	size_t n = 0, seen = 0;
+	int k;
+
+	if (!objname || asprintf(&symvers, "%s/Module.symvers", c->k.headers) < 0)
+		return -ENOMEM;
+	/* exported, another module may call it: its exports, as the extract step reads them */
+	k = klp_symdb_load(c->k.system_map, symvers, &db, why, whylen);
+	if (k >= 0)
+		k = module_objects(c, first, &objs, why, whylen);
+	for (unsigned round = 0; k >= 0 && round < ROUNDS; round++) {
 		k = collect(c, objname, &names, &n);
 		if (k < 0 || n == seen)
 			break;
-		for (size_t q = seen; q < n; q++)
-			if (exported(c, names[q])) {
+		for (size_t q = seen; k >= 0 && q < n; q++)
+			if (klp_symdb_exporter(db, names[q])) {
 				snprintf(why, whylen, "%s: function '%s' changed but has no __fentry__ "
 					 "call, and it is exported: other modules would keep calling "
 					 "the old one", c->objs[first].target, names[q]);
-				free_names(names, n);
-				return -ECANCELED;
+				k = -ECANCELED;
 			}
 		seen = n;
-		for (const char *l = list; k >= 0 && *l;) {
-			_cleanup_free_ char *obj = NULL, *built = NULL;
-			struct gen_object *o;
-			struct klpdiff_result *r;
-			size_t w;
-
-			l += strspn(l, " ");
-			w = strcspn(l, " ");
-			if (!w)
-				break;
-			obj = strndup(l, w);
-			l += w;
-			if (!obj || asprintf(&built, "%s/%s", c->tree, obj) < 0) {
-				k = -ENOMEM;
-				break;
-			}
-			o = find_object(c, obj);
-			if (o) {
-				k = klpdiff_module_callers(o->orig_o, o->patched_o,
-							   (const char *const *)names, n, o->diff,
-							   why, whylen);
-				continue;
-			}
-			r = calloc(1, sizeof(*r));
-			if (!r) {
-				k = -ENOMEM;
-				break;
-			}
-			k = klpdiff_module_callers(built, built, (const char *const *)names, n, r,
-						   why, whylen);
-			if (k >= 0 && (r->n_funcs || r->n_refusals)) {
-				k = add_object(c, obj, objname, r);
-				if (k >= 0)
-					continue;
-			}
-			klpdiff_result_free(r);
-			free(r);
-		}
-		if (k < 0)
-			break;
+		for (size_t i = 0; k >= 0 && objs[i]; i++)
+			k = patch_object(c, objs[i], objname, names, n, why, whylen);
 	}
-	if (k >= 0) {
-		/* the copies are each one object's: the others name them plainly */
-		for (size_t i = 0; i < c->n_objs && k >= 0; i++) {
-			struct klpdiff_result *r = c->objs[i].diff;
-
-			if (!r || !streq(c->objs[i].objname, objname))
-				continue;
-			for (size_t q = 0; q < n && k >= 0; q++) {
-				char **g = reallocarray(r->provided, r->n_provided + 1, sizeof(*g));
-
-				if (!g || !(g[r->n_provided] = strdup(names[q]))) {
-					if (g)
-						r->provided = g;
-					k = -ENOMEM;
-					break;
-				}
-				r->provided = g;
-				r->n_provided++;
-			}
-		}
-	}
-	free_names(names, n);
+	for (size_t i = 0; k >= 0 && i < c->n_objs; i++)
+		for (size_t q = 0; k >= 0 && q < n && streq(c->objs[i].objname, objname); q++)
+			k = klpdiff_result_provide(c->objs[i].diff, names[q]);
+	klp_symdb_free(db);
+	gen_strv_free(objs);
+	gen_strv_free(names);
 	return k < 0 ? k : 0;
 }
 

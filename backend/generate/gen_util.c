@@ -238,3 +238,53 @@ int gen_make(struct gen_ctx *c, char *const *targets, size_t n, char **tail, cha
 	}
 	return k == 0 ? 0 : -EIO;
 }
+
+char *gen_cmd_path(const struct gen_ctx *c, const char *target)
+{
+	const char *base = strrchr(target, '/');
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/%.*s.%s.cmd", c->tree, base ? (int)(base - target + 1) : 0, target,
+		     base ? base + 1 : target) < 0)
+		return NULL;
+	return p;
+}
+
+int gen_cmd_line(const struct gen_ctx *c, const char *target, char **ret)
+{
+	_cleanup_free_ char *path = gen_cmd_path(c, target);
+	size_t len;
+	int k;
+
+	if (!path)
+		return -ENOMEM;
+	k = read_file_bounded(path, 16u << 20, ret, &len);
+	if (k < 0)
+		return k;
+	(*ret)[strcspn(*ret, "\n")] = '\0'; /* the command line only */
+	return 0;
+}
+
+void gen_strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+int gen_strv_add(char ***v, size_t *n, const char *s)
+{
+	char **g;
+
+	for (size_t i = 0; i < *n; i++)
+		if (streq((*v)[i], s))
+			return 0;
+	g = reallocarray(*v, *n + 2, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	*v = g;
+	if (!(g[*n] = strdup(s)))
+		return -ENOMEM;
+	g[++*n] = NULL;
+	return 1;
+}

@@ -189,6 +189,13 @@ int gen_diff_objects(struct gen_ctx *c);
  * *tail on failure (and all of it in *log when log is not NULL). */
 int gen_make(struct gen_ctx *c, char *const *targets, size_t n, char **tail, char **log);
 int gen_copy_file(const char *from, const char *to);
+/* TREE/DIR/.BASE.cmd, kbuild's record of how it built object target (NULL: out of memory). */
+char *gen_cmd_path(const struct gen_ctx *c, const char *target);
+/* The command line of that record. */
+int gen_cmd_line(const struct gen_ctx *c, const char *target, char **ret);
+/* NULL-terminated string lists: add s unless there (1 added, 0 there, -ENOMEM); free. */
+int gen_strv_add(char ***v, size_t *n, const char *s);
+void gen_strv_free(char **v);
 /* gen_modwide.c: a module's untraceable globals, carried: their callers in every object of
  * the module are patched (objects join c->objs). -ECANCELED with why: refused. */
 int gen_module_wide(struct gen_ctx *c, char *why, size_t whylen);

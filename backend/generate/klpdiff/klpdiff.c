@@ -192,6 +192,19 @@ static bool call_site(const struct kelf_sec *s, const struct kelf_rela *r)
 static int carry_untraceable(const struct kelf *o, const struct kelf *p, size_t f,
 			     struct klpdiff_result *res, unsigned depth);
 
+/* Function f of p must run a new copy: something it uses changed. Nothing to do when the
+ * patch already has it or it is new (it uses the new things anyway); depth counts the
+ * untraceable functions carried on the way. */
+static int patch_user(const struct kelf *o, const struct kelf *p, size_t f,
+		      struct klpdiff_result *res, unsigned depth)
+{
+	if (in_result(res, p->syms[f].name) || !find_func(o, p->syms[f].name))
+		return 0;
+	if (kd_has_fentry(p, f))
+		return add_func(res, &p->syms[f], KLPDIFF_CHANGED);
+	return carry_untraceable(o, p, f, res, depth);
+}
+
 static int note_name(char ***v, size_t *n, const char *name)
 {
 	char **g;
@@ -242,19 +255,10 @@ static int patch_callers(const struct kelf *o, const struct kelf *p, size_t targ
 				return refuse(res, name, "function '%s' cannot be traced and %s takes "
 					      "its address: where it is stored at run time, the old "
 					      "one stays reachable", name, p->syms[caller].name);
-			if (kd_is_cold_part(p->syms[caller].name))
-				continue;
-			if (in_result(res, p->syms[caller].name) &&
-			    in_result(res, p->syms[caller].name)->change != KLPDIFF_NEW)
-				continue;
-			if (!find_func(o, p->syms[caller].name))
-				continue; /* new: it calls the copy anyway */
-			if (kd_is_init_sec(p->secs[p->syms[caller].shndx].name))
-				continue; /* __init code already ran */
-			if (kd_has_fentry(p, caller))
-				k = add_func(res, &p->syms[caller], KLPDIFF_CHANGED);
-			else
-				k = carry_untraceable(o, p, caller, res, depth + 1);
+			if (kd_is_cold_part(p->syms[caller].name) ||
+			    kd_is_init_sec(p->secs[p->syms[caller].shndx].name))
+				continue; /* travels with its function; __init code already ran */
+			k = patch_user(o, p, caller, res, depth + 1);
 			if (k < 0)
 				return k;
 		}
@@ -336,16 +340,6 @@ static int compare_funcs(const struct kelf *o, const struct kelf *p, struct klpd
 	return 0;
 }
 
-/* Unchanged function f of p must run a new copy: something it uses changed. */
-static int patch_user(const struct kelf *o, const struct kelf *p, size_t f,
-		      struct klpdiff_result *res)
-{
-	if (in_result(res, p->syms[f].name) || !find_func(o, p->syms[f].name))
-		return 0;
-	if (kd_has_fentry(p, f))
-		return add_func(res, &p->syms[f], KLPDIFF_CHANGED);
-	return carry_untraceable(o, p, f, res, 0);
-}
 
 /* The function whose code holds offset off of section sec, its ".cold" part counted as the
  * function itself; 0 when none. */
@@ -384,15 +378,12 @@ static int orphan_refs(const struct kelf *k, size_t sec, struct orphan_ref **ret
 			continue;
 		for (size_t j = 0; j < k->secs[s->rela].n_relas; j++) {
 			const struct kelf_rela *r = &k->secs[s->rela].relas[j];
-			const struct kelf_sym *t = &k->syms[r->sym];
 			struct orphan_ref ref = { 0 };
-			int64_t at = (int64_t)t->value + r->addend;
+			int64_t at = kd_rela_target(k, src, r);
 			struct orphan_ref *g;
 
-			if (t->shndx != sec)
+			if (k->syms[r->sym].shndx != sec)
 				continue;
-			if (code && kelf_is_pcrel(r->type))
-				at += 4;
 			if (at < 0 || (uint64_t)at > k->secs[sec].size)
 				continue;
 			ref.target = (uint64_t)at;
@@ -476,7 +467,7 @@ static int compare_orphan_section(const struct kelf *o, size_t os /* 0: new */, 
 			same = kd_piece_end(o, os, y->target) - y->target == pend - x->target &&
 			       range_equal(o, os, y->target, p, ps, x->target, pend - x->target);
 		}
-		if (!same && (r = patch_user(o, p, x->owner, res)) < 0)
+		if (!same && (r = patch_user(o, p, x->owner, res, 0)) < 0)
 			return r;
 	}
 	return 0;
@@ -615,7 +606,7 @@ static int carry_rodata(const struct kelf *o, const struct kelf *p, size_t sec, 
 			if (kd_is_init_sec(p->secs[p->syms[user].shndx].name))
 				return snprintf(why, whylen, "__init function %s handed it to the "
 						"kernel already", p->syms[user].name), 1;
-			k = patch_user(o, p, user, res);
+			k = patch_user(o, p, user, res, 0);
 			if (k < 0)
 				return k;
 		}
@@ -719,6 +710,11 @@ int klpdiff_has_function(const char *obj, const char *name)
 	r = find_func(k, name) > 0;
 	kelf_free(k);
 	return r;
+}
+
+int klpdiff_result_provide(struct klpdiff_result *r, const char *name)
+{
+	return note_name(&r->provided, &r->n_provided, name);
 }
 
 int klpdiff_module_callers(const char *orig_o, const char *patched_o, const char *const *names,

@@ -116,6 +116,8 @@ struct klpdiff_result {
 /* Compares; a refusal is not an error (the result says why). flags: KLPDIFF_IN_MODULE. */
 int klpdiff_compare(const char *orig_o, const char *patched_o, unsigned flags,
 		    struct klpdiff_result *ret, char *err, size_t errlen);
+/* Adds name to r->provided (once). */
+int klpdiff_result_provide(struct klpdiff_result *r, const char *name);
 /* Another object of the same module (orig_o and patched_o the same file when the fix does
  * not change it): its functions calling any of names (module_wide copies) are added to res,
  * CHANGED, or COPIED when they cannot be traced either (global ones in res->module_wide

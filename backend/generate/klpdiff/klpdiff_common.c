@@ -267,6 +267,12 @@ bool kd_orphan_code(const struct kelf *k, size_t sec)
 	return true;
 }
 
+int64_t kd_rela_target(const struct kelf *k, size_t src, const struct kelf_rela *r)
+{
+	return (int64_t)k->syms[r->sym].value + r->addend +
+	       ((k->secs[src].sh.sh_flags & SHF_EXECINSTR) && kelf_is_pcrel(r->type) ? 4 : 0);
+}
+
 uint64_t kd_piece_end(const struct kelf *k, size_t sec, uint64_t at)
 {
 	uint64_t end = k->secs[sec].size;
@@ -280,8 +286,7 @@ uint64_t kd_piece_end(const struct kelf *k, size_t sec, uint64_t at)
 			continue;
 		for (size_t j = 0; j < k->secs[s->rela].n_relas; j++) {
 			const struct kelf_rela *r = &k->secs[s->rela].relas[j];
-			int64_t t = (int64_t)k->syms[r->sym].value + r->addend +
-				    (code && kelf_is_pcrel(r->type) ? 4 : 0);
+			int64_t t = kd_rela_target(k, src, r);
 
 			if (k->syms[r->sym].shndx == sec && t > (int64_t)at && (uint64_t)t < end)
 				end = (uint64_t)t;

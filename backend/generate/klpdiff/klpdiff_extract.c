@@ -82,8 +82,6 @@ static bool travels(const struct kx *x, size_t sec, size_t sym)
 	if (sym && x->p->syms[sym].type != STT_SECTION)
 		return kd_ro_generated(x->p, sym) || copied_data(x, x->p->syms[sym].name) ||
 		       macro_state(x, sym);
-	if (kd_orphan_code(x->p, sec))
-		return true; /* a piece of the function's own code, out of line */
 	return (s->sh.sh_flags & SHF_ALLOC) && !(s->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
 	       s->sh.sh_type != SHT_NOBITS;
 }
@@ -98,18 +96,17 @@ static int reach(struct kx *x, size_t src, const struct kelf_rela *r)
 	if (t->shndx == SHN_UNDEF || t->shndx >= x->p->n_secs)
 		return 0;
 	kd_resolve(x->p, src, r, &sym, &off);
-	if (!travels(x, t->shndx, sym))
-		return 0;
 	if (x->p->syms[sym].type == STT_SECTION && kd_orphan_code(x->p, t->shndx)) {
-		int64_t at = (int64_t)t->value + r->addend +
-			     ((x->p->secs[src].sh.sh_flags & SHF_EXECINSTR) &&
-			      kelf_is_pcrel(r->type) ? 4 : 0);
+		/* a piece of the function's own code, out of line: it travels, alone */
+		int64_t at = kd_rela_target(x->p, src, r);
 
 		if (at < 0 || (uint64_t)at >= x->p->secs[t->shndx].size)
 			return 0;
 		return kx_add_range(x, t->shndx, (uint64_t)at,
 				    kd_piece_end(x->p, t->shndx, (uint64_t)at));
 	}
+	if (!travels(x, t->shndx, sym))
+		return 0;
 	if (x->p->syms[sym].type == STT_SECTION || kd_is_string_sec(&x->p->secs[t->shndx]) ||
 	    (x->p->secs[t->shndx].sh.sh_flags & SHF_MERGE))
 		return kx_add_range(x, t->shndx, 0, x->p->secs[t->shndx].size);

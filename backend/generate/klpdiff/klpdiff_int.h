@@ -48,6 +48,9 @@ bool kd_has_fentry(const struct kelf *k, size_t sym);
  * static_cpu_has()'s slow paths (.altinstr_aux). It comes in pieces, each belonging to the
  * functions that reach it from their code or through their .altinstructions entries. */
 bool kd_orphan_code(const struct kelf *k, size_t sec);
+/* The offset in its target's section that relocation r of section src reaches (a PC-relative
+ * operand in code points 4 bytes before it). */
+int64_t kd_rela_target(const struct kelf *k, size_t src, const struct kelf_rela *r);
 /* Where the piece of orphan code section sec starting at at ends: the next offset code or
  * .altinstructions reaches, or the section's end. */
 uint64_t kd_piece_end(const struct kelf *k, size_t sec, uint64_t at);
