@@ -12,7 +12,8 @@ FUZZ_TOOLS := $(O)/tests/fuzz/tuf_seeds
 # Of the backend only the parsers: the targets link these objects, not all of libbackend.a
 FUZZ_BACKEND_OBJ := $(filter $(O)/backend/cve/% $(O)/backend/profile/makeval% \
 	$(O)/backend/profile/makefile.o $(O)/backend/vet/vet_console.o $(O)/backend/cmd/config.o \
-	$(O)/backend/fleet/rollout_policy.o $(O)/backend/fleet/fleet_parse.o,\
+	$(O)/backend/fleet/rollout_policy.o $(O)/backend/fleet/fleet_parse.o \
+	$(O)/backend/generate/klpdiff/klp_symdb.o $(O)/backend/generate/klpdiff/kelf.o,\
 	$(BACKEND_OBJ))
 
 .PHONY: fuzz fuzz-bins

@@ -12,7 +12,7 @@ klogs=$shared/data/klogs
 sample=$shared/data/vulns/sample/cve
 
 mkdir -p "$out"
-for t in kmsg klog record tuf_meta tuf_targets canonjson makefile agent_config agent_report control modinfo vet_console backend_config fleet_report companion; do
+for t in kmsg klog record tuf_meta tuf_targets canonjson makefile agent_config agent_report control modinfo ko_symbols vet_console backend_config fleet_report companion; do
 	mkdir -p "$out/$t"
 	if [ -d "$top/tests/fuzz/seeds/$t" ]; then
 		cp "$top/tests/fuzz/seeds/$t"/* "$out/$t/" 2>/dev/null || true
@@ -79,6 +79,14 @@ for info in "livepatch=Y name=livepatch_a vermagic=6.1.0-57-amd64" \
 		--add-section .gnu.linkonce.this_module="$ko/this_module" "$ko/m.o" \
 		"$out/modinfo/${info%% *}.ko"
 done
+# and for the symbol table: two objects each with its own copy of a static, linked as a module
+printf 'static int __attribute__((used)) twice(void) { return %s; }\nint %s(void) { return 0; }\n' \
+	1 one_entry >"$ko/a.c"
+printf 'static int __attribute__((used)) twice(void) { return %s; }\nint %s(void) { return 0; }\n' \
+	2 two_entry >"$ko/b.c"
+cc -c -O1 "$ko/a.c" -o "$ko/a.o" && cc -c -O1 "$ko/b.c" -o "$ko/b.o"
+ld -r -o "$out/ko_symbols/twice.ko" "$ko/a.o" "$ko/b.o"
+cp "$out"/modinfo/*.ko "$out/ko_symbols/"
 rm -rf "$ko"
 
 # The companion's datagrams (kmod-helper/tuxtape_genl.h): one of each event and a blocking
